@@ -1,0 +1,57 @@
+# The two commands: `make run` and `make test`. Both set up everything on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+# What `install` puts in the virtualenv: the package alone, or with its dev/test extras.
+SPEC   ?= .
+STAMP   = $(VENV)/.installed-$(if $(findstring dev,$(SPEC)),dev,base)
+
+.PHONY: run test install translations extract-messages lint format clean
+
+run: SPEC = .
+run: install translations
+	$(BIN)/nongsan db upgrade
+	$(BIN)/nongsan seed-demo --if-empty
+	$(BIN)/nongsan run --host $(HOST) --port $(PORT)
+
+test: SPEC = .[dev]
+test: install translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Reinstalls only when setup.cfg changed since the last install into this virtualenv.
+install: $(VENV)/bin/python
+	@if [ ! -f $(STAMP) ] || [ setup.cfg -nt $(STAMP) ]; then \
+		$(BIN)/pip install --quiet --upgrade pip && \
+		$(BIN)/pip install --quiet -e "$(SPEC)" && \
+		touch $(STAMP); \
+	fi
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Compiled catalogues (.mo) are build output, made from the committed .po files.
+translations: install
+	$(BIN)/pybabel compile --statistics -d app/translations
+
+# Refresh the template and the Vietnamese catalogue after changing user-facing strings.
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot \
+		--no-location --sort-output --project "Nông Sản Số" app farms products orders traceability
+	@if [ -f app/translations/vi/LC_MESSAGES/messages.po ]; then \
+		$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l vi --no-fuzzy-matching; \
+	else \
+		$(BIN)/pybabel init -i app/translations/messages.pot -d app/translations -l vi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) instance test-output .pytest_cache

@@ -1,0 +1,96 @@
+"""Nông Sản Số: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import load_config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("NONGSAN_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app.errors import register_error_handlers
+    from app.i18n import register_template_helpers
+    from app.security import register_security_headers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+
+    from app.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.database_setup import configure_sqlite
+    from app.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_token: str):
+        from sqlalchemy import select
+
+        from app.auth.models import User
+
+        return db.session.scalar(select(User).where(User.session_token == session_token))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.main import bp as main_bp
+    from farms.views import bp as farms_bp
+    from orders.views import bp as orders_bp
+    from products.views import bp as products_bp
+    from traceability.views import bp as traceability_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(farms_bp, url_prefix="/farms")
+    app.register_blueprint(products_bp, url_prefix="/products")
+    app.register_blueprint(orders_bp, url_prefix="/orders")
+    app.register_blueprint(traceability_bp, url_prefix="/trace")

@@ -1,0 +1,100 @@
+"""People who use the marketplace and the addresses they deliver to."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.identifiers import display_phone
+from app.auth.roles import Role
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_identifier"),
+        CheckConstraint(
+            "role IN ('buyer', 'farmer', 'coop_manager', 'operator')", name="known_role"
+        ),
+        CheckConstraint("preferred_language IN ('vi', 'en')", name="known_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    #: Lower-cased e-mail address; one of e-mail and phone is required.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    #: Mobile number in E.164 form (+84…).
+    phone: Mapped[str | None] = mapped_column(String(16), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.BUYER.value)
+    preferred_language: Mapped[str] = mapped_column(String(5), default="vi")
+    #: What the login cookie names; replaced on a password change, which signs out old sessions.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    #: An operator can switch an account off; it then cannot log in.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="Address.id"
+    )
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def display_phone(self) -> str:
+        return display_phone(self.phone)
+
+    @property
+    def default_address(self) -> Address | None:
+        return next((a for a in self.addresses if a.is_default), None)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class Address(db.Model):
+    """A delivery address in the two-level administration: province, commune/ward, street."""
+
+    __tablename__ = "address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    recipient_name: Mapped[str] = mapped_column(String(120))
+    #: Recipient's mobile number in E.164 form.
+    phone: Mapped[str] = mapped_column(String(16))
+    #: Two-digit province code of the 34 units in force since 1 July 2025 (app.geo).
+    province_code: Mapped[str] = mapped_column(String(2))
+    #: Commune or ward (xã/phường/đặc khu), as the person writes it.
+    commune: Mapped[str] = mapped_column(String(120))
+    #: Street, house number, hamlet (thôn/ấp), building.
+    street: Mapped[str] = mapped_column(String(255))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="addresses")
+
+    @property
+    def province_name(self) -> str:
+        from app.geo import province_by_code
+
+        province = province_by_code(self.province_code)
+        return province.display_name if province else self.province_code
+
+    def one_line(self) -> str:
+        return ", ".join(part for part in (self.street, self.commune, self.province_name) if part)

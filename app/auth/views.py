@@ -1,0 +1,259 @@
+"""Sign-up, log-in, log-out, profile and password reset pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import (
+    AddressForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignupForm,
+)
+from app.auth.identifiers import InvalidIdentifier, parse_identifier
+from app.auth.roles import Role
+from app.auth.tokens import make_reset_token, user_for_reset_token
+from app.errors import DomainError
+from app.extensions import db, limiter
+from app.i18n import current_language
+from app.mail import send_mail
+from app.web import UNPROCESSABLE, safe_next_url, show_domain_error
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_failure_limit() -> str:
+    return current_app.config["LOGIN_FAILURE_LIMIT"]
+
+
+def _login_failed(response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _account_key() -> str:
+    """Counts failures per account, whichever way its identifier was typed."""
+    raw = request.form.get("identifier", "")
+    try:
+        return "account:" + parse_identifier(raw).value
+    except InvalidIdentifier:
+        return "account:" + raw.strip().lower()[:254]
+
+
+def _address_key() -> str:
+    return "address:" + (request.remote_addr or "unknown")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"], key_func=_address_key)
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                form.full_name.data,
+                form.identifier.data,
+                form.password.data,
+                language=current_language(),
+                role=Role(form.account_type.data),
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome to Nông Sản Số, %(name)s!", name=user.full_name), "success")
+            return redirect(url_for("main.index"))
+    status = UNPROCESSABLE if form.is_submitted() else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _login_failure_limit, methods=["POST"], key_func=_account_key, deduct_when=_login_failed
+)
+@limiter.limit(
+    _login_failure_limit, methods=["POST"], key_func=_address_key, deduct_when=_login_failed
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next_url(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.identifier.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next_url(request.args.get("next")))
+        g.login_failed = True
+        form.form_errors.append(_("The phone number, e-mail or password is not right."))
+    status = UNPROCESSABLE if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+def _render_profile(status: int = 200, **forms):
+    user = current_user._get_current_object()
+    address = user.default_address
+    forms.setdefault(
+        "profile_form",
+        ProfileForm(
+            formdata=None,
+            full_name=user.full_name,
+            phone=user.display_phone,
+            email=user.email,
+            preferred_language=user.preferred_language,
+        ),
+    )
+    forms.setdefault(
+        "address_form",
+        AddressForm(
+            formdata=None,
+            recipient_name=address.recipient_name if address else user.full_name,
+            address_phone=(address.phone if address else user.display_phone) or "",
+            province_code=address.province_code if address else "",
+            commune=address.commune if address else "",
+            street=address.street if address else "",
+        ),
+    )
+    forms.setdefault("password_form", ChangePasswordForm(formdata=None))
+    return render_template("auth/profile.html", **forms), status
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    return _render_profile()
+
+
+@bp.post("/profile")
+@login_required
+def update_profile():
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user,
+                current_user,
+                full_name=form.full_name.data,
+                phone=form.phone.data,
+                email=form.email.data,
+                language=form.preferred_language.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("auth.profile"))
+    return _render_profile(UNPROCESSABLE, profile_form=form)
+
+
+@bp.post("/profile/address")
+@login_required
+def update_address():
+    form = AddressForm()
+    if form.validate_on_submit():
+        try:
+            services.save_default_address(
+                current_user,
+                current_user,
+                recipient_name=form.recipient_name.data,
+                phone=form.address_phone.data,
+                province_code=form.province_code.data,
+                commune=form.commune.data,
+                street=form.street.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your delivery address has been saved."), "success")
+            return redirect(url_for("auth.profile"))
+    return _render_profile(UNPROCESSABLE, address_form=form)
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            # The session token changed: log in again under the new one, here only.
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("auth.profile"))
+    return _render_profile(UNPROCESSABLE, password_form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], key_func=_address_key)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.account_for_password_reset(form.identifier.data)
+        if user is not None:
+            _send_reset_mail(user)
+        # The same answer whether or not the account exists, so nobody can probe for accounts.
+        flash(
+            _(
+                "If an account with an e-mail address matches, we have sent it a link to "
+                "choose a new password. The link works for one hour."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    status = UNPROCESSABLE if form.is_submitted() else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+def _send_reset_mail(user) -> None:
+    link = current_app.config["BASE_URL"] + url_for(
+        "auth.reset_password", token=make_reset_token(user)
+    )
+    with force_locale(user.preferred_language):
+        subject = _("Choose a new password for Nông Sản Số")
+        body = render_template("mail/reset_password.txt", user=user, link=link)
+    send_mail(user.email, subject, body)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if user_for_reset_token(token) is None:
+        flash(_("This reset link is invalid or has expired. Ask for a new one."), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed. You can log in now."), "success")
+            return redirect(url_for("auth.login"))
+    status = UNPROCESSABLE if form.is_submitted() else 200
+    return render_template("auth/reset_password.html", form=form), status

@@ -1,0 +1,71 @@
+"""The `nongsan` command: Flask's CLI bound to the factory, plus the operators' commands.
+
+`nongsan db upgrade`, `nongsan seed-demo`, `nongsan create-admin`; `flask --app app …` works too.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from app.errors import DomainError
+from app.extensions import db
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed when the database has no accounts yet.")
+@with_appcontext
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the demo marketplace (idempotent)."""
+    from app.seed import DEMO_PASSWORD, database_is_empty, seed_demo
+
+    if current_app.config["NONGSAN_ENV"] == "production":
+        raise click.ClickException("seed-demo refuses to run with NONGSAN_ENV=production")
+    if if_empty and not database_is_empty():
+        click.echo("The database already has accounts; demo data not loaded.")
+        return
+    results = seed_demo()
+    db.session.commit()
+    created = sum(1 for _, _, new in results if new)
+    click.echo(f"Demo data: {created} new account(s), {len(results) - created} already there.")
+    click.echo(f"Every demo account's password is: {DEMO_PASSWORD}")
+    for person, user, _ in results:
+        login = user.email or user.display_phone
+        click.echo(f"  {person.role.value:<13} {login:<24} {person.full_name} — {person.about}")
+
+
+@click.command("create-admin")
+@click.option("--name", "full_name", prompt="Full name", help="The operator's full name.")
+@click.option("--login", "identifier", prompt="E-mail or phone", help="E-mail or mobile number.")
+@click.password_option("--password", help="At least 8 characters.")
+@with_appcontext
+def create_admin_command(full_name: str, identifier: str, password: str) -> None:
+    """Create an operator account, or make an existing account an operator."""
+    from app.auth.services import create_operator
+
+    try:
+        user = create_operator(full_name, identifier, password)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"Operator ready: {user.email or user.display_phone}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_admin_command)
+
+
+def _create_app() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, help="Nông Sản Số: operate the marketplace.")
+
+
+def main() -> None:
+    cli(prog_name="nongsan")

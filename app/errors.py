@@ -1,0 +1,84 @@
+"""Domain exceptions that services raise, and the error pages users see."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+
+class DomainError(Exception):
+    """A rule of the business was broken; the message is shown to the user as it is.
+
+    Services raise it with a lazily translated message so that it reads in the user's language.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        #: The form field the message belongs to, when there is one.
+        self.field = field
+
+
+class PermissionDenied(DomainError):
+    """The acting user may not do this; answered with 403 wherever it escapes a view."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _l("You do not have permission to do this."))
+
+
+# Titles and explanations of each error page, in the page's language.
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
+    404: (_l("Page not found"), _l("The page you are looking for does not exist or was moved.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("Too large"), _l("The file or form you sent is too large.")),
+    429: (
+        _l("Too many attempts"),
+        _l("You have tried too many times. Please wait a few minutes and try again later."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error happened on our side. It has been logged; please try again."),
+    ),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    title, explanation = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    return (
+        render_template(
+            "errors/error.html", code=code, title=title, explanation=detail or explanation
+        ),
+        code,
+    )
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400, _l("This form has expired or was sent from elsewhere. Please reload the page.")
+        )
+
+    @app.errorhandler(PermissionDenied)
+    def permission_denied(error: PermissionDenied):
+        db.session.rollback()
+        return render_error(403, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        if code not in ERROR_TEXTS:
+            return error
+        return render_error(code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,62 @@
+"""Language choice and the formats users read: Vietnamese first, English second."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, request
+from flask_babel import format_currency, format_datetime, get_locale
+from flask_login import current_user
+
+from app.auth.roles import ROLE_LABELS
+
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+def supported_languages() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def is_supported_language(code: str | None) -> bool:
+    return code in supported_languages()
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, then the cookie, then Accept-Language, then Vietnamese."""
+    if current_user and current_user.is_authenticated:
+        if is_supported_language(current_user.preferred_language):
+            return current_user.preferred_language
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if is_supported_language(cookie):
+        return cookie
+    best = request.accept_languages.best_match(supported_languages())
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_vnd(amount_vnd: int | None) -> str:
+    """Integer đồng as the user's locale writes them: "125.000 ₫" in Vietnamese."""
+    if amount_vnd is None:
+        return ""
+    return format_currency(amount_vnd, "VND")
+
+
+def format_local_datetime(value: datetime | None, format: str = "short") -> str:
+    """A UTC timestamp shown in Asia/Ho_Chi_Minh (BABEL_DEFAULT_TIMEZONE)."""
+    if value is None:
+        return ""
+    return format_datetime(value, format)
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["vnd"] = format_vnd
+    app.jinja_env.filters["local_datetime"] = format_local_datetime
+    app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS

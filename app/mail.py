@@ -1,0 +1,43 @@
+"""Outgoing mail: SMTP when MAIL_SERVER is set, otherwise the message goes to the log.
+
+Tests set MAIL_BACKEND="memory" and read app.extensions["mail_outbox"].
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+
+def build_message(to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    return message
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send one plain-text message. Call it after the request's commit."""
+    message = build_message(to, subject, body)
+    config = current_app.config
+    if config.get("MAIL_BACKEND") == "memory":
+        current_app.extensions.setdefault("mail_outbox", []).append(message)
+    elif config["MAIL_SERVER"]:
+        _send_smtp(message)
+    else:
+        current_app.logger.info("Mail (not sent, no MAIL_SERVER):\n%s", message.as_string())
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    config = current_app.config
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
+        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)

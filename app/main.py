@@ -1,0 +1,43 @@
+"""The storefront's home page and the language switch shown on every page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth import services as account_services
+from app.extensions import db
+from app.i18n import LANGUAGE_COOKIE, is_supported_language
+from app.web import back_url
+
+bp = Blueprint("main", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/")
+def index():
+    return render_template("main/index.html")
+
+
+@bp.post("/language")
+def set_language():
+    """Keep the chosen language in a cookie and, for a signed-in user, in the account."""
+    language = request.form.get("lang", "")
+    response = redirect(back_url())
+    if not is_supported_language(language):
+        flash(_("Unknown language."), "error")
+        return response
+    if current_user.is_authenticated:
+        account_services.set_preferred_language(current_user, language)
+        db.session.commit()
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response

@@ -1,0 +1,1 @@
+"""Farms, cooperatives and their members, growing areas, certifications."""

@@ -1,0 +1,1 @@
+"""Cart, checkout, per-farm orders, payments, delivery, order history."""

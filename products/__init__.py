@@ -1,0 +1,1 @@
+"""Products, OCOP certification, variants (units, prices, stock), images, search."""

@@ -1,0 +1,1 @@
+"""Batches (lots), batch events, QR labels, public trace pages, exports."""
