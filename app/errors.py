@@ -32,7 +32,10 @@ class PermissionDenied(DomainError):
 
 # Titles and explanations of each error page, in the page's language.
 ERROR_TEXTS = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
     403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"), _l("The page you are looking for does not exist or was moved.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),

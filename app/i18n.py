@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import format_currency, format_datetime, get_locale
 from flask_login import current_user
 
@@ -24,6 +24,8 @@ def is_supported_language(code: str | None) -> bool:
 
 def select_locale() -> str:
     """The signed-in user's choice, then the cookie, then Accept-Language, then Vietnamese."""
+    if not has_request_context():  # CLI commands and background work
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         if is_supported_language(current_user.preferred_language):
             return current_user.preferred_language

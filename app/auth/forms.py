@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, Optional
 
 from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -18,7 +19,7 @@ _PASSWORD_LENGTH = _l(
     max=MAX_PASSWORD_LENGTH,
 )
 _PASSWORDS_DIFFER = _l("The two passwords are not the same.")
-LANGUAGE_CHOICES = [("vi", "Tiếng Việt"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
 def _name_field(label):
@@ -49,7 +50,10 @@ class SignupForm(FlaskForm):
     password, confirm = _new_password_fields()
     account_type = RadioField(
         _l("I want to"),
-        choices=[("buyer", _l("Buy produce")), ("farmer", _l("Sell my farm's produce"))],
+        choices=[
+            SelectChoice("buyer", _l("Buy produce")),
+            SelectChoice("farmer", _l("Sell my farm's produce")),
+        ],
         default="buyer",
         validate_choice=False,
         validators=[AnyOf(["buyer", "farmer"], message=_l("Choose one of the options."))],
@@ -62,7 +66,8 @@ class LoginForm(FlaskForm):
         [DataRequired(_REQUIRED), Length(max=254, message=_TOO_LONG)],
     )
     password = PasswordField(
-        _l("Password"), [DataRequired(_REQUIRED), Length(max=MAX_PASSWORD_LENGTH, message=_TOO_LONG)]
+        _l("Password"),
+        [DataRequired(_REQUIRED), Length(max=MAX_PASSWORD_LENGTH, message=_TOO_LONG)],
     )
     remember = BooleanField(_l("Remember me on this device"))
 
@@ -79,16 +84,17 @@ class ProfileForm(FlaskForm):
     )
 
 
-def province_choices() -> list[tuple[str, str]]:
-    return [("", _l("Choose a province or city"))] + [
-        (p.code, p.display_name) for p in all_provinces()
+def province_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("Choose a province or city"))] + [
+        SelectChoice(p.code, p.display_name) for p in all_provinces()
     ]
 
 
 class AddressForm(FlaskForm):
     recipient_name = _name_field(_l("Recipient's name"))
     address_phone = StringField(
-        _l("Recipient's mobile number"), [DataRequired(_REQUIRED), Length(max=30, message=_TOO_LONG)]
+        _l("Recipient's mobile number"),
+        [DataRequired(_REQUIRED), Length(max=30, message=_TOO_LONG)],
     )
     province_code = SelectField(
         _l("Province or city"),

@@ -9,7 +9,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.auth.identifiers import InvalidIdentifier, normalize_email, normalize_phone, parse_identifier
+from app.auth.identifiers import (
+    InvalidIdentifier,
+    normalize_email,
+    normalize_phone,
+    parse_identifier,
+)
 from app.auth.models import Address, User, new_session_token
 from app.auth.passwords import check_password_rules, hash_password, password_matches
 from app.auth.roles import Role
@@ -51,13 +56,13 @@ def _user_with(column, value: str) -> User | None:
 
 def _ensure_email_free(email: str, owner: User | None = None) -> None:
     other = _user_with(User.email, email)
-    if other is not None and other is not owner:
+    if other is not None and (owner is None or other.id != owner.id):
         raise DomainError(_l("An account with this e-mail address already exists."), field="email")
 
 
 def _ensure_phone_free(phone: str, owner: User | None = None) -> None:
     other = _user_with(User.phone, phone)
-    if other is not None and other is not owner:
+    if other is not None and (owner is None or other.id != owner.id):
         raise DomainError(_l("An account with this phone number already exists."), field="phone")
 
 
@@ -122,7 +127,7 @@ def authenticate(identifier: str, password: str) -> User | None:
 
 
 def _ensure_can_edit(user: User, actor: User) -> None:
-    if actor is not user and actor.role != Role.OPERATOR:
+    if actor.id != user.id and actor.role != Role.OPERATOR:
         raise PermissionDenied()
 
 
@@ -181,7 +186,9 @@ def save_default_address(
 ) -> Address:
     """Create or replace the user's default delivery address."""
     _ensure_can_edit(user, actor)
-    name = _clean_text(recipient_name, "recipient_name", MAX_NAME_LENGTH, _l("the recipient's name"))
+    name = _clean_text(
+        recipient_name, "recipient_name", MAX_NAME_LENGTH, _l("the recipient's name")
+    )
     try:
         recipient_phone = normalize_phone(phone)
     except InvalidIdentifier as exc:

@@ -146,9 +146,10 @@ def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
         try:
+            user = current_user._get_current_object()
             services.update_profile(
-                current_user,
-                current_user,
+                user,
+                user,
                 full_name=form.full_name.data,
                 phone=form.phone.data,
                 email=form.email.data,
@@ -170,9 +171,10 @@ def update_address():
     form = AddressForm()
     if form.validate_on_submit():
         try:
+            user = current_user._get_current_object()
             services.save_default_address(
-                current_user,
-                current_user,
+                user,
+                user,
                 recipient_name=form.recipient_name.data,
                 phone=form.address_phone.data,
                 province_code=form.province_code.data,
@@ -195,7 +197,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(
+                current_user._get_current_object(), form.current_password.data, form.password.data
+            )
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)

@@ -1,0 +1,83 @@
+"""The operators' commands: seed-demo and create-admin."""
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.auth.services import authenticate
+from app.extensions import db
+
+
+def _users() -> int:
+    return db.session.scalar(select(func.count(User.id)))
+
+
+def test_seed_demo_loads_the_demo_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "nongsan-demo" in first.output and "8 new account(s)" in first.output
+    count = _users()
+
+    second = runner.invoke(args=["seed-demo"])
+    assert "0 new account(s), 8 already there" in second.output
+    assert _users() == count == 8
+
+
+def test_seed_demo_covers_the_demo_regions(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    farmers = db.session.scalars(
+        select(User).where(User.role.in_(["farmer", "coop_manager"]))
+    ).all()
+    provinces = sorted(u.default_address.province_name for u in farmers)
+    assert provinces == ["TP. Hải Phòng"] * 3 + ["Thái Nguyên", "Tuyên Quang"]
+    assert authenticate("admin@nongsan.demo", "nongsan-demo").role == "operator"
+
+
+def test_seed_demo_if_empty_leaves_a_real_database_alone(app):
+    runner = app.test_cli_runner()
+    runner.invoke(
+        args=[
+            "create-admin",
+            "--name",
+            "An",
+            "--login",
+            "an@example.vn",
+            "--password",
+            "mat-khau-an-toan",
+        ]
+    )
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "not loaded" in result.output and _users() == 1
+
+
+def test_seed_demo_refuses_production(app):
+    app.config["NONGSAN_ENV"] = "production"
+    try:
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+    finally:
+        app.config["NONGSAN_ENV"] = "development"
+    assert result.exit_code != 0 and _users() == 0
+
+
+def test_create_admin_makes_an_operator(app):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-admin",
+            "--name",
+            "Phòng Kinh tế",
+            "--login",
+            "0912000999",
+            "--password",
+            "mat-khau-an-toan",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert authenticate("0912 000 999", "mat-khau-an-toan").role == "operator"
+
+
+def test_create_admin_explains_a_bad_password(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--name", "An", "--login", "an@example.vn", "--password", "short"]
+    )
+    assert result.exit_code != 0 and "Mật khẩu phải có ít nhất 8 ký tự." in result.output
+    assert _users() == 0

@@ -1,0 +1,43 @@
+"""A test client that fills in the CSRF token the way a browser's form would."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+_CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class FormClient(FlaskClient):
+    """post_form() first reads a CSRF token from a page, as a person's browser has one.
+
+    Each request runs in an application context of its own, as in production: the test's
+    own context (kept open for its database transaction) would otherwise be reused, and
+    `g` (the logged-in user, the chosen locale) would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def csrf_token(self, page: str = "/") -> str:
+        html = self.get(page).get_data(as_text=True)
+        match = _CSRF_FIELD.search(html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        fields = dict(data or {})
+        fields.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=fields, **kwargs)
+
+
+def page_text(response) -> str:
+    """The visible text of an HTML response, whitespace folded, for readable assertions."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    import html as html_module
+
+    return " ".join(html_module.unescape(text).split())
