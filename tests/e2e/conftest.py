@@ -1,0 +1,83 @@
+"""Browser journeys: the real application served on localhost, driven by Debian's Chromium
+through Playwright (never a downloaded browser), on a phone-sized screen."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from tests.conftest import make_test_app
+from tests.support.database import upgrade_schema
+from tests.support.requirements import missing
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+PHONE = {"width": 360, "height": 780}
+# Flags that keep Chromium off the network and quiet in a sandbox without a display.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--metrics-recording-only",
+]
+
+
+@pytest.fixture(scope="session")
+def live_server(backend, database_factory, tmp_path_factory):
+    """The application on a free localhost port, with its own committed database."""
+    url = database_factory(backend, "nongsan_e2e")
+    app = make_test_app(url, str(tmp_path_factory.mktemp("e2e-instance")), MAIL_BACKEND="memory")
+    upgrade_schema(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        missing("Chromium", "install Debian's browser with `apt-get install chromium`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright", "install the test extras with `pip install -e .[test]`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser, backend):
+    """A fresh phone-sized browser tab; screenshot(name) saves a PNG under test-output/."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="vi-VN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def screenshot(name: str) -> Path:
+        path = SCREENSHOTS / f"{backend}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    page.screenshot_as = screenshot
+    yield page
+    context.close()
