@@ -30,6 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
+    # Templates are written with block tags on their own lines; keep that out of the HTML.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     _init_extensions(app)
     _register_blueprints(app)
 

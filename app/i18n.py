@@ -55,8 +55,6 @@ def current_language() -> str:
 
 
 def register_template_helpers(app) -> None:
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.globals["current_language"] = current_language

@@ -124,6 +124,29 @@ def test_change_password_signs_out_other_devices(app, client, user):
     assert other_device.get("/profile").status_code == 302
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"current_password": ""}, "Vui lòng điền mục này."),
+        ({"password": "ngan", "confirm": "ngan"}, "Mật khẩu phải có từ 8 đến 128 ký tự."),
+        ({"confirm": "khac-hoan-toan"}, "Hai mật khẩu không giống nhau."),
+        ({"password": "x" * 10_000, "confirm": "x" * 10_000}, "Mật khẩu phải có từ 8 đến 128"),
+    ],
+)
+def test_bad_new_passwords_are_explained_and_the_old_one_still_works(
+    client, user, changes, message
+):
+    fields = {
+        "current_password": PASSWORD,
+        "password": "mat-khau-moi-2026",
+        "confirm": "mat-khau-moi-2026",
+    }
+    response = client.post_form("/profile/password", {**fields, **changes})
+    assert response.status_code == 422 and message in page_text(response)
+    client.post_form("/logout")
+    assert log_in(client, "0912000555", PASSWORD).status_code == 302
+
+
 def test_change_password_needs_the_current_one(client, user):
     response = client.post_form(
         "/profile/password",
