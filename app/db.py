@@ -49,3 +49,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+#: Indexes that only the PostgreSQL migrations create (trigram search); the models do not
+#: declare them, so schema comparison leaves them out.
+POSTGRES_ONLY_INDEX_PREFIX = "ix_trgm_"
+
+
+def include_in_schema_compare(obj, name, type_, reflected, compare_to) -> bool:
+    return not (type_ == "index" and (name or "").startswith(POSTGRES_ONLY_INDEX_PREFIX))

@@ -49,6 +49,9 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+from app.db import include_in_schema_compare  # noqa: E402
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -108,6 +111,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_in_schema_compare,
             **conf_args,
         )
 

@@ -2,4 +2,6 @@
 
 from flask import Blueprint
 
+from products import models  # noqa: F401  (the models must be known to the migrations)
+
 bp = Blueprint("products", __name__, template_folder="templates")

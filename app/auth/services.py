@@ -22,26 +22,14 @@ from app.auth.tokens import user_for_reset_token
 from app.db import utcnow
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
-from app.geo import province_by_code
+from app.validation import check_province, clean_text
 
 MAX_NAME_LENGTH = 120
 LANGUAGES = ("vi", "en")
 
 
-def _clean_text(value: str, field: str, max_length: int, label) -> str:
-    text = " ".join((value or "").split())
-    if not text:
-        raise DomainError(_l("Please enter %(what)s.", what=label), field=field)
-    if len(text) > max_length:
-        raise DomainError(
-            _l("Too long: %(what)s can have at most %(n)d characters.", what=label, n=max_length),
-            field=field,
-        )
-    return text
-
-
 def _clean_name(full_name: str) -> str:
-    return _clean_text(full_name, "full_name", MAX_NAME_LENGTH, _l("your name"))
+    return clean_text(full_name, "full_name", MAX_NAME_LENGTH, _l("your name"))
 
 
 def _check_language(language: str) -> str:
@@ -186,19 +174,16 @@ def save_default_address(
 ) -> Address:
     """Create or replace the user's default delivery address."""
     _ensure_can_edit(user, actor)
-    name = _clean_text(
-        recipient_name, "recipient_name", MAX_NAME_LENGTH, _l("the recipient's name")
-    )
+    name = clean_text(recipient_name, "recipient_name", MAX_NAME_LENGTH, _l("the recipient's name"))
     try:
         recipient_phone = normalize_phone(phone)
     except InvalidIdentifier as exc:
         raise DomainError(
             _l("Enter a Vietnamese mobile number, e.g. 0912 345 678."), field="address_phone"
         ) from exc
-    if province_by_code(province_code) is None:
-        raise DomainError(_l("Choose a province or city from the list."), field="province_code")
-    commune_text = _clean_text(commune, "commune", 120, _l("the commune or ward"))
-    street_text = _clean_text(street, "street", 255, _l("the street and house number"))
+    check_province(province_code)
+    commune_text = clean_text(commune, "commune", 120, _l("the commune or ward"))
+    street_text = clean_text(street, "street", 255, _l("the street and house number"))
 
     address = user.default_address
     if address is None:

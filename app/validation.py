@@ -1,0 +1,103 @@
+"""Checks that several domains' services share, each raising DomainError with a message
+in the user's language and the name of the field it is about."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+from app.errors import DomainError
+from app.geo import fold_accents, province_by_code
+
+
+def clean_text(
+    value: str | None, field: str, max_length: int, label, *, required: bool = True
+) -> str:
+    """Whitespace folded; refused when empty (if required) or longer than max_length."""
+    text = " ".join((value or "").split())
+    if required and not text:
+        raise DomainError(_l("Please enter %(what)s.", what=label), field=field)
+    if len(text) > max_length:
+        raise DomainError(
+            _l("Too long: %(what)s can have at most %(n)d characters.", what=label, n=max_length),
+            field=field,
+        )
+    return text
+
+
+def clean_paragraphs(value: str | None, field: str, max_length: int, label) -> str:
+    """Free text that keeps its line breaks (a story, a description)."""
+    text = "\n".join(line.rstrip() for line in (value or "").strip().splitlines())
+    if len(text) > max_length:
+        raise DomainError(
+            _l("Too long: %(what)s can have at most %(n)d characters.", what=label, n=max_length),
+            field=field,
+        )
+    return text
+
+
+def check_province(code: str | None, field: str = "province_code") -> str:
+    if province_by_code(code) is None:
+        raise DomainError(_l("Choose a province or city from the list."), field=field)
+    return code
+
+
+def parse_decimal(
+    value,
+    field: str,
+    label,
+    *,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+    places: int = 2,
+) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError(_l("Enter a number for %(what)s.", what=label), field=field) from exc
+    if not number.is_finite():
+        raise DomainError(_l("Enter a number for %(what)s.", what=label), field=field)
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise DomainError(_l("%(what)s is out of range.", what=label), field=field)
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def check_date_order(earlier: date, later: date, field: str) -> None:
+    if later <= earlier:
+        raise DomainError(_l("The end date must be after the start date."), field=field)
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """An ASCII address segment: "Vải thiều Thanh Hà" -> "vai-thieu-thanh-ha"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold_accents(text)).strip("-")
+    return slug[:max_length].rstrip("-") or "x"
+
+
+def parse_vnd(value, field: str, label, *, minimum: int = 1, maximum: int = 1_000_000_000) -> int:
+    """Whole đồng as people type them: "125000", "125.000", "125,000 ₫"."""
+    text = "".join(str(value if value is not None else "").split()).replace("₫", "")
+    text = text.replace("đ", "").replace("VND", "").replace("vnd", "")
+    digits = text.replace(".", "").replace(",", "")
+    if not digits.isdigit():
+        raise DomainError(_l("Enter %(what)s in whole đồng, e.g. 125000.", what=label), field=field)
+    amount = int(digits)
+    if amount < minimum or amount > maximum:
+        raise DomainError(_l("%(what)s is out of range.", what=label), field=field)
+    return amount
+
+
+def parse_whole_number(
+    value, field: str, label, *, minimum: int = 0, maximum: int = 10_000_000
+) -> int:
+    text = (
+        "".join(str(value if value is not None else "").split()).replace(".", "").replace(",", "")
+    )
+    if not text.lstrip("-").isdigit():
+        raise DomainError(_l("Enter a whole number for %(what)s.", what=label), field=field)
+    number = int(text)
+    if number < minimum or number > maximum:
+        raise DomainError(_l("%(what)s is out of range.", what=label), field=field)
+    return number

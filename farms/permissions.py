@@ -1,0 +1,49 @@
+"""Who may manage which farm. Every farm service calls ensure_can_manage() first."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.auth.roles import Role, has_role
+from app.errors import PermissionDenied
+from app.extensions import db
+from farms.models import Farm, FarmMember
+
+
+def _member_farm_ids(user: User) -> set[int]:
+    return set(db.session.scalars(select(FarmMember.farm_id).where(FarmMember.user_id == user.id)))
+
+
+def can_manage(user: User | None, farm: Farm) -> bool:
+    """Operators, the farm's own people, and the managers of its cooperative."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if has_role(user, Role.OPERATOR):
+        return True
+    own = _member_farm_ids(user)
+    if farm.id in own:
+        return True
+    return (
+        farm.cooperative_id is not None
+        and farm.cooperative_id in own
+        and has_role(user, Role.COOP_MANAGER)
+    )
+
+
+def ensure_can_manage(user: User | None, farm: Farm) -> None:
+    if not can_manage(user, farm):
+        raise PermissionDenied()
+
+
+def managed_farms(user: User) -> list[Farm]:
+    """The farms a person runs, then the member households of the cooperatives they manage."""
+    own = db.session.scalars(
+        select(Farm).join(FarmMember).where(FarmMember.user_id == user.id).order_by(Farm.name)
+    ).all()
+    farms = list(own)
+    if has_role(user, Role.COOP_MANAGER):
+        for cooperative in own:
+            if cooperative.is_cooperative:
+                farms.extend(m for m in cooperative.member_farms if m not in farms)
+    return farms

@@ -1,0 +1,353 @@
+"""Products: listing produce, its variants, season, OCOP certificate and photos, and
+publishing it. Every function checks that the actor may manage the product's farm."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from biip import ParseError
+from biip.gtin import Gtin, GtinFormat
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.auth.roles import Role, ensure_role
+from app.clock import local_today
+from app.db import utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.geo import fold_accents
+from app.images import process_image_upload
+from app.validation import (
+    clean_paragraphs,
+    clean_text,
+    parse_decimal,
+    parse_vnd,
+    parse_whole_number,
+    slugify,
+)
+from farms.models import Farm
+from farms.permissions import ensure_can_manage
+from products.models import (
+    Category,
+    OcopCertificate,
+    Product,
+    ProductPhoto,
+    ProductStatus,
+    Unit,
+    Variant,
+)
+from products.seasons import is_valid_month_day
+from products.units import PACKED_UNITS
+
+MAX_PRODUCT_PHOTOS = 8
+OCOP_VALIDITY = relativedelta(months=36)
+
+
+def normalize_gtin(text: str | None) -> str | None:
+    """A GTIN-13 or GTIN-14 with a valid check digit, stored as GTIN-14; empty is None."""
+    digits = "".join((text or "").split())
+    if not digits:
+        return None
+    try:
+        gtin = Gtin.parse(digits)
+    except ParseError as exc:
+        raise DomainError(
+            _l("This GTIN is not valid: check the 13 or 14 digits under the barcode."),
+            field="gtin",
+        ) from exc
+    if gtin.format not in (GtinFormat.GTIN_13, GtinFormat.GTIN_14) or len(digits) not in (13, 14):
+        raise DomainError(_l("Enter a 13- or 14-digit GTIN (EAN-13)."), field="gtin")
+    return gtin.as_gtin_14()
+
+
+def _unique_product_slug(name: str, farm: Farm) -> str:
+    base = slugify(name)
+    taken = set(db.session.scalars(select(Product.slug).where(Product.slug.like(f"{base}%"))))
+    for candidate in (base, f"{base}-{slugify(farm.name, 30)}"):
+        if candidate not in taken:
+            return candidate
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _parse_month_day(value: str | None, field: str) -> int | None:
+    """ "1/6" or "01/06" (day/month, as written in Vietnam) -> 601."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    parts = text.replace("-", "/").replace(".", "/").split("/")
+    if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
+        day, month = int(parts[0]), int(parts[1])
+        packed = month * 100 + day
+        if is_valid_month_day(packed):
+            return packed
+    raise DomainError(_l("Write the day and month as day/month, e.g. 1/6."), field=field)
+
+
+def _apply_details(
+    product: Product,
+    farm: Farm,
+    *,
+    name,
+    category,
+    description,
+    gtin,
+    growing_area_id,
+    season_start,
+    season_end,
+    preorder_enabled,
+    preorder_ships_on,
+    preorder_capacity,
+) -> None:
+    product.name = clean_text(name, "name", 160, _l("the product's name"))
+    if category not in set(Category):
+        raise DomainError(_l("Choose one of the options."), field="category")
+    product.category = category
+    product.description = clean_paragraphs(description, "description", 10000, _l("the description"))
+    product.gtin = normalize_gtin(gtin)
+    if growing_area_id:
+        if int(growing_area_id) not in {a.id for a in farm.growing_areas}:
+            raise DomainError(
+                _l("Choose one of this farm's growing areas."), field="growing_area_id"
+            )
+        product.growing_area_id = int(growing_area_id)
+    else:
+        product.growing_area_id = None
+    start = _parse_month_day(season_start, "season_start")
+    end = _parse_month_day(season_end, "season_end")
+    if (start is None) != (end is None):
+        raise DomainError(
+            _l("Give both the first and the last day of the season, or neither."),
+            field="season_end",
+        )
+    product.season_start, product.season_end = start, end
+    product.preorder_enabled = bool(preorder_enabled)
+    if product.preorder_enabled:
+        if start is None:
+            raise DomainError(_l("Pre-orders need a harvest season."), field="preorder_enabled")
+        if preorder_ships_on is None or preorder_ships_on < local_today():
+            raise DomainError(
+                _l("Give the expected shipping date, today or later."), field="preorder_ships_on"
+            )
+        product.preorder_ships_on = preorder_ships_on
+        product.preorder_capacity = parse_whole_number(
+            preorder_capacity, "preorder_capacity", _l("the pre-order capacity"), minimum=1
+        )
+    else:
+        product.preorder_ships_on = None
+        product.preorder_capacity = 0
+
+
+def refresh_search_fields(product: Product) -> None:
+    """Keep the accent-free copies that search reads in step with what people see."""
+    farm = product.farm
+    product.search_name = fold_accents(product.name)
+    extra = [
+        product.description,
+        farm.name if farm else "",
+        farm.province_name if farm else "",
+        farm.commune if farm else "",
+        product.growing_area.name if product.growing_area else "",
+    ]
+    product.search_text = fold_accents(" ".join(extra))
+
+
+def _refresh_price(product: Product) -> None:
+    prices = [v.price_vnd for v in product.variants]
+    product.price_from_vnd = min(prices) if prices else None
+
+
+def create_product(farm: Farm, actor: User, **details) -> Product:
+    """A new product starts as a draft; it is published once it has variants."""
+    ensure_can_manage(actor, farm)
+    product = Product(farm=farm, status=ProductStatus.DRAFT.value)
+    _apply_details(product, farm, **details)
+    product.slug = _unique_product_slug(product.name, farm)
+    db.session.add(product)
+    db.session.flush()
+    refresh_search_fields(product)
+    db.session.flush()
+    return product
+
+
+def update_product(product: Product, actor: User, **details) -> Product:
+    ensure_can_manage(actor, product.farm)
+    _apply_details(product, product.farm, **details)
+    db.session.flush()
+    refresh_search_fields(product)
+    db.session.flush()
+    return product
+
+
+def publish_product(product: Product, actor: User) -> None:
+    ensure_can_manage(actor, product.farm)
+    if not product.variants:
+        raise DomainError(_l("Add at least one variant (unit and price) before publishing."))
+    product.status = ProductStatus.PUBLISHED.value
+    product.published_at = product.published_at or utcnow()
+    db.session.flush()
+
+
+def hide_product(product: Product, actor: User) -> None:
+    ensure_can_manage(actor, product.farm)
+    product.status = ProductStatus.HIDDEN.value
+    db.session.flush()
+
+
+# Variants -------------------------------------------------------------------------------
+
+
+def _apply_variant(
+    variant: Variant, *, unit, pack_kg, custom_unit, price_vnd, weight_grams, stock, min_order_qty
+) -> None:
+    if unit not in set(Unit):
+        raise DomainError(_l("Choose one of the options."), field="unit")
+    variant.unit = unit
+    variant.custom_unit = (
+        clean_text(custom_unit, "custom_unit", 40, _l("the unit's name"))
+        if unit == Unit.CUSTOM
+        else None
+    )
+    has_pack = unit in PACKED_UNITS and pack_kg not in (None, "")
+    variant.pack_kg = (
+        parse_decimal(
+            pack_kg,
+            "pack_kg",
+            _l("the weight in one pack"),
+            minimum=Decimal("0.01"),
+            maximum=Decimal(1000),
+        )
+        if has_pack
+        else None
+    )
+    variant.price_vnd = parse_vnd(price_vnd, "price_vnd", _l("the price"))
+    variant.weight_grams = parse_whole_number(
+        weight_grams, "weight_grams", _l("the shipping weight"), minimum=1, maximum=100_000
+    )
+    variant.stock = parse_whole_number(stock, "stock", _l("the stock"), minimum=0)
+    variant.min_order_qty = parse_whole_number(
+        min_order_qty, "min_order_qty", _l("the minimum quantity"), minimum=1, maximum=10_000
+    )
+
+
+def add_variant(product: Product, actor: User, **fields) -> Variant:
+    ensure_can_manage(actor, product.farm)
+    variant = Variant(position=len(product.variants))
+    _apply_variant(variant, **fields)
+    product.variants.append(variant)
+    _refresh_price(product)
+    db.session.flush()
+    return variant
+
+
+def update_variant(variant: Variant, actor: User, **fields) -> Variant:
+    ensure_can_manage(actor, variant.product.farm)
+    _apply_variant(variant, **fields)
+    _refresh_price(variant.product)
+    db.session.flush()
+    return variant
+
+
+def set_stock_and_price(variant: Variant, actor: User, *, stock, price_vnd) -> Variant:
+    """The bulk-edit form's change to one variant."""
+    ensure_can_manage(actor, variant.product.farm)
+    variant.stock = parse_whole_number(stock, "stock", _l("the stock"), minimum=0)
+    variant.price_vnd = parse_vnd(price_vnd, "price_vnd", _l("the price"))
+    _refresh_price(variant.product)
+    db.session.flush()
+    return variant
+
+
+def remove_variant(variant: Variant, actor: User) -> None:
+    product = variant.product
+    ensure_can_manage(actor, product.farm)
+    if product.is_published and len(product.variants) == 1:
+        raise DomainError(_l("A published product keeps at least one variant."))
+    product.variants.remove(variant)
+    _refresh_price(product)
+    db.session.flush()
+
+
+# OCOP -----------------------------------------------------------------------------------
+
+
+def set_ocop(
+    product: Product,
+    actor: User,
+    *,
+    stars,
+    decision_number: str,
+    decision_date: date,
+    expires_on: date | None = None,
+) -> OcopCertificate:
+    """Record an OCOP decision; it waits for an operator's check again after any change."""
+    ensure_can_manage(actor, product.farm)
+    try:
+        stars = int(stars)
+    except (TypeError, ValueError):
+        stars = 0
+    if stars not in (3, 4, 5):
+        raise DomainError(_l("OCOP ratings have 3, 4 or 5 stars."), field="stars")
+    if decision_date > local_today():
+        raise DomainError(_l("The decision date cannot be in the future."), field="decision_date")
+    expiry = expires_on or decision_date + OCOP_VALIDITY
+    if expiry <= decision_date:
+        raise DomainError(_l("The end date must be after the start date."), field="expires_on")
+    certificate = product.ocop or OcopCertificate(product=product)
+    certificate.stars = stars
+    certificate.level = "ministry" if stars == 5 else "province"
+    certificate.decision_number = clean_text(
+        decision_number, "decision_number", 80, _l("the decision number")
+    )
+    certificate.decision_date = decision_date
+    certificate.expires_on = expiry
+    certificate.verified_at = None
+    certificate.verified_by_id = None
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def verify_ocop(certificate: OcopCertificate, operator: User) -> None:
+    ensure_role(operator, Role.OPERATOR)
+    certificate.verified_at = utcnow()
+    certificate.verified_by_id = operator.id
+    db.session.flush()
+
+
+# Photos ---------------------------------------------------------------------------------
+
+
+def add_product_photo(product: Product, actor: User, data: bytes) -> ProductPhoto:
+    ensure_can_manage(actor, product.farm)
+    if len(product.photos) >= MAX_PRODUCT_PHOTOS:
+        raise DomainError(
+            _l("A product can show at most %(n)d photos.", n=MAX_PRODUCT_PHOTOS), field="photo"
+        )
+    stored = process_image_upload(data, kind="products")
+    photo = ProductPhoto(
+        display_key=stored.display_key, thumb_key=stored.thumb_key, position=len(product.photos)
+    )
+    product.photos.append(photo)
+    db.session.flush()
+    return photo
+
+
+def remove_product_photo(photo: ProductPhoto, actor: User) -> None:
+    ensure_can_manage(actor, photo.product.farm)
+    product = photo.product
+    product.photos.remove(photo)
+    for position, remaining in enumerate(product.photos):
+        remaining.position = position
+    db.session.flush()
+
+
+def get_product_for(actor: User, product_id: int) -> Product:
+    product = db.get_or_404(Product, product_id)
+    ensure_can_manage(actor, product.farm)
+    return product
