@@ -30,18 +30,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
-    # Templates are written with block tags on their own lines; keep that out of the HTML.
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
     _init_extensions(app)
     _register_blueprints(app)
 
     from app.errors import register_error_handlers
     from app.i18n import register_template_helpers
     from app.security import register_security_headers
+    from app.templating import register_templating
 
     register_error_handlers(app)
     register_template_helpers(app)
+    register_templating(app)
     register_security_headers(app)
 
     from app.cli import register_commands
@@ -86,14 +85,17 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.main import bp as main_bp
+    from app.media import bp as media_bp
     from farms.views import bp as farms_bp
     from orders.views import bp as orders_bp
     from products.views import bp as products_bp
     from traceability.views import bp as traceability_bp
 
+    # Domain blueprints spell out their own paths (/farms/…, /products/…, /dashboard/…).
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
-    app.register_blueprint(farms_bp, url_prefix="/farms")
-    app.register_blueprint(products_bp, url_prefix="/products")
+    app.register_blueprint(media_bp)
+    app.register_blueprint(farms_bp)
+    app.register_blueprint(products_bp)
     app.register_blueprint(orders_bp, url_prefix="/orders")
     app.register_blueprint(traceability_bp, url_prefix="/trace")

@@ -98,6 +98,9 @@ def load_config(instance_path: str) -> dict[str, object]:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ("vi", "en"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Uploaded photos and scans: a local folder by default (see app/storage.py).
+        "STORAGE_BACKEND": os.environ.get("STORAGE_BACKEND", "local").strip() or "local",
+        "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", "").strip(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, has_request_context, request
-from flask_babel import format_currency, format_datetime, get_locale
+from flask_babel import format_currency, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
+from app.auth.identifiers import display_phone
 from app.auth.roles import ROLE_LABELS
 
 LANGUAGE_COOKIE = "lang"
@@ -50,6 +51,11 @@ def format_local_datetime(value: datetime | None, format: str = "short") -> str:
     return format_datetime(value, format)
 
 
+def format_hectares(value) -> str:
+    """An area as the user's locale writes decimals: 1,5 in Vietnamese, 1.5 in English."""
+    return "" if value is None else format_decimal(value, format="#,##0.##")
+
+
 def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
@@ -57,6 +63,8 @@ def current_language() -> str:
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["local_datetime"] = format_local_datetime
+    app.jinja_env.filters["hectares"] = format_hectares
+    app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS

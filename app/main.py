@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import services as account_services
+from app.clock import local_today
 from app.extensions import db
 from app.i18n import LANGUAGE_COOKIE, is_supported_language
 from app.web import back_url
@@ -18,7 +19,18 @@ ONE_YEAR = 365 * 24 * 3600
 
 @bp.get("/")
 def index():
-    return render_template("main/index.html")
+    # The storefront's shell lives here; what fills it comes from the domains' queries.
+    from farms.queries import newest_farms
+    from products.catalog import in_season_now, ocop_products
+
+    today = local_today()
+    return render_template(
+        "main/index.html",
+        in_season=in_season_now(today),
+        ocop=ocop_products(today),
+        farms=newest_farms(),
+        today=today,
+    )
 
 
 @bp.post("/language")

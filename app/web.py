@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request, url_for
 from flask_wtf import FlaskForm
 
-from app.errors import DomainError
+from app.errors import DomainError, PermissionDenied
+from app.extensions import db
+
+#: Status of a page that shows a form again with its errors: the input was not accepted.
+UNPROCESSABLE = 422
 
 
 def safe_next_url(target: str | None, fallback_endpoint: str = "main.index") -> str:
@@ -39,5 +46,45 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
-#: Status of a page that shows a form again with its errors: the input was not accepted.
-UNPROCESSABLE = 422
+@dataclass(frozen=True)
+class Outcome:
+    """What submit() did: true when committed, with the service's return value."""
+
+    ok: bool
+    value: Any = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def submit(form: FlaskForm, action: Callable[[], Any]) -> Outcome:
+    """Validate the form and run one service call in the request's transaction.
+
+    Committed when both accept; otherwise the message is shown on the form and nothing
+    changes. PermissionDenied is not a form message: it still becomes a 403.
+    """
+    if not form.validate_on_submit():
+        return Outcome(False)
+    try:
+        value = action()
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return Outcome(False)
+    db.session.commit()
+    return Outcome(True, value)
+
+
+def form_status(form: FlaskForm) -> int:
+    """200 for a fresh form, 422 for one sent back with errors."""
+    return UNPROCESSABLE if form.is_submitted() else 200
+
+
+def uploaded_bytes(form_field) -> bytes | None:
+    """The bytes of an uploaded file, or None when nothing was chosen."""
+    storage = form_field.data
+    if storage is None or not getattr(storage, "filename", ""):
+        return None
+    return storage.read()

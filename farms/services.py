@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.auth.identifiers import InvalidIdentifier, normalize_phone
 from app.auth.models import User
 from app.auth.roles import Role, ensure_role, has_role
-from app.db import utcnow
 from app.clock import local_today
+from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.geo import fold_accents

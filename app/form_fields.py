@@ -1,0 +1,54 @@
+"""Field helpers shared by every domain's forms, so messages and limits read the same."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+
+from app.geo import all_provinces
+
+REQUIRED = _l("This field is required.")
+TOO_LONG = _l("This is too long.")
+BAD_DATE = _l("Write the date as day/month/year, e.g. 01/06/2026.")
+
+
+def text_field(label, max_length: int, *, required: bool = True, **kwargs) -> StringField:
+    checks = [DataRequired(REQUIRED)] if required else [Optional()]
+    return StringField(label, [*checks, Length(max=max_length, message=TOO_LONG)], **kwargs)
+
+
+def long_text_field(label, max_length: int, **kwargs) -> TextAreaField:
+    return TextAreaField(label, [Optional(), Length(max=max_length, message=TOO_LONG)], **kwargs)
+
+
+def choice_field(label, choices: list[tuple[str, str]], *, required: bool = True) -> SelectField:
+    """A select whose value must be one of the choices, with our own message."""
+    values = [value for value, _ in choices if value or not required]
+    return SelectField(
+        label,
+        choices=[SelectChoice(value, text) for value, text in choices],
+        validate_choice=False,
+        validators=[AnyOf(values, message=_l("Choose one of the options."))],
+    )
+
+
+class LocalDateField(DateField):
+    """A date typed by a browser's date picker (2026-06-01) or by hand (01/06/2026)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(str(BAD_DATE)) from exc
+
+
+def date_field(label, *, required: bool = True) -> LocalDateField:
+    checks = [InputRequired(REQUIRED)] if required else [Optional()]
+    return LocalDateField(label, checks, format=["%Y-%m-%d", "%d/%m/%Y"])
+
+
+def province_choices(blank_label=None) -> list[tuple[str, str]]:
+    blank = [("", blank_label or _l("Choose a province or city"))]
+    return blank + [(p.code, p.display_name) for p in all_provinces()]

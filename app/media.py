@@ -1,0 +1,44 @@
+"""Public photos (farms, products) served from storage.
+
+Keys are content-addressed, so a URL always means the same bytes: browsers and proxies may
+keep them for a year. Anything outside the public folders, such as certificate scans, is
+answered 404 here and must be served by a view that checks who is asking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import PurePosixPath
+
+from flask import Blueprint, abort, send_file
+
+from app.storage import get_storage
+
+bp = Blueprint("media", __name__)
+
+PUBLIC_FOLDERS = ("products", "farms")
+#: The pipeline in app/images.py stores every public image as WebP.
+MIMETYPES = {".webp": "image/webp"}
+ONE_YEAR = 365 * 24 * 60 * 60
+
+
+@bp.get("/media/<path:key>")
+def serve(key: str):
+    folder = key.split("/", 1)[0]
+    mimetype = MIMETYPES.get(PurePosixPath(key).suffix)
+    if folder not in PUBLIC_FOLDERS or mimetype is None:
+        abort(404)
+    try:
+        data = get_storage().open(key)
+    except (FileNotFoundError, ValueError):  # no such file, or a key like products/../x
+        abort(404)
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=mimetype,
+        etag=hashlib.sha256(data).hexdigest(),
+        conditional=True,
+        max_age=ONE_YEAR,
+    )
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    return response

@@ -1,0 +1,43 @@
+"""Pages of the products domain, one blueprint in three modules: the storefront (home,
+catalog, product and farm pages), the seller dashboard's product pages, and the operators'
+OCOP checks."""
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+bp = Blueprint("products", __name__, template_folder="../templates")
+
+
+@bp.app_template_global()
+def unit_label(variant):
+    from products.units import unit_label as label
+
+    return label(variant)
+
+
+@bp.app_template_global()
+def product_status_label(status: str) -> str:
+    labels = {"draft": _l("Draft"), "published": _l("On sale"), "hidden": _l("Hidden")}
+    return labels.get(status, status)
+
+
+@bp.app_template_global()
+def product_hints() -> dict:
+    return {
+        "name": _l("As buyers say it, e.g. Vải thiều Thanh Hà loại 1."),
+        "season_start": _l("Leave both season dates empty if it is sold all year."),
+        "gtin": _l("The 13 digits under the barcode, if the product has one."),
+        "preorder_capacity": _l("Only for pre-orders."),
+    }
+
+
+@bp.app_template_global()
+def variant_hints() -> dict:
+    return {
+        "pack_kg": _l("For a box of 2 kg, choose Box and write 2."),
+        "price_vnd": _l("In đồng, e.g. 250000."),
+        "weight_grams": _l("With the packaging, for the delivery fee."),
+    }
+
+
+from products.views import admin, dashboard, storefront  # noqa: E402, F401
