@@ -136,4 +136,8 @@ def seed_demo() -> list[tuple[DemoPerson, User, bool]]:
         user, created = _ensure_person(person)
         results.append((person, user, created))
     db.session.flush()
+    from app.seed_catalog import seed_demo_catalog
+
+    people = {person.identifier: user for person, user, _ in results}
+    seed_demo_catalog(people)
     return results

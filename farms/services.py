@@ -130,7 +130,7 @@ def add_member_household(
     ensure_can_manage(actor, cooperative)
     if not cooperative.is_cooperative:
         raise DomainError(_l("Only a cooperative has member households."))
-    household = Farm(cooperative=cooperative)
+    household = Farm()
     _apply_profile(
         household,
         name=name,
@@ -141,6 +141,7 @@ def add_member_household(
         contact_phone=contact_phone,
     )
     household.slug = _unique_farm_slug(household.name)
+    household.cooperative = cooperative
     db.session.add(household)
     if household.contact_phone:
         person = db.session.scalar(select(User).where(User.phone == household.contact_phone))

@@ -1,0 +1,204 @@
+"""Listing produce: details, GTIN, variants, seasons, OCOP, publishing."""
+
+from datetime import date
+
+import pytest
+
+from app.auth.roles import Role
+from app.errors import DomainError, PermissionDenied
+from products import services
+from products.seasons import SeasonState, availability
+from tests.app.factories import make_user
+from tests.farms.factories import make_farm, make_growing_area
+from tests.products.factories import make_product, product_details, variant_fields
+
+
+def test_a_product_starts_as_a_draft_and_publishes_once_it_has_a_variant(app):
+    farm = make_farm()
+    owner = farm.members[0].user
+    product = services.create_product(farm, owner, **product_details(name="Vải thiều Thanh Hà"))
+    assert product.status == "draft" and product.slug == "vai-thieu-thanh-ha"
+    with pytest.raises(DomainError):
+        services.publish_product(product, owner)
+
+    services.add_variant(product, owner, **variant_fields(price_vnd="180.000"))
+    services.publish_product(product, owner)
+
+    assert product.status == "published" and product.published_at is not None
+    assert product.price_from_vnd == 180000
+
+
+def test_the_lowest_variant_price_is_kept_for_sorting(app):
+    product = make_product(prices=(420000, 180000))
+    assert product.price_from_vnd == 180000
+    services.update_variant(
+        product.variants[1], product.farm.members[0].user, **variant_fields(price_vnd="500000")
+    )
+    assert product.price_from_vnd == 420000
+
+
+def test_search_copies_drop_accents(app):
+    product = make_product(name="Chè Tân Cương đặc biệt")
+    assert product.search_name == "che tan cuong dac biet"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("8934563138165", "08934563138165"),
+        ("08934563138165", "08934563138165"),
+        ("8934 5631 3816 5", "08934563138165"),
+    ],
+)
+def test_gtins_are_checked_and_stored_as_gtin14(app, typed, stored):
+    assert make_product(gtin=typed).gtin == stored
+
+
+@pytest.mark.parametrize("typed", ["8934563138166", "12345", "96385074", "abc"])
+def test_bad_gtins_are_refused(app, typed):
+    with pytest.raises(DomainError) as refused:
+        make_product(gtin=typed)
+    assert refused.value.field == "gtin"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"unit": "barrel"}, "unit"),
+        ({"price_vnd": "0"}, "price_vnd"),
+        ({"price_vnd": "12,5k"}, "price_vnd"),
+        ({"weight_grams": "0"}, "weight_grams"),
+        ({"stock": "-1"}, "stock"),
+        ({"min_order_qty": "0"}, "min_order_qty"),
+        ({"unit": "custom", "custom_unit": ""}, "custom_unit"),
+        ({"pack_kg": "-2"}, "pack_kg"),
+    ],
+)
+def test_bad_variants_are_refused(app, changes, field):
+    product = make_product(publish=False, prices=())
+    with pytest.raises(DomainError) as refused:
+        services.add_variant(product, product.farm.members[0].user, **variant_fields(**changes))
+    assert refused.value.field == field
+
+
+def test_a_farmer_cannot_list_for_another_farm(app):
+    theirs = make_farm()
+    stranger = make_user(role=Role.FARMER)
+    with pytest.raises(PermissionDenied):
+        services.create_product(theirs, stranger, **product_details())
+    product = make_product(theirs)
+    with pytest.raises(PermissionDenied):
+        services.add_variant(product, stranger, **variant_fields())
+    with pytest.raises(PermissionDenied):
+        services.hide_product(product, stranger)
+
+
+def test_a_growing_area_must_be_the_farms_own(app):
+    mine, theirs = make_farm(), make_farm()
+    their_area = make_growing_area(theirs)
+    with pytest.raises(DomainError) as refused:
+        services.create_product(
+            mine, mine.members[0].user, **product_details(growing_area_id=str(their_area.id))
+        )
+    assert refused.value.field == "growing_area_id"
+
+
+def test_lychee_sells_in_its_season_and_says_when_it_comes_back(app):
+    product = make_product(season_start="1/6", season_end="15/7")
+    assert availability(product, date(2027, 6, 10)).state == SeasonState.IN_SEASON
+    later = availability(product, date(2027, 7, 16))
+    assert later.state == SeasonState.OUT_OF_SEASON and not later.can_order
+    assert (later.season_opens, later.season_closes) == (date(2028, 6, 1), date(2028, 7, 15))
+
+
+def test_a_season_can_cross_new_year(app):
+    product = make_product(season_start="1/11", season_end="28/2")
+    assert availability(product, date(2027, 1, 10)).state == SeasonState.IN_SEASON
+    assert availability(product, date(2027, 3, 1)).state == SeasonState.OUT_OF_SEASON
+
+
+def test_pre_orders_open_before_the_season_until_capacity_is_taken(app, monkeypatch):
+    product = make_product(
+        season_start="1/6",
+        season_end="15/7",
+        preorder_enabled=True,
+        preorder_ships_on=date(2099, 6, 5),
+        preorder_capacity="200",
+    )
+    before = availability(product, date(2099, 3, 1))
+    assert before.state == SeasonState.PREORDER and before.preorder_left == 200
+    product.preorder_taken = 200
+    assert availability(product, date(2099, 3, 1)).state == SeasonState.OUT_OF_SEASON
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"season_start": "31/2", "season_end": "15/7"}, "season_start"),
+        ({"season_start": "1/6", "season_end": ""}, "season_end"),
+        ({"season_start": "June", "season_end": "July"}, "season_start"),
+        (
+            {
+                "preorder_enabled": True,
+                "preorder_ships_on": None,
+                "season_start": "1/6",
+                "season_end": "15/7",
+                "preorder_capacity": "10",
+            },
+            "preorder_ships_on",
+        ),
+        ({"preorder_enabled": True, "preorder_ships_on": date(2099, 1, 1)}, "preorder_enabled"),
+    ],
+)
+def test_bad_seasons_are_refused(app, changes, field):
+    with pytest.raises(DomainError) as refused:
+        make_product(**changes)
+    assert refused.value.field == field
+
+
+def test_ocop_level_follows_the_stars_and_expiry_defaults_to_36_months(app):
+    product = make_product()
+    owner = product.farm.members[0].user
+    certificate = services.set_ocop(
+        product, owner, stars="5", decision_number="318/QĐ-BNN", decision_date=date(2025, 2, 14)
+    )
+    assert certificate.level == "ministry" and certificate.expires_on == date(2028, 2, 14)
+    certificate = services.set_ocop(
+        product, owner, stars="4", decision_number="2087/QĐ-UBND", decision_date=date(2025, 2, 14)
+    )
+    assert certificate.level == "province"
+
+
+def test_ocop_stars_count_only_verified_and_unexpired(app):
+    product = make_product()
+    owner = product.farm.members[0].user
+    certificate = services.set_ocop(
+        product, owner, stars="4", decision_number="1/QĐ", decision_date=date(2024, 1, 1)
+    )
+    assert not certificate.is_valid_on(date(2025, 1, 1))
+    services.verify_ocop(certificate, make_user(role=Role.OPERATOR))
+    assert certificate.is_valid_on(date(2025, 1, 1))
+    assert not certificate.is_valid_on(date(2027, 1, 2))
+    services.set_ocop(
+        product, owner, stars="5", decision_number="2/QĐ", decision_date=date(2024, 1, 1)
+    )
+    assert certificate.verified_at is None  # a changed decision is checked again
+
+
+@pytest.mark.parametrize("stars", ["2", "6", "", "năm"])
+def test_ocop_has_three_to_five_stars(app, stars):
+    product = make_product()
+    with pytest.raises(DomainError):
+        services.set_ocop(
+            product,
+            product.farm.members[0].user,
+            stars=stars,
+            decision_number="1/QĐ",
+            decision_date=date(2024, 1, 1),
+        )
+
+
+def test_a_published_product_keeps_one_variant(app):
+    product = make_product()
+    with pytest.raises(DomainError):
+        services.remove_variant(product.variants[0], product.farm.members[0].user)
