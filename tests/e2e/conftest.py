@@ -81,3 +81,12 @@ def phone(browser, backend):
     page.screenshot_as = screenshot
     yield page
     context.close()
+
+
+def fill_signup(page, full_name: str, identifier: str, password: str, confirm: str | None = None):
+    """Fill the sign-up form as a person would (labels in Vietnamese) and send it."""
+    page.get_by_label("Họ và tên").fill(full_name)
+    page.get_by_label("Số điện thoại hoặc email").fill(identifier)
+    page.get_by_label("Mật khẩu", exact=True).fill(password)
+    page.get_by_label("Nhập lại mật khẩu").fill(confirm if confirm is not None else password)
+    page.get_by_role("button", name="Đăng ký").click()

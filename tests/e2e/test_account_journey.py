@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, fill_signup
 
 
 def test_buyer_signs_up_logs_out_logs_in_and_switches_language(live_server, phone):
@@ -14,17 +14,11 @@ def test_buyer_signs_up_logs_out_logs_in_and_switches_language(live_server, phon
     page.screenshot_as("01-home")
 
     page.get_by_role("link", name="Đăng ký").first.click()
-    page.get_by_label("Họ và tên").fill("Phạm Thu Trang")
-    page.get_by_label("Số điện thoại hoặc email").fill("0903 123 456")
-    page.get_by_label("Mật khẩu", exact=True).fill("vai-thieu-ngon")
-    page.get_by_label("Nhập lại mật khẩu").fill("vai-thieu-khac")
-    page.get_by_role("button", name="Đăng ký").click()
+    fill_signup(page, "Phạm Thu Trang", "0903 123 456", "vai-thieu-ngon", "vai-thieu-khac")
     expect(page.get_by_text("Hai mật khẩu không giống nhau.")).to_be_visible()
     page.screenshot_as("02-signup-error")
 
-    page.get_by_label("Mật khẩu", exact=True).fill("vai-thieu-ngon")
-    page.get_by_label("Nhập lại mật khẩu").fill("vai-thieu-ngon")
-    page.get_by_role("button", name="Đăng ký").click()
+    fill_signup(page, "Phạm Thu Trang", "0903 123 456", "vai-thieu-ngon")
     expect(page.get_by_text("Chào mừng Phạm Thu Trang đến với Nông Sản Số!")).to_be_visible()
     page.screenshot_as("03-signed-up")
 
@@ -63,10 +57,6 @@ def test_every_page_works_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False, viewport=PHONE, locale="vi-VN")
     page = context.new_page()
     page.goto(live_server + "/signup")
-    page.get_by_label("Họ và tên").fill("Không Dùng JS")
-    page.get_by_label("Số điện thoại hoặc email").fill("khongjs@example.vn")
-    page.get_by_label("Mật khẩu", exact=True).fill("mat-khau-an-toan")
-    page.get_by_label("Nhập lại mật khẩu").fill("mat-khau-an-toan")
-    page.get_by_role("button", name="Đăng ký").click()
+    fill_signup(page, "Không Dùng JS", "khongjs@example.vn", "mat-khau-an-toan")
     expect(page.get_by_text("Chào mừng Không Dùng JS đến với Nông Sản Số!")).to_be_visible()
     context.close()

@@ -3,7 +3,7 @@
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, fill_signup
 
 
 def _photo(tmp_path) -> str:
@@ -19,12 +19,8 @@ def _photo(tmp_path) -> str:
 
 def _sign_up_as_seller(page, live_server):
     page.goto(live_server + "/signup")
-    page.get_by_label("Họ và tên").fill("Nguyễn Văn Thành")
-    page.get_by_label("Số điện thoại hoặc email").fill("0977 123 456")
-    page.get_by_label("Mật khẩu", exact=True).fill("vai-thieu-2026")
-    page.get_by_label("Nhập lại mật khẩu").fill("vai-thieu-2026")
     page.get_by_label("Bán nông sản của nhà tôi").check()
-    page.get_by_role("button", name="Đăng ký").click()
+    fill_signup(page, "Nguyễn Văn Thành", "0977 123 456", "vai-thieu-2026")
     expect(page.get_by_text("Chào mừng Nguyễn Văn Thành")).to_be_visible()
 
 
