@@ -23,14 +23,16 @@ def long_text_field(label, max_length: int, **kwargs) -> TextAreaField:
     return TextAreaField(label, [Optional(), Length(max=max_length, message=TOO_LONG)], **kwargs)
 
 
-def choice_field(label, choices: list[tuple[str, str]], *, required: bool = True) -> SelectField:
-    """A select whose value must be one of the choices, with our own message."""
+def choice_field(
+    label, choices: list[tuple[str, str]], *, required: bool = True, message=None
+) -> SelectField:
+    """A select whose value must be one of the choices (an empty one only when optional)."""
     values = [value for value, _ in choices if value or not required]
     return SelectField(
         label,
         choices=[SelectChoice(value, text) for value, text in choices],
         validate_choice=False,
-        validators=[AnyOf(values, message=_l("Choose one of the options."))],
+        validators=[AnyOf(values, message=message or _l("Choose one of the options."))],
     )
 
 
