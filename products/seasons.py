@@ -26,6 +26,11 @@ def month_day(day: date) -> int:
     return day.month * 100 + day.day
 
 
+def month_day_text(value: int | None) -> str:
+    """601 -> "1/6": day/month as people in Vietnam write it; empty for no season."""
+    return f"{value % 100}/{value // 100}" if value else ""
+
+
 def is_valid_month_day(value: int) -> bool:
     month, day = divmod(value, 100)
     try:

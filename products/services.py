@@ -202,9 +202,10 @@ def hide_product(product: Product, actor: User) -> None:
 # Variants -------------------------------------------------------------------------------
 
 
-def _apply_variant(
+def apply_variant_fields(
     variant: Variant, *, unit, pack_kg, custom_unit, price_vnd, weight_grams, stock, min_order_qty
 ) -> None:
+    """Check and set what a variant is sold as; the CSV import reuses it to check rows."""
     if unit not in set(Unit):
         raise DomainError(_l("Choose one of the options."), field="unit")
     variant.unit = unit
@@ -238,7 +239,7 @@ def _apply_variant(
 def add_variant(product: Product, actor: User, **fields) -> Variant:
     ensure_can_manage(actor, product.farm)
     variant = Variant(position=len(product.variants))
-    _apply_variant(variant, **fields)
+    apply_variant_fields(variant, **fields)
     product.variants.append(variant)
     _refresh_price(product)
     db.session.flush()
@@ -247,7 +248,7 @@ def add_variant(product: Product, actor: User, **fields) -> Variant:
 
 def update_variant(variant: Variant, actor: User, **fields) -> Variant:
     ensure_can_manage(actor, variant.product.farm)
-    _apply_variant(variant, **fields)
+    apply_variant_fields(variant, **fields)
     _refresh_price(variant.product)
     db.session.flush()
     return variant

@@ -40,4 +40,4 @@ def variant_hints() -> dict:
     }
 
 
-from products.views import admin, dashboard, storefront  # noqa: E402, F401
+from products.views import admin, csv_views, dashboard, storefront  # noqa: E402, F401

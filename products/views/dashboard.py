@@ -19,7 +19,7 @@ from farms.services import get_farm_for
 from products import services
 from products.forms import ActionForm, OcopForm, ProductForm, VariantForm
 from products.models import Product, ProductPhoto, Variant
-from products.seasons import availability
+from products.seasons import availability, month_day_text
 from products.views import bp
 
 
@@ -69,10 +69,6 @@ def _details(form: ProductForm) -> dict:
     }
 
 
-def _month_day_text(value: int | None) -> str:
-    return f"{value % 100}/{value // 100}" if value else ""
-
-
 @bp.route("/dashboard/farms/<int:farm_id>/products/new", methods=["GET", "POST"])
 @login_required
 def new_product(farm_id: int):
@@ -100,8 +96,8 @@ def _product_page(product: Product, status: int = 200, **forms):
     if "form" not in forms:
         form = ProductForm(formdata=None, obj=product)
         form.growing_area_id.data = str(product.growing_area_id or "")
-        form.season_start.data = _month_day_text(product.season_start)
-        form.season_end.data = _month_day_text(product.season_end)
+        form.season_start.data = month_day_text(product.season_start)
+        form.season_end.data = month_day_text(product.season_end)
         form.preorder_capacity.data = str(product.preorder_capacity or "")
         forms["form"] = form
     forms["form"].set_growing_areas(product.farm)
