@@ -233,6 +233,11 @@ def certification_scan(certification_id: int):
     response = make_response(get_storage().open(certification.scan_key))
     response.headers["Content-Type"] = certification.scan_content_type or "application/pdf"
     response.headers["Cache-Control"] = "private, no-store"
+    if response.headers["Content-Type"] == "application/pdf":
+        # A PDF opens in the reader, never as a page of this site.
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="certificate-{certification.id}.pdf"'
+        )
     return response
 
 

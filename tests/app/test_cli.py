@@ -33,6 +33,21 @@ def test_seed_demo_covers_the_demo_regions(app):
     assert authenticate("admin@nongsan.demo", "nongsan-demo").role == "operator"
 
 
+def test_seed_demo_opens_the_demo_farms_with_published_products(app):
+    from farms.models import Farm
+    from products.models import Product
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    farms = {f.slug: f for f in db.session.scalars(select(Farm))}
+    assert {"vuon-vai-thanh-ha", "htx-buoi-thanh-hong", "htx-che-tan-cuong"} <= set(farms)
+    assert farms["htx-buoi-thanh-hong"].member_farms[0].name == "Hộ bà Vũ Thị Mận"
+    products = db.session.scalars(select(Product)).all()
+    assert len(products) == 6 and all(p.status == "published" and p.photos for p in products)
+    stars = sorted(p.ocop.stars for p in products if p.ocop and p.ocop.verified_at)
+    assert stars == [3, 4, 5]
+
+
 def test_seed_demo_if_empty_leaves_a_real_database_alone(app):
     runner = app.test_cli_runner()
     runner.invoke(
