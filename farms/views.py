@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.auth.identifiers import display_phone
 from app.auth.roles import Role, role_required
 from app.clock import local_today
 from app.extensions import db
@@ -92,8 +93,6 @@ def edit_farm(farm_id: int):
     farm = services.get_farm_for(_me(), farm_id)
     form = FarmProfileForm(obj=farm) if request.method == "GET" else FarmProfileForm()
     if request.method == "GET" and farm.contact_phone:
-        from app.auth.identifiers import display_phone
-
         form.contact_phone.data = display_phone(farm.contact_phone)
     if submit(form, lambda: services.update_farm(farm, _me(), **_profile(form))):
         flash(_("Saved."), "success")
