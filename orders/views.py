@@ -2,4 +2,6 @@
 
 from flask import Blueprint
 
+from orders import models  # noqa: F401  (the models must be known to the migrations)
+
 bp = Blueprint("orders", __name__, template_folder="templates")

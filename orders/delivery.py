@@ -1,0 +1,131 @@
+"""Delivery fees: each farm's zones by province, a flat or per-weight fee, free delivery
+above a threshold, or pickup at the farm."""
+
+from __future__ import annotations
+
+import math
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.errors import DomainError
+from app.extensions import db
+from app.validation import check_province, clean_text, parse_vnd, parse_whole_number
+from farms.models import Farm
+from farms.permissions import ensure_can_manage
+from orders.models import DeliverySettings, DeliveryZone
+
+#: A zone with this code covers every province the farm has not named on its own.
+ALL_PROVINCES = "00"
+
+
+def zone_for(settings: DeliverySettings, province_code: str) -> DeliveryZone | None:
+    by_code = {zone.province_code: zone for zone in settings.zones}
+    return by_code.get(province_code) or by_code.get(ALL_PROVINCES)
+
+
+def zone_fee(zone: DeliveryZone, weight_grams: int) -> int:
+    if zone.fee_rule == "per_weight":
+        steps = max(1, math.ceil(weight_grams / zone.weight_step_grams))
+        return steps * zone.fee_vnd
+    return zone.fee_vnd
+
+
+def delivery_fee(
+    settings: DeliverySettings | None,
+    *,
+    method: str,
+    province_code: str,
+    subtotal_vnd: int,
+    weight_grams: int,
+) -> int:
+    """The fee the farm charges for this order, or a DomainError saying why it cannot go."""
+    if settings is None:
+        raise DomainError(_l("This farm has not set up delivery yet."))
+    if method == "pickup":
+        if not settings.pickup_enabled:
+            raise DomainError(_l("This farm does not offer pickup."))
+        return 0
+    zone = zone_for(settings, province_code)
+    if zone is None:
+        raise DomainError(_l("This farm does not deliver to your province."))
+    if settings.free_delivery_from_vnd and subtotal_vnd >= settings.free_delivery_from_vnd:
+        return 0
+    return zone_fee(zone, weight_grams)
+
+
+def settings_for(farm: Farm) -> DeliverySettings:
+    settings = db.session.scalar(
+        select(DeliverySettings).where(DeliverySettings.farm_id == farm.id)
+    )
+    if settings is None:
+        settings = DeliverySettings(farm=farm)
+        db.session.add(settings)
+    return settings
+
+
+def set_delivery_settings(
+    farm: Farm,
+    actor: User,
+    *,
+    min_order_vnd,
+    free_delivery_from_vnd,
+    pickup_enabled: bool,
+    pickup_address: str | None,
+) -> DeliverySettings:
+    ensure_can_manage(actor, farm)
+    settings = settings_for(farm)
+    settings.min_order_vnd = parse_vnd(
+        min_order_vnd or 0, "min_order_vnd", _l("the minimum order"), minimum=0
+    )
+    settings.free_delivery_from_vnd = (
+        parse_vnd(free_delivery_from_vnd, "free_delivery_from_vnd", _l("the free-delivery amount"))
+        if str(free_delivery_from_vnd or "").strip()
+        else None
+    )
+    settings.pickup_enabled = bool(pickup_enabled)
+    settings.pickup_address = (
+        clean_text(pickup_address, "pickup_address", 255, _l("the pickup address"))
+        if pickup_enabled
+        else None
+    )
+    db.session.flush()
+    return settings
+
+
+def set_zone(
+    farm: Farm,
+    actor: User,
+    *,
+    province_code: str,
+    fee_rule: str,
+    fee_vnd,
+    weight_step_grams=None,
+) -> DeliveryZone:
+    """Add or replace the fee for one province (or "00", every other province)."""
+    ensure_can_manage(actor, farm)
+    if province_code != ALL_PROVINCES:
+        check_province(province_code)
+    if fee_rule not in ("flat", "per_weight"):
+        raise DomainError(_l("Choose one of the options."), field="fee_rule")
+    settings = settings_for(farm)
+    zone = zone_for(settings, province_code)
+    if zone is None or zone.province_code != province_code:
+        zone = DeliveryZone(province_code=province_code)
+        settings.zones.append(zone)
+    zone.fee_rule = fee_rule
+    zone.fee_vnd = parse_vnd(fee_vnd, "fee_vnd", _l("the delivery fee"), minimum=0)
+    zone.weight_step_grams = (
+        parse_whole_number(
+            weight_step_grams,
+            "weight_step_grams",
+            _l("the weight step"),
+            minimum=1,
+            maximum=100_000,
+        )
+        if fee_rule == "per_weight"
+        else None
+    )
+    db.session.flush()
+    return zone

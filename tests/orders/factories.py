@@ -1,0 +1,33 @@
+"""Order factories: farms that deliver, and a buyer's contact details."""
+
+from __future__ import annotations
+
+from orders.delivery import set_delivery_settings, set_zone
+from orders.services import Contact
+
+
+def deliver_everywhere(farm, *, fee_vnd: int = 30000, min_order_vnd: int = 0, **settings):
+    owner = farm.members[0].user
+    set_delivery_settings(
+        farm,
+        owner,
+        min_order_vnd=str(min_order_vnd),
+        free_delivery_from_vnd=settings.pop("free_delivery_from_vnd", ""),
+        pickup_enabled=settings.pop("pickup_enabled", False),
+        pickup_address=settings.pop("pickup_address", None),
+    )
+    set_zone(farm, owner, province_code="00", fee_rule="flat", fee_vnd=str(fee_vnd))
+    return farm
+
+
+def hanoi_contact(**overrides) -> Contact:
+    fields = {
+        "name": "Lê Minh Anh",
+        "phone": "0987 654 321",
+        "email": "anh@example.vn",
+        "province_code": "01",
+        "commune": "phường Hoàn Kiếm",
+        "street": "12 Hàng Bạc",
+    }
+    fields.update(overrides)
+    return Contact(**fields)
