@@ -35,6 +35,22 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo(f"  {person.role.value:<13} {login:<24} {person.full_name} — {person.about}")
 
 
+@click.command("seed-scale")
+@click.option("--farms", default=200, show_default=True, type=click.IntRange(min=1))
+@click.option("--products", default=10_000, show_default=True, type=click.IntRange(min=0))
+@click.option("--seed", default=2026, show_default=True, help="Same seed, same catalog.")
+@with_appcontext
+def seed_scale_command(farms: int, products: int, seed: int) -> None:
+    """Add a large synthetic catalog (farms, published products) for benchmarks."""
+    from app.seed_scale import seed_scale
+
+    if current_app.config["NONGSAN_ENV"] == "production":
+        raise click.ClickException("seed-scale refuses to run with NONGSAN_ENV=production")
+    with click.progressbar(length=products, label="Products") as bar:
+        made_farms, made_products = seed_scale(farms, products, bar.update, seed=seed)
+    click.echo(f"Seeded {made_farms} farm(s) and {made_products} product(s).")
+
+
 @click.command("create-admin")
 @click.option("--name", "full_name", prompt="Full name", help="The operator's full name.")
 @click.option("--login", "identifier", prompt="E-mail or phone", help="E-mail or mobile number.")
@@ -55,6 +71,7 @@ def create_admin_command(full_name: str, identifier: str, password: str) -> None
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_scale_command)
     app.cli.add_command(create_admin_command)
 
 

@@ -33,6 +33,12 @@ def index():
     )
 
 
+@bp.get("/healthz")
+def healthz():
+    """Liveness for load balancers and the benchmarks: no database, no template."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
 @bp.post("/language")
 def set_language():
     """Keep the chosen language in a cookie and, for a signed-in user, in the account."""

@@ -1,0 +1,385 @@
+"""Catalog benchmark: seed a throw-away PostgreSQL, serve the app with gunicorn, load it.
+
+    .venv/bin/python bench/catalog.py [--products 100000] [--seconds 10] [--concurrency 8]
+
+Everything stays on 127.0.0.1: the cluster, gunicorn and the load generator (threads with
+keep-alive http.client connections, each bounded in time and in requests). Prints how long
+seeding took, then requests/second and p50/p95 latency per endpoint, each endpoint's
+throughput as a share of the trivial /healthz measured in the same run, and a verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# bench/ is not a package: make the project (and tests.support) importable when run as a script.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TRIVIAL = ("trivial", "/healthz")
+CATALOG = ("catalog", "/products")
+SEARCHES = (
+    ("search 'vai thieu'", "/products?q=vai+thieu"),
+    ("search 'cam sanh ha giang'", "/products?q=cam+sanh+ha+giang"),
+    ("province 31 + price", "/products?province=31&price_min=50000&price_max=300000"),
+)
+ENDPOINTS = (TRIVIAL, CATALOG, *SEARCHES)
+TARGET_P95_MS = 50.0
+TARGET_SHARE = 1 / 3
+
+
+# Load generation ---------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    name: str
+    path: str
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        """Nearest-rank percentile of the successful requests' latency, in milliseconds."""
+        if not self.latencies:
+            return math.nan
+        ordered = sorted(self.latencies)
+        rank = max(1, math.ceil(p / 100 * len(ordered)))
+        return ordered[rank - 1] * 1000
+
+
+def _client(port: int, path: str, deadline: float, limit: int, out: Measurement) -> None:
+    latencies, errors = [], 0
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        for _ in range(limit):
+            start = time.perf_counter()
+            if start >= deadline:
+                break
+            try:
+                connection.request("GET", path, headers={"Accept-Language": "vi"})
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()  # the next request() opens a fresh connection
+            if ok:
+                latencies.append(time.perf_counter() - start)
+            else:
+                errors += 1
+    finally:
+        connection.close()
+    out.latencies, out.errors = latencies, errors
+
+
+def load(
+    port: int, name: str, path: str, seconds: float, concurrency: int, max_requests: int
+) -> Measurement:
+    """`concurrency` clients hit one path until the time is up or the request budget is spent."""
+    result = Measurement(name, path, seconds)
+    per_client = max(1, max_requests // concurrency)
+    start = time.perf_counter()
+    deadline = start + seconds
+    parts = [Measurement(name, path, seconds) for _ in range(concurrency)]
+    threads = [
+        threading.Thread(target=_client, args=(port, path, deadline, per_client, part), daemon=True)
+        for part in parts
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 30)
+    result.seconds = time.perf_counter() - start
+    for part in parts:
+        result.latencies.extend(part.latencies)
+        result.errors += part.errors
+    return result
+
+
+def fetch(port: int, path: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Accept-Language": "vi"})
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def result_count(html: str) -> str:
+    match = re.search(r'data-testid="result-count">([^<]*)<', html)
+    return match.group(1).strip() if match else "-"
+
+
+# The database and the server ---------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_database(url: str, farms: int, products: int, seed: int) -> None:
+    """Migrate, seed (timed), then VACUUM ANALYZE so the planner sees the real sizes."""
+    import click
+    import flask_migrate
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.extensions import db
+    from app.seed_scale import seed_scale
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "SECRET_KEY": secrets.token_hex(16)}
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+        start = time.perf_counter()
+        with click.progressbar(length=products, label="Seeding products", file=sys.stderr) as bar:
+            made = seed_scale(farms, products, bar.update, seed=seed)
+        seeded = time.perf_counter() - start
+        print(f"Seeded {made[0]} farms and {made[1]} products in {seeded:.1f} s", flush=True)
+        start = time.perf_counter()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+            size = connection.scalar(
+                text("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            )
+            variants = connection.scalar(text("SELECT count(*) FROM variant"))
+        print(
+            f"VACUUM ANALYZE in {time.perf_counter() - start:.1f} s; "
+            f"{variants} variants; database {size}",
+            flush=True,
+        )
+        db.engine.dispose()
+
+
+def explain(url: str, paths: list[str]) -> None:
+    """EXPLAIN ANALYZE every statement the catalog issues for these pages."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from sqlalchemy import event
+
+    from app import create_app
+    from app.clock import local_today
+    from app.extensions import db
+    from products.catalog import CatalogQuery, search_catalog
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "SECRET_KEY": "x"})
+    with app.app_context():
+        for path in paths:
+            args = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+            query = CatalogQuery(
+                text=args.get("q", ""),
+                province_code=args.get("province"),
+                price_min=int(args["price_min"]) if "price_min" in args else None,
+                price_max=int(args["price_max"]) if "price_max" in args else None,
+            )
+            captured: list[tuple[str, object]] = []
+
+            def capture(conn, cursor, statement, parameters, context, executemany, into=captured):
+                into.append((statement, parameters))
+
+            event.listen(db.engine, "before_cursor_execute", capture)
+            try:
+                search_catalog(query, local_today())
+            finally:
+                event.remove(db.engine, "before_cursor_execute", capture)
+            db.session.rollback()
+            print(f"\n=== {path}: {len(captured)} statements")
+            with db.engine.connect() as connection:
+                for statement, parameters in captured[:2]:  # the count, then the page
+                    print(f"--- {' '.join(statement.split())[:600]}")
+                    plan = connection.exec_driver_sql(
+                        "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
+                    ).scalars()
+                    print("\n".join(plan))
+                connection.rollback()
+        db.engine.dispose()
+
+
+class Server:
+    """gunicorn serving app:create_app() on a free loopback port."""
+
+    def __init__(self, database_url: str, instance_path: str, workers: int, log_path: str):
+        self.port = _free_port()
+        self.log_path = log_path
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=database_url,
+            SECRET_KEY=secrets.token_hex(32),
+            NONGSAN_ENV="development",
+            NONGSAN_INSTANCE_PATH=instance_path,
+        )
+        env.pop("REDIS_URL", None)
+        env.pop("MAIL_SERVER", None)
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "app:create_app()",
+        ]
+        self.log = open(log_path, "wb")  # closed in stop()
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def wait_until_up(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.log_path}")
+            try:
+                if fetch(self.port, TRIVIAL[1])[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.log.close()
+
+
+# Report ------------------------------------------------------------------------------------
+
+
+def report(loaded: list[Measurement], single: dict[str, Measurement], concurrency: int) -> bool:
+    trivial = loaded[0]
+    header = (
+        f"{'endpoint':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'x trivial':>9}"
+        f" {'1-client p50':>12} {'p95':>7} {'errors':>6}"
+    )
+    print(f"\nUnder load: {concurrency} concurrent clients; 1-client: one client, sequential")
+    print(header)
+    print("-" * len(header))
+    for m in loaded:
+        one = single.get(m.name)
+        one_p50 = f"{one.percentile(50):12.1f}" if one else f"{'-':>12}"
+        one_p95 = f"{one.percentile(95):7.1f}" if one else f"{'-':>7}"
+        share = m.rps / trivial.rps if trivial.rps else math.nan
+        print(
+            f"{m.name:<28} {m.rps:8.1f} {m.percentile(50):8.1f} {m.percentile(95):8.1f}"
+            f" {share:9.2f} {one_p50} {one_p95} {m.errors:6d}"
+        )
+    searches = [m for m in loaded if m.path.startswith("/products?")]
+    pages = [m for m in loaded if m.path.startswith("/products")]
+    worst_p95 = max(searches, key=lambda m: m.percentile(95))
+    worst_share = min(pages, key=lambda m: m.rps)
+    share = worst_share.rps / trivial.rps if trivial.rps else 0.0
+    p95_ok = worst_p95.percentile(95) < TARGET_P95_MS
+    share_ok = share >= TARGET_SHARE
+    errors = sum(m.errors for m in loaded)
+    print(
+        f"\nVERDICT: search p95 < {TARGET_P95_MS:.0f} ms: {'PASS' if p95_ok else 'FAIL'}"
+        f" (worst {worst_p95.percentile(95):.1f} ms, {worst_p95.name});"
+        f" catalog/search throughput >= 1/3 of trivial: {'PASS' if share_ok else 'FAIL'}"
+        f" (worst {share:.2f}, {worst_share.name})"
+        + (f"; {errors} failed requests" if errors else "")
+    )
+    return p95_ok and share_ok and not errors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--farms", type=int, help="default: products/100, at least 34")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--seconds", type=float, default=10, help="measuring time per endpoint")
+    parser.add_argument("--warmup", type=float, default=2, help="warm-up time per endpoint")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--max-requests", type=int, default=200_000, help="per endpoint")
+    parser.add_argument(
+        "--single-seconds", type=float, default=3, help="one sequential client; 0 skips it"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE plans")
+    options = parser.parse_args()
+    farms = options.farms or max(34, options.products // 100)
+
+    from tests.support.postgres import PostgresCluster
+
+    workdir = tempfile.mkdtemp(prefix="nongsan-bench-")
+    os.environ["NONGSAN_INSTANCE_PATH"] = os.path.join(workdir, "instance")
+    cluster = server = None
+    try:
+        cluster = PostgresCluster.start()
+        url = cluster.create_database("nongsan_bench")
+        print(f"PostgreSQL on 127.0.0.1:{cluster.port}; {farms} farms, {options.products} products")
+        prepare_database(url, farms, options.products, options.seed)
+        if options.explain:
+            explain(url, [path for _, path in (CATALOG, *SEARCHES)])
+
+        server = Server(
+            url, os.environ["NONGSAN_INSTANCE_PATH"], options.workers, f"{workdir}/gunicorn.log"
+        )
+        server.wait_until_up()
+        print(f"gunicorn --workers {options.workers} on 127.0.0.1:{server.port}")
+        for name, path in ENDPOINTS:
+            status, body = fetch(server.port, path)
+            shown = result_count(body) if path.startswith("/products") else body[:20]
+            print(f"  {name:<28} {path:<58} HTTP {status}  {shown}")
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}; see {server.log_path}")
+        print(
+            f"Warming up ({options.warmup:g} s each), then {options.seconds:g} s per endpoint…",
+            flush=True,
+        )
+        for name, path in ENDPOINTS:
+            load(server.port, name, path, options.warmup, options.concurrency, options.max_requests)
+        loaded = [
+            load(
+                server.port, name, path, options.seconds, options.concurrency, options.max_requests
+            )
+            for name, path in ENDPOINTS
+        ]
+        single = {}
+        if options.single_seconds > 0:
+            for name, path in ENDPOINTS:
+                single[name] = load(
+                    server.port, name, path, options.single_seconds, 1, options.max_requests
+                )
+        return 0 if report(loaded, single, options.concurrency) else 1
+    finally:
+        if server is not None:
+            server.stop()
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
