@@ -97,5 +97,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
     app.register_blueprint(farms_bp)
     app.register_blueprint(products_bp)
-    app.register_blueprint(orders_bp, url_prefix="/orders")
+    app.register_blueprint(orders_bp)
     app.register_blueprint(traceability_bp, url_prefix="/trace")

@@ -165,7 +165,7 @@ def quote(
     return list(by_farm.values())
 
 
-def _clean_contact(contact: Contact) -> Contact:
+def clean_contact(contact: Contact) -> Contact:
     try:
         phone = normalize_phone(contact.phone)
     except InvalidIdentifier as exc:
@@ -221,7 +221,7 @@ def place_order(
     """One checkout, one order per farm; the caller commits, or rolls back on any error."""
     if payment_method not in set(PaymentMethod):
         raise DomainError(_l("Choose how to pay."), field="payment_method")
-    contact = _clean_contact(contact)
+    contact = clean_contact(contact)
     quotes = quote(
         cart, province_code=contact.province_code, today=today, delivery_methods=delivery_methods
     )
@@ -389,3 +389,34 @@ def orders_for_farm(farm: Farm, actor: User, statuses: list[str] | None = None) 
     if statuses:
         statement = statement.where(Order.status.in_(statuses))
     return list(db.session.scalars(statement.options(selectinload(Order.lines))))
+
+
+@dataclass
+class CartGroup:
+    """One farm's part of the cart as the cart page shows it."""
+
+    farm: Farm
+    lines: list[tuple[Variant, int]]
+    quote: FarmQuote | None = None
+    problem: str | None = None
+
+
+def describe_cart(
+    cart: dict[int, int], *, province_code: str | None, today: date
+) -> list[CartGroup]:
+    """Each farm's lines with its totals, or the reason it cannot be ordered as it is."""
+    variants = _load_variants(list(cart))
+    groups: dict[int, CartGroup] = {}
+    for variant_id, quantity in cart.items():
+        variant = variants.get(variant_id)
+        if variant is None:
+            continue
+        group = groups.setdefault(variant.product.farm_id, CartGroup(variant.product.farm, []))
+        group.lines.append((variant, quantity))
+    for group in groups.values():
+        farm_cart = {variant.id: quantity for variant, quantity in group.lines}
+        try:
+            group.quote = quote(farm_cart, province_code=province_code or "01", today=today)[0]
+        except DomainError as error:
+            group.problem = str(error.message)
+    return list(groups.values())

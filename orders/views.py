@@ -1,7 +1,241 @@
-"""Pages of the orders domain; the blueprint is registered by app.create_app()."""
+"""Cart, checkout and the page where a buyer follows a checkout's orders and pays them."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-from orders import models  # noqa: F401  (the models must be known to the migrations)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.clock import local_today
+from app.errors import DomainError
+from app.extensions import db
+from app.geo import all_provinces
+from app.i18n import current_language
+from app.web import UNPROCESSABLE, show_domain_error
+from orders import cart as carts
+from orders import services
+from orders.forms import PAYMENT_LABELS, CheckoutForm
+from orders.models import Checkout, Order
+from orders.vietqr import build_payload, qr_svg
+from products.forms import ActionForm
 
 bp = Blueprint("orders", __name__, template_folder="templates")
+
+ORDER_STATUS_LABELS = {
+    "awaiting_payment": _l("Awaiting payment"),
+    "confirmed": _l("Confirmed"),
+    "packed": _l("Packed"),
+    "shipped": _l("Shipped"),
+    "delivered": _l("Delivered"),
+    "completed": _l("Completed"),
+    "cancelled": _l("Cancelled"),
+    "refunded": _l("Refunded"),
+}
+
+
+@bp.app_template_global()
+def order_status_label(status: str) -> str:
+    return ORDER_STATUS_LABELS.get(status, status)
+
+
+@bp.app_template_global()
+def province_options() -> list[tuple[str, str]]:
+    return [(p.code, p.display_name) for p in all_provinces()]
+
+
+def _buyer():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _int(value, default: int = 0) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+@bp.post("/cart/add")
+def add_to_cart():
+    variant_id = _int(request.form.get("variant_id"))
+    # Anything that is not a whole number becomes 0, which the cart refuses with a message.
+    quantity = _int(request.form.get("quantity"), 0)
+    try:
+        carts.set_quantity(session, _buyer(), variant_id, quantity, add=True)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(request.referrer or url_for("products.catalog"))
+    db.session.commit()
+    flash(_("Added to your cart."), "success")
+    return redirect(url_for("orders.view_cart"))
+
+
+@bp.get("/cart")
+def view_cart():
+    province = request.args.get("province") or _default_province()
+    groups = services.describe_cart(
+        carts.read_cart(session, _buyer()), province_code=province, today=local_today()
+    )
+    return render_template(
+        "orders/cart.html", groups=groups, province=province, action_form=ActionForm()
+    )
+
+
+def _default_province() -> str | None:
+    buyer = _buyer()
+    address = buyer.default_address if buyer else None
+    return address.province_code if address else None
+
+
+@bp.post("/cart/update")
+def update_cart():
+    cart = carts.read_cart(session, _buyer())
+    try:
+        for variant_id in cart:
+            if request.form.get(f"remove-{variant_id}"):
+                carts.remove(session, _buyer(), variant_id)
+            elif f"qty-{variant_id}" in request.form:
+                # Unreadable input keeps the current quantity; 0 takes the line out.
+                quantity = _int(request.form[f"qty-{variant_id}"], cart[variant_id])
+                carts.set_quantity(session, _buyer(), variant_id, quantity)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Your cart has been updated."), "success")
+    return redirect(url_for("orders.view_cart"))
+
+
+def _prefilled_form() -> CheckoutForm:
+    buyer = _buyer()
+    address = buyer.default_address if buyer else None
+    if address is None:
+        return CheckoutForm(
+            formdata=None,
+            name=buyer.full_name if buyer else None,
+            phone=buyer.display_phone if buyer else None,
+            email=buyer.email if buyer else None,
+        )
+    return CheckoutForm(
+        formdata=None,
+        name=address.recipient_name,
+        phone=address.phone,
+        email=buyer.email,
+        province_code=address.province_code,
+        commune=address.commune,
+        street=address.street,
+    )
+
+
+def _contact(form: CheckoutForm) -> services.Contact:
+    return services.Contact(
+        name=form.name.data,
+        phone=form.phone.data,
+        email=form.email.data,
+        province_code=form.province_code.data,
+        commune=form.commune.data,
+        street=form.street.data,
+    )
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout():
+    """Two steps on one address: fill in and review, then place at the prices reviewed."""
+    cart = carts.read_cart(session, _buyer())
+    if not cart:
+        flash(_("Your cart is empty."), "info")
+        return redirect(url_for("orders.view_cart"))
+    if request.method == "GET":
+        return render_template("orders/checkout.html", form=_prefilled_form(), quotes=None)
+    form = CheckoutForm()
+    quotes = None
+    if form.validate_on_submit():
+        try:
+            if request.form.get("step") == "place":
+                return _place(form, cart)
+            services.clean_contact(_contact(form))
+            quotes = services.quote(
+                cart, province_code=form.province_code.data, today=local_today()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+            quotes = _requote(cart, form)
+    status = 200 if quotes and not form.errors and not form.form_errors else UNPROCESSABLE
+    return render_template(
+        "orders/checkout.html",
+        form=form,
+        quotes=quotes,
+        payment_label=PAYMENT_LABELS.get(form.payment_method.data),
+    ), status
+
+
+def _requote(cart, form):
+    try:
+        return services.quote(
+            cart, province_code=form.province_code.data or "01", today=local_today()
+        )
+    except DomainError:
+        return None
+
+
+def _place(form: CheckoutForm, cart: dict[int, int]):
+    shown = {
+        int(key[6:]): _int(value) for key, value in request.form.items() if key.startswith("price-")
+    }
+    placed = services.place_order(
+        cart,
+        buyer=_buyer(),
+        contact=_contact(form),
+        payment_method=form.payment_method.data,
+        shown_prices=shown,
+        today=local_today(),
+        language=current_language(),
+    )
+    carts.empty(session, _buyer())
+    db.session.commit()
+    flash(_("Thank you! Your order has been placed."), "success")
+    return redirect(url_for("orders.checkout_page", token=placed.access_token))
+
+
+@bp.get("/orders/c/<token>")
+def checkout_page(token: str):
+    """A checkout's orders: open to whoever holds its secret link (guests included)."""
+    placed = db.session.scalar(
+        select(Checkout)
+        .where(Checkout.access_token == token)
+        .options(
+            selectinload(Checkout.orders).selectinload(Order.lines),
+            selectinload(Checkout.orders).selectinload(Order.farm),
+        )
+    )
+    if placed is None:
+        abort(404)
+    codes = {order.id: _vietqr(order) for order in placed.orders}
+    return render_template(
+        "orders/checkout_done.html", checkout=placed, codes=codes, payment_labels=PAYMENT_LABELS
+    )
+
+
+def _vietqr_payload(order: Order) -> str | None:
+    """The transfer a banking app prefills: the farm's account, the exact total, the number."""
+    account = order.farm.bank_account
+    if order.payment_method != "bank_transfer" or order.payment_status == "paid" or not account:
+        return None
+    return build_payload(
+        bank_bin=account.bank_bin,
+        account_number=account.account_number,
+        amount_vnd=order.total_vnd,
+        message=order.number,
+    )
+
+
+def _vietqr(order: Order) -> str | None:
+    payload = _vietqr_payload(order)
+    if payload is None:
+        return None
+    return qr_svg(payload, label=_("VietQR code to pay order %(number)s", number=order.number))

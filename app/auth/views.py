@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -25,6 +35,7 @@ from app.extensions import db, limiter
 from app.i18n import current_language
 from app.mail import send_mail
 from app.web import UNPROCESSABLE, safe_next_url, show_domain_error
+from orders.cart import merge_guest_cart
 
 bp = Blueprint("auth", __name__)
 
@@ -68,6 +79,7 @@ def signup():
         except DomainError as error:
             show_domain_error(form, error)
         else:
+            merge_guest_cart(session, user)
             db.session.commit()
             login_user(user)
             flash(_("Welcome to Nông Sản Số, %(name)s!", name=user.full_name), "success")
@@ -90,6 +102,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.identifier.data, form.password.data)
         if user is not None:
+            # What the guest put in the cart joins the account's cart.
+            merge_guest_cart(session, user)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")))

@@ -87,8 +87,8 @@ def test_farmer_lists_lychee_and_a_buyer_finds_it(live_server, phone, browser, b
     expect(shopper.get_by_test_id("result-count")).to_have_text("1 sản phẩm")
     shopper.get_by_role("link", name="Vải thiều Thanh Hà E2E").click()
     expect(shopper.locator("h1")).to_have_text("Vải thiều Thanh Hà E2E")
-    expect(shopper.get_by_text("180.000 ₫")).to_be_visible()
-    expect(shopper.get_by_text("Hộp 5 kg")).to_be_visible()
+    expect(shopper.get_by_role("cell", name="180.000 ₫")).to_be_visible()
+    expect(shopper.get_by_role("cell", name="Hộp 5 kg")).to_be_visible()
     assert shopper.locator(".gallery img").count() == 1
     shopper.screenshot(path=str(SCREENSHOTS / f"{backend}-buyer-found-product.png"), full_page=True)
     buyer.close()

@@ -1,0 +1,50 @@
+"""Checkout forms: input shape and messages. The rules live in orders.services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf
+
+from app.form_fields import choice_field, province_choices, text_field
+from orders.states import PaymentMethod
+
+PAYMENT_LABELS = {
+    PaymentMethod.BANK_TRANSFER: _l("Bank transfer (VietQR)"),
+    PaymentMethod.CASH_ON_DELIVERY: _l("Cash on delivery"),
+    PaymentMethod.STRIPE: _l("Card (Stripe)"),
+}
+
+
+class CheckoutForm(FlaskForm):
+    name = text_field(_l("Full name"), 120)
+    phone = text_field(_l("Mobile number"), 30)
+    email = text_field(_l("E-mail (for the order confirmation)"), 254, required=False)
+    province_code = choice_field(
+        _l("Province or city"),
+        province_choices(),
+        message=_l("Choose a province or city from the list."),
+    )
+    commune = text_field(_l("Commune or ward"), 120)
+    street = text_field(_l("Street, house number, hamlet"), 255)
+    payment_method = RadioField(
+        _l("How will you pay?"),
+        choices=[
+            SelectChoice(
+                PaymentMethod.BANK_TRANSFER.value, PAYMENT_LABELS[PaymentMethod.BANK_TRANSFER]
+            ),
+            SelectChoice(
+                PaymentMethod.CASH_ON_DELIVERY.value, PAYMENT_LABELS[PaymentMethod.CASH_ON_DELIVERY]
+            ),
+        ],
+        default=PaymentMethod.BANK_TRANSFER.value,
+        validate_choice=False,
+        validators=[
+            AnyOf(
+                [PaymentMethod.BANK_TRANSFER.value, PaymentMethod.CASH_ON_DELIVERY.value],
+                message=_l("Choose how to pay."),
+            )
+        ],
+    )

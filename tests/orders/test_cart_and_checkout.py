@@ -1,0 +1,168 @@
+"""A guest fills a cart from two farms, checks out, and sees one VietQR per farm."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from farms.services import set_bank_account
+from orders.models import Checkout
+from orders.vietqr import parse_payload, verify_crc
+from tests.app.factories import log_in, make_user
+from tests.farms.factories import make_farm
+from tests.orders.factories import deliver_everywhere
+from tests.products.factories import make_product
+from tests.support.web import page_text
+
+ADDRESS = {
+    "name": "Lê Minh Anh",
+    "phone": "0987 654 321",
+    "email": "",
+    "province_code": "01",
+    "commune": "phường Hoàn Kiếm",
+    "street": "12 Hàng Bạc",
+}
+
+
+@pytest.fixture
+def shop(app):
+    lychee_farm = deliver_everywhere(make_farm(name="Vườn vải"))
+    set_bank_account(
+        lychee_farm,
+        lychee_farm.members[0].user,
+        bank_bin="970416",
+        account_number="257678859",
+        holder_name="Nguyen Van Thanh",
+    )
+    pomelo_farm = deliver_everywhere(make_farm(name="HTX Bưởi"), fee_vnd=25000)
+    set_bank_account(
+        pomelo_farm,
+        pomelo_farm.members[0].user,
+        bank_bin="970436",
+        account_number="0011002345678",
+        holder_name="HTX Buoi Thanh Hong",
+    )
+    lychee = make_product(lychee_farm, name="Vải thiều", prices=(180000,)).variants[0]
+    pomelo = make_product(pomelo_farm, name="Bưởi Thanh Hồng", prices=(55000,)).variants[0]
+    db.session.commit()
+    return lychee, pomelo
+
+
+def _fill_cart(client, lychee, pomelo):
+    client.post_form("/cart/add", {"variant_id": lychee.id, "quantity": "2"})
+    client.post_form("/cart/add", {"variant_id": pomelo.id, "quantity": "3"})
+
+
+def _review_and_place(client, method="bank_transfer"):
+    review = client.post_form("/checkout", {**ADDRESS, "payment_method": method, "step": "review"})
+    assert review.status_code == 200, page_text(review)
+    prices = dict(re.findall(r'name="(price-\d+)" value="(\d+)"', review.get_data(as_text=True)))
+    return client.post_form(
+        "/checkout", {**ADDRESS, "payment_method": method, "step": "place", **prices}
+    )
+
+
+def test_the_cart_groups_lines_by_farm_with_each_total_and_the_grand_total(client, shop):
+    _fill_cart(client, *shop)
+    text = page_text(client.get("/cart?province=01")).replace("\xa0", " ")
+    assert "Vườn vải" in text and "HTX Bưởi" in text
+    assert "390.000 ₫" in text and "190.000 ₫" in text and "580.000 ₫" in text
+
+
+def test_a_guest_checks_out_and_sees_one_vietqr_per_farm(client, shop):
+    _fill_cart(client, *shop)
+    response = _review_and_place(client)
+    assert response.status_code == 302
+    checkout = db.session.scalar(select(Checkout))
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page_text(page).count("Quét bằng ứng dụng ngân hàng") == 2
+    for order in checkout.orders:
+        assert f'data-testid="vietqr-{order.number}"' in html
+    assert client.get("/cart").get_data(as_text=True).count('data-testid="cart-farm"') == 0
+    first = checkout.orders[0]
+    assert first.total_vnd == 390000 and first.payment_status == "unpaid"
+
+
+def test_the_vietqr_payload_carries_the_account_amount_and_order_number(client, shop):
+    from orders.views import _vietqr_payload
+
+    _fill_cart(client, *shop)
+    _review_and_place(client)
+    order = db.session.scalar(select(Checkout)).orders[0]
+    payload = _vietqr_payload(order)
+    fields = parse_payload(payload)
+    assert verify_crc(payload) and fields["54"] == "390000" and fields["01"] == "12"
+    assert parse_payload(fields["62"])["08"] == order.number
+    assert "257678859" in fields["38"]
+
+
+def test_cash_on_delivery_needs_no_code(client, shop):
+    _fill_cart(client, *shop)
+    page = client.get(_review_and_place(client, "cod").headers["Location"])
+    assert "Trả tiền mặt khi nhận hàng." in page_text(page) and "vietqr-" not in page.get_data(
+        as_text=True
+    )
+
+
+def test_a_price_change_between_review_and_place_asks_to_confirm_again(client, shop):
+    lychee, pomelo = shop
+    _fill_cart(client, lychee, pomelo)
+    client.post_form("/checkout", {**ADDRESS, "payment_method": "cod", "step": "review"})
+    response = client.post_form(
+        "/checkout",
+        {
+            **ADDRESS,
+            "payment_method": "cod",
+            "step": "place",
+            f"price-{lychee.id}": "150000",
+            f"price-{pomelo.id}": "55000",
+        },
+    )
+    assert response.status_code == 422 and "Giá đã thay đổi" in page_text(response)
+    assert db.session.scalar(select(Checkout)) is None
+
+
+@pytest.mark.parametrize("quantity", ["0", "-3", "1001", "abc", "99999999999999"])
+def test_impossible_quantities_change_nothing(client, shop, quantity):
+    lychee, _ = shop
+    response = client.post_form(
+        "/cart/add", {"variant_id": lychee.id, "quantity": quantity}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert 'data-testid="cart-farm"' not in client.get("/cart").get_data(as_text=True)
+
+
+def test_an_unknown_variant_is_refused(client, shop):
+    response = client.post_form(
+        "/cart/add", {"variant_id": "999999", "quantity": "1"}, follow_redirects=True
+    )
+    assert "Sản phẩm này không còn được bán." in page_text(response)
+
+
+def test_bad_checkout_details_are_explained(client, shop):
+    _fill_cart(client, *shop)
+    response = client.post_form(
+        "/checkout", {**ADDRESS, "phone": "12", "payment_method": "cod", "step": "review"}
+    )
+    assert response.status_code == 422 and "Hãy nhập số di động Việt Nam" in page_text(response)
+    response = client.post_form(
+        "/checkout", {**ADDRESS, "payment_method": "bitcoin", "step": "review"}
+    )
+    assert response.status_code == 422 and "Hãy chọn cách thanh toán." in page_text(response)
+
+
+def test_a_guest_cart_joins_the_account_on_login(app, client, shop):
+    lychee, _ = shop
+    make_user(identifier="0912000555")
+    client.post_form("/cart/add", {"variant_id": lychee.id, "quantity": "2"})
+    log_in(client, "0912000555")
+    assert 'data-testid="cart-farm"' in client.get("/cart").get_data(as_text=True)
+    other_device = app.test_client()
+    log_in(other_device, "0912000555")
+    assert "Vải thiều" in page_text(other_device.get("/cart"))
+
+
+def test_a_checkout_link_is_secret(client, shop):
+    assert client.get("/orders/c/guessing").status_code == 404
