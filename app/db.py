@@ -51,10 +51,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-#: Indexes that only the PostgreSQL migrations create (trigram search); the models do not
-#: declare them, so schema comparison leaves them out.
-POSTGRES_ONLY_INDEX_PREFIX = "ix_trgm_"
+#: Indexes that the migrations create by hand (trigram search on PostgreSQL, a partial
+#: descending index); the models do not declare them, so schema comparison leaves them out.
+MIGRATION_ONLY_INDEXES = frozenset(
+    {"ix_trgm_product_search_name", "ix_trgm_product_search_text", "ix_product_published_order"}
+)
 
 
 def include_in_schema_compare(obj, name, type_, reflected, compare_to) -> bool:
-    return not (type_ == "index" and (name or "").startswith(POSTGRES_ONLY_INDEX_PREFIX))
+    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)

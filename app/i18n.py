@@ -64,6 +64,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.filters["hectares"] = format_hectares
+    app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

@@ -17,6 +17,7 @@ from products.models import OcopCertificate, Product, ProductStatus
 from products.seasons import in_season_clause, preorder_open_clause
 
 PER_PAGE = 24
+COUNT_LIMIT = 1000
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 AVAILABILITY = ("in_season", "preorder")
 
@@ -46,6 +47,8 @@ class CatalogPage:
     total: int
     page: int
     per_page: int = PER_PAGE
+    #: More results than COUNT_LIMIT matched; `total` stops there.
+    more: bool = False
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -113,18 +116,23 @@ def _ordering(query: CatalogQuery) -> list:
         return [Product.price_from_vnd.desc(), *newest]
     if query.sort == "newest" or not query.terms:
         return newest
-    # Relevance: products whose name holds more of the words come first.
+    # Relevance: the whole phrase in the name first ("vai thieu" before "gioi thieu"), then
+    # products whose name holds more of the words.
+    phrase = case((Product.search_name.like(f"%{' '.join(query.terms)}%"), 1), else_=0)
     name_hits = sum(
         (case((Product.search_name.like(f"%{t}%"), 1), else_=0) for t in query.terms),
         start=0,
     )
-    return [name_hits.desc(), *newest]
+    return [phrase.desc(), name_hits.desc(), *newest]
 
 
 def search_catalog(query: CatalogQuery, today: date, per_page: int = PER_PAGE) -> CatalogPage:
     filtered = _filtered(query, today)
-    total = db.session.scalar(select(func.count()).select_from(filtered.order_by(None).subquery()))
-    page = min(max(query.page, 1), max(1, math.ceil(total / per_page)))
+    # Counting stops past COUNT_LIMIT: nobody pages through a thousand results, and an exact
+    # count of a broad search would cost more than the page itself.
+    counted = filtered.order_by(None).with_only_columns(Product.id).limit(COUNT_LIMIT + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    page = min(max(query.page, 1), max(1, math.ceil(min(total, COUNT_LIMIT) / per_page)))
     statement = (
         filtered.options(
             contains_eager(Product.farm),
@@ -136,7 +144,13 @@ def search_catalog(query: CatalogQuery, today: date, per_page: int = PER_PAGE) -
         .offset((page - 1) * per_page)
     )
     items = list(db.session.scalars(statement).unique())
-    return CatalogPage(items=items, total=total, page=page, per_page=per_page)
+    return CatalogPage(
+        items=items,
+        total=min(total, COUNT_LIMIT),
+        page=page,
+        per_page=per_page,
+        more=total > COUNT_LIMIT,
+    )
 
 
 def list_products(statement: Select, limit: int) -> list[Product]:

@@ -167,3 +167,20 @@ def test_malformed_filters_are_ignored_with_a_note_and_never_fail(shelves, clien
 def test_the_search_box_is_a_plain_get_form_on_every_page(client):
     html = client.get("/login").get_data(as_text=True)
     assert 'method="get" action="/products" role="search"' in html
+
+
+def test_counting_stops_past_the_limit(app, monkeypatch):
+    import products.catalog as catalog
+
+    monkeypatch.setattr(catalog, "COUNT_LIMIT", 3)
+    farm = make_farm()
+    for n in range(5):
+        make_product(farm, name=f"Nhãn lồng số {n}")
+    page = search_catalog(CatalogQuery(text="nhan long"), local_today(), per_page=2)
+    assert (page.total, page.more, page.pages) == (3, True, 2)
+
+
+def test_the_whole_phrase_in_a_name_ranks_first(app):
+    make_product(name="Thiều Thanh Hà sấy khô vải")
+    make_product(name="Vải thiều Thanh Hà")
+    assert _names(CatalogQuery(text="vai thieu"))[0] == "Vải thiều Thanh Hà"
