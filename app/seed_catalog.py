@@ -23,6 +23,7 @@ DEMO_FARMS = [
     {
         "owner": "0912000101",
         "slug": "vuon-vai-thanh-ha",
+        "bank": ("970436", "0011002345678"),
         "verified": True,
         "profile": {
             "name": "Vườn vải Thanh Hà",
@@ -73,6 +74,7 @@ DEMO_FARMS = [
     {
         "owner": "0912000102",
         "slug": "nha-vuon-hoa-ha-dong",
+        "bank": ("970405", "2406205123456"),
         "verified": True,
         "profile": {
             "name": "Nhà vườn Hoa Hà Đông",
@@ -122,6 +124,7 @@ DEMO_FARMS = [
     {
         "owner": "0912000103",
         "slug": "htx-buoi-thanh-hong",
+        "bank": ("970418", "46010001234567"),
         "verified": True,
         "profile": {
             "name": "HTX Bưởi Thanh Hồng",
@@ -171,6 +174,7 @@ DEMO_FARMS = [
     {
         "owner": "0912000104",
         "slug": "htx-che-tan-cuong",
+        "bank": ("970415", "106870123456"),
         "verified": True,
         "profile": {
             "name": "HTX Chè Tân Cương",
@@ -247,6 +251,7 @@ DEMO_FARMS = [
     {
         "owner": "0912000105",
         "slug": "vuon-cam-sang-ha-giang",
+        "bank": ("970422", "0912000105"),
         "verified": False,
         "profile": {
             "name": "Vườn cam Sáng Hà Giang",
@@ -325,7 +330,35 @@ def _ensure_farm(spec: dict, owner: User, operator: User) -> Farm:
         farms.add_member_household(farm, owner, **member)
     if spec["verified"]:
         farms.verify_farm(farm, operator)
+    bank_bin, account_number = spec["bank"]
+    farms.set_bank_account(
+        farm, owner, bank_bin=bank_bin, account_number=account_number, holder_name=owner.full_name
+    )
+    _set_up_delivery(farm, owner)
     return farm
+
+
+def _set_up_delivery(farm: Farm, owner: User) -> None:
+    """Every demo farm delivers nationwide; its own province is cheaper, and big orders free."""
+    from orders.delivery import set_delivery_settings, set_zone
+
+    set_delivery_settings(
+        farm,
+        owner,
+        min_order_vnd="100000",
+        free_delivery_from_vnd="1000000",
+        pickup_enabled=True,
+        pickup_address=farm.place,
+    )
+    set_zone(farm, owner, province_code=farm.province_code, fee_rule="flat", fee_vnd="20000")
+    set_zone(
+        farm,
+        owner,
+        province_code="00",
+        fee_rule="per_weight",
+        fee_vnd="15000",
+        weight_step_grams="5000",
+    )
 
 
 def _ensure_product(spec: dict, farm: Farm, owner: User, operator: User) -> None:

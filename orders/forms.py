@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField
+from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf
 
@@ -48,3 +48,27 @@ class CheckoutForm(FlaskForm):
             )
         ],
     )
+
+
+class DeliverySettingsForm(FlaskForm):
+    min_order_vnd = text_field(_l("Minimum order (đồng)"), 15, required=False)
+    free_delivery_from_vnd = text_field(_l("Free delivery from (đồng)"), 15, required=False)
+    pickup_enabled = BooleanField(_l("Buyers may collect at the farm"))
+    pickup_address = text_field(_l("Where to collect"), 255, required=False)
+
+
+class DeliveryZoneForm(FlaskForm):
+    province_code = choice_field(
+        _l("Province or city"),
+        [("00", _l("Every other province"))] + province_choices()[1:],
+        message=_l("Choose a province or city from the list."),
+    )
+    fee_rule = choice_field(
+        _l("Fee"),
+        [
+            ("flat", _l("The same fee for each order")),
+            ("per_weight", _l("A fee for each started weight step")),
+        ],
+    )
+    fee_vnd = text_field(_l("Fee (đồng)"), 15)
+    weight_step_grams = text_field(_l("Weight step (grams), e.g. 5000"), 10, required=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,10 +14,16 @@ from app.errors import DomainError
 from app.extensions import db
 from app.geo import all_provinces
 from app.i18n import current_language
-from app.web import UNPROCESSABLE, show_domain_error
+from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
+from farms.services import get_farm_for
 from orders import cart as carts
-from orders import services
-from orders.forms import PAYMENT_LABELS, CheckoutForm
+from orders import delivery, services
+from orders.forms import (
+    PAYMENT_LABELS,
+    CheckoutForm,
+    DeliverySettingsForm,
+    DeliveryZoneForm,
+)
 from orders.models import Checkout, Order
 from orders.vietqr import build_payload, qr_svg
 from products.forms import ActionForm
@@ -239,3 +245,56 @@ def _vietqr(order: Order) -> str | None:
     if payload is None:
         return None
     return qr_svg(payload, label=_("VietQR code to pay order %(number)s", number=order.number))
+
+
+@bp.route("/dashboard/farms/<int:farm_id>/delivery", methods=["GET", "POST"])
+@login_required
+def delivery_settings(farm_id: int):
+    """A farm's delivery: minimum order, free threshold, pickup, and fees by province."""
+    farm = get_farm_for(_buyer(), farm_id)
+    current = delivery.settings_for(farm)
+    form = DeliverySettingsForm(obj=current) if request.method == "GET" else DeliverySettingsForm()
+    action = lambda: delivery.set_delivery_settings(  # noqa: E731
+        farm,
+        _buyer(),
+        min_order_vnd=form.min_order_vnd.data,
+        free_delivery_from_vnd=form.free_delivery_from_vnd.data,
+        pickup_enabled=form.pickup_enabled.data,
+        pickup_address=form.pickup_address.data,
+    )
+    if request.method == "POST" and submit(form, action):
+        flash(_("Delivery settings saved."), "success")
+        return redirect(url_for("orders.delivery_settings", farm_id=farm.id))
+    return render_template(
+        "orders/delivery.html",
+        farm=farm,
+        settings=current,
+        form=form,
+        zone_form=DeliveryZoneForm(formdata=None),
+    ), form_status(form)
+
+
+@bp.post("/dashboard/farms/<int:farm_id>/delivery/zones")
+@login_required
+def add_zone(farm_id: int):
+    farm = get_farm_for(_buyer(), farm_id)
+    form = DeliveryZoneForm()
+    action = lambda: delivery.set_zone(  # noqa: E731
+        farm,
+        _buyer(),
+        province_code=form.province_code.data,
+        fee_rule=form.fee_rule.data,
+        fee_vnd=form.fee_vnd.data,
+        weight_step_grams=form.weight_step_grams.data,
+    )
+    if submit(form, action):
+        flash(_("Delivery fee saved."), "success")
+        return redirect(url_for("orders.delivery_settings", farm_id=farm.id))
+    current = delivery.settings_for(farm)
+    return render_template(
+        "orders/delivery.html",
+        farm=farm,
+        settings=current,
+        form=DeliverySettingsForm(formdata=None, obj=current),
+        zone_form=form,
+    ), form_status(form)

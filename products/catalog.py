@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, case, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from app.geo import fold_accents
@@ -133,17 +133,22 @@ def search_catalog(query: CatalogQuery, today: date, per_page: int = PER_PAGE) -
     counted = filtered.order_by(None).with_only_columns(Product.id).limit(COUNT_LIMIT + 1)
     total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
     page = min(max(query.page, 1), max(1, math.ceil(min(total, COUNT_LIMIT) / per_page)))
-    statement = (
-        filtered.options(
-            contains_eager(Product.farm),
-            selectinload(Product.photos),
-            selectinload(Product.ocop),
-        )
+    # Rank narrow rows (ids only), then load just the page's products: sorting thousands of
+    # matches with every column attached is what made broad searches slow.
+    ranked = (
+        filtered.with_only_columns(Product.id)
         .order_by(*_ordering(query))
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    items = list(db.session.scalars(statement).unique())
+    ids = list(db.session.scalars(ranked))
+    loaded = db.session.scalars(
+        select(Product)
+        .where(Product.id.in_(ids))
+        .options(joinedload(Product.farm), selectinload(Product.photos), selectinload(Product.ocop))
+    ).unique()
+    by_id = {product.id: product for product in loaded}
+    items = [by_id[product_id] for product_id in ids]
     return CatalogPage(
         items=items,
         total=min(total, COUNT_LIMIT),

@@ -166,3 +166,57 @@ def test_a_guest_cart_joins_the_account_on_login(app, client, shop):
 
 def test_a_checkout_link_is_secret(client, shop):
     assert client.get("/orders/c/guessing").status_code == 404
+
+
+def test_a_farm_sets_its_delivery_fees_and_minimum_order(app, client):
+    farm = make_farm(name="Vườn cam")
+    owner = farm.members[0].user
+    owner.phone = "+84912000777"
+    db.session.flush()
+    log_in(client, "0912000777")
+    page = client.get(f"/dashboard/farms/{farm.id}/delivery")
+    assert "Người mua chưa thể đặt hàng" in page_text(page)
+
+    client.post_form(
+        f"/dashboard/farms/{farm.id}/delivery/zones",
+        {
+            "province_code": "00",
+            "fee_rule": "per_weight",
+            "fee_vnd": "15.000",
+            "weight_step_grams": "5000",
+        },
+    )
+    client.post_form(
+        f"/dashboard/farms/{farm.id}/delivery",
+        {"min_order_vnd": "100000", "free_delivery_from_vnd": "", "pickup_address": ""},
+    )
+    bad = client.post_form(
+        f"/dashboard/farms/{farm.id}/delivery/zones",
+        {
+            "province_code": "01",
+            "fee_rule": "per_weight",
+            "fee_vnd": "15000",
+            "weight_step_grams": "",
+        },
+    )
+    assert bad.status_code == 422
+
+    from orders.delivery import settings_for
+
+    settings = settings_for(farm)
+    db.session.refresh(settings)
+    assert settings.min_order_vnd == 100000
+    assert [
+        (z.province_code, z.fee_rule, z.fee_vnd, z.weight_step_grams) for z in settings.zones
+    ] == [("00", "per_weight", 15000, 5000)]
+
+
+def test_another_farmer_cannot_change_a_farms_delivery(client):
+    farm = make_farm()
+    make_user(identifier="0912000555")
+    log_in(client, "0912000555")
+    response = client.post_form(
+        f"/dashboard/farms/{farm.id}/delivery/zones",
+        {"province_code": "00", "fee_rule": "flat", "fee_vnd": "0"},
+    )
+    assert response.status_code == 403
