@@ -27,6 +27,7 @@ from app.validation import (
     parse_decimal,
     slugify,
 )
+from app.verification import stamp_verified
 from farms.banks import bank_by_bin
 from farms.models import (
     BankAccount,
@@ -322,10 +323,7 @@ def set_bank_account(
 
 
 def verify_farm(farm: Farm, operator: User) -> None:
-    ensure_role(operator, Role.OPERATOR)
-    farm.verified_at = utcnow()
-    farm.verified_by_id = operator.id
-    db.session.flush()
+    stamp_verified(farm, operator)
 
 
 def suspend_farm(farm: Farm, operator: User, reason: str) -> None:
@@ -345,10 +343,7 @@ def reinstate_farm(farm: Farm, operator: User) -> None:
 
 
 def verify_certification(certification: Certification, operator: User) -> None:
-    ensure_role(operator, Role.OPERATOR)
-    certification.verified_at = utcnow()
-    certification.verified_by_id = operator.id
-    db.session.flush()
+    stamp_verified(certification, operator)
 
 
 def get_farm_for(actor: User, farm_id: int) -> Farm:

@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.roles import Role, ensure_role
 from app.clock import local_today
 from app.db import utcnow
 from app.errors import DomainError
@@ -28,6 +27,7 @@ from app.validation import (
     parse_whole_number,
     slugify,
 )
+from app.verification import stamp_verified
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
 from products.models import (
@@ -315,10 +315,7 @@ def set_ocop(
 
 
 def verify_ocop(certificate: OcopCertificate, operator: User) -> None:
-    ensure_role(operator, Role.OPERATOR)
-    certificate.verified_at = utcnow()
-    certificate.verified_by_id = operator.id
-    db.session.flush()
+    stamp_verified(certificate, operator)
 
 
 # Photos ---------------------------------------------------------------------------------
