@@ -72,3 +72,12 @@ class DeliveryZoneForm(FlaskForm):
     )
     fee_vnd = text_field(_l("Fee (đồng)"), 15)
     weight_step_grams = text_field(_l("Weight step (grams), e.g. 5000"), 10, required=False)
+
+
+class ShipForm(FlaskForm):
+    carrier = text_field(_l("Carrier"), 80)
+    tracking_number = text_field(_l("Tracking number"), 80, required=False)
+
+
+class CancelForm(FlaskForm):
+    reason = text_field(_l("Reason"), 500)

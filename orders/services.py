@@ -388,7 +388,11 @@ def orders_for_farm(farm: Farm, actor: User, statuses: list[str] | None = None) 
     statement = select(Order).where(Order.farm_id == farm.id).order_by(Order.created_at.desc())
     if statuses:
         statement = statement.where(Order.status.in_(statuses))
-    return list(db.session.scalars(statement.options(selectinload(Order.lines))))
+    return list(
+        db.session.scalars(
+            statement.options(selectinload(Order.lines), selectinload(Order.checkout))
+        )
+    )
 
 
 @dataclass
@@ -420,3 +424,62 @@ def describe_cart(
         except DomainError as error:
             group.problem = str(error.message)
     return list(groups.values())
+
+
+# The farm's fulfilment steps --------------------------------------------------------------
+
+
+def get_order_for_farm(actor: User, order_id: int) -> Order:
+    """An order the actor's farm may work on; 404 when unknown, 403 when someone else's."""
+    order = db.get_or_404(Order, order_id)
+    ensure_can_manage(actor, order.farm)
+    return order
+
+
+def pack_order(order: Order, actor: User) -> None:
+    ensure_can_manage(actor, order.farm)
+    move_order(order, OrderStatus.PACKED, actor=actor)
+
+
+def ship_order(order: Order, actor: User, *, carrier: str, tracking_number: str) -> None:
+    ensure_can_manage(actor, order.farm)
+    order.carrier = clean_text(carrier, "carrier", 80, _l("the carrier"))
+    order.tracking_number = (
+        clean_text(
+            tracking_number, "tracking_number", 80, _l("the tracking number"), required=False
+        )
+        or None
+    )
+    move_order(
+        order,
+        OrderStatus.SHIPPED,
+        actor=actor,
+        note=" ".join(filter(None, [order.carrier, order.tracking_number])),
+    )
+
+
+def mark_delivered(order: Order, actor: User) -> None:
+    ensure_can_manage(actor, order.farm)
+    move_order(order, OrderStatus.DELIVERED, actor=actor)
+
+
+def record_cash_collected(order: Order, actor: User) -> None:
+    """Cash on delivery: the farm (or its carrier) has the money."""
+    ensure_can_manage(actor, order.farm)
+    if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
+        raise DomainError(_l("Only cash-on-delivery orders are paid in cash."))
+    if order.payment_status == PaymentStatus.PAID:
+        raise DomainError(_l("This order is already paid."))
+    set_payment_status(order, PaymentStatus.PAID, actor=actor, note="cash collected")
+
+
+def orders_of_buyer(buyer: User) -> list[Order]:
+    return list(
+        db.session.scalars(
+            select(Order)
+            .join(Order.checkout)
+            .where(Checkout.buyer_id == buyer.id)
+            .options(selectinload(Order.farm), selectinload(Order.checkout))
+            .order_by(Order.created_at.desc())
+        )
+    )

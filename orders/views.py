@@ -20,9 +20,11 @@ from orders import cart as carts
 from orders import delivery, services
 from orders.forms import (
     PAYMENT_LABELS,
+    CancelForm,
     CheckoutForm,
     DeliverySettingsForm,
     DeliveryZoneForm,
+    ShipForm,
 )
 from orders.models import Checkout, Order
 from orders.vietqr import build_payload, qr_svg
@@ -298,3 +300,90 @@ def add_zone(farm_id: int):
         form=DeliverySettingsForm(formdata=None, obj=current),
         zone_form=form,
     ), form_status(form)
+
+
+# The farm's orders ------------------------------------------------------------------------
+
+#: The farm dashboard's tabs: which order states each one lists.
+FARM_TABS = {
+    "new": ("awaiting_payment", "confirmed"),
+    "to_pack": ("confirmed",),
+    "to_ship": ("packed",),
+    "shipped": ("shipped",),
+    "all": (),
+}
+
+
+@bp.get("/dashboard/farms/<int:farm_id>/orders")
+@login_required
+def farm_orders(farm_id: int):
+    farm = get_farm_for(_buyer(), farm_id)
+    tab = request.args.get("tab") if request.args.get("tab") in FARM_TABS else "new"
+    orders = services.orders_for_farm(farm, _buyer(), list(FARM_TABS[tab]) or None)
+    return render_template(
+        "orders/farm_orders.html",
+        farm=farm,
+        orders=orders,
+        tab=tab,
+        action_form=ActionForm(),
+        ship_form=ShipForm(formdata=None),
+        cancel_form=CancelForm(formdata=None),
+        payment_labels=PAYMENT_LABELS,
+    )
+
+
+#: One-button steps a farm takes on an order, each a service call.
+FARM_STEPS = {
+    "confirm-transfer": services.confirm_transfer,
+    "pack": services.pack_order,
+    "deliver": services.mark_delivered,
+    "cash-collected": services.record_cash_collected,
+}
+
+
+@bp.post("/dashboard/orders/<int:order_id>/<step>")
+@login_required
+def farm_order_step(order_id: int, step: str):
+    order = services.get_order_for_farm(_buyer(), order_id)
+    if step == "ship":
+        form = ShipForm()
+        action = lambda: services.ship_order(  # noqa: E731
+            order, _buyer(), carrier=form.carrier.data, tracking_number=form.tracking_number.data
+        )
+    elif step == "cancel":
+        form = CancelForm()
+        action = lambda: services.cancel_by_farm(order, _buyer(), form.reason.data)  # noqa: E731
+    elif step in FARM_STEPS:
+        form = ActionForm()
+        action = lambda: FARM_STEPS[step](order, _buyer())  # noqa: E731
+    else:
+        abort(404)
+    if submit(form, action):
+        flash(_("Order %(number)s updated.", number=order.number), "success")
+    else:
+        for message in [*form.form_errors, *(e for errs in form.errors.values() for e in errs)]:
+            flash(f"{order.number}: {message}", "error")
+    return redirect(
+        url_for("orders.farm_orders", farm_id=order.farm_id, tab=request.args.get("tab", "all"))
+    )
+
+
+# The buyer's orders -----------------------------------------------------------------------
+
+
+@bp.get("/orders")
+@login_required
+def my_orders():
+    return render_template("orders/my_orders.html", orders=services.orders_of_buyer(_buyer()))
+
+
+@bp.post("/orders/c/<token>/cancel/<int:order_id>")
+def buyer_cancel(token: str, order_id: int):
+    order = db.get_or_404(Order, order_id)
+    form = ActionForm()
+    if submit(form, lambda: services.cancel_by_buyer(order, _buyer(), access_token=token)):
+        flash(_("Order %(number)s is cancelled.", number=order.number), "info")
+    else:
+        for message in form.form_errors:
+            flash(message, "error")
+    return redirect(url_for("orders.checkout_page", token=token))

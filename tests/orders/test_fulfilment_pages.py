@@ -1,0 +1,141 @@
+"""The farm works through its orders; the buyer follows each step."""
+
+import pytest
+from sqlalchemy import select
+
+from app.clock import local_today
+from app.extensions import db
+from orders import services
+from orders.models import Order
+from tests.app.factories import log_in, make_user
+from tests.farms.factories import make_farm
+from tests.orders.factories import deliver_everywhere, hanoi_contact
+from tests.products.factories import make_product
+from tests.support.web import page_text
+
+
+@pytest.fixture
+def placed(app):
+    farm = deliver_everywhere(make_farm(name="Vườn vải"))
+    farmer = farm.members[0].user
+    farmer.phone = "+84912000777"
+    variant = make_product(farm, name="Vải thiều", prices=(180000,)).variants[0]
+    buyer = make_user(identifier="0912000555")
+    checkout = services.place_order(
+        {variant.id: 2},
+        buyer=buyer,
+        contact=hanoi_contact(),
+        payment_method="bank_transfer",
+        shown_prices={variant.id: 180000},
+        today=local_today(),
+    )
+    db.session.commit()
+    return checkout, checkout.orders[0]
+
+
+def test_the_farm_confirms_packs_ships_and_delivers_and_the_buyer_sees_each_step(
+    app, client, placed
+):
+    checkout, order = placed
+    log_in(client, "0912000777")
+    base = f"/dashboard/orders/{order.id}"
+    assert order.number in page_text(client.get(f"/dashboard/farms/{order.farm_id}/orders"))
+
+    buyer = app.test_client()
+    for step, data, status in [
+        ("confirm-transfer", {}, "Đã xác nhận"),
+        ("pack", {}, "Đã đóng gói"),
+        ("ship", {"carrier": "GHN", "tracking_number": "GHN123"}, "Đang giao"),
+        ("deliver", {}, "Đã giao"),
+    ]:
+        assert client.post_form(f"{base}/{step}", data).status_code == 302
+        assert status in page_text(buyer.get(f"/orders/c/{checkout.access_token}"))
+
+    db.session.refresh(order)
+    assert (order.status, order.payment_status, order.carrier) == ("delivered", "paid", "GHN")
+    assert [e.to_state for e in order.events if e.kind == "status"] == [
+        "awaiting_payment",
+        "confirmed",
+        "packed",
+        "shipped",
+        "delivered",
+    ]
+
+
+def test_a_farm_cannot_touch_another_farms_order(client, placed):
+    _, order = placed
+    other = make_farm()
+    other.members[0].user.phone = "+84912000888"
+    db.session.flush()
+    log_in(client, "0912000888")
+    assert client.post_form(f"/dashboard/orders/{order.id}/confirm-transfer").status_code == 403
+    assert client.get(f"/dashboard/farms/{order.farm_id}/orders").status_code == 403
+    db.session.refresh(order)
+    assert order.payment_status == "unpaid"
+
+
+def test_shipping_needs_a_carrier_and_steps_out_of_order_are_refused(client, placed):
+    _, order = placed
+    log_in(client, "0912000777")
+    response = client.post_form(f"/dashboard/orders/{order.id}/deliver", follow_redirects=True)
+    assert "không thể chuyển" in page_text(response)
+    client.post_form(f"/dashboard/orders/{order.id}/confirm-transfer")
+    client.post_form(f"/dashboard/orders/{order.id}/pack")
+    response = client.post_form(
+        f"/dashboard/orders/{order.id}/ship", {"carrier": ""}, follow_redirects=True
+    )
+    assert "Vui lòng điền mục này." in page_text(response)
+    db.session.refresh(order)
+    assert order.status == "packed"
+    assert client.post_form(f"/dashboard/orders/{order.id}/teleport").status_code == 404
+
+
+def test_the_buyer_cancels_from_the_order_page_and_the_stock_comes_back(client, placed):
+    checkout, order = placed
+    variant = order.lines[0].variant
+    response = client.post_form(
+        f"/orders/c/{checkout.access_token}/cancel/{order.id}", follow_redirects=True
+    )
+    assert "đã được hủy" in page_text(response) or "Đã hủy" in page_text(response)
+    db.session.refresh(variant)
+    db.session.refresh(order)
+    assert order.status == "cancelled" and variant.stock == 40
+
+
+def test_a_wrong_token_cannot_cancel(client, placed):
+    _, order = placed
+    assert client.post_form(f"/orders/c/not-the-token/cancel/{order.id}").status_code == 403
+    db.session.refresh(order)
+    assert order.status == "awaiting_payment"
+
+
+def test_a_signed_in_buyer_lists_their_orders(client, placed):
+    _, order = placed
+    log_in(client, "0912000555")
+    assert order.number in page_text(client.get("/orders"))
+    other = make_user(identifier="0912000999")
+    assert other is not None
+    client.post_form("/logout")
+    log_in(client, "0912000999")
+    assert order.number not in page_text(client.get("/orders"))
+
+
+def test_cash_on_delivery_is_collected_after_shipping(client, app):
+    farm = deliver_everywhere(make_farm())
+    farm.members[0].user.phone = "+84912000777"
+    variant = make_product(farm).variants[0]
+    order = services.place_order(
+        {variant.id: 1},
+        buyer=None,
+        contact=hanoi_contact(),
+        payment_method="cod",
+        shown_prices={variant.id: variant.price_vnd},
+        today=local_today(),
+    ).orders[0]
+    db.session.commit()
+    log_in(client, "0912000777")
+    for step, data in [("pack", {}), ("ship", {"carrier": "Viettel Post"}), ("cash-collected", {})]:
+        client.post_form(f"/dashboard/orders/{order.id}/{step}", data)
+    db.session.refresh(order)
+    assert (order.status, order.payment_status) == ("shipped", "paid")
+    assert db.session.scalar(select(Order).where(Order.id == order.id)).carrier == "Viettel Post"
