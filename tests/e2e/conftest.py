@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server(backend, database_factory, tmp_path_factory):
+def live_app(backend, database_factory, tmp_path_factory):
     """The application on a free localhost port, with its own committed database."""
     url = database_factory(backend, "nongsan_e2e")
     app = make_test_app(url, str(tmp_path_factory.mktemp("e2e-instance")), MAIL_BACKEND="memory")
@@ -43,10 +43,27 @@ def live_server(backend, database_factory, tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    return live_app[1]
+
+
+@pytest.fixture(scope="session")
+def demo_shop(live_app):
+    """The demo marketplace (farms that deliver and have bank accounts) in the live database."""
+    from app.seed import seed_demo
+
+    app, url = live_app
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,88 @@
+"""A guest buys pomelo and tea from two farms by bank transfer; a banking app could read
+each VietQR code; the pomelo cooperative confirms, packs and ships; the buyer sees it."""
+
+import subprocess
+
+from playwright.sync_api import expect
+
+from orders.vietqr import parse_payload, verify_crc
+from tests.e2e.conftest import PHONE, SCREENSHOTS
+from tests.support.requirements import missing
+
+
+def _decode_qr(locator, path) -> str:
+    locator.screenshot(path=str(path))
+    result = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(path)], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, f"zbarimg could not read {path}"
+    return result.stdout.strip()
+
+
+def test_guest_buys_from_two_farms_pays_by_vietqr_and_follows_the_shipping(
+    browser, demo_shop, backend, tmp_path
+):
+    import shutil
+
+    if shutil.which("zbarimg") is None:
+        missing("zbarimg", "install Debian's zbar-tools")
+    guest = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="vi-VN")
+    page = guest.new_page()
+    for slug, quantity in (("buoi-thanh-hong", "2"), ("che-tan-cuong-dac-biet", "1")):
+        page.goto(f"{demo_shop}/products/{slug}")
+        page.get_by_label("Số lượng").fill(quantity)
+        page.get_by_role("button", name="Thêm vào giỏ").click()
+        expect(page.get_by_text("Đã thêm vào giỏ hàng.")).to_be_visible()
+    expect(page.get_by_test_id("cart-farm")).to_have_count(2)
+    page.screenshot(path=str(SCREENSHOTS / f"{backend}-order-01-cart.png"), full_page=True)
+
+    page.get_by_role("link", name="Tiến hành đặt hàng").click()
+    page.get_by_label("Họ và tên").fill("Lê Minh Anh")
+    page.get_by_label("Số di động").fill("0987 654 321")
+    page.get_by_label("Tỉnh hoặc thành phố").select_option(label="TP. Hà Nội")
+    page.get_by_label("Xã hoặc phường").fill("phường Hoàn Kiếm")
+    page.get_by_label("Số nhà, đường, thôn/ấp").fill("12 Hàng Bạc")
+    page.get_by_label("Chuyển khoản (VietQR)").check()
+    page.get_by_role("button", name="Xem lại đơn hàng").click()
+    expect(page.get_by_test_id("review")).to_be_visible()
+    page.get_by_role("button", name="Đặt hàng").click()
+    expect(page.get_by_text("Cảm ơn bạn! Đơn hàng đã được đặt.")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / f"{backend}-order-02-vietqr.png"), full_page=True)
+
+    codes = page.locator("[data-testid^=vietqr-]")
+    expect(codes).to_have_count(2)
+    for index in range(2):
+        payload = _decode_qr(codes.nth(index), tmp_path / f"qr-{index}.png")
+        fields = parse_payload(payload)
+        number = codes.nth(index).get_attribute("data-testid").removeprefix("vietqr-")
+        assert verify_crc(payload) and fields["01"] == "12" and fields["53"] == "704"
+        assert parse_payload(fields["62"])["08"] == number
+        assert int(fields["54"]) > 0
+    order_page = page.url
+
+    farmer = browser.new_context(viewport=PHONE, locale="vi-VN")
+    shop = farmer.new_page()
+    shop.goto(f"{demo_shop}/login")
+    shop.get_by_label("Số điện thoại hoặc email").fill("0912000103")
+    shop.get_by_label("Mật khẩu").fill("nongsan-demo")
+    shop.locator("main").get_by_role("button", name="Đăng nhập").click()
+    shop.get_by_role("link", name="Gian hàng", exact=True).click()
+    shop.get_by_role("link", name="HTX Bưởi Thanh Hồng").first.click()
+    shop.get_by_role("link", name="Đơn hàng", exact=True).last.click()
+    shop.get_by_role("button", name="Đã nhận tiền").first.click()
+    expect(shop.get_by_text("Đã cập nhật đơn")).to_be_visible()
+    shop.get_by_role("link", name="Cần đóng gói").click()
+    shop.get_by_role("button", name="Đã đóng gói").first.click()
+    shop.get_by_role("link", name="Cần giao").click()
+    shop.get_by_label("Đơn vị vận chuyển").first.fill("GHN")
+    shop.get_by_label("Mã vận đơn").first.fill("GHN8891")
+    shop.get_by_role("button", name="Đang giao").first.click()
+    expect(shop.get_by_text("Đã cập nhật đơn")).to_be_visible()
+    shop.screenshot(path=str(SCREENSHOTS / f"{backend}-order-03-farm.png"), full_page=True)
+    farmer.close()
+
+    page.goto(order_page)
+    expect(page.get_by_text("Gửi qua GHN")).to_be_visible()
+    expect(page.locator("[data-testid^=vietqr-]")).to_have_count(1)  # the pomelo is paid
+    page.screenshot(path=str(SCREENSHOTS / f"{backend}-order-04-buyer-follows.png"), full_page=True)
+    guest.close()
