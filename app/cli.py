@@ -69,10 +69,26 @@ def create_admin_command(full_name: str, identifier: str, password: str) -> None
     click.echo(f"Operator ready: {user.email or user.display_phone}")
 
 
+@click.command("expire-orders")
+@with_appcontext
+def expire_orders_command() -> None:
+    """Cancel unpaid orders whose time to pay has run out; their stock goes back on sale.
+
+    Run it every few minutes from cron or a systemd timer.
+    """
+    from app.db import utcnow
+    from orders.services import expire_unpaid_orders
+
+    count = expire_unpaid_orders(utcnow())
+    db.session.commit()
+    click.echo(f"{count} unpaid order(s) expired.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(expire_orders_command)
 
 
 def _create_app() -> Flask:

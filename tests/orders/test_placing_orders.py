@@ -265,3 +265,14 @@ def test_a_farm_confirms_only_its_own_transfers(two_farms):
         ("payment", "paid"),
         ("status", "confirmed"),
     ]
+
+
+def test_the_expire_orders_command_cancels_only_overdue_orders(two_farms, app):
+    lychee, _ = two_farms
+    order = _place({lychee.id: 1}).orders[0]
+    order.pay_before = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.flush()
+    result = app.test_cli_runner().invoke(args=["expire-orders"])
+    assert "1 unpaid order(s) expired." in result.output
+    db.session.refresh(order)
+    assert order.status == "cancelled"
