@@ -77,11 +77,14 @@ def expire_orders_command() -> None:
     Run it every few minutes from cron or a systemd timer.
     """
     from app.db import utcnow
+    from orders.notifications import mail_order_update
     from orders.services import expire_unpaid_orders
 
-    count = expire_unpaid_orders(utcnow())
+    expired = expire_unpaid_orders(utcnow())
     db.session.commit()
-    click.echo(f"{count} unpaid order(s) expired.")
+    for order in expired:
+        mail_order_update(order, "cancelled")
+    click.echo(f"{len(expired)} unpaid order(s) expired.")
 
 
 def register_commands(app: Flask) -> None:

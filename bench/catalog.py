@@ -11,28 +11,17 @@ throughput as a share of the trivial /healthz measured in the same run, and a ve
 from __future__ import annotations
 
 import argparse
-import http.client
 import math
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-# bench/ is not a package: make the project (and tests.support) importable when run as a script.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _harness import TRIVIAL, Measurement, Server, fetch, load
 
-TRIVIAL = ("trivial", "/healthz")
 CATALOG = ("catalog", "/products")
 SEARCHES = (
     ("search 'vai thieu'", "/products?q=vai+thieu"),
@@ -44,101 +33,12 @@ TARGET_P95_MS = 50.0
 TARGET_SHARE = 1 / 3
 
 
-# Load generation ---------------------------------------------------------------------------
-
-
-@dataclass
-class Measurement:
-    name: str
-    path: str
-    seconds: float
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-
-    @property
-    def rps(self) -> float:
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
-
-    def percentile(self, p: float) -> float:
-        """Nearest-rank percentile of the successful requests' latency, in milliseconds."""
-        if not self.latencies:
-            return math.nan
-        ordered = sorted(self.latencies)
-        rank = max(1, math.ceil(p / 100 * len(ordered)))
-        return ordered[rank - 1] * 1000
-
-
-def _client(port: int, path: str, deadline: float, limit: int, out: Measurement) -> None:
-    latencies, errors = [], 0
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        for _ in range(limit):
-            start = time.perf_counter()
-            if start >= deadline:
-                break
-            try:
-                connection.request("GET", path, headers={"Accept-Language": "vi"})
-                response = connection.getresponse()
-                response.read()
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException):
-                ok = False
-                connection.close()  # the next request() opens a fresh connection
-            if ok:
-                latencies.append(time.perf_counter() - start)
-            else:
-                errors += 1
-    finally:
-        connection.close()
-    out.latencies, out.errors = latencies, errors
-
-
-def load(
-    port: int, name: str, path: str, seconds: float, concurrency: int, max_requests: int
-) -> Measurement:
-    """`concurrency` clients hit one path until the time is up or the request budget is spent."""
-    result = Measurement(name, path, seconds)
-    per_client = max(1, max_requests // concurrency)
-    start = time.perf_counter()
-    deadline = start + seconds
-    parts = [Measurement(name, path, seconds) for _ in range(concurrency)]
-    threads = [
-        threading.Thread(target=_client, args=(port, path, deadline, per_client, part), daemon=True)
-        for part in parts
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(seconds + 30)
-    result.seconds = time.perf_counter() - start
-    for part in parts:
-        result.latencies.extend(part.latencies)
-        result.errors += part.errors
-    return result
-
-
-def fetch(port: int, path: str) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers={"Accept-Language": "vi"})
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
-    finally:
-        connection.close()
-
-
 def result_count(html: str) -> str:
     match = re.search(r'data-testid="result-count">([^<]*)<', html)
     return match.group(1).strip() if match else "-"
 
 
 # The database and the server ---------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare_database(url: str, farms: int, products: int, seed: int) -> None:
@@ -218,60 +118,6 @@ def explain(url: str, paths: list[str]) -> None:
                     print("\n".join(plan))
                 connection.rollback()
         db.engine.dispose()
-
-
-class Server:
-    """gunicorn serving app:create_app() on a free loopback port."""
-
-    def __init__(self, database_url: str, instance_path: str, workers: int, log_path: str):
-        self.port = _free_port()
-        self.log_path = log_path
-        env = dict(os.environ)
-        env.update(
-            DATABASE_URL=database_url,
-            SECRET_KEY=secrets.token_hex(32),
-            NONGSAN_ENV="development",
-            NONGSAN_INSTANCE_PATH=instance_path,
-        )
-        env.pop("REDIS_URL", None)
-        env.pop("MAIL_SERVER", None)
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "app:create_app()",
-        ]
-        self.log = open(log_path, "wb")  # closed in stop()
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-
-    def wait_until_up(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {self.log_path}")
-            try:
-                if fetch(self.port, TRIVIAL[1])[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.log.close()
 
 
 # Report ------------------------------------------------------------------------------------

@@ -367,7 +367,7 @@ def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
     move_order(order, OrderStatus.CANCELLED, actor=actor, note=reason)
 
 
-def expire_unpaid_orders(now: datetime) -> int:
+def expire_unpaid_orders(now: datetime) -> list[Order]:
     """Cancel unpaid orders whose time to pay has passed; their stock goes back on sale."""
     overdue = db.session.scalars(
         select(Order)
@@ -380,7 +380,7 @@ def expire_unpaid_orders(now: datetime) -> int:
     ).all()
     for order in overdue:
         move_order(order, OrderStatus.CANCELLED, actor=None, note="payment time ran out")
-    return len(overdue)
+    return list(overdue)
 
 
 def orders_for_farm(farm: Farm, actor: User, statuses: list[str] | None = None) -> list[Order]:

@@ -17,7 +17,7 @@ from app.i18n import current_language
 from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
 from farms.services import get_farm_for
 from orders import cart as carts
-from orders import delivery, services
+from orders import delivery, notifications, services
 from orders.forms import (
     PAYMENT_LABELS,
     CancelForm,
@@ -206,6 +206,7 @@ def _place(form: CheckoutForm, cart: dict[int, int]):
     )
     carts.empty(session, _buyer())
     db.session.commit()
+    notifications.mail_checkout_placed(placed)
     flash(_("Thank you! Your order has been placed."), "success")
     return redirect(url_for("orders.checkout_page", token=placed.access_token))
 
@@ -341,6 +342,10 @@ FARM_STEPS = {
 }
 
 
+#: The steps the buyer hears about by mail, and what the mail says.
+MAILED_STEPS = {"confirm-transfer": "paid", "ship": "shipped", "cancel": "cancelled"}
+
+
 @bp.post("/dashboard/orders/<int:order_id>/<step>")
 @login_required
 def farm_order_step(order_id: int, step: str):
@@ -359,6 +364,7 @@ def farm_order_step(order_id: int, step: str):
     else:
         abort(404)
     if submit(form, action):
+        notifications.mail_order_update(order, MAILED_STEPS.get(step, ""))
         flash(_("Order %(number)s updated.", number=order.number), "success")
     else:
         for message in [*form.form_errors, *(e for errs in form.errors.values() for e in errs)]:
@@ -382,6 +388,7 @@ def buyer_cancel(token: str, order_id: int):
     order = db.get_or_404(Order, order_id)
     form = ActionForm()
     if submit(form, lambda: services.cancel_by_buyer(order, _buyer(), access_token=token)):
+        notifications.mail_order_update(order, "cancelled")
         flash(_("Order %(number)s is cancelled.", number=order.number), "info")
     else:
         for message in form.form_errors:

@@ -139,3 +139,39 @@ def test_cash_on_delivery_is_collected_after_shipping(client, app):
     db.session.refresh(order)
     assert (order.status, order.payment_status) == ("shipped", "paid")
     assert db.session.scalar(select(Order).where(Order.id == order.id)).carrier == "Viettel Post"
+
+
+def test_buyers_get_mails_on_placing_payment_shipping_and_cancellation(app, client, outbox):
+    farm = deliver_everywhere(make_farm(name="Vườn vải"))
+    farm.members[0].user.phone = "+84912000777"
+    variant = make_product(farm, name="Vải thiều", prices=(180000,)).variants[0]
+    db.session.commit()
+    buyer = app.test_client()
+    buyer.post_form("/language", {"lang": "en"})
+    buyer.post_form("/cart/add", {"variant_id": variant.id, "quantity": "1"})
+    fields = {
+        "name": "Anna",
+        "phone": "0987654321",
+        "email": "anna@example.com",
+        "province_code": "01",
+        "commune": "phường Hoàn Kiếm",
+        "street": "1 Hàng Bạc",
+        "payment_method": "bank_transfer",
+    }
+    buyer.post_form("/checkout", {**fields, "step": "review"})
+    buyer.post_form("/checkout", {**fields, "step": "place", f"price-{variant.id}": "180000"})
+    order = db.session.scalar(select(Order))
+    assert outbox[-1]["To"] == "anna@example.com"
+    assert outbox[-1]["Subject"] == f"Your order at Nông Sản Số: {order.number}"
+    assert "/orders/c/" in outbox[-1].get_content()
+
+    log_in(client, "0912000777")
+    client.post_form(f"/dashboard/orders/{order.id}/confirm-transfer")
+    client.post_form(f"/dashboard/orders/{order.id}/pack")
+    client.post_form(
+        f"/dashboard/orders/{order.id}/ship", {"carrier": "GHN", "tracking_number": "X1"}
+    )
+    subjects = [m["Subject"] for m in outbox]
+    assert f"Payment received for order {order.number}" in subjects
+    assert f"Order {order.number} is on its way" in subjects
+    assert "GHN" in outbox[-1].get_content()

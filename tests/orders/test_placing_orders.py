@@ -218,8 +218,8 @@ def test_unpaid_orders_expire_and_their_stock_returns(two_farms):
     lychee, pomelo = two_farms
     unpaid = _place({lychee.id: 4}).orders[0]
     cod = _place({pomelo.id: 4}, method="cod").orders[0]
-    assert services.expire_unpaid_orders(datetime.now(UTC) + timedelta(hours=1)) == 0
-    assert services.expire_unpaid_orders(datetime.now(UTC) + timedelta(hours=25)) == 1
+    assert services.expire_unpaid_orders(datetime.now(UTC) + timedelta(hours=1)) == []
+    assert services.expire_unpaid_orders(datetime.now(UTC) + timedelta(hours=25)) == [unpaid]
     assert (unpaid.status, cod.status) == ("cancelled", "confirmed")
     assert _reload_stock(lychee, pomelo) == (40, 36)
 

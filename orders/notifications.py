@@ -1,0 +1,55 @@
+"""Mails to buyers about their orders, in the language they shopped in.
+
+Sent by the views after the request's commit, so a mail never announces what was rolled back.
+A checkout without an e-mail address (a guest who gave only a phone) gets no mail.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.mail import send_mail
+from orders.models import Checkout, Order
+
+
+def _link(checkout: Checkout) -> str:
+    if has_request_context():
+        path = url_for("orders.checkout_page", token=checkout.access_token)
+    else:  # a CLI command (expire-orders): build the path as a request would
+        with current_app.test_request_context():
+            path = url_for("orders.checkout_page", token=checkout.access_token)
+    return current_app.config["BASE_URL"] + path
+
+
+def mail_checkout_placed(checkout: Checkout) -> None:
+    if not checkout.contact_email:
+        return
+    with force_locale(checkout.language):
+        subject = _(
+            "Your order at Nông Sản Số: %(numbers)s",
+            numbers=", ".join(o.number for o in checkout.orders),
+        )
+        body = render_template("orders/mail/placed.txt", checkout=checkout, link=_link(checkout))
+    send_mail(checkout.contact_email, subject, body)
+
+
+#: What each update says, by the kind of change.
+UPDATE_SUBJECTS = {
+    "paid": lambda number: _("Payment received for order %(number)s", number=number),
+    "shipped": lambda number: _("Order %(number)s is on its way", number=number),
+    "cancelled": lambda number: _("Order %(number)s is cancelled", number=number),
+}
+
+
+def mail_order_update(order: Order, kind: str) -> None:
+    checkout = order.checkout
+    if not checkout.contact_email or kind not in UPDATE_SUBJECTS:
+        return
+    with force_locale(checkout.language):
+        subject = UPDATE_SUBJECTS[kind](order.number)
+        body = render_template(
+            "orders/mail/update.txt", order=order, kind=kind, link=_link(checkout)
+        )
+    send_mail(checkout.contact_email, subject, body)
