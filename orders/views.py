@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -17,7 +27,7 @@ from app.i18n import current_language
 from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
 from farms.services import get_farm_for
 from orders import cart as carts
-from orders import delivery, notifications, services
+from orders import delivery, documents, notifications, services
 from orders.forms import (
     PAYMENT_LABELS,
     CancelForm,
@@ -394,3 +404,18 @@ def buyer_cancel(token: str, order_id: int):
         for message in form.form_errors:
             flash(message, "error")
     return redirect(url_for("orders.checkout_page", token=token))
+
+
+@bp.get("/dashboard/orders/<int:order_id>/<any('packing-slip', 'label'):document>.pdf")
+@login_required
+def order_document(order_id: int, document: str):
+    """The packing slip or the delivery label of one of the farm's orders, as PDF."""
+    order = services.get_order_for_farm(_buyer(), order_id)
+    build = (
+        documents.packing_slip_pdf if document == "packing-slip" else documents.delivery_label_pdf
+    )
+    response = make_response(build(order))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{order.number}-{document}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -175,3 +175,71 @@ def test_buyers_get_mails_on_placing_payment_shipping_and_cancellation(app, clie
     assert f"Payment received for order {order.number}" in subjects
     assert f"Order {order.number} is on its way" in subjects
     assert "GHN" in outbox[-1].get_content()
+
+
+def _pdf_text(data: bytes, tmp_path) -> str:
+    import shutil
+    import subprocess
+
+    from tests.support.requirements import missing
+
+    if shutil.which("pdftotext") is None:
+        missing("pdftotext", "install Debian's poppler-utils")
+    path = tmp_path / "document.pdf"
+    path.write_bytes(data)
+    result = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_the_packing_slip_and_label_print_vietnamese(client, placed, tmp_path):
+    _, order = placed
+    log_in(client, "0912000777")
+    slip = client.get(f"/dashboard/orders/{order.id}/packing-slip.pdf")
+    assert slip.status_code == 200 and slip.mimetype == "application/pdf"
+    text = _pdf_text(slip.data, tmp_path)
+    assert "Vải thiều" in text and "Lê Minh Anh" in text and "phường Hoàn Kiếm" in text
+    assert order.number in text and "360.000" in text
+
+    label = client.get(f"/dashboard/orders/{order.id}/label.pdf")
+    text = _pdf_text(label.data, tmp_path)
+    assert "Lê Minh Anh" in text and "TP. Hà Nội" in text and "Vườn vải" in text
+
+
+def test_another_farm_cannot_print_an_order(client, placed):
+    _, order = placed
+    other = make_farm()
+    other.members[0].user.phone = "+84912000888"
+    db.session.flush()
+    log_in(client, "0912000888")
+    assert client.get(f"/dashboard/orders/{order.id}/label.pdf").status_code == 403
+
+
+def test_the_label_barcode_reads_back_as_the_order_number(client, placed, tmp_path):
+    import shutil
+    import subprocess
+
+    from tests.support.requirements import missing
+
+    if shutil.which("pdftoppm") is None or shutil.which("zbarimg") is None:
+        missing("pdftoppm and zbarimg", "install Debian's poppler-utils and zbar-tools")
+    _, order = placed
+    log_in(client, "0912000777")
+    (tmp_path / "label.pdf").write_bytes(client.get(f"/dashboard/orders/{order.id}/label.pdf").data)
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", str(tmp_path / "label.pdf"), str(tmp_path / "label")],
+        check=True,
+        timeout=60,
+    )
+    decoded = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "label-1.png")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert decoded.stdout.strip() == order.number

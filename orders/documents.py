@@ -1,0 +1,165 @@
+"""The farm's paperwork for an order: an A4 packing slip and a 100 × 150 mm delivery label,
+as PDF with DejaVu Sans embedded so Vietnamese names and addresses print correctly."""
+
+from __future__ import annotations
+
+import io
+
+from flask_babel import gettext as _
+from reportlab.graphics.barcode import code128
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from app.auth.identifiers import display_phone
+from app.i18n import format_local_datetime, format_vnd
+from app.pdf import BOLD, REGULAR, register_fonts
+from orders.models import Order
+
+LABEL_SIZE = (100 * mm, 150 * mm)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    return {
+        "title": ParagraphStyle("title", fontName=BOLD, fontSize=16, leading=20),
+        "body": ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=13),
+        "small": ParagraphStyle(
+            "small", fontName=REGULAR, fontSize=8, leading=10, textColor=colors.grey
+        ),
+    }
+
+
+def _payment_line(order: Order) -> str:
+    if order.payment_status == "paid":
+        return _("Paid")
+    if order.payment_method == "cod":
+        return _("Collect on delivery: %(amount)s", amount=format_vnd(order.total_vnd))
+    return _("Not paid yet")
+
+
+def packing_slip_pdf(order: Order) -> bytes:
+    styles = _styles()
+    checkout = order.checkout
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"{order.number} · {order.farm.name}",
+    )
+    rows = [[_("Product"), _("Unit"), _("Quantity"), _("Price"), _("Total")]]
+    for line in order.lines:
+        rows.append(
+            [
+                Paragraph(line.product_name, styles["body"]),
+                line.unit_label,
+                str(line.quantity),
+                format_vnd(line.unit_price_vnd),
+                format_vnd(line.line_total_vnd),
+            ]
+        )
+    rows.append(["", "", "", _("Delivery"), format_vnd(order.delivery_fee_vnd)])
+    rows.append(["", "", "", _("Total"), format_vnd(order.total_vnd)])
+    table = Table(rows, colWidths=[70 * mm, 28 * mm, 18 * mm, 29 * mm, 29 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("FONTNAME", (0, 0), (-1, 0), BOLD),
+                ("FONTNAME", (0, -1), (-1, -1), BOLD),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEABOVE", (0, -2), (-1, -2), 0.4, colors.grey),
+                ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    farm = order.farm
+    story = [
+        Paragraph(_("Packing slip %(number)s", number=order.number), styles["title"]),
+        Paragraph(format_local_datetime(order.created_at, "dd/MM/yyyy HH:mm"), styles["small"]),
+        Spacer(1, 6 * mm),
+        Paragraph(
+            f"<b>{_('From')}:</b> {farm.name} · {farm.place}"
+            + (f" · {display_phone(farm.contact_phone)}" if farm.contact_phone else ""),
+            styles["body"],
+        ),
+        Paragraph(
+            f"<b>{_('To')}:</b> {checkout.contact_name} · "
+            f"{display_phone(checkout.contact_phone)} · {checkout.address_line}",
+            styles["body"],
+        ),
+        Paragraph(f"<b>{_('Payment')}:</b> {_payment_line(order)}", styles["body"]),
+        Spacer(1, 6 * mm),
+        table,
+    ]
+    if any(line.ships_on for line in order.lines):
+        story.append(Spacer(1, 4 * mm))
+        story.append(Paragraph(_("Contains pre-ordered produce."), styles["small"]))
+    document.build(story)
+    return buffer.getvalue()
+
+
+def delivery_label_pdf(order: Order) -> bytes:
+    """A 100 × 150 mm label, the size thermal printers and Vietnamese carriers use."""
+    register_fonts()
+    checkout = order.checkout
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=LABEL_SIZE)
+    page.setTitle(f"{order.number} · {checkout.contact_name}")
+    width, height = LABEL_SIZE
+    left = 6 * mm
+    y = height - 12 * mm
+    page.setFont(BOLD, 18)
+    page.drawString(left, y, order.number)
+    barcode = code128.Code128(order.number, barHeight=12 * mm, barWidth=0.35 * mm)
+    barcode.drawOn(page, left - 3 * mm, y - 16 * mm)
+    y -= 24 * mm
+    page.setFont(REGULAR, 9)
+    page.drawString(left, y, _("To"))
+    page.setFont(BOLD, 14)
+    page.drawString(left, y - 6 * mm, checkout.contact_name[:34])
+    page.drawString(left, y - 12 * mm, display_phone(checkout.contact_phone))
+    text = page.beginText(left, y - 19 * mm)
+    text.setFont(REGULAR, 11)
+    for chunk in _wrap(checkout.address_line, 42):
+        text.textLine(chunk)
+    page.drawText(text)
+    y -= 48 * mm
+    page.setFont(REGULAR, 9)
+    page.drawString(left, y, _("From"))
+    page.setFont(REGULAR, 10)
+    farm = order.farm
+    page.drawString(left, y - 5 * mm, farm.name[:48])
+    page.drawString(left, y - 10 * mm, farm.place[:52])
+    if farm.contact_phone:
+        page.drawString(left, y - 15 * mm, display_phone(farm.contact_phone))
+    weight_kg = sum(line.weight_grams for line in order.lines) / 1000
+    page.setFont(BOLD, 12)
+    page.drawString(left, 14 * mm, _payment_line(order))
+    page.setFont(REGULAR, 9)
+    page.drawString(
+        left, 8 * mm, _("Weight about %(kg)s kg", kg=f"{weight_kg:.1f}".replace(".", ","))
+    )
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, current = [], ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    return [*lines, current] if current else lines
