@@ -140,4 +140,7 @@ def seed_demo() -> list[tuple[DemoPerson, User, bool]]:
 
     people = {person.identifier: user for person, user, _ in results}
     seed_demo_catalog(people)
+    from app.seed_orders import seed_demo_orders
+
+    seed_demo_orders(people)
     return results

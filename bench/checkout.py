@@ -187,6 +187,69 @@ def consistency(url: str, expected_checkouts: int, unknown: int) -> list[str]:
     return problems
 
 
+# Where the CPU goes ------------------------------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc; empty when unreadable)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo.extend(int(child) for child in children.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def _cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+class CpuMeter:
+    """CPU seconds used by gunicorn, PostgreSQL and this load generator between two points."""
+
+    def __init__(self, gunicorn_pid: int, postgres_pid: int | None):
+        self.roots = {"gunicorn": gunicorn_pid, "PostgreSQL": postgres_pid}
+        self.before: dict[str, dict[int, float]] = {}
+        self.client_before = 0.0
+
+    def start(self) -> None:
+        self.before = {name: _cpu(_tree(pid)) for name, pid in self.roots.items() if pid}
+        self.client_before = time.process_time()
+
+    def stop(self) -> dict[str, float]:
+        """Seconds per part; processes born in between count from zero, the dead not at all."""
+        used = {}
+        for name, before in self.before.items():
+            after = _cpu(_tree(self.roots[name]))
+            if after:
+                used[name] = sum(t - before.get(pid, 0.0) for pid, t in after.items())
+        used["load generator"] = time.process_time() - self.client_before
+        return used
+
+
+def postmaster_pid(data_dir: str) -> int | None:
+    try:
+        with open(os.path.join(data_dir, "postmaster.pid")) as pidfile:
+            return int(pidfile.readline())
+    except (OSError, ValueError):
+        return None
+
+
 # The buyers --------------------------------------------------------------------------------
 
 
@@ -312,6 +375,7 @@ class CheckoutRun:
     seconds: float
     concurrency: int
     result: BuyerResult
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def checkouts_per_second(self) -> float:
@@ -319,12 +383,20 @@ class CheckoutRun:
 
 
 def buy(
-    port: int, items: list[Item], seconds: float, concurrency: int, max_checkouts: int, seed: int
+    port: int,
+    items: list[Item],
+    seconds: float,
+    concurrency: int,
+    max_checkouts: int,
+    seed: int,
+    meter: CpuMeter | None = None,
 ) -> CheckoutRun:
     """`concurrency` guests check out until the time is up or the checkout budget is spent."""
     pairs = [(a, b) for a in items for b in items if a.farm_id != b.farm_id]
     per_buyer = max(1, max_checkouts // concurrency)
     parts = [BuyerResult() for _ in range(concurrency)]
+    if meter:
+        meter.start()
     start = time.perf_counter()
     deadline = start + seconds
     threads = [
@@ -339,6 +411,8 @@ def buy(
         thread.start()
     for thread in threads:
         thread.join(seconds + 120)
+    elapsed = time.perf_counter() - start
+    cpu = meter.stop() if meter else {}
     total = BuyerResult()
     for part in parts:
         total.checkouts += part.checkouts
@@ -350,7 +424,7 @@ def buy(
         total.unknown += part.unknown
     if any(thread.is_alive() for thread in threads):
         raise RuntimeError("a buyer did not finish in time")
-    return CheckoutRun(time.perf_counter() - start, concurrency, total)
+    return CheckoutRun(elapsed, concurrency, total, cpu)
 
 
 # Report ------------------------------------------------------------------------------------
@@ -401,6 +475,15 @@ def report(trivial: Measurement, run: CheckoutRun, workers: int) -> None:
         )
     for why, count in sorted(result.errors.items(), key=lambda kv: -kv[1]):
         print(f"  failed: {count} × {why}")
+    if run.cpu and result.checkouts:
+        parts = ", ".join(
+            f"{name} {seconds:.1f} s ({seconds / result.checkouts * 1000:.1f} ms per checkout)"
+            for name, seconds in run.cpu.items()
+        )
+        print(
+            f"  CPU used during the checkouts ({os.cpu_count()} CPUs x {run.seconds:.1f} s"
+            f" = {(os.cpu_count() or 1) * run.seconds:.1f} s available): {parts}"
+        )
     place = result.steps[-1]
     print(
         f"\norders/s: {orders_per_second:.1f} ({orders_per_second / trivial.rps:.3f} x trivial's"
@@ -477,6 +560,7 @@ def main() -> int:
             options.concurrency,
             options.max_checkouts,
             options.seed,
+            CpuMeter(server.process.pid, postmaster_pid(cluster.data_dir)),
         )
         placed += run.result.checkouts
         unknown += run.result.unknown

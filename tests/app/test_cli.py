@@ -48,6 +48,24 @@ def test_seed_demo_opens_the_demo_farms_with_published_products(app):
     assert stars == [3, 4, 5]
 
 
+def test_seed_demo_places_orders_in_every_state_once(app):
+    from orders.models import Order
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    orders = db.session.scalars(select(Order)).all()
+    assert {o.status for o in orders} == {
+        "awaiting_payment",
+        "confirmed",
+        "packed",
+        "shipped",
+        "completed",
+        "cancelled",
+    }
+    assert {o.payment_method for o in orders} == {"bank_transfer", "cod"}
+    assert len(orders) == 6
+
+
 def test_seed_demo_if_empty_leaves_a_real_database_alone(app):
     runner = app.test_cli_runner()
     runner.invoke(
