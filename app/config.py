@@ -93,6 +93,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         ),
         "PASSWORD_RESET_MAX_AGE": timedelta(hours=1),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Shared secret of the bank's signed credit notifications; empty disables the endpoint.
+        "BANK_WEBHOOK_SECRET": os.environ.get("BANK_WEBHOOK_SECRET", "").strip(),
         # Vietnamese first: the default locale and the time zone every date is shown in.
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -76,8 +76,11 @@ def _app(url: str):
     )
 
 
-def prepare_database(url: str) -> list[Item]:
-    """Migrate, seed the demo, make every product orderable today; the variants to buy."""
+def prepare_database(url: str) -> tuple[list[Item], int]:
+    """Migrate, seed the demo, make every product orderable today.
+
+    Returns the variants to buy and the last checkout id the seed made (0 if none).
+    """
     import flask_migrate
     from sqlalchemy import select, text
 
@@ -115,59 +118,64 @@ def prepare_database(url: str) -> list[Item]:
         counts = db.session.execute(
             text(
                 "SELECT (SELECT count(*) FROM farm), (SELECT count(*) FROM product),"
-                " (SELECT count(*) FROM variant)"
+                " (SELECT count(*) FROM variant), (SELECT coalesce(max(id), 0) FROM checkout)"
             )
         ).one()
         db.session.rollback()
         db.engine.dispose()
     farms = len({item.farm_id for item in items})
     print(
-        f"Seeded the demo ({counts[0]} farms, {counts[1]} products, {counts[2]} variants) in"
+        f"Seeded the demo ({counts[0]} farms, {counts[1]} products, {counts[2]} variants,"
+        f" {counts[3]} checkouts) in"
         f" {seeded:.1f} s; stock {STOCK:,} per variant; {len(items)} variants from {farms}"
         " farms can be bought alone at quantity 1",
         flush=True,
     )
     if farms < 2:
         raise RuntimeError("fewer than two farms have a variant a guest can buy alone")
-    return items
+    return items, counts[3]
 
 
-def consistency(url: str, expected_checkouts: int, unknown: int) -> list[str]:
-    """Compare the database with what the buyers counted; the problems found (none: ok)."""
+def consistency(url: str, after: int, expected_checkouts: int, unknown: int) -> list[str]:
+    """Compare the checkouts made after checkout id `after` (the benchmark's: the seed may
+    place orders of its own) with what the buyers counted; the problems found (none: ok)."""
     from sqlalchemy import text
 
     app = _app(url)
-    problems = []
+    ours = "SELECT id FROM farm_order WHERE checkout_id > :after"
     with app.app_context():
         from app.extensions import db
 
-        row = db.session.execute(
+        checkouts, orders, lines, odd = db.session.execute(
             text(
-                "SELECT (SELECT count(*) FROM checkout), (SELECT count(*) FROM farm_order),"
-                " (SELECT count(*) FROM order_line),"
-                " (SELECT count(*) FROM (SELECT checkout_id FROM farm_order"
-                "   GROUP BY checkout_id HAVING count(*) <> 2) AS odd)"
-            )
+                "SELECT (SELECT count(*) FROM checkout WHERE id > :after),"
+                " (SELECT count(*) FROM farm_order WHERE checkout_id > :after),"
+                f" (SELECT count(*) FROM order_line WHERE order_id IN ({ours})),"
+                " (SELECT count(*) FROM checkout c WHERE c.id > :after AND"
+                "   (SELECT count(*) FROM farm_order o WHERE o.checkout_id = c.id) <> 2)"
+            ),
+            {"after": after},
         ).one()
-        checkouts, orders, lines, odd = row
         negative = db.session.scalar(text("SELECT count(*) FROM variant WHERE stock < 0"))
-        # Every unit sold came off the shelf exactly once: stock + sold = what was stocked.
+        # Every unit the benchmark sold came off the shelf exactly once: stock + sold = STOCK.
         unbalanced = db.session.scalar(
             text(
                 "SELECT count(*) FROM variant v LEFT JOIN"
-                " (SELECT variant_id, sum(quantity) AS sold FROM order_line GROUP BY variant_id)"
-                " s ON s.variant_id = v.id WHERE v.stock + coalesce(s.sold, 0) <> :stock"
+                " (SELECT variant_id, sum(quantity) AS sold FROM order_line"
+                f"  WHERE order_id IN ({ours}) GROUP BY variant_id) s ON s.variant_id = v.id"
+                " WHERE v.stock + coalesce(s.sold, 0) <> :stock"
             ),
-            {"stock": STOCK},
+            {"after": after, "stock": STOCK},
         )
         db.session.rollback()
         db.engine.dispose()
     print(
-        f"Database: {checkouts} checkouts, {orders} orders, {lines} order lines"
-        f" (buyers counted {expected_checkouts} checkouts, {2 * expected_checkouts} orders"
-        + (f", {unknown} place requests without an answer" if unknown else "")
+        f"Database: {checkouts} checkouts, {orders} orders, {lines} order lines placed by the"
+        f" buyers (they counted {expected_checkouts} checkouts, {2 * expected_checkouts} orders"
+        + (f"; {unknown} checkouts ended without an answer" if unknown else "")
         + ")"
     )
+    problems = []
     if not expected_checkouts <= checkouts <= expected_checkouts + unknown:
         problems.append(f"{checkouts} checkouts in the database, {expected_checkouts} counted")
     elif checkouts != expected_checkouts:
@@ -515,7 +523,7 @@ def main() -> int:
         cluster = PostgresCluster.start()
         url = cluster.create_database("nongsan_bench")
         print(f"PostgreSQL on 127.0.0.1:{cluster.port}")
-        items = prepare_database(url)
+        items, seeded_checkouts = prepare_database(url)
 
         server = Server(
             url, os.environ["NONGSAN_INSTANCE_PATH"], options.workers, f"{workdir}/gunicorn.log"
@@ -567,7 +575,7 @@ def main() -> int:
         server.stop()  # finishes the requests in flight before the database is checked
         server = None
         report(trivial, run, options.workers)
-        problems = consistency(url, placed, unknown)
+        problems = consistency(url, seeded_checkouts, placed, unknown)
         print("consistency: ok" if not problems else f"consistency: {'; '.join(problems)}")
         return 1 if problems or math.isnan(percentile(run.result.totals, 50)) else 0
     finally:

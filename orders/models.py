@@ -224,3 +224,22 @@ class OrderEvent(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class BankCredit(db.Model):
+    """A credit the bank told us about; its transaction id is unique, so a replayed
+    notification is recognised and changes nothing."""
+
+    __tablename__ = "bank_credit"
+    __table_args__ = (CheckConstraint("amount_vnd > 0", name="positive_amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[str] = mapped_column(String(64), unique=True)
+    amount_vnd: Mapped[int]
+    description: Mapped[str] = mapped_column(String(500))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("farm_order.id"), index=True)
+    #: "paid", "partial", "excess", "unmatched" or "already_paid".
+    outcome: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order | None] = relationship()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -21,13 +22,13 @@ from sqlalchemy.orm import selectinload
 
 from app.clock import local_today
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import csrf, db
 from app.geo import all_provinces
 from app.i18n import current_language
 from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
 from farms.services import get_farm_for
+from orders import bank_notifications, delivery, documents, notifications, services
 from orders import cart as carts
-from orders import delivery, documents, notifications, services
 from orders.forms import (
     PAYMENT_LABELS,
     CancelForm,
@@ -419,3 +420,28 @@ def order_document(order_id: int, document: str):
     response.headers["Content-Disposition"] = f'inline; filename="{order.number}-{document}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.post("/payments/bank-notification")
+@csrf.exempt
+def bank_notification():
+    """Signed credit notifications from the bank; disabled until a shared secret is set."""
+    secret = current_app.config.get("BANK_WEBHOOK_SECRET")
+    if not secret:
+        abort(404)
+    try:
+        notification = bank_notifications.verify(
+            secret,
+            request.headers.get("X-Nongsan-Timestamp"),
+            request.headers.get("X-Nongsan-Signature"),
+            request.get_data(cache=False),
+        )
+    except bank_notifications.RejectedNotification as rejected:
+        return {"error": str(rejected)}, 400
+    credit = bank_notifications.record_credit(notification)
+    db.session.commit()
+    if credit is None:
+        return {"status": "duplicate"}, 200
+    if credit.order is not None and credit.outcome == "paid":
+        notifications.mail_order_update(credit.order, "paid")
+    return {"status": credit.outcome}, 200
