@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.clock import local_today
 from app.demo_images import draw_produce
 from app.extensions import db
 from farms import services as farms
@@ -62,7 +63,7 @@ DEMO_FARMS = [
                     "season_start": "1/6",
                     "season_end": "15/7",
                     "preorder_enabled": True,
-                    "preorder_ships_on": date(2027, 6, 5),
+                    "preorder_ships_on": "next 5/6",
                     "preorder_capacity": "200",
                 },
                 "variants": [("box", "2", 180000, 2300, 40, 1), ("box", "5", 420000, 5600, 25, 1)],
@@ -361,6 +362,13 @@ def _set_up_delivery(farm: Farm, owner: User) -> None:
     )
 
 
+def _next_date(day: int, month: int) -> date:
+    """The next such day on or after today, so the demo's pre-orders stay in the future."""
+    today = local_today()
+    candidate = date(today.year, month, day)
+    return candidate if candidate >= today else date(today.year + 1, month, day)
+
+
 def _ensure_product(spec: dict, farm: Farm, owner: User, operator: User) -> None:
     name = spec["details"]["name"]
     exists = db.session.scalar(
@@ -369,6 +377,8 @@ def _ensure_product(spec: dict, farm: Farm, owner: User, operator: User) -> None
     if exists:
         return
     details = dict(spec["details"], growing_area_id=str(farm.growing_areas[0].id))
+    if details["preorder_ships_on"] == "next 5/6":
+        details["preorder_ships_on"] = _next_date(5, 6)
     product = products.create_product(farm, owner, **details)
     for variant in spec["variants"]:
         products.add_variant(product, owner, **_variant_fields(*variant))

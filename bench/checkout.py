@@ -557,6 +557,8 @@ def main() -> int:
             options.seed + 1000,
         )
         placed += warm.result.checkouts
+        for why, count in warm.result.errors.items():
+            print(f"  warm-up failed: {count} × {why}")
         unknown = warm.result.unknown
         trivial = load(
             server.port, *TRIVIAL, options.seconds, options.concurrency, options.max_requests

@@ -1,5 +1,6 @@
 """The operators' commands: seed-demo and create-admin."""
 
+import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -48,11 +49,16 @@ def test_seed_demo_opens_the_demo_farms_with_published_products(app):
     assert stars == [3, 4, 5]
 
 
-def test_seed_demo_places_orders_in_every_state_once(app):
+@pytest.mark.parametrize("day", ["2027-04-15", "2027-12-01"])
+def test_seed_demo_places_orders_in_every_state_once_whatever_the_season(app, day):
+    from freezegun import freeze_time
+
     from orders.models import Order
 
-    app.test_cli_runner().invoke(args=["seed-demo"])
-    app.test_cli_runner().invoke(args=["seed-demo"])
+    with freeze_time(day):
+        first = app.test_cli_runner().invoke(args=["seed-demo"])
+        app.test_cli_runner().invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
     orders = db.session.scalars(select(Order)).all()
     assert {o.status for o in orders} == {
         "awaiting_payment",
