@@ -34,6 +34,7 @@ from orders.states import (
     PaymentMethod,
     PaymentStatus,
     can_move,
+    status_label,
 )
 from orders.stock import (
     claim_release,
@@ -315,7 +316,7 @@ def move_order(order: Order, target: str, *, actor: User | None, note: str = "")
         raise DomainError(
             _l(
                 "This order cannot go from “%(from)s” to “%(to)s”.",
-                **{"from": order.status, "to": target},
+                **{"from": status_label(order.status), "to": status_label(target)},
             )
         )
     if target == OrderStatus.CANCELLED and order.status in HOLDS_STOCK:

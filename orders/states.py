@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import lazy_gettext as _l
+
 
 class OrderStatus(enum.StrEnum):
     AWAITING_PAYMENT = "awaiting_payment"
@@ -58,3 +60,19 @@ BUYER_MAY_CANCEL = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRME
 
 def can_move(current: str, target: str) -> bool:
     return OrderStatus(target) in ALLOWED_TRANSITIONS[OrderStatus(current)]
+
+
+STATUS_LABELS = {
+    OrderStatus.AWAITING_PAYMENT: _l("Awaiting payment"),
+    OrderStatus.CONFIRMED: _l("Confirmed"),
+    OrderStatus.PACKED: _l("Packed"),
+    OrderStatus.SHIPPED: _l("Shipped"),
+    OrderStatus.DELIVERED: _l("Delivered"),
+    OrderStatus.COMPLETED: _l("Completed"),
+    OrderStatus.CANCELLED: _l("Cancelled"),
+    OrderStatus.REFUNDED: _l("Refunded"),
+}
+
+
+def status_label(status: str):
+    return STATUS_LABELS.get(status, status)

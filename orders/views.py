@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -38,26 +37,16 @@ from orders.forms import (
     ShipForm,
 )
 from orders.models import Checkout, Order
+from orders.states import status_label
 from orders.vietqr import build_payload, qr_svg
 from products.forms import ActionForm
 
 bp = Blueprint("orders", __name__, template_folder="templates")
 
-ORDER_STATUS_LABELS = {
-    "awaiting_payment": _l("Awaiting payment"),
-    "confirmed": _l("Confirmed"),
-    "packed": _l("Packed"),
-    "shipped": _l("Shipped"),
-    "delivered": _l("Delivered"),
-    "completed": _l("Completed"),
-    "cancelled": _l("Cancelled"),
-    "refunded": _l("Refunded"),
-}
-
 
 @bp.app_template_global()
 def order_status_label(status: str) -> str:
-    return ORDER_STATUS_LABELS.get(status, status)
+    return status_label(status)
 
 
 @bp.app_template_global()
