@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -26,7 +28,7 @@ from app.geo import all_provinces
 from app.i18n import current_language
 from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
 from farms.services import get_farm_for
-from orders import bank_notifications, delivery, documents, notifications, services
+from orders import bank_notifications, delivery, documents, notifications, reports, services
 from orders import cart as carts
 from orders.forms import (
     PAYMENT_LABELS,
@@ -434,3 +436,39 @@ def bank_notification():
     if credit.order is not None and credit.outcome == "paid":
         notifications.mail_order_update(credit.order, "paid")
     return {"status": credit.outcome}, 200
+
+
+def _report_period() -> tuple[date, date]:
+    days = min(max(_int(request.args.get("days"), 30), 1), 366)
+    last = local_today()
+    return last - timedelta(days=days - 1), last
+
+
+@bp.get("/dashboard/farms/<int:farm_id>/reports")
+@login_required
+def farm_reports(farm_id: int):
+    farm = get_farm_for(_buyer(), farm_id)
+    first, last = _report_period()
+    by_day, by_product = reports.figures(farm, _buyer(), first, last)
+    return render_template(
+        "orders/reports.html",
+        farm=farm,
+        by_day=by_day,
+        by_product=by_product,
+        first=first,
+        last=last,
+        days=(last - first).days + 1,
+    )
+
+
+@bp.get("/dashboard/farms/<int:farm_id>/reports.csv")
+@login_required
+def farm_reports_csv(farm_id: int):
+    farm = get_farm_for(_buyer(), farm_id)
+    first, last = _report_period()
+    response = make_response(reports.figures_csv(*reports.figures(farm, _buyer(), first, last)))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{farm.slug}-{first.isoformat()}-{last.isoformat()}.csv"'
+    )
+    return response

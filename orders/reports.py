@@ -1,0 +1,93 @@
+"""A farm's figures: orders and revenue by day and by product, on screen and as CSV.
+
+Aggregated in Python over the farm's orders of the period: a farm's volume is small, and
+days are counted in Vietnam's time zone the same way on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.clock import VIETNAM
+from app.extensions import db
+from farms.models import Farm
+from farms.permissions import ensure_can_manage
+from orders.models import Order
+from orders.states import OrderStatus
+
+#: Orders that did not happen do not count as sales.
+NOT_SALES = (OrderStatus.CANCELLED.value, OrderStatus.REFUNDED.value)
+
+
+@dataclass
+class DayFigures:
+    day: date
+    orders: int = 0
+    revenue_vnd: int = 0
+
+
+@dataclass
+class ProductFigures:
+    product: str
+    unit: str
+    quantity: int = 0
+    revenue_vnd: int = 0
+
+
+def _orders(farm: Farm, first: date, last: date) -> list[Order]:
+    start = datetime.combine(first, time.min, VIETNAM)
+    end = datetime.combine(last + timedelta(days=1), time.min, VIETNAM)
+    return list(
+        db.session.scalars(
+            select(Order)
+            .where(
+                Order.farm_id == farm.id,
+                Order.created_at >= start,
+                Order.created_at < end,
+                Order.status.not_in(NOT_SALES),
+            )
+            .options(selectinload(Order.lines))
+        )
+    )
+
+
+def figures(farm: Farm, actor: User, first: date, last: date):
+    """(by day, every day of the period included; by product, best sellers first)."""
+    ensure_can_manage(actor, farm)
+    days = {
+        first + timedelta(days=n): DayFigures(first + timedelta(days=n))
+        for n in range((last - first).days + 1)
+    }
+    products: dict[tuple[str, str], ProductFigures] = {}
+    for order in _orders(farm, first, last):
+        day = days[order.created_at.astimezone(VIETNAM).date()]
+        day.orders += 1
+        day.revenue_vnd += order.subtotal_vnd
+        for line in order.lines:
+            key = (line.product_name, line.unit_label)
+            product = products.setdefault(key, ProductFigures(*key))
+            product.quantity += line.quantity
+            product.revenue_vnd += line.line_total_vnd
+    by_product = sorted(products.values(), key=lambda p: (-p.revenue_vnd, p.product))
+    return list(days.values()), by_product
+
+
+def figures_csv(by_day: list[DayFigures], by_product: list[ProductFigures]) -> str:
+    """Both tables in one UTF-8 CSV with a byte-order mark, so Excel shows Vietnamese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["date", "orders", "revenue_vnd"])
+    for day in by_day:
+        writer.writerow([day.day.isoformat(), day.orders, day.revenue_vnd])
+    writer.writerow([])
+    writer.writerow(["product", "unit", "quantity", "revenue_vnd"])
+    for product in by_product:
+        writer.writerow([product.product, product.unit, product.quantity, product.revenue_vnd])
+    return "\ufeff" + buffer.getvalue()
