@@ -93,6 +93,11 @@ def load_config(instance_path: str) -> dict[str, object]:
         ),
         "PASSWORD_RESET_MAX_AGE": timedelta(hours=1),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Card payments through Stripe Checkout: offered only when both keys are set.
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", "").strip(),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        #: Percent of card payments the platform keeps; 0 by default.
+        "PLATFORM_COMMISSION_PERCENT": _int("PLATFORM_COMMISSION_PERCENT", 0),
         # Shared secret of the bank's signed credit notifications; empty disables the endpoint.
         "BANK_WEBHOOK_SECRET": os.environ.get("BANK_WEBHOOK_SECRET", "").strip(),
         # Vietnamese first: the default locale and the time zone every date is shown in.

@@ -30,24 +30,19 @@ class CheckoutForm(FlaskForm):
     commune = text_field(_l("Commune or ward"), 120)
     street = text_field(_l("Street, house number, hamlet"), 255)
     payment_method = RadioField(
-        _l("How will you pay?"),
-        choices=[
-            SelectChoice(
-                PaymentMethod.BANK_TRANSFER.value, PAYMENT_LABELS[PaymentMethod.BANK_TRANSFER]
-            ),
-            SelectChoice(
-                PaymentMethod.CASH_ON_DELIVERY.value, PAYMENT_LABELS[PaymentMethod.CASH_ON_DELIVERY]
-            ),
-        ],
-        default=PaymentMethod.BANK_TRANSFER.value,
-        validate_choice=False,
-        validators=[
-            AnyOf(
-                [PaymentMethod.BANK_TRANSFER.value, PaymentMethod.CASH_ON_DELIVERY.value],
-                message=_l("Choose how to pay."),
-            )
-        ],
+        _l("How will you pay?"), default=PaymentMethod.BANK_TRANSFER.value, validate_choice=False
     )
+
+    def __init__(self, *args, stripe: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Bank transfer and cash always; card only when Stripe is configured.
+        methods = [PaymentMethod.BANK_TRANSFER, PaymentMethod.CASH_ON_DELIVERY]
+        if stripe:
+            methods.append(PaymentMethod.STRIPE)
+        self.payment_method.choices = [SelectChoice(m.value, PAYMENT_LABELS[m]) for m in methods]
+        self.payment_method.validators = [
+            AnyOf([m.value for m in methods], message=_l("Choose how to pay."))
+        ]
 
 
 class DeliverySettingsForm(FlaskForm):

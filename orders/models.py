@@ -119,6 +119,8 @@ class Checkout(db.Model):
     payment_method: Mapped[str] = mapped_column(String(20))
     #: Language of the buyer's mails.
     language: Mapped[str] = mapped_column(String(5), default="vi")
+    #: The Stripe Checkout Session paying this checkout by card, if the buyer chose Stripe.
+    stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     buyer: Mapped[User | None] = relationship()
@@ -243,3 +245,33 @@ class BankCredit(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     order: Mapped[Order | None] = relationship()
+
+
+class ProcessedStripeEvent(db.Model):
+    """Each Stripe event id is handled once: a replayed webhook finds its row and stops."""
+
+    __tablename__ = "processed_stripe_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    event_type: Mapped[str] = mapped_column(String(80))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LedgerEntry(db.Model):
+    """Money the platform collected for a farm (card payments): what the farm is owed, the
+    commission kept, and payouts. A farm's balance is the sum of its entries."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        CheckConstraint("kind IN ('sale', 'commission', 'payout', 'refund')", name="known_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    farm_id: Mapped[int] = mapped_column(ForeignKey("farm.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("farm_order.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    #: Positive when the platform owes the farm more (a sale), negative otherwise.
+    amount_vnd: Mapped[int]
+    note: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

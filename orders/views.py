@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import stripe
 from flask import (
     Blueprint,
     abort,
@@ -28,7 +29,15 @@ from app.geo import all_provinces
 from app.i18n import current_language
 from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
 from farms.services import get_farm_for
-from orders import bank_notifications, delivery, documents, notifications, reports, services
+from orders import (
+    bank_notifications,
+    delivery,
+    documents,
+    notifications,
+    reports,
+    services,
+    stripe_payments,
+)
 from orders import cart as carts
 from orders.forms import (
     PAYMENT_LABELS,
@@ -125,12 +134,14 @@ def _prefilled_form() -> CheckoutForm:
     address = buyer.default_address if buyer else None
     if address is None:
         return CheckoutForm(
+            stripe=stripe_payments.stripe_enabled(),
             formdata=None,
             name=buyer.full_name if buyer else None,
             phone=buyer.display_phone if buyer else None,
             email=buyer.email if buyer else None,
         )
     return CheckoutForm(
+        stripe=stripe_payments.stripe_enabled(),
         formdata=None,
         name=address.recipient_name,
         phone=address.phone,
@@ -161,7 +172,7 @@ def checkout():
         return redirect(url_for("orders.view_cart"))
     if request.method == "GET":
         return render_template("orders/checkout.html", form=_prefilled_form(), quotes=None)
-    form = CheckoutForm()
+    form = CheckoutForm(stripe=stripe_payments.stripe_enabled())
     quotes = None
     if form.validate_on_submit():
         try:
@@ -209,8 +220,20 @@ def _place(form: CheckoutForm, cart: dict[int, int]):
     carts.empty(session, _buyer())
     db.session.commit()
     notifications.mail_checkout_placed(placed)
+    return_url = url_for("orders.checkout_page", token=placed.access_token, _external=True)
+    if placed.payment_method == "stripe":
+        try:
+            pay_url = stripe_payments.start_checkout_session(placed, return_url=return_url)
+        except stripe.StripeError:
+            current_app.logger.exception("Stripe Checkout could not start for %s", placed.id)
+            flash(
+                _("Card payment is unavailable right now; your order waits for payment."), "error"
+            )
+            return redirect(return_url)
+        db.session.commit()
+        return redirect(pay_url, code=303)
     flash(_("Thank you! Your order has been placed."), "success")
-    return redirect(url_for("orders.checkout_page", token=placed.access_token))
+    return redirect(return_url)
 
 
 @bp.get("/orders/c/<token>")
@@ -413,6 +436,22 @@ def order_document(order_id: int, document: str):
     return response
 
 
+@bp.post("/payments/stripe/webhook")
+@csrf.exempt
+def stripe_webhook():
+    """Stripe's signed events: the only thing that marks a card payment paid."""
+    if not stripe_payments.stripe_enabled():
+        abort(404)
+    try:
+        outcome = stripe_payments.handle_webhook(
+            request.get_data(cache=False), request.headers.get("Stripe-Signature")
+        )
+    except stripe_payments.StripeRejected as rejected:
+        return {"error": str(rejected)}, 400
+    db.session.commit()
+    return {"status": outcome}, 200
+
+
 @bp.post("/payments/bank-notification")
 @csrf.exempt
 def bank_notification():
@@ -452,6 +491,7 @@ def farm_reports(farm_id: int):
     by_day, by_product = reports.figures(farm, _buyer(), first, last)
     return render_template(
         "orders/reports.html",
+        balance=stripe_payments.farm_balance(farm),
         farm=farm,
         by_day=by_day,
         by_product=by_product,

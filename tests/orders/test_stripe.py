@@ -1,0 +1,196 @@
+"""Card payments: Stripe Checkout in đồng, and only the signed webhook marks orders paid."""
+
+import json
+import re
+import time
+
+import pytest
+import stripe
+from sqlalchemy import func, select
+
+from app.extensions import db
+from orders.models import Checkout, LedgerEntry, ProcessedStripeEvent
+from orders.stripe_payments import farm_balance
+from tests.farms.factories import make_farm
+from tests.orders.factories import deliver_everywhere
+from tests.products.factories import make_product
+from tests.support.stripe_fake import FakeStripeHTTP
+
+WEBHOOK_SECRET = "whsec_test_secret"
+ADDRESS = {
+    "name": "Anna Nguyen",
+    "phone": "0987654321",
+    "email": "anna@example.com",
+    "province_code": "79",
+    "commune": "phường Sài Gòn",
+    "street": "45 Lê Lợi",
+}
+
+
+@pytest.fixture
+def stripe_app(app):
+    fake = FakeStripeHTTP()
+    app.config.update(
+        STRIPE_SECRET_KEY="sk_test_x",
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_HTTP_CLIENT=fake,
+        PLATFORM_COMMISSION_PERCENT=5,
+    )
+    yield fake
+    app.config.update(
+        STRIPE_SECRET_KEY="",
+        STRIPE_WEBHOOK_SECRET="",
+        STRIPE_HTTP_CLIENT=None,
+        PLATFORM_COMMISSION_PERCENT=0,
+    )
+
+
+@pytest.fixture
+def card_checkout(client, stripe_app):
+    variant = make_product(deliver_everywhere(make_farm()), prices=(125000,)).variants[0]
+    db.session.commit()
+    client.post_form("/cart/add", {"variant_id": variant.id, "quantity": "2"})
+    fields = {**ADDRESS, "payment_method": "stripe"}
+    review = client.post_form("/checkout", {**fields, "step": "review"})
+    prices = dict(re.findall(r'name="(price-\d+)" value="(\d+)"', review.get_data(as_text=True)))
+    response = client.post_form("/checkout", {**fields, "step": "place", **prices})
+    return response, db.session.scalar(select(Checkout))
+
+
+def _event(checkout, kind="checkout.session.completed", payment_status="paid", event_id="evt_1"):
+    return json.dumps(
+        {
+            "id": event_id,
+            "object": "event",
+            "type": kind,
+            "api_version": "2024-06-20",
+            "created": int(time.time()),
+            "data": {
+                "object": {
+                    "id": checkout.stripe_session_id,
+                    "object": "checkout.session",
+                    "payment_status": payment_status,
+                }
+            },
+        }
+    )
+
+
+def _send(client, payload, secret=WEBHOOK_SECRET, timestamp=None):
+    header = stripe.WebhookSignature.generate_signature_header(
+        payload, secret, timestamp=timestamp or int(time.time())
+    )
+    return client.post(
+        "/payments/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": header},
+    )
+
+
+def test_the_buyer_goes_to_stripe_with_amounts_in_whole_dong(card_checkout, stripe_app):
+    response, checkout = card_checkout
+    assert response.status_code == 303
+    assert response.headers["Location"] == "https://checkout.stripe.com/c/pay/cs_test_0001"
+    _, url, form = stripe_app.requests[-1]
+    assert url.endswith("/v1/checkout/sessions")
+    order = checkout.orders[0]
+    assert form["line_items[0][price_data][currency]"] == ["vnd"]
+    assert form["line_items[0][price_data][unit_amount]"] == [str(order.total_vnd)]
+    assert order.total_vnd == 250000 + order.delivery_fee_vnd  # never ×100
+    assert checkout.stripe_session_id == "cs_test_0001"
+    assert order.payment_status == "unpaid"  # the redirect alone pays nothing
+
+
+def test_the_signed_completed_event_pays_the_orders_and_fills_the_ledger(client, card_checkout):
+    _, checkout = card_checkout
+    response = _send(client, _event(checkout))
+    assert response.status_code == 200 and response.json == {"status": "paid"}
+    order = checkout.orders[0]
+    db.session.refresh(order)
+    assert (order.payment_status, order.status) == ("paid", "confirmed")
+    commission = order.total_vnd * 5 // 100
+    assert farm_balance(order.farm) == order.total_vnd - commission
+    farmer = order.farm.members[0].user
+    farmer.phone = "+84912000777"
+    db.session.commit()
+    client.post_form("/logout")
+    from tests.app.factories import log_in
+
+    log_in(client, "0912000777")
+    page = client.get(f"/dashboard/farms/{order.farm_id}/reports").get_data(as_text=True)
+    balance = f"{order.total_vnd - commission:,}".replace(",", ".")
+    assert f'data-testid="ledger-balance">{balance}' in page
+
+
+def test_a_replayed_event_changes_nothing(client, card_checkout):
+    _, checkout = card_checkout
+    _send(client, _event(checkout))
+    again = _send(client, _event(checkout))
+    assert again.json == {"status": "duplicate"}
+    assert db.session.scalar(select(func.count(LedgerEntry.id))) == 2
+    assert db.session.scalar(select(func.count(ProcessedStripeEvent.id))) == 1
+
+
+def test_a_forged_signature_is_a_400_and_changes_nothing(client, card_checkout):
+    _, checkout = card_checkout
+    response = _send(client, _event(checkout), secret="whsec_guessed")
+    assert response.status_code == 400
+    db.session.refresh(checkout.orders[0])
+    assert checkout.orders[0].payment_status == "unpaid"
+
+
+def test_a_tampered_body_is_a_400(client, card_checkout):
+    _, checkout = card_checkout
+    payload = _event(checkout, payment_status="unpaid")
+    header = stripe.WebhookSignature.generate_signature_header(payload, WEBHOOK_SECRET)
+    tampered = payload.replace('"unpaid"', '"paid"')
+    response = client.post(
+        "/payments/stripe/webhook",
+        data=tampered,
+        content_type="application/json",
+        headers={"Stripe-Signature": header},
+    )
+    assert response.status_code == 400
+
+
+def test_an_old_timestamp_is_a_400(client, card_checkout):
+    _, checkout = card_checkout
+    response = _send(client, _event(checkout), timestamp=int(time.time()) - 3600)
+    assert response.status_code == 400
+
+
+def test_a_delayed_payment_waits_then_settles_on_the_async_event(client, card_checkout):
+    _, checkout = card_checkout
+    assert _send(client, _event(checkout, payment_status="unpaid")).json == {"status": "waiting"}
+    _send(client, _event(checkout, "checkout.session.async_payment_succeeded", event_id="evt_2"))
+    db.session.refresh(checkout.orders[0])
+    assert checkout.orders[0].payment_status == "paid"
+
+
+@pytest.mark.parametrize(
+    "kind", ["checkout.session.async_payment_failed", "checkout.session.expired"]
+)
+def test_a_failed_or_expired_payment_cancels_and_gives_the_stock_back(client, card_checkout, kind):
+    _, checkout = card_checkout
+    order = checkout.orders[0]
+    variant = order.lines[0].variant
+    assert _send(client, _event(checkout, kind, payment_status="unpaid")).json == {
+        "status": "cancelled"
+    }
+    db.session.refresh(order)
+    db.session.refresh(variant)
+    assert order.status == "cancelled" and variant.stock == 40
+
+
+def test_card_payment_is_not_offered_without_keys(client, app):
+    variant = make_product(deliver_everywhere(make_farm())).variants[0]
+    db.session.commit()
+    client.post_form("/cart/add", {"variant_id": variant.id, "quantity": "1"})
+    page = client.get("/checkout").get_data(as_text=True)
+    assert 'value="stripe"' not in page
+    response = client.post_form(
+        "/checkout", {**ADDRESS, "payment_method": "stripe", "step": "review"}
+    )
+    assert response.status_code == 422
+    assert client.post("/payments/stripe/webhook", data=b"{}").status_code == 404
