@@ -40,6 +40,7 @@ UPDATE_SUBJECTS = {
     "paid": lambda number: _("Payment received for order %(number)s", number=number),
     "shipped": lambda number: _("Order %(number)s is on its way", number=number),
     "cancelled": lambda number: _("Order %(number)s is cancelled", number=number),
+    "refunded": lambda number: _("Order %(number)s is refunded", number=number),
 }
 
 

@@ -26,7 +26,7 @@ from app.validation import check_province, clean_text
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
 from orders.delivery import delivery_fee
-from orders.models import Checkout, DeliverySettings, Order, OrderEvent, OrderLine
+from orders.models import Checkout, DeliverySettings, LedgerEntry, Order, OrderEvent, OrderLine
 from orders.states import (
     BUYER_MAY_CANCEL,
     HOLDS_STOCK,
@@ -484,3 +484,25 @@ def orders_of_buyer(buyer: User) -> list[Order]:
             .order_by(Order.created_at.desc())
         )
     )
+
+
+def record_refund(order: Order, actor: User, note: str) -> None:
+    """The farm gave the money back (a cancelled paid order, or a delivery gone wrong)."""
+    ensure_can_manage(actor, order.farm)
+    if order.payment_status != PaymentStatus.PAID:
+        raise DomainError(_l("Only a paid order can be refunded."))
+    note = clean_text(note, "reason", 500, _l("the reason"))
+    move_order(order, OrderStatus.REFUNDED, actor=actor, note=note)
+    set_payment_status(order, PaymentStatus.REFUNDED, actor=actor, note=note)
+    if order.payment_method == PaymentMethod.STRIPE:
+        # The platform held the card money: the farm's balance goes down by the refund.
+        db.session.add(
+            LedgerEntry(
+                farm_id=order.farm_id,
+                order_id=order.id,
+                kind="refund",
+                amount_vnd=-order.total_vnd,
+                note=note,
+            )
+        )
+        db.session.flush()

@@ -368,7 +368,12 @@ FARM_STEPS = {
 
 
 #: The steps the buyer hears about by mail, and what the mail says.
-MAILED_STEPS = {"confirm-transfer": "paid", "ship": "shipped", "cancel": "cancelled"}
+MAILED_STEPS = {
+    "confirm-transfer": "paid",
+    "ship": "shipped",
+    "cancel": "cancelled",
+    "refund": "refunded",
+}
 
 
 @bp.post("/dashboard/orders/<int:order_id>/<step>")
@@ -383,6 +388,9 @@ def farm_order_step(order_id: int, step: str):
     elif step == "cancel":
         form = CancelForm()
         action = lambda: services.cancel_by_farm(order, _buyer(), form.reason.data)  # noqa: E731
+    elif step == "refund":
+        form = CancelForm()
+        action = lambda: services.record_refund(order, _buyer(), form.reason.data)  # noqa: E731
     elif step in FARM_STEPS:
         form = ActionForm()
         action = lambda: FARM_STEPS[step](order, _buyer())  # noqa: E731

@@ -243,3 +243,27 @@ def test_the_label_barcode_reads_back_as_the_order_number(client, placed, tmp_pa
         timeout=30,
     )
     assert decoded.stdout.strip() == order.number
+
+
+def test_a_paid_order_cancelled_by_the_farm_records_its_refund(client, placed, outbox):
+    _, order = placed
+    log_in(client, "0912000777")
+    client.post_form(f"/dashboard/orders/{order.id}/confirm-transfer")
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Mưa đá"})
+    response = client.post_form(
+        f"/dashboard/orders/{order.id}/refund", {"reason": ""}, follow_redirects=True
+    )
+    assert "Vui lòng điền mục này." in page_text(response)
+    client.post_form(f"/dashboard/orders/{order.id}/refund", {"reason": "Đã chuyển trả 385.000"})
+    db.session.refresh(order)
+    assert (order.status, order.payment_status) == ("refunded", "refunded")
+    assert order.events[-1].note == "Đã chuyển trả 385.000"
+
+
+def test_an_unpaid_order_cannot_be_refunded(client, placed):
+    _, order = placed
+    log_in(client, "0912000777")
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Hết hàng"})
+    client.post_form(f"/dashboard/orders/{order.id}/refund", {"reason": "x"})
+    db.session.refresh(order)
+    assert order.status == "cancelled"
