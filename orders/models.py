@@ -121,6 +121,8 @@ class Checkout(db.Model):
     language: Mapped[str] = mapped_column(String(5), default="vi")
     #: The Stripe Checkout Session paying this checkout by card, if the buyer chose Stripe.
     stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    #: Stripe's hosted payment page for that session; the buyer follows it as a link.
+    stripe_session_url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     buyer: Mapped[User | None] = relationship()

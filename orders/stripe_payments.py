@@ -68,6 +68,7 @@ def start_checkout_session(checkout: Checkout, *, return_url: str) -> str:
         }
     )
     checkout.stripe_session_id = session.id
+    checkout.stripe_session_url = session.url
     db.session.flush()
     return session.url
 

@@ -1,6 +1,7 @@
 """A guest buys pomelo and tea from two farms by bank transfer; a banking app could read
 each VietQR code; the pomelo cooperative confirms, packs and ships; the buyer sees it."""
 
+import re
 import subprocess
 
 from playwright.sync_api import expect
@@ -134,3 +135,42 @@ def test_guest_pays_cash_on_delivery_and_the_farm_collects_it(browser, demo_shop
     expect(page.get_by_test_id(f"order-{number}")).to_contain_text("Đã giao")
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-order-05-cod-delivered.png"), full_page=True)
     guest.close()
+
+
+def test_a_buyer_abroad_pays_by_card_and_only_the_webhook_marks_it_paid(
+    browser, live_app, demo_shop, backend
+):
+    from tests.support.stripe_fake import FakeStripeHTTP
+
+    app, _ = live_app
+    app.config.update(
+        STRIPE_SECRET_KEY="sk_test_x",
+        STRIPE_WEBHOOK_SECRET="whsec_e2e",
+        STRIPE_HTTP_CLIENT=FakeStripeHTTP(pay_page_base=demo_shop),
+    )
+    try:
+        guest = browser.new_context(viewport=PHONE, locale="vi-VN")
+        page = guest.new_page()
+        page.goto(f"{demo_shop}/products/che-tan-cuong-dac-biet")
+        page.get_by_role("button", name="Thêm vào giỏ").click()
+        page.get_by_role("link", name="Tiến hành đặt hàng").click()
+        page.get_by_label("Họ và tên").fill("Anna Nguyen")
+        page.get_by_label("Số di động").fill("0987 000 404")
+        page.get_by_label("Tỉnh hoặc thành phố").select_option(label="TP. Đà Nẵng")
+        page.get_by_label("Xã hoặc phường").fill("phường Hải Châu")
+        page.get_by_label("Số nhà, đường, thôn/ấp").fill("1 Bạch Đằng")
+        page.get_by_label("Thẻ (Stripe)").check()
+        page.get_by_role("button", name="Xem lại đơn hàng").click()
+        page.get_by_role("button", name="Đặt hàng").click()
+        card = page.locator("[data-testid^=order-]").first
+        expect(card).to_contain_text("Chờ thanh toán")  # the redirect back alone pays nothing
+        page.get_by_test_id("pay-by-card").click()
+        expect(page).to_have_url(re.compile(r"/_probe/stripe-pay/cs_test_"))
+        page.get_by_role("button", name=re.compile("Pay")).click()
+        card = page.locator("[data-testid^=order-]").first
+        expect(card).to_contain_text("Đã xác nhận")
+        expect(card).to_contain_text("Thẻ (Stripe)")
+        page.screenshot(path=str(SCREENSHOTS / f"{backend}-order-06-card-paid.png"), full_page=True)
+        guest.close()
+    finally:
+        app.config.update(STRIPE_SECRET_KEY="", STRIPE_WEBHOOK_SECRET="", STRIPE_HTTP_CLIENT=None)

@@ -88,10 +88,10 @@ def _send(client, payload, secret=WEBHOOK_SECRET, timestamp=None):
     )
 
 
-def test_the_buyer_goes_to_stripe_with_amounts_in_whole_dong(card_checkout, stripe_app):
+def test_the_buyer_goes_to_stripe_with_amounts_in_whole_dong(client, card_checkout, stripe_app):
     response, checkout = card_checkout
-    assert response.status_code == 303
-    assert response.headers["Location"] == "https://checkout.stripe.com/c/pay/cs_test_0001"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'href="https://checkout.stripe.com/c/pay/cs_test_0001" data-testid="pay-by-card"' in page
     _, url, form = stripe_app.requests[-1]
     assert url.endswith("/v1/checkout/sessions")
     order = checkout.orders[0]

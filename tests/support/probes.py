@@ -1,9 +1,15 @@
 """Routes that exist only in the test application, to reach error and permission paths
 that no real page triggers on purpose."""
 
-from flask import Blueprint, abort
+import json
+import time
+
+import stripe
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from sqlalchemy import select
 
 from app.auth.roles import Role, role_required
+from app.extensions import csrf, db
 
 probes = Blueprint("probes", __name__, url_prefix="/_probe")
 
@@ -22,3 +28,44 @@ def abort_with(code: int):
 @role_required(Role.OPERATOR)
 def operators_only():
     return "ok"
+
+
+@probes.route("/stripe-pay/<session_id>", methods=["GET", "POST"])
+@csrf.exempt
+def stripe_pay(session_id: str):
+    """A stand-in for Stripe's hosted payment page in browser tests: paying sends the app the
+    signed webhook Stripe would send, then returns the buyer to the shop, as Stripe does."""
+    from orders.models import Checkout
+
+    checkout = db.session.scalar(select(Checkout).where(Checkout.stripe_session_id == session_id))
+    if checkout is None:
+        abort(404)
+    if request.method == "GET":
+        return (
+            f'<form method="post"><button type="submit">Pay {checkout.total_vnd} VND</button>'
+            "</form>"
+        )
+    token = checkout.access_token
+    db.session.commit()  # end this read so the webhook's write is not blocked (SQLite)
+    payload = json.dumps(
+        {
+            "id": f"evt_{session_id}",
+            "object": "event",
+            "type": "checkout.session.completed",
+            "created": int(time.time()),
+            "api_version": "2024-06-20",
+            "data": {
+                "object": {"id": session_id, "object": "checkout.session", "payment_status": "paid"}
+            },
+        }
+    )
+    signature = stripe.WebhookSignature.generate_signature_header(
+        payload, current_app.config["STRIPE_WEBHOOK_SECRET"]
+    )
+    current_app.test_client().post(
+        "/payments/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": signature},
+    )
+    return redirect(url_for("orders.checkout_page", token=token))
