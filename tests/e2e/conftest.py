@@ -107,3 +107,18 @@ def fill_signup(page, full_name: str, identifier: str, password: str, confirm: s
     page.get_by_label("Mật khẩu", exact=True).fill(password)
     page.get_by_label("Nhập lại mật khẩu").fill(confirm if confirm is not None else password)
     page.get_by_role("button", name="Đăng ký").click()
+
+
+def fill_checkout(
+    page, *, name: str, phone: str, province: str, commune: str, street: str, payment: str
+) -> None:
+    """From the cart: fill in the checkout as a buyer would, review, and place the order."""
+    page.get_by_role("link", name="Tiến hành đặt hàng").click()
+    page.get_by_label("Họ và tên").fill(name)
+    page.get_by_label("Số di động").fill(phone)
+    page.get_by_label("Tỉnh hoặc thành phố").select_option(label=province)
+    page.get_by_label("Xã hoặc phường").fill(commune)
+    page.get_by_label("Số nhà, đường, thôn/ấp").fill(street)
+    page.get_by_label(payment).check()
+    page.get_by_role("button", name="Xem lại đơn hàng").click()
+    page.get_by_role("button", name="Đặt hàng").click()

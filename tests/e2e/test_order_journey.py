@@ -7,7 +7,7 @@ import subprocess
 from playwright.sync_api import expect
 
 from orders.vietqr import parse_payload, verify_crc
-from tests.e2e.conftest import PHONE, SCREENSHOTS
+from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout
 from tests.support.requirements import missing
 
 
@@ -37,16 +37,15 @@ def test_guest_buys_from_two_farms_pays_by_vietqr_and_follows_the_shipping(
     expect(page.get_by_test_id("cart-farm")).to_have_count(2)
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-order-01-cart.png"), full_page=True)
 
-    page.get_by_role("link", name="Tiến hành đặt hàng").click()
-    page.get_by_label("Họ và tên").fill("Lê Minh Anh")
-    page.get_by_label("Số di động").fill("0987 654 321")
-    page.get_by_label("Tỉnh hoặc thành phố").select_option(label="TP. Hà Nội")
-    page.get_by_label("Xã hoặc phường").fill("phường Hoàn Kiếm")
-    page.get_by_label("Số nhà, đường, thôn/ấp").fill("12 Hàng Bạc")
-    page.get_by_label("Chuyển khoản (VietQR)").check()
-    page.get_by_role("button", name="Xem lại đơn hàng").click()
-    expect(page.get_by_test_id("review")).to_be_visible()
-    page.get_by_role("button", name="Đặt hàng").click()
+    fill_checkout(
+        page,
+        name="Lê Minh Anh",
+        phone="0987 654 321",
+        province="TP. Hà Nội",
+        commune="phường Hoàn Kiếm",
+        street="12 Hàng Bạc",
+        payment="Chuyển khoản (VietQR)",
+    )
     expect(page.get_by_text("Cảm ơn bạn! Đơn hàng đã được đặt.")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-order-02-vietqr.png"), full_page=True)
 
@@ -94,15 +93,15 @@ def test_guest_pays_cash_on_delivery_and_the_farm_collects_it(browser, demo_shop
     page = guest.new_page()
     page.goto(f"{demo_shop}/products/che-moc-cau-tan-cuong-hop-qua")
     page.get_by_role("button", name="Thêm vào giỏ").click()
-    page.get_by_role("link", name="Tiến hành đặt hàng").click()
-    page.get_by_label("Họ và tên").fill("Võ Thị Thu")
-    page.get_by_label("Số di động").fill("0987 000 303")
-    page.get_by_label("Tỉnh hoặc thành phố").select_option(label="TP. Hồ Chí Minh")
-    page.get_by_label("Xã hoặc phường").fill("phường Sài Gòn")
-    page.get_by_label("Số nhà, đường, thôn/ấp").fill("45 Lê Lợi")
-    page.get_by_label("Trả tiền khi nhận hàng").check()
-    page.get_by_role("button", name="Xem lại đơn hàng").click()
-    page.get_by_role("button", name="Đặt hàng").click()
+    fill_checkout(
+        page,
+        name="Võ Thị Thu",
+        phone="0987 000 303",
+        province="TP. Hồ Chí Minh",
+        commune="phường Sài Gòn",
+        street="45 Lê Lợi",
+        payment="Trả tiền khi nhận hàng",
+    )
     expect(page.get_by_text("Trả tiền mặt khi nhận hàng.")).to_be_visible()
     expect(page.locator("[data-testid^=vietqr-]")).to_have_count(0)
     number = page.locator("[data-testid^=order-]").first.get_attribute("data-testid")
@@ -153,15 +152,15 @@ def test_a_buyer_abroad_pays_by_card_and_only_the_webhook_marks_it_paid(
         page = guest.new_page()
         page.goto(f"{demo_shop}/products/che-tan-cuong-dac-biet")
         page.get_by_role("button", name="Thêm vào giỏ").click()
-        page.get_by_role("link", name="Tiến hành đặt hàng").click()
-        page.get_by_label("Họ và tên").fill("Anna Nguyen")
-        page.get_by_label("Số di động").fill("0987 000 404")
-        page.get_by_label("Tỉnh hoặc thành phố").select_option(label="TP. Đà Nẵng")
-        page.get_by_label("Xã hoặc phường").fill("phường Hải Châu")
-        page.get_by_label("Số nhà, đường, thôn/ấp").fill("1 Bạch Đằng")
-        page.get_by_label("Thẻ (Stripe)").check()
-        page.get_by_role("button", name="Xem lại đơn hàng").click()
-        page.get_by_role("button", name="Đặt hàng").click()
+        fill_checkout(
+            page,
+            name="Anna Nguyen",
+            phone="0987 000 404",
+            province="TP. Đà Nẵng",
+            commune="phường Hải Châu",
+            street="1 Bạch Đằng",
+            payment="Thẻ (Stripe)",
+        )
         card = page.locator("[data-testid^=order-]").first
         expect(card).to_contain_text("Chờ thanh toán")  # the redirect back alone pays nothing
         page.get_by_test_id("pay-by-card").click()
