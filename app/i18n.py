@@ -51,8 +51,9 @@ def format_local_datetime(value: datetime | None, format: str = "short") -> str:
     return format_datetime(value, format)
 
 
-def format_hectares(value) -> str:
-    """An area as the user's locale writes decimals: 1,5 in Vietnamese, 1.5 in English."""
+def format_amount(value) -> str:
+    """A quantity (hectares, kilograms) as the user's locale writes decimals: 1,5 in
+    Vietnamese, 1.5 in English; at most two decimals, none when whole."""
     return "" if value is None else format_decimal(value, format="#,##0.##")
 
 
@@ -63,7 +64,7 @@ def current_language() -> str:
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["local_datetime"] = format_local_datetime
-    app.jinja_env.filters["hectares"] = format_hectares
+    app.jinja_env.filters["hectares"] = format_amount
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.globals["current_language"] = current_language

@@ -15,7 +15,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.auth.identifiers import display_phone
-from app.i18n import format_local_datetime, format_vnd
+from app.i18n import format_amount, format_local_datetime, format_vnd
 from app.pdf import BOLD, REGULAR, register_fonts
 from orders.models import Order
 
@@ -147,7 +147,7 @@ def delivery_label_pdf(order: Order) -> bytes:
     page.drawString(left, 14 * mm, _payment_line(order))
     page.setFont(REGULAR, 9)
     page.drawString(
-        left, 8 * mm, _("Weight about %(kg)s kg", kg=f"{weight_kg:.1f}".replace(".", ","))
+        left, 8 * mm, _("Weight about %(kg)s kg", kg=format_amount(round(weight_kg, 1)))
     )
     page.showPage()
     page.save()

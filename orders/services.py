@@ -22,6 +22,7 @@ from app.auth.models import User
 from app.db import utcnow
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
+from app.i18n import format_vnd
 from app.validation import check_province, clean_text
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
@@ -160,7 +161,7 @@ def quote(
                 _l(
                     "%(farm)s takes orders from %(amount)s.",
                     farm=farm_quote.farm.name,
-                    amount=f"{minimum:,}".replace(",", ".") + " ₫",
+                    amount=format_vnd(minimum),
                 )
             )
     return list(by_farm.values())

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import format_amount
 from products.models import Unit, Variant
 
 UNIT_LABELS = {
@@ -22,15 +21,10 @@ UNIT_LABELS = {
 PACKED_UNITS = {Unit.BOX, Unit.BAG, Unit.JAR, Unit.GIFT_BOX}
 
 
-def _kg(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",")
-
-
 def unit_label(variant: Variant) -> str:
     if variant.unit == Unit.CUSTOM:
         return variant.custom_unit or ""
     label = str(UNIT_LABELS.get(variant.unit, variant.unit))
     if variant.unit in PACKED_UNITS and variant.pack_kg:
-        return f"{label} {_kg(variant.pack_kg)} kg"
+        return f"{label} {format_amount(variant.pack_kg)} kg"
     return label

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app.extensions import db
@@ -121,4 +122,5 @@ def fill_checkout(
     page.get_by_label("Số nhà, đường, thôn/ấp").fill(street)
     page.get_by_label(payment).check()
     page.get_by_role("button", name="Xem lại đơn hàng").click()
+    expect(page.get_by_test_id("review")).to_be_visible()
     page.get_by_role("button", name="Đặt hàng").click()
