@@ -31,6 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO)
 
     _init_extensions(app)
+    from app.page_cache import init_page_cache
+
+    init_page_cache(app)
     _register_blueprints(app)
 
     from app.errors import register_error_handlers

@@ -80,6 +80,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         # Rate-limit counters: shared by all workers through Redis when it is configured.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Seconds an anonymous visitor's catalog page may be served to the next visitor.
+        "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 30),
         "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
         # Mail: SMTP when MAIL_SERVER is set, otherwise messages are written to the log.
         "MAIL_SERVER": mail_server,

@@ -10,6 +10,7 @@ from app.auth import services as account_services
 from app.clock import local_today
 from app.extensions import db
 from app.i18n import LANGUAGE_COOKIE, is_supported_language
+from app.page_cache import shared_with_visitors
 from app.web import back_url
 
 bp = Blueprint("main", __name__)
@@ -18,6 +19,7 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.get("/")
+@shared_with_visitors
 def index():
     # The storefront's shell lives here; what fills it comes from the domains' queries.
     from farms.queries import newest_farms

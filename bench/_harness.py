@@ -7,6 +7,7 @@ sys.path when run as `python bench/<name>.py`).
 from __future__ import annotations
 
 import http.client
+import itertools
 import math
 import os
 import secrets
@@ -56,6 +57,11 @@ class Measurement:
         return percentile(self.latencies, p)
 
 
+# A path holding "{n}" gets a new number on every request, so no two requests share a URL
+# (and no cached page): `/products?q=x&_={n}` measures the page as rendered afresh.
+_request_numbers = itertools.count()
+
+
 def _client(port: int, path: str, deadline: float, limit: int, out: Measurement) -> None:
     latencies, errors = [], 0
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -64,8 +70,9 @@ def _client(port: int, path: str, deadline: float, limit: int, out: Measurement)
             start = time.perf_counter()
             if start >= deadline:
                 break
+            url = path.replace("{n}", str(next(_request_numbers)))
             try:
-                connection.request("GET", path, headers={"Accept-Language": "vi"})
+                connection.request("GET", url, headers={"Accept-Language": "vi"})
                 response = connection.getresponse()
                 response.read()
                 ok = response.status == 200

@@ -28,7 +28,14 @@ SEARCHES = (
     ("search 'cam sanh ha giang'", "/products?q=cam+sanh+ha+giang"),
     ("province 31 + price", "/products?province=31&price_min=50000&price_max=300000"),
 )
-ENDPOINTS = (TRIVIAL, CATALOG, *SEARCHES)
+# The same pages with a URL no one asked for before: what a search costs when no visitor's
+# copy is in the page cache (app/page_cache.py). Shown for information, not in the verdict.
+UNCACHED = (
+    ("catalog, uncached", "/products?_={n}"),
+    ("'vai thieu', uncached", "/products?q=vai+thieu&_={n}"),
+    ("'cam sanh…', uncached", "/products?q=cam+sanh+ha+giang&_={n}"),
+)
+ENDPOINTS = (TRIVIAL, CATALOG, *SEARCHES, *UNCACHED)
 TARGET_P95_MS = 50.0
 TARGET_SHARE = 1 / 3
 
@@ -141,8 +148,9 @@ def report(loaded: list[Measurement], single: dict[str, Measurement], concurrenc
             f"{m.name:<28} {m.rps:8.1f} {m.percentile(50):8.1f} {m.percentile(95):8.1f}"
             f" {share:9.2f} {one_p50} {one_p95} {m.errors:6d}"
         )
-    searches = [m for m in loaded if m.path.startswith("/products?")]
-    pages = [m for m in loaded if m.path.startswith("/products")]
+    served = [m for m in loaded if "{n}" not in m.path]
+    searches = [m for m in served if m.path.startswith("/products?")]
+    pages = [m for m in served if m.path.startswith("/products")]
     worst_p95 = max(searches, key=lambda m: m.percentile(95))
     worst_share = min(pages, key=lambda m: m.rps)
     share = worst_share.rps / trivial.rps if trivial.rps else 0.0
@@ -150,7 +158,8 @@ def report(loaded: list[Measurement], single: dict[str, Measurement], concurrenc
     share_ok = share >= TARGET_SHARE
     errors = sum(m.errors for m in loaded)
     print(
-        f"\nVERDICT: search p95 < {TARGET_P95_MS:.0f} ms: {'PASS' if p95_ok else 'FAIL'}"
+        "\nVERDICT (pages as served, page cache on):"
+        f" search p95 < {TARGET_P95_MS:.0f} ms: {'PASS' if p95_ok else 'FAIL'}"
         f" (worst {worst_p95.percentile(95):.1f} ms, {worst_p95.name});"
         f" catalog/search throughput >= 1/3 of trivial: {'PASS' if share_ok else 'FAIL'}"
         f" (worst {share:.2f}, {worst_share.name})"
@@ -195,7 +204,7 @@ def main() -> int:
         server.wait_until_up()
         print(f"gunicorn --workers {options.workers} on 127.0.0.1:{server.port}")
         for name, path in ENDPOINTS:
-            status, body = fetch(server.port, path)
+            status, body = fetch(server.port, path.replace("{n}", "0"))
             shown = result_count(body) if path.startswith("/products") else body[:20]
             print(f"  {name:<28} {path:<58} HTTP {status}  {shown}")
             if status != 200:

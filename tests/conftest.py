@@ -68,6 +68,7 @@ def make_test_app(database_url: str, instance_path: str, **overrides):
         "MAIL_BACKEND": "memory",
         "BASE_URL": "https://nongsan.test",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PAGE_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     app = create_app(config)

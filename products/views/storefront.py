@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.clock import local_today
 from app.extensions import db
 from app.form_fields import province_choices
+from app.page_cache import shared_with_visitors
 from app.geo import province_by_code
 from farms.forms import SCHEME_CHOICES
 from farms.models import Farm
@@ -56,6 +57,7 @@ def catalog_query_from_args() -> tuple[CatalogQuery, list[str]]:
 
 
 @bp.get("/products")
+@shared_with_visitors
 def catalog():
     query, problems = catalog_query_from_args()
     today = local_today()

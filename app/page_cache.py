@@ -1,0 +1,89 @@
+"""A short-lived cache of public listing pages, for visitors who are not signed in.
+
+Rendering a catalog page costs ~20 ms of Python on top of its queries, and most visitors
+see the same first pages of the same searches. For a few seconds (`PAGE_CACHE_SECONDS`)
+an anonymous visitor gets the page another visitor got, in the same language. Signed-in
+users, visitors with a message waiting, and anything but a plain 200 are never cached, so
+a farmer always sees their own changes at once; prices and stock are checked again at
+checkout, so a page that is a few seconds old cannot sell at a stale price.
+
+The store is Redis when `REDIS_URL` is set (shared by every worker), otherwise each worker
+keeps its own small in-memory store; both forget pages after `PAGE_CACHE_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from cachelib import BaseCache, RedisCache, SimpleCache
+from flask import Flask, Response, current_app, get_flashed_messages, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+# The page's forms carry the visitor's own CSRF token: a cached page stores this marker in
+# its place, and each visitor's token is put back when the page is served. NUL cannot occur
+# in a rendered page.
+_TOKEN_MARKER = "\x00csrf-token\x00"
+_EXTENSION = "nongsan_page_cache"
+
+
+def init_page_cache(app: Flask) -> None:
+    seconds = int(app.config.get("PAGE_CACHE_SECONDS", 0))
+    if seconds <= 0:
+        app.extensions[_EXTENSION] = None
+        return
+    store: BaseCache
+    if app.config.get("REDIS_URL"):
+        import redis
+
+        client = redis.Redis.from_url(app.config["REDIS_URL"])
+        store = RedisCache(host=client, default_timeout=seconds, key_prefix="nongsan:page:")
+    else:
+        store = SimpleCache(threshold=2000, default_timeout=seconds)
+    app.extensions[_EXTENSION] = store
+
+
+def _store() -> BaseCache | None:
+    return current_app.extensions.get(_EXTENSION)
+
+
+def _visitor_may_share_pages() -> bool:
+    return (
+        request.method == "GET"
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+    )
+
+
+def _page_key() -> str:
+    # The full path (with its query string) is rendered into the page, so it is the key.
+    raw = f"{request.endpoint}\n{get_locale()}\n{request.full_path}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def shared_with_visitors(view: Callable) -> Callable:
+    """Serve this GET view from the page cache to visitors who are not signed in."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        store = _store()
+        if store is None or not _visitor_may_share_pages():
+            return view(*args, **kwargs)
+        key = _page_key()
+        cached = store.get(key)
+        if cached is not None:
+            response = Response(cached.replace(_TOKEN_MARKER, generate_csrf()))
+            response.headers["X-Page-Cache"] = "hit"
+            return response
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code == 200 and response.mimetype == "text/html":
+            if not get_flashed_messages():
+                page = response.get_data(as_text=True)
+                store.set(key, page.replace(generate_csrf(), _TOKEN_MARKER))
+        response.headers["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapper
