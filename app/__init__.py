@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.media import bp as media_bp
     from farms.views import bp as farms_bp
+    from orders.payout_views import bp as payouts_bp
     from orders.views import bp as orders_bp
     from products.views import bp as products_bp
     from traceability.views import bp as traceability_bp
@@ -101,4 +102,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(farms_bp)
     app.register_blueprint(products_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(payouts_bp)
     app.register_blueprint(traceability_bp, url_prefix="/trace")

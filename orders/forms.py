@@ -76,3 +76,10 @@ class ShipForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = text_field(_l("Reason"), 500)
+
+
+class PayoutForm(FlaskForm):
+    """One per farm on the operators' payouts page (prefixed with the farm's id)."""
+
+    amount = text_field(_l("Amount transferred (₫)"), 20)
+    reference = text_field(_l("Transfer reference"), 100)

@@ -276,4 +276,9 @@ class LedgerEntry(db.Model):
     #: Positive when the platform owes the farm more (a sale), negative otherwise.
     amount_vnd: Mapped[int]
     note: Mapped[str] = mapped_column(String(255), default="")
+    #: The operator who recorded a payout; empty for entries the payment webhooks write.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    farm: Mapped[Farm] = relationship()
+    recorded_by: Mapped[User | None] = relationship()

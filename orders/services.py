@@ -406,11 +406,18 @@ class CartGroup:
     quote: FarmQuote | None = None
     problem: str | None = None
 
+    @property
+    def subtotal_vnd(self) -> int:
+        return sum(variant.price_vnd * quantity for variant, quantity in self.lines)
+
 
 def describe_cart(
     cart: dict[int, int], *, province_code: str | None, today: date
 ) -> list[CartGroup]:
-    """Each farm's lines with its totals, or the reason it cannot be ordered as it is."""
+    """Each farm's lines with its totals, or the reason it cannot be ordered as it is.
+
+    Without a province there is no delivery fee to show: groups then carry no quote.
+    """
     variants = _load_variants(list(cart))
     groups: dict[int, CartGroup] = {}
     for variant_id, quantity in cart.items():
@@ -420,9 +427,11 @@ def describe_cart(
         group = groups.setdefault(variant.product.farm_id, CartGroup(variant.product.farm, []))
         group.lines.append((variant, quantity))
     for group in groups.values():
+        if not province_code:
+            continue
         farm_cart = {variant.id: quantity for variant, quantity in group.lines}
         try:
-            group.quote = quote(farm_cart, province_code=province_code or "01", today=today)[0]
+            group.quote = quote(farm_cart, province_code=province_code, today=today)[0]
         except DomainError as error:
             group.problem = str(error.message)
     return list(groups.values())

@@ -34,6 +34,7 @@ from orders import (
     delivery,
     documents,
     notifications,
+    payouts,
     reports,
     services,
     stripe_payments,
@@ -51,6 +52,7 @@ from orders.models import Checkout, Order
 from orders.states import status_label
 from orders.vietqr import build_payload, qr_svg
 from products.forms import ActionForm
+from products.seasons import SeasonState, availability
 
 bp = Blueprint("orders", __name__, template_folder="templates")
 
@@ -58,6 +60,16 @@ bp = Blueprint("orders", __name__, template_folder="templates")
 @bp.app_template_global()
 def order_status_label(status: str) -> str:
     return status_label(status)
+
+
+bp.add_app_template_global(payouts.ledger_kind_label)
+
+
+@bp.app_template_global()
+def preorder_ships_on(variant) -> date | None:
+    """When a line bought today ships, if it is a pre-order (product out of season)."""
+    state = availability(variant.product, local_today())
+    return state.preorder_ships_on if state.state == SeasonState.PREORDER else None
 
 
 @bp.app_template_global()
@@ -501,6 +513,7 @@ def farm_reports(farm_id: int):
     return render_template(
         "orders/reports.html",
         balance=stripe_payments.farm_balance(farm),
+        statement=payouts.statement(farm, _buyer()),
         farm=farm,
         by_day=by_day,
         by_product=by_product,

@@ -220,3 +220,46 @@ def test_another_farmer_cannot_change_a_farms_delivery(client):
         {"province_code": "00", "fee_rule": "flat", "fee_vnd": "0"},
     )
     assert response.status_code == 403
+
+
+def test_without_a_province_the_cart_asks_where_to_deliver_instead_of_guessing_a_fee(client, shop):
+    _fill_cart(client, *shop)
+
+    page = client.get("/cart")
+    text = page_text(page).replace("\xa0", " ")
+
+    assert 'data-testid="choose-province"' in page.get_data(as_text=True)
+    assert "chọn nơi giao hàng để xem phí" in text
+    # Subtotals only (2 × 180.000 and 3 × 55.000): no delivery fee has been added.
+    assert "525.000 ₫" in text and "580.000 ₫" not in text
+    # Checkout asks for the address itself, so the buyer can go on.
+    assert "Tiến hành đặt hàng" in text
+
+
+def test_pre_order_lines_show_their_shipping_date_in_the_cart_and_the_review(client, app):
+    from datetime import date
+
+    from app.clock import local_today
+
+    today = local_today()
+    opens = date(today.year + 1, 1, 1)
+    product = make_product(
+        deliver_everywhere(make_farm()),
+        name="Cam Hà Giang",
+        season_start="1/1",
+        season_end="1/1",
+        preorder_enabled=True,
+        preorder_ships_on=opens,
+        preorder_capacity="50",
+    )
+    db.session.commit()
+    if today == opens:
+        pytest.skip("in season today")
+    shown = f"Đặt trước: giao từ {opens.strftime('%d/%m/%Y')}"
+    client.post_form("/cart/add", {"variant_id": product.variants[0].id, "quantity": "2"})
+
+    assert shown in page_text(client.get("/cart?province=01"))
+    review = client.post_form(
+        "/checkout", {**ADDRESS, "payment_method": "cod", "step": "review"}
+    )
+    assert shown in page_text(review)

@@ -1,0 +1,116 @@
+"""Paying farms what the platform collected for them by card.
+
+Card money reaches the platform's Stripe account; an operator transfers each farm's share
+to its bank account and records the transfer here as a payout. A payout never exceeds
+what the farm is owed, and every entry says who recorded it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.auth.roles import Role, ensure_role
+from app.errors import DomainError
+from app.extensions import db
+from app.i18n import format_vnd
+from app.validation import clean_text, parse_vnd
+from farms.models import Farm
+from farms.permissions import ensure_can_manage
+from orders.models import LedgerEntry
+from orders.stripe_payments import farm_balance
+
+LEDGER_KIND_LABELS = {
+    "sale": _l("Card payment"),
+    "commission": _l("Platform commission"),
+    "refund": _l("Refund"),
+    "payout": _l("Payout to your bank account"),
+}
+
+
+def ledger_kind_label(kind: str) -> str:
+    return str(LEDGER_KIND_LABELS.get(kind, kind))
+
+
+@dataclass(frozen=True)
+class FarmOwed:
+    farm: Farm
+    balance_vnd: int
+
+
+def farms_owed() -> list[FarmOwed]:
+    """Farms the platform owes money to, largest balance first."""
+    balance = func.sum(LedgerEntry.amount_vnd)
+    rows = db.session.execute(
+        select(LedgerEntry.farm_id, balance)
+        .group_by(LedgerEntry.farm_id)
+        .having(balance > 0)
+        .order_by(balance.desc())
+    ).all()
+    farms = {
+        farm.id: farm
+        for farm in db.session.scalars(
+            select(Farm)
+            .where(Farm.id.in_([farm_id for farm_id, _ in rows]))
+            .options(selectinload(Farm.bank_account))
+        )
+    }
+    return [FarmOwed(farms[farm_id], amount) for farm_id, amount in rows]
+
+
+def record_payout(farm: Farm, operator: User, amount: str, reference: str) -> LedgerEntry:
+    """Record a bank transfer to the farm; refused above the farm's balance."""
+    ensure_role(operator, Role.OPERATOR)
+    paid = parse_vnd(amount, "amount", _l("The amount paid"))
+    reference = clean_text(reference, "reference", 100, _l("the transfer reference"))
+    # Two operators paying the same farm at once must not both pass the balance check.
+    db.session.execute(select(Farm.id).where(Farm.id == farm.id).with_for_update())
+    owed = farm_balance(farm)
+    if paid > owed:
+        raise DomainError(
+            _l(
+                "The farm is owed %(owed)s; a payout cannot be larger.",
+                owed=format_vnd(owed),
+            ),
+            field="amount",
+        )
+    entry = LedgerEntry(
+        farm_id=farm.id,
+        kind="payout",
+        amount_vnd=-paid,
+        note=reference,
+        recorded_by_id=operator.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def statement(farm: Farm, actor: User, limit: int = 50) -> list[LedgerEntry]:
+    """The farm's latest ledger entries, newest first, for the farm and operators."""
+    ensure_can_manage(actor, farm)
+    return list(
+        db.session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.farm_id == farm.id)
+            .options(selectinload(LedgerEntry.recorded_by))
+            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def recent_payouts(limit: int = 20) -> list[LedgerEntry]:
+    return list(
+        db.session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.kind == "payout")
+            .options(selectinload(LedgerEntry.farm), selectinload(LedgerEntry.recorded_by))
+            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,122 @@
+"""Operators record payouts of what card buyers paid; a farm sees them on its statement."""
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.roles import Role
+from app.errors import DomainError, PermissionDenied
+from app.extensions import db
+from orders import payouts
+from orders.models import LedgerEntry
+from orders.stripe_payments import farm_balance
+from tests.app.factories import log_in, make_user
+from tests.farms.factories import make_farm
+
+
+def owe(farm, amount_vnd: int) -> None:
+    """What the Stripe webhook writes when a card payment for the farm succeeds."""
+    db.session.add(LedgerEntry(farm_id=farm.id, kind="sale", amount_vnd=amount_vnd, note="NS1"))
+    db.session.flush()
+
+
+@pytest.fixture
+def operator(app):
+    return make_user(Role.OPERATOR, full_name="Chị Vận Hành")
+
+
+def test_a_payout_lowers_the_balance_and_names_who_recorded_it(app, operator):
+    farm = make_farm()
+    owe(farm, 500_000)
+
+    entry = payouts.record_payout(farm, operator, "300.000", "FT2611220001")
+
+    assert farm_balance(farm) == 200_000
+    assert (entry.kind, entry.amount_vnd, entry.note) == ("payout", -300_000, "FT2611220001")
+    assert entry.recorded_by_id == operator.id
+
+
+@pytest.mark.parametrize(
+    ("amount", "reference", "field"),
+    [
+        ("600000", "FT1", "amount"),
+        ("0", "FT1", "amount"),
+        ("ba trăm", "FT1", "amount"),
+        ("100000", "  ", "reference"),
+    ],
+)
+def test_a_wrong_payout_is_refused_and_changes_nothing(app, operator, amount, reference, field):
+    farm = make_farm()
+    owe(farm, 500_000)
+
+    with pytest.raises(DomainError) as refused:
+        payouts.record_payout(farm, operator, amount, reference)
+
+    assert refused.value.field == field
+    assert farm_balance(farm) == 500_000
+
+
+def test_only_operators_record_payouts(app):
+    farm = make_farm()
+    owe(farm, 500_000)
+    owner = farm.members[0].user
+
+    with pytest.raises(PermissionDenied):
+        payouts.record_payout(farm, owner, "100000", "FT1")
+
+
+def test_the_payouts_page_lists_farms_owed_and_records_a_transfer(app, client, operator):
+    owed, settled = make_farm(name="Vườn vải Cô Lan"), make_farm(name="Vườn cam Bác Tư")
+    owe(owed, 750_000)
+    owe(settled, 0)
+    db.session.commit()
+    log_in(client, operator.phone)
+
+    page = client.get("/admin/payouts").get_data(as_text=True)
+    assert "Vườn vải Cô Lan" in page and "750.000" in page
+    assert "Vườn cam Bác Tư" not in page
+
+    too_much = client.post_form(
+        f"/admin/farms/{owed.id}/payouts",
+        {f"farm{owed.id}-amount": "800000", f"farm{owed.id}-reference": "FT1"},
+    )
+    assert too_much.status_code == 422
+    assert "750.000" in too_much.get_data(as_text=True)
+    assert farm_balance(owed) == 750_000
+
+    done = client.post_form(
+        f"/admin/farms/{owed.id}/payouts",
+        {f"farm{owed.id}-amount": "750000", f"farm{owed.id}-reference": "FT2611220001"},
+        follow_redirects=True,
+    )
+    page = done.get_data(as_text=True)
+    assert "FT2611220001" in page and "Chị Vận Hành" in page
+    assert 'data-testid="nothing-owed"' in page
+    assert farm_balance(owed) == 0
+
+
+def test_farmers_cannot_open_the_payouts_page(app, client):
+    farm = make_farm()
+    db.session.commit()
+    log_in(client, farm.members[0].user.phone)
+
+    assert client.get("/admin/payouts").status_code == 403
+    response = client.post_form(
+        f"/admin/farms/{farm.id}/payouts",
+        {f"farm{farm.id}-amount": "1", f"farm{farm.id}-reference": "x"},
+    )
+    assert response.status_code == 403
+    assert db.session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "payout")).all() == []
+
+
+def test_the_farm_sees_the_payout_on_its_statement(app, client, operator):
+    farm = make_farm()
+    owe(farm, 400_000)
+    payouts.record_payout(farm, operator, "400000", "FT2611220002")
+    db.session.commit()
+    log_in(client, farm.members[0].user.phone)
+
+    page = client.get(f"/dashboard/farms/{farm.id}/reports").get_data(as_text=True)
+
+    assert "Đã chuyển về tài khoản ngân hàng" in page
+    assert "FT2611220002" in page
+    assert "-400.000" in page
