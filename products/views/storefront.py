@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 from app.clock import local_today
 from app.extensions import db
 from app.form_fields import province_choices
-from app.page_cache import shared_with_visitors
 from app.geo import province_by_code
+from app.page_cache import shared_with_visitors
 from farms.forms import SCHEME_CHOICES
 from farms.models import Farm
 from farms.permissions import can_manage
