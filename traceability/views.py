@@ -2,4 +2,6 @@
 
 from flask import Blueprint
 
+from traceability import models  # noqa: F401  (the tables must be known to the app)
+
 bp = Blueprint("traceability", __name__, template_folder="templates")

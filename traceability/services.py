@@ -1,0 +1,387 @@
+"""Batches and their farming diary: create, record (append-only), correct, recall, verify."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.auth.roles import Role, has_role
+from app.clock import VIETNAM
+from app.db import utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.geo import fold_accents
+from app.images import process_document_upload, process_image_upload
+from app.validation import clean_paragraphs, clean_text, parse_decimal, parse_whole_number
+from farms.models import Farm, GrowingArea
+from farms.permissions import ensure_can_manage
+from products.models import Product
+from traceability import chain
+from traceability.diary import KIND_FIELDS, DiaryField
+from traceability.models import Batch, BatchEvent, BatchStatus, EventKind
+
+#: GS1 lot numbers allow more, but upper-case letters, digits and "-" stay in the QR code's
+#: compact alphanumeric mode and cannot be mistyped with accents.
+CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
+MAX_PHOTOS = 4
+#: A phone's clock may run a little ahead; anything later is a typing mistake.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+#: The kinds that change what the batch is (and so its status).
+_CLOSED_TO_RECALLED = (EventKind.HARVEST, EventKind.PACKING, EventKind.SHIPPING)
+
+
+# Batches -----------------------------------------------------------------------------------
+
+
+def suggest_code(farm: Farm, product: Product, day: date) -> str:
+    """Initials of the product, the year and month, then the first free letter: VT2606-A."""
+    words = [w for w in fold_accents(product.name).upper().split() if w.isalnum()]
+    initials = "".join(word[0] for word in words[:2]) or "LO"
+    prefix = f"{initials}{day:%y%m}-"
+    taken = set(
+        db.session.scalars(
+            select(Batch.code).where(Batch.farm_id == farm.id, Batch.code.like(f"{prefix}%"))
+        )
+    )
+    for letter in "ABCDEFGHJKLMNPQRSTUVWXYZ":
+        if prefix + letter not in taken:
+            return prefix + letter
+    return prefix + str(len(taken) + 1)
+
+
+def clean_code(raw: str | None) -> str:
+    code = "".join((raw or "").split()).upper()
+    if not CODE_PATTERN.fullmatch(code):
+        raise DomainError(
+            _l(
+                "A batch code has 1 to 20 characters: letters without accents, digits and "
+                "“-”, e.g. VT2606-A."
+            ),
+            field="code",
+        )
+    return code
+
+
+def create_batch(
+    farm: Farm,
+    actor: User,
+    *,
+    product_id: int | str,
+    code: str,
+    growing_area_id: int | str | None = None,
+) -> Batch:
+    ensure_can_manage(actor, farm)
+    product = db.session.get(Product, _int_or_none(product_id))
+    if product is None or product.farm_id != farm.id:
+        raise DomainError(_l("Choose one of this farm's products."), field="product_id")
+    area = None
+    if growing_area_id not in (None, ""):
+        area = db.session.get(GrowingArea, _int_or_none(growing_area_id))
+        if area is None or area.farm_id != farm.id:
+            raise DomainError(
+                _l("Choose one of this farm's growing areas."), field="growing_area_id"
+            )
+    elif product.growing_area_id:
+        area = product.growing_area
+    code = clean_code(code)
+    taken = db.session.scalar(select(Batch.id).where(Batch.farm_id == farm.id, Batch.code == code))
+    if taken:
+        raise DomainError(_l("This farm already has a batch %(code)s.", code=code), field="code")
+    batch = Batch(
+        farm_id=farm.id,
+        product_id=product.id,
+        growing_area_id=area.id if area else None,
+        code=code,
+        status=BatchStatus.GROWING.value,
+        created_by_id=actor.id,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def farm_batches(farm: Farm, actor: User) -> list[Batch]:
+    ensure_can_manage(actor, farm)
+    return list(
+        db.session.scalars(
+            select(Batch).where(Batch.farm_id == farm.id).order_by(Batch.created_at.desc())
+        )
+    )
+
+
+def get_batch_for(actor: User, batch_id: int) -> Batch:
+    """A batch the actor may manage: 404 when unknown, 403 when another farm's."""
+    batch = db.get_or_404(Batch, batch_id)
+    ensure_can_manage(actor, batch.farm)
+    return batch
+
+
+def history(batch: Batch) -> list[BatchEvent]:
+    """The batch's events as stored, in order (not the cached relationship)."""
+    return list(
+        db.session.scalars(
+            select(BatchEvent).where(BatchEvent.batch_id == batch.id).order_by(BatchEvent.seq)
+        )
+    )
+
+
+def verify_batch(batch: Batch) -> chain.ChainCheck:
+    return chain.verify(batch, history(batch))
+
+
+# The diary ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """What a person typed to record one event; validated by record_event()."""
+
+    kind: str
+    occurred_at: str | datetime
+    fields: dict[str, str]
+    place: str = ""
+    note: str = ""
+    photos: Sequence[bytes] = ()
+    report: bytes | None = None
+    report_filename: str = ""
+    corrects_id: int | str | None = None
+    #: Only an operator may record a harvest inside a pre-harvest interval, with a reason.
+    phi_override_reason: str = ""
+
+
+def parse_local_datetime(value: str | datetime, now: datetime) -> datetime:
+    """A time as typed on the form (Vietnam's time, "2026-06-20T07:30"), as UTC seconds."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=VIETNAM)
+    else:
+        try:
+            moment = datetime.fromisoformat((value or "").strip()).replace(tzinfo=VIETNAM)
+        except ValueError as exc:
+            raise DomainError(
+                _l("Enter the date and time it happened."), field="occurred_at"
+            ) from exc
+    moment = moment.astimezone(now.tzinfo).replace(microsecond=0)
+    if moment > now + FUTURE_TOLERANCE:
+        raise DomainError(_l("This time is in the future."), field="occurred_at")
+    return moment
+
+
+def _clean_field(spec: DiaryField, raw: str | None) -> str | int | None:
+    text = (raw or "").strip()
+    if not text:
+        if spec.required:
+            raise DomainError(_l("Please enter %(what)s.", what=spec.label), field=spec.name)
+        return None
+    if spec.type == "whole":
+        return parse_whole_number(
+            text, spec.name, spec.label, minimum=spec.minimum, maximum=spec.maximum
+        )
+    if spec.type == "decimal":
+        number = parse_decimal(text, spec.name, spec.label, minimum=Decimal("0.01"))
+        return format(number.normalize(), "f")
+    return clean_text(text, spec.name, spec.max_length, spec.label)
+
+
+def clean_details(kind: EventKind, fields: dict[str, str]) -> dict[str, str | int]:
+    details = {}
+    for spec in KIND_FIELDS[kind]:
+        value = _clean_field(spec, fields.get(spec.name))
+        if value is not None:
+            details[spec.name] = value
+    return details
+
+
+def effective_events(events: Sequence[BatchEvent]) -> list[BatchEvent]:
+    """The events that stand: each corrected event replaced by its latest correction."""
+    superseded = {event.corrects_id for event in events if event.corrects_id}
+    return [event for event in events if event.id not in superseded]
+
+
+@dataclass(frozen=True)
+class IntervalBreach:
+    spraying: BatchEvent
+    required_days: int
+    safe_from: datetime
+
+
+def interval_breach(events: Sequence[BatchEvent], harvest_at: datetime) -> IntervalBreach | None:
+    """The spraying whose pre-harvest interval has not passed at `harvest_at`, if any."""
+    worst: IntervalBreach | None = None
+    for event in effective_events(events):
+        if event.kind != EventKind.SPRAYING or event.occurred_at > harvest_at:
+            continue
+        days = int(event.details.get("phi_days", 0))
+        safe_from = event.occurred_at + timedelta(days=days)
+        if harvest_at < safe_from and (worst is None or safe_from > worst.safe_from):
+            worst = IntervalBreach(event, days, safe_from)
+    return worst
+
+
+def _check_interval(
+    events: Sequence[BatchEvent], harvest_at: datetime, actor: User, override: str
+) -> dict[str, str]:
+    breach = interval_breach(events, harvest_at)
+    if breach is None:
+        return {}
+    override = " ".join((override or "").split())
+    if override and has_role(actor, Role.OPERATOR):
+        return {"phi_override": clean_text(override, "phi_override_reason", 300, _l("the reason"))}
+    sprayed = breach.spraying.occurred_at.astimezone(VIETNAM)
+    safe = breach.safe_from.astimezone(VIETNAM)
+    raise DomainError(
+        _l(
+            "Too early to harvest: %(product)s was sprayed on %(sprayed)s and needs "
+            "%(days)d days before harvest. The earliest safe harvest is %(safe)s.",
+            product=breach.spraying.details.get("product", ""),
+            sprayed=sprayed.strftime("%d/%m/%Y %H:%M"),
+            days=breach.required_days,
+            safe=safe.strftime("%d/%m/%Y %H:%M"),
+        ),
+        field="occurred_at",
+    )
+
+
+def _store_files(entry: EventInput, kind: EventKind) -> tuple[list[str], dict[str, str]]:
+    photos = [data for data in entry.photos if data]
+    if len(photos) > MAX_PHOTOS:
+        raise DomainError(_l("At most %(n)d photos per entry.", n=MAX_PHOTOS), field="photos")
+    keys = [process_image_upload(data, kind="batches").display_key for data in photos]
+    extra = {}
+    if entry.report and kind == EventKind.INSPECTION:
+        document = process_document_upload(
+            entry.report, kind="lab-reports", filename=entry.report_filename
+        )
+        extra["report_key"] = document.key
+    return keys, extra
+
+
+def record_event(
+    batch: Batch, actor: User, entry: EventInput, now: datetime | None = None
+) -> BatchEvent:
+    """Append one event to the batch's history (or a correction of an earlier one)."""
+    ensure_can_manage(actor, batch.farm)
+    now = (now or utcnow()).replace(microsecond=0)
+    # One writer at a time per batch: the next position and the previous hash must not race.
+    db.session.execute(select(Batch.id).where(Batch.id == batch.id).with_for_update())
+    db.session.refresh(batch)
+    events = history(batch)
+
+    corrected = None
+    if entry.corrects_id not in (None, ""):
+        corrected = next((e for e in events if e.id == _int_or_none(entry.corrects_id)), None)
+        if corrected is None:
+            raise DomainError(_l("Choose an entry of this batch to correct."), field="corrects_id")
+        kind = EventKind(corrected.kind)
+    else:
+        try:
+            kind = EventKind(entry.kind)
+        except ValueError as exc:
+            raise DomainError(_l("Choose what happened."), field="kind") from exc
+    if batch.is_recalled and kind in _CLOSED_TO_RECALLED:
+        raise DomainError(_l("This batch was recalled; it cannot be harvested, packed or shipped."))
+
+    occurred_at = parse_local_datetime(entry.occurred_at, now)
+    details = clean_details(kind, entry.fields)
+    note = clean_paragraphs(entry.note, "note", 2000, _l("the note"))
+    if kind == EventKind.NOTE and not note:
+        raise DomainError(_l("Please enter %(what)s.", what=_l("the note")), field="note")
+    place = clean_text(entry.place, "place", 200, _l("the place"), required=False)
+    if not place and batch.growing_area is not None:
+        place = batch.growing_area.name
+    if kind == EventKind.HARVEST:
+        others = [e for e in events if corrected is None or e.id != corrected.id]
+        details.update(_check_interval(others, occurred_at, actor, entry.phi_override_reason))
+    photo_keys, extra = _store_files(entry, kind)
+    details.update(extra)
+
+    event = BatchEvent(
+        batch_id=batch.id,
+        seq=batch.event_count + 1,
+        kind=kind.value,
+        occurred_at=occurred_at,
+        recorded_at=now,
+        recorded_by_id=actor.id,
+        recorded_by_name=actor.full_name,
+        place=place,
+        details=details,
+        note=note,
+        photo_keys=photo_keys,
+        corrects_id=corrected.id if corrected else None,
+        prev_hash=batch.head_hash or chain.GENESIS,
+    )
+    event.hash = chain.event_hash(event, corrected.seq if corrected else None)
+    db.session.add(event)
+    batch.head_hash = event.hash
+    batch.event_count = event.seq
+    db.session.flush()
+    _follow(batch, [*events, event])
+    return event
+
+
+def _follow(batch: Batch, events: Sequence[BatchEvent]) -> None:
+    """Keep the batch's status, harvest date and quantity in step with its history."""
+    standing = effective_events(events)
+    harvests = [e for e in standing if e.kind == EventKind.HARVEST]
+    if harvests:
+        harvest = max(harvests, key=lambda e: e.occurred_at)
+        batch.harvested_on = harvest.occurred_at.astimezone(VIETNAM).date()
+        batch.quantity = Decimal(str(harvest.details["quantity"]))
+        batch.unit = str(harvest.details.get("unit", batch.unit))[:20]
+    if batch.status in (BatchStatus.RECALLED, BatchStatus.SOLD_OUT):
+        return
+    if any(e.kind == EventKind.PACKING for e in standing) and harvests:
+        batch.status = BatchStatus.PACKED.value
+    elif harvests:
+        batch.status = BatchStatus.HARVESTED.value
+    db.session.flush()
+
+
+def mark_sold_out(batch: Batch, actor: User) -> None:
+    ensure_can_manage(actor, batch.farm)
+    if batch.is_recalled:
+        raise DomainError(_l("This batch was recalled."))
+    batch.status = BatchStatus.SOLD_OUT.value
+    db.session.flush()
+
+
+def recall_batch(batch: Batch, actor: User, reason: str, now: datetime | None = None) -> None:
+    """Recall a batch: its trace page shows the warning from now on. Farm or operator."""
+    ensure_can_manage(actor, batch.farm)
+    if batch.is_recalled:
+        raise DomainError(_l("This batch is already recalled."))
+    batch.recall_reason = clean_paragraphs(reason, "reason", 1000, _l("the reason"))
+    if not batch.recall_reason:
+        raise DomainError(_l("Please enter %(what)s.", what=_l("the reason")), field="reason")
+    batch.status = BatchStatus.RECALLED.value
+    batch.recalled_at = now or utcnow()
+    batch.recalled_by_id = actor.id
+    db.session.flush()
+
+
+def find_batch(reference: str) -> Batch | None:
+    """A batch by id ("42"), by farm and code ("vuon-vai-co-lan/VT2606-A"), or by a code
+    that only one farm uses ("VT2606-A")."""
+    reference = reference.strip()
+    if reference.isdigit():
+        return db.session.get(Batch, int(reference))
+    if "/" in reference:
+        slug, code = reference.rsplit("/", 1)
+        return db.session.scalar(
+            select(Batch).join(Batch.farm).where(Farm.slug == slug, Batch.code == code.upper())
+        )
+    found = db.session.scalars(select(Batch).where(Batch.code == reference.upper())).all()
+    return found[0] if len(found) == 1 else None
