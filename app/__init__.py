@@ -103,4 +103,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(products_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(payouts_bp)
-    app.register_blueprint(traceability_bp, url_prefix="/trace")
+    app.register_blueprint(traceability_bp)

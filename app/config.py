@@ -82,6 +82,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": False,
         # Seconds an anonymous visitor's catalog page may be served to the next visitor.
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 30),
+        # A label scanned more often than this may have been copied: the trace page says so.
+        "LABEL_SCAN_WARNING_THRESHOLD": _int("LABEL_SCAN_WARNING_THRESHOLD", 20),
         "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
         # Mail: SMTP when MAIL_SERVER is set, otherwise messages are written to the log.
         "MAIL_SERVER": mail_server,

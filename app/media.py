@@ -17,9 +17,10 @@ from app.storage import get_storage
 
 bp = Blueprint("media", __name__)
 
-PUBLIC_FOLDERS = ("products", "farms")
-#: The pipeline in app/images.py stores every public image as WebP.
-MIMETYPES = {".webp": "image/webp"}
+#: Batch diary photos and lab reports are public: they are what the trace page proves.
+PUBLIC_FOLDERS = ("products", "farms", "batches", "lab-reports")
+#: The pipeline in app/images.py stores every public image as WebP; lab reports may be PDFs.
+MIMETYPES = {".webp": "image/webp", ".pdf": "application/pdf"}
 ONE_YEAR = 365 * 24 * 60 * 60
 
 

@@ -141,6 +141,9 @@ def seed_demo() -> list[tuple[DemoPerson, User, bool]]:
     people = {person.identifier: user for person, user, _ in results}
     seed_demo_catalog(people)
     from app.seed_orders import seed_demo_orders
+    from app.seed_traceability import recall_demo_batch, seed_demo_batches
 
-    seed_demo_orders(people)
+    seed_demo_batches()
+    seed_demo_orders(people)  # packed orders say which batch they came from
+    recall_demo_batch(people)
     return results

@@ -13,6 +13,7 @@ from orders.models import Order
 from orders.states import OrderStatus
 from products.models import Product
 from products.seasons import availability
+from traceability import allocation
 
 #: Sold all year, so the demo can always place an order for it.
 YEAR_ROUND = "che-tan-cuong-dac-biet"
@@ -51,7 +52,7 @@ def _advance(order: Order, farmer: User, steps: list[str]) -> None:
         if step == "paid":
             services.confirm_transfer(order, farmer)
         elif step == "packed":
-            services.pack_order(order, farmer)
+            _pack_from_oldest_batches(order, farmer)
         elif step == "shipped":
             services.ship_order(order, farmer, carrier="Giao Hàng Nhanh", tracking_number="GHN0425")
         elif step == "delivered":
@@ -62,6 +63,17 @@ def _advance(order: Order, farmer: User, steps: list[str]) -> None:
             services.move_order(order, OrderStatus.COMPLETED, actor=farmer)
         elif step == "cancelled":
             services.cancel_by_farm(order, farmer, "Hết cam loại 1, đã gọi báo khách")
+
+
+def _pack_from_oldest_batches(order: Order, farmer: User) -> None:
+    """Pack as a farm would: each line from the batch of its product harvested first."""
+    offered = allocation.choices_for(order)
+    chosen = {
+        line.id: [(str(offered[line.id][0].id), str(line.quantity))]
+        for line in order.lines
+        if offered[line.id]
+    }
+    allocation.pack_with_batches(order, farmer, chosen)
 
 
 def seed_demo_orders(people: dict[str, User]) -> None:

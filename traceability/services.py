@@ -206,8 +206,15 @@ def clean_details(kind: EventKind, fields: dict[str, str]) -> dict[str, str | in
 
 
 def effective_events(events: Sequence[BatchEvent]) -> list[BatchEvent]:
-    """The events that stand: each corrected event replaced by its latest correction."""
-    superseded = {event.corrects_id for event in events if event.corrects_id}
+    """The events that stand: each corrected event replaced by its latest correction (an
+    earlier correction of the same event stands no more than the event itself)."""
+    latest: dict[int, BatchEvent] = {}
+    for event in sorted(events, key=lambda e: e.seq):
+        if event.corrects_id:
+            latest[event.corrects_id] = event
+    superseded = set(latest) | {
+        e.id for e in events if e.corrects_id and latest[e.corrects_id] is not e
+    }
     return [event for event in events if event.id not in superseded]
 
 

@@ -120,3 +120,25 @@ def test_create_admin_explains_a_bad_password(app):
     )
     assert result.exit_code != 0 and "Mật khẩu phải có ít nhất 8 ký tự." in result.output
     assert _users() == 0
+
+
+def test_seed_demo_gives_every_product_batches_with_histories_labels_and_one_recall(app):
+    from sqlalchemy import func, select
+
+    from products.models import Product
+    from traceability.models import Batch, BatchAllocation, Label
+    from traceability.services import verify_batch
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    app.test_cli_runner().invoke(args=["seed-demo"])
+
+    batches = db.session.scalars(select(Batch)).all()
+    products = db.session.scalars(select(Product)).all()
+    assert {b.product_id for b in batches} == {p.id for p in products}
+    assert all(b.event_count >= 4 and verify_batch(b).ok for b in batches)
+    assert all(b.harvested_on is not None for b in batches)
+    assert db.session.scalar(select(func.count(Label.id))) == 24 * len(batches)
+    assert [b.code for b in batches if b.is_recalled] == [
+        b.code for b in batches if b.code.startswith("CS")
+    ]
+    assert db.session.scalar(select(func.count(BatchAllocation.id))) >= 1

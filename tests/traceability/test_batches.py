@@ -223,3 +223,13 @@ def test_an_event_in_the_future_is_refused(app):
         record(batch, "note", -1, note="ngày mai")
 
     assert refused.value.field == "occurred_at"
+
+
+def test_of_two_corrections_of_one_entry_only_the_latest_stands(app):
+    batch = make_batch()
+    original = spray(batch, 10, phi_days=14)
+    first_fix = spray(batch, 12, phi_days=14, corrects_id=original.id)
+    second_fix = spray(batch, 20, phi_days=14, corrects_id=original.id)
+
+    assert services.effective_events(services.history(batch)) == [second_fix]
+    assert first_fix.corrects_id == original.id

@@ -1,0 +1,227 @@
+"""The farm's batch pages over HTTP: create, record, correct, labels, pack, recall."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from app.clock import local_today
+from app.extensions import db
+from orders import services as order_services
+from orders.models import Order
+from tests.app.factories import log_in
+from tests.farms.factories import make_farm, make_growing_area
+from tests.orders.factories import deliver_everywhere, hanoi_contact
+from tests.products.factories import make_product
+from tests.support.web import page_text
+from tests.traceability.factories import days_before_now, harvest, make_batch
+from traceability.models import Batch, BatchAllocation, BatchEvent
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (40, 140, 60)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def when(days_ago: float = 0) -> str:
+    return days_before_now(days_ago).isoformat(timespec="minutes")
+
+
+@pytest.fixture
+def farm(app):
+    farm = make_farm(name="Vườn vải Cô Lan")
+    make_growing_area(farm)
+    make_product(farm, name="Vải thiều Thanh Hà")
+    db.session.commit()
+    return farm
+
+
+@pytest.fixture
+def farmer(client, farm):
+    log_in(client, farm.members[0].user.phone)
+    return client
+
+
+def test_a_farmer_creates_a_batch_with_the_suggested_code(farmer, farm):
+    page = farmer.get(f"/dashboard/farms/{farm.id}/batches").get_data(as_text=True)
+    code = re.search(r'name="code"[^>]*value="([^"]+)"', page).group(1)
+    area = farm.growing_areas[0]
+
+    response = farmer.post_form(
+        f"/dashboard/farms/{farm.id}/batches",
+        {"product_id": str(_product_id(farm)), "growing_area_id": str(area.id), "code": code},
+    )
+
+    assert response.status_code == 302
+    batch = db.session.scalar(select(Batch))
+    assert batch.code == code == f"VT{local_today():%y%m}-A"
+    assert batch.growing_area_id == area.id
+
+
+def _product_id(farm) -> int:
+    from products.models import Product
+
+    return db.session.scalar(select(Product.id).where(Product.farm_id == farm.id))
+
+
+def test_a_wrong_batch_code_is_explained_and_nothing_is_saved(farmer, farm):
+    response = farmer.post_form(
+        f"/dashboard/farms/{farm.id}/batches",
+        {"product_id": str(_product_id(farm)), "growing_area_id": "", "code": "Vải 01"},
+    )
+
+    assert response.status_code == 422
+    assert "chữ cái không dấu" in page_text(response)
+    assert db.session.scalar(select(Batch)) is None
+
+
+def test_another_farmer_cannot_see_or_change_the_batch(client, farm):
+    batch = make_batch(farm)
+    stranger = make_farm()
+    db.session.commit()
+    log_in(client, stranger.members[0].user.phone)
+
+    assert client.get(f"/dashboard/batches/{batch.id}").status_code == 403
+    response = client.post_form(
+        f"/dashboard/batches/{batch.id}?kind=note", {"occurred_at": when(), "note": "x"}
+    )
+    assert response.status_code == 403
+    assert (
+        client.post_form(f"/dashboard/batches/{batch.id}/recall", {"reason": "x"}).status_code
+        == 403
+    )
+    assert client.get(f"/dashboard/farms/{farm.id}/batches").status_code == 403
+    assert db.session.scalars(select(BatchEvent)).all() == []
+
+
+def test_recording_a_spraying_with_a_photo_then_an_early_harvest(farmer, farm):
+    batch = make_batch(farm)
+    db.session.commit()
+
+    sprayed = farmer.post_form(
+        f"/dashboard/batches/{batch.id}?kind=spraying",
+        {
+            "occurred_at": when(3),
+            "product": "Regent 800WG",
+            "active_ingredient": "Fipronil",
+            "dose": "1 g / 16 lít",
+            "phi_days": "14",
+            "note": "",
+            "place": "",
+            "photos": [(io.BytesIO(_jpeg()), "phun.jpg")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert sprayed.status_code == 302
+    event = db.session.scalar(select(BatchEvent))
+    assert event.details["phi_days"] == 14 and len(event.photo_keys) == 1
+    assert farmer.get(f"/media/{event.photo_keys[0]}").status_code == 200
+
+    early = farmer.post_form(
+        f"/dashboard/batches/{batch.id}?kind=harvest",
+        {"occurred_at": when(0), "quantity": "500", "unit": "kg", "note": "", "place": ""},
+    )
+    assert early.status_code == 422
+    assert "Chưa được thu hoạch" in page_text(early)
+    assert len(db.session.scalars(select(BatchEvent)).all()) == 1
+
+
+def test_a_correction_keeps_the_original_and_shows_both(farmer, farm):
+    batch = make_batch(farm)
+    db.session.commit()
+    farmer.post_form(
+        f"/dashboard/batches/{batch.id}?kind=fertilising",
+        {
+            "occurred_at": when(2),
+            "input": "Phân NPK",
+            "amount": "20 kg/gốc",
+            "note": "",
+            "place": "",
+        },
+    )
+    wrong = db.session.scalar(select(BatchEvent))
+
+    form = farmer.get(f"/dashboard/batches/{batch.id}?correct={wrong.id}").get_data(as_text=True)
+    assert 'value="20 kg/gốc"' in form
+    farmer.post_form(
+        f"/dashboard/batches/{batch.id}?correct={wrong.id}",
+        {
+            "occurred_at": when(2),
+            "input": "Phân NPK",
+            "amount": "2 kg/gốc",
+            "note": "Ghi nhầm số",
+            "place": "",
+            "corrects_id": str(wrong.id),
+        },
+    )
+
+    events = db.session.scalars(select(BatchEvent).order_by(BatchEvent.seq)).all()
+    assert [e.details["amount"] for e in events] == ["20 kg/gốc", "2 kg/gốc"]
+    public = page_text(farmer.get(f"/trace/{farm.slug}/{batch.code}"))
+    assert "Đã được sửa bằng mục 2." in public and "Sửa cho mục 1." in public
+
+
+def test_printing_labels_issues_serials_and_returns_the_pdf(farmer, farm):
+    batch = make_batch(farm)
+    harvest(batch, 2)
+    db.session.commit()
+
+    response = farmer.post_form(
+        f"/dashboard/batches/{batch.id}/labels", {"format": "a4-24", "count": "30"}
+    )
+    pdf = farmer.get(response.headers["Location"])
+
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    page = page_text(farmer.get(f"/dashboard/batches/{batch.id}"))
+    assert "Đã in 30 tem" in page
+
+
+def test_packing_with_batches_links_the_buyers_order_to_the_batch(farmer, farm):
+    deliver_everywhere(farm)
+    product = farm_product(farm)
+    batch = make_batch(farm, product, code="VT2606-A")
+    harvest(batch, 2)
+    checkout = order_services.place_order(
+        {product.variants[0].id: 3},
+        buyer=None,
+        contact=hanoi_contact(),
+        payment_method="cod",
+        shown_prices={product.variants[0].id: product.variants[0].price_vnd},
+        today=local_today(),
+    )
+    order = checkout.orders[0]
+    db.session.commit()
+    line = order.lines[0]
+
+    page = farmer.get(f"/dashboard/orders/{order.id}/pack-with-batches").get_data(as_text=True)
+    assert f'<option value="{batch.id}" selected>' in page
+    too_few = farmer.post_form(
+        f"/dashboard/orders/{order.id}/pack-with-batches",
+        {f"batch-{line.id}-1": str(batch.id), f"qty-{line.id}-1": "2"},
+    )
+    assert too_few.status_code == 422
+    packed = farmer.post_form(
+        f"/dashboard/orders/{order.id}/pack-with-batches",
+        {f"batch-{line.id}-1": str(batch.id), f"qty-{line.id}-1": "3"},
+    )
+
+    assert packed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == "packed"
+    assert db.session.scalar(select(BatchAllocation.quantity)) == 3
+    buyer_page = farmer.get(f"/orders/c/{checkout.access_token}").get_data(as_text=True)
+    assert f'href="/trace/{farm.slug}/VT2606-A"' in buyer_page
+
+    farmer.post_form(f"/dashboard/batches/{batch.id}/recall", {"reason": "Nhiễm khuẩn"})
+    receivers = page_text(farmer.get(f"/dashboard/batches/{batch.id}"))
+    assert order.number in receivers and "Lê Minh Anh" in receivers
+
+
+def farm_product(farm):
+    from products.models import Product
+
+    return db.session.scalar(select(Product).where(Product.farm_id == farm.id))

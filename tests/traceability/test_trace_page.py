@@ -1,0 +1,204 @@
+"""The public trace page a label's QR opens: history, food safety, genuineness, recall."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select, text
+
+from app.extensions import db
+from tests.farms.factories import make_certification, make_farm
+from tests.products.factories import make_product
+from tests.support.web import page_text
+from tests.traceability.factories import NOW, harvest, make_batch, record, spray
+from traceability import labels, services
+from traceability.models import LabelScan
+
+PHONE = "Mozilla/5.0 (Linux; Android 12; SM-A135F) Mobile Safari/537.36"
+
+
+@pytest.fixture
+def lychee_batch(app):
+    farm = make_farm(name="Vườn vải Cô Lan")
+    batch = make_batch(farm, make_product(farm, name="Vải thiều Thanh Hà"), code="VT2606-A")
+    spray(batch, 30, phi_days=14)
+    record(batch, "fertilising", 25, input="Phân hữu cơ vi sinh", amount="2 kg/gốc")
+    harvest(batch, 6, quantity="850")
+    record(batch, "packing", 5, packages="170", package_unit="thùng 5 kg")
+    return batch
+
+
+def issue(batch, count=3, format_id="a4-65"):
+    run = labels.issue_labels(batch, batch.farm.members[0].user, format_id, count)
+    return [(labels.label_address(batch, label.serial), label) for label in labels.run_labels(run)]
+
+
+def path(address: str) -> str:
+    return urlsplit(address).path
+
+
+def scan(client, address, agent=PHONE):
+    return client.get(path(address), headers={"User-Agent": agent})
+
+
+def test_a_scanned_label_shows_the_batch_history(client, lychee_batch):
+    (address, label), *_ = issue(lychee_batch)
+    db.session.commit()
+
+    page = scan(client, address)
+    text_ = page_text(page)
+
+    assert page.status_code == 200
+    assert address.startswith("HTTPS://NONGSAN.TEST/T/") and len(label.serial) == 10
+    assert "Vải thiều Thanh Hà" in text_ and "Vườn vải Cô Lan" in text_
+    assert "VT2606-A" in text_ and "VN-HPTH-0123" in text_
+    assert "Thu hoạch ngày 19/06/2026" in text_
+    assert "Phun thuốc" in text_ and "Fipronil" in text_ and "Phân hữu cơ vi sinh" in text_
+    assert "Lần phun thuốc cuối cách thu hoạch 24 ngày; yêu cầu 14 ngày." in text_
+    assert 'data-testid="chain-ok"' in page.get_data(as_text=True)
+    assert "Tem chính hãng" in text_ and "Đây là lần đầu tiên tem này được quét." in text_
+
+
+def test_each_scan_is_counted_and_logged_without_an_address(client, lychee_batch):
+    (address, label), *_ = issue(lychee_batch)
+    db.session.commit()
+
+    scan(client, address)
+    second = page_text(scan(client, address))
+
+    assert "Đã quét 2 lần" in second
+    logged = db.session.scalars(select(LabelScan).where(LabelScan.label_id == label.id)).all()
+    assert [s.device for s in logged] == ["phone", "phone"]
+    assert "ip" not in {c.name for c in LabelScan.__table__.columns}
+
+
+def test_link_previews_are_logged_but_not_counted(client, lychee_batch):
+    (address, label), *_ = issue(lychee_batch)
+    db.session.commit()
+
+    scan(client, address, agent="Zalo Link Preview Bot")
+    scan(client, address)
+
+    db.session.refresh(label)
+    assert label.scan_count == 1
+
+
+def test_a_serial_that_was_never_issued_is_not_genuine(client, lychee_batch):
+    issue(lychee_batch)
+    db.session.commit()
+
+    page = client.get("/T/ABCDEFGHJK", headers={"User-Agent": PHONE})
+
+    assert page.status_code == 404
+    assert "Tem này không phải tem thật" in page_text(page)
+    forged = db.session.scalar(select(LabelScan).where(LabelScan.serial == "ABCDEFGHJK"))
+    assert forged is not None and forged.label_id is None
+
+
+def test_a_label_scanned_unusually_often_warns_of_a_copy(app, client, lychee_batch):
+    (address, _label), *_ = issue(lychee_batch)
+    db.session.commit()
+    app.config["LABEL_SCAN_WARNING_THRESHOLD"] = 3
+    try:
+        pages = [page_text(scan(client, address)) for _ in range(4)]
+    finally:
+        app.config["LABEL_SCAN_WARNING_THRESHOLD"] = 20
+
+    assert "có thể đã bị sao chép" not in pages[2]
+    assert "có thể đã bị sao chép" in pages[3]
+
+
+def test_a_gs1_digital_link_opens_the_page_and_a_wrong_lot_is_refused(client, app):
+    farm = make_farm()
+    product = make_product(farm, name="Bưởi Thanh Hồng", gtin="8934567890120")
+    batch = make_batch(farm, product, code="BT2609-A")
+    harvest(batch, 3)
+    (address, label), *_ = issue(batch)
+    db.session.commit()
+
+    assert path(address) == f"/01/08934567890120/10/BT2609-A/21/{label.serial}"
+    assert scan(client, address).status_code == 200
+    wrong = f"/01/08934567890120/10/BT2609-B/21/{label.serial}"
+    assert client.get(wrong).status_code == 404
+
+
+def test_an_altered_history_is_shown_as_such(client, lychee_batch):
+    (address, _label), *_ = issue(lychee_batch)
+    db.session.execute(
+        text("UPDATE batch_event SET place = 'Trung Quốc' WHERE batch_id = :id AND seq = 3"),
+        {"id": lychee_batch.id},
+    )
+    db.session.commit()
+
+    page = scan(client, address)
+
+    assert 'data-testid="chain-broken"' in page.get_data(as_text=True)
+    assert "Nhật ký đã bị sửa đổi" in page_text(page)
+
+
+def test_a_recall_shows_a_red_banner(client, lychee_batch):
+    (address, _label), *_ = issue(lychee_batch)
+    services.recall_batch(
+        lychee_batch, lychee_batch.farm.members[0].user, "Dư lượng thuốc vượt mức cho phép", NOW
+    )
+    db.session.commit()
+
+    page = scan(client, address)
+
+    assert 'data-testid="recall-banner"' in page.get_data(as_text=True)
+    assert "Dư lượng thuốc vượt mức cho phép" in page_text(page)
+
+
+def test_an_interval_override_is_shown_on_the_public_page(client, app):
+    from app.auth.roles import Role
+    from tests.app.factories import make_user
+
+    batch = make_batch()
+    spray(batch, 10, phi_days=14)
+    harvest(batch, 1, actor=make_user(Role.OPERATOR), phi_override_reason="Xét nghiệm đạt")
+    db.session.commit()
+
+    page = page_text(client.get(f"/trace/{batch.farm.slug}/{batch.code}"))
+
+    assert "Xét nghiệm đạt" in page
+    assert "Lần phun thuốc cuối cách thu hoạch 9 ngày; yêu cầu 14 ngày." in page
+
+
+def test_certifications_show_with_expired_ones_marked(client, app):
+    from datetime import date
+
+    from app.auth.roles import Role
+    from tests.app.factories import make_user
+
+    operator = make_user(Role.OPERATOR)
+    farm = make_farm()
+    make_certification(
+        farm,
+        verified_by=operator,
+        number="VG-OLD",
+        issued_on=date(2020, 1, 1),
+        expires_on=date(2022, 1, 1),
+    )
+    make_certification(farm, verified_by=operator, number="VG-NEW")
+    batch = make_batch(farm)
+    db.session.commit()
+
+    page = page_text(client.get(f"/trace/{farm.slug}/{batch.code}"))
+
+    assert "VietGAP VG-NEW · hiệu lực đến 28/02/2028" in page
+    assert "VietGAP VG-OLD · hết hạn ngày 01/01/2022" in page
+
+
+def test_labels_need_a_harvest_and_a_sane_count(app):
+    batch = make_batch()
+    owner = batch.farm.members[0].user
+    from app.errors import DomainError
+
+    with pytest.raises(DomainError):
+        labels.issue_labels(batch, owner, "a4-65", 10)
+    harvest(batch, 1)
+    for count in ("0", "10001", "nhiều"):
+        with pytest.raises(DomainError):
+            labels.issue_labels(batch, owner, "a4-65", count)
+    with pytest.raises(DomainError):
+        labels.issue_labels(batch, owner, "a4-99", 10)
+    assert labels.issue_labels(batch, owner, "thermal-50x30", 2).count == 2

@@ -1,0 +1,113 @@
+"""Which batches an order's lines came from, chosen by the farm when it packs the order.
+
+Suggested first harvested, first out; recorded as BatchAllocation rows so the buyer's order
+links to the batches' trace pages and a recall finds every order that received a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.errors import DomainError
+from app.extensions import db
+from farms.permissions import ensure_can_manage
+from orders import services as order_services
+from orders.models import Order, OrderLine
+from products.models import Variant
+from traceability.models import Batch, BatchAllocation, BatchStatus
+
+#: Batches a box can still come from.
+_OPEN = (BatchStatus.HARVESTED.value, BatchStatus.PACKED.value)
+
+
+def open_batches(farm_id: int, product_ids: Sequence[int]) -> dict[int, list[Batch]]:
+    """Per product, its harvested batches not sold out or recalled, oldest harvest first."""
+    batches = db.session.scalars(
+        select(Batch)
+        .where(
+            Batch.farm_id == farm_id,
+            Batch.product_id.in_(product_ids),
+            Batch.status.in_(_OPEN),
+        )
+        .order_by(Batch.harvested_on, Batch.id)
+    )
+    found: dict[int, list[Batch]] = {product_id: [] for product_id in product_ids}
+    for batch in batches:
+        found[batch.product_id].append(batch)
+    return found
+
+
+def _product_id(line: OrderLine) -> int | None:
+    variant = db.session.get(Variant, line.variant_id) if line.variant_id else None
+    return variant.product_id if variant else None
+
+
+def choices_for(order: Order) -> dict[int, list[Batch]]:
+    """Per order line, the batches it may come from (the first is the suggestion)."""
+    products = {line.id: _product_id(line) for line in order.lines}
+    batches = open_batches(order.farm_id, [p for p in products.values() if p])
+    return {line_id: batches.get(product, []) for line_id, product in products.items()}
+
+
+def pack_with_batches(
+    order: Order, actor: User, chosen: Mapping[int, Sequence[tuple[str, str]]]
+) -> None:
+    """Record where each line came from, then pack the order (one transaction).
+
+    `chosen` maps a line id to (batch id, quantity) pairs as typed; a line with none is
+    packed without a batch (a product the farm does not follow by batch).
+    """
+    ensure_can_manage(actor, order.farm)
+    allowed = choices_for(order)
+    for line in order.lines:
+        pairs = [(b, q) for b, q in chosen.get(line.id, ()) if str(b).strip()]
+        if not pairs:
+            continue
+        total = 0
+        for batch_id, quantity in pairs:
+            batch = next((b for b in allowed[line.id] if str(b.id) == str(batch_id)), None)
+            if batch is None:
+                raise DomainError(
+                    _l("%(name)s: choose one of the batches offered.", name=line.product_name)
+                )
+            try:
+                units = int(str(quantity).strip())
+            except ValueError:
+                units = 0
+            if units <= 0:
+                raise DomainError(
+                    _l(
+                        "%(name)s: enter how many units came from each batch.",
+                        name=line.product_name,
+                    )
+                )
+            total += units
+            db.session.add(
+                BatchAllocation(order_line_id=line.id, batch_id=batch.id, quantity=units)
+            )
+        if total != line.quantity:
+            raise DomainError(
+                _l(
+                    "%(name)s: the batches add up to %(total)d, the order has %(quantity)d.",
+                    name=line.product_name,
+                    total=total,
+                    quantity=line.quantity,
+                )
+            )
+    db.session.flush()
+    order_services.pack_order(order, actor)
+
+
+def batches_of_line(line: OrderLine) -> list[Batch]:
+    return list(
+        db.session.scalars(
+            select(Batch)
+            .join(BatchAllocation, BatchAllocation.batch_id == Batch.id)
+            .where(BatchAllocation.order_line_id == line.id)
+            .order_by(Batch.code)
+        )
+    )

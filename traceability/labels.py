@@ -1,0 +1,115 @@
+"""Issuing QR labels: each label gets a serial, recorded before its PDF is made.
+
+The QR holds a short address on BASE_URL: a GS1 Digital Link (/01/<GTIN-14>/10/<lot>/21/
+<serial>) when the product has a GTIN, otherwise /T/<serial>. Serials are random (10
+characters of Crockford's base32, 50 bits), so a forger cannot guess one that was issued.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
+
+from app.auth.models import User
+from app.clock import local_today
+from app.errors import DomainError
+from app.extensions import db
+from farms.permissions import ensure_can_manage
+from traceability.label_formats import FORMATS
+from traceability.label_pdf import LabelFace, render_labels
+from traceability.models import Batch, BatchStatus, Label, LabelRun
+
+SERIAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SERIAL_LENGTH = 10
+MAX_LABELS_PER_RUN = 10_000
+
+
+def new_serial() -> str:
+    return "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(SERIAL_LENGTH))
+
+
+def _base_url() -> str:
+    """BASE_URL with its scheme and host upper-cased (both are case-insensitive): with our
+    upper-case paths, the whole address fits the QR code's compact alphanumeric mode."""
+    parts = urlsplit(current_app.config["BASE_URL"])
+    return f"{parts.scheme.upper()}://{parts.netloc.upper()}{parts.path.rstrip('/')}"
+
+
+def gtin14(gtin: str) -> str:
+    return gtin.zfill(14)
+
+
+def label_address(batch: Batch, serial: str) -> str:
+    gtin = batch.product.gtin
+    if gtin:
+        return f"{_base_url()}/01/{gtin14(gtin)}/10/{batch.code}/21/{serial}"
+    return f"{_base_url()}/T/{serial}"
+
+
+def issue_labels(batch: Batch, actor: User, format_id: str, count: int | str) -> LabelRun:
+    """Record `count` new serials for the batch; the PDF is made from the run afterwards."""
+    ensure_can_manage(actor, batch.farm)
+    if format_id not in FORMATS:
+        raise DomainError(_l("Choose a label format from the list."), field="format")
+    try:
+        count = int(str(count).strip())
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_LABELS_PER_RUN:
+        raise DomainError(
+            _l("Print between 1 and %(n)d labels at a time.", n=MAX_LABELS_PER_RUN),
+            field="count",
+        )
+    if batch.status == BatchStatus.RECALLED:
+        raise DomainError(_l("This batch was recalled; no labels can be printed for it."))
+    if batch.harvested_on is None:
+        raise DomainError(_l("Record the harvest first: the label shows the harvest date."))
+    run = LabelRun(batch_id=batch.id, format=format_id, count=count, issued_by_id=actor.id)
+    db.session.add(run)
+    db.session.flush()
+    serials: set[str] = set()
+    while len(serials) < count:
+        serials.add(new_serial())
+    db.session.execute(
+        insert(Label),
+        [{"serial": s, "batch_id": batch.id, "run_id": run.id} for s in sorted(serials)],
+    )
+    return run
+
+
+def run_labels(run: LabelRun) -> list[Label]:
+    return list(db.session.scalars(select(Label).where(Label.run_id == run.id).order_by(Label.id)))
+
+
+def label_face(batch: Batch) -> LabelFace:
+    """What every label of the batch shows, in the current language."""
+    today = local_today()
+    product, farm = batch.product, batch.farm
+    ocop = product.ocop if product.ocop and product.ocop.is_valid_on(today) else None
+    certificates = farm.valid_certifications(today)
+    certification = (
+        f"{certificates[0].scheme_name} · {certificates[0].number}" if certificates else None
+    )
+    return LabelFace(
+        product_name=product.name,
+        farm_name=farm.name,
+        batch_code=batch.code,
+        harvest_date=batch.harvested_on.strftime("%d/%m/%Y") if batch.harvested_on else "",
+        ocop_stars=ocop.stars if ocop else None,
+        certification=certification,
+        tagline=_("Scan to see the origin"),
+        batch_caption=_("Batch"),
+        harvest_caption=_("Harvest"),
+    )
+
+
+def run_pdf(run: LabelRun, actor: User) -> bytes:
+    ensure_can_manage(actor, run.batch.farm)
+    batch = run.batch
+    labels = [(label_address(batch, label.serial), label.serial) for label in run_labels(run)]
+    return render_labels(label_face(batch), labels, FORMATS[run.format])

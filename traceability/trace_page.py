@@ -1,0 +1,113 @@
+"""What the public trace page of a batch shows, gathered in a few queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from farms.models import Certification, Farm
+from products.models import OcopCertificate, Product
+from traceability import chain
+from traceability.models import Batch, BatchEvent, EventKind
+from traceability.services import effective_events
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: BatchEvent
+    #: The later event that corrects this one (this one no longer stands).
+    corrected_by: BatchEvent | None = None
+    #: The earlier event this one corrects.
+    corrects: BatchEvent | None = None
+
+
+@dataclass(frozen=True)
+class IntervalStatement:
+    """ "Last spraying X days before harvest; required Y." for the effective harvest."""
+
+    days_before_harvest: int
+    required_days: int
+    product: str
+
+    @property
+    def respected(self) -> bool:
+        return self.days_before_harvest >= self.required_days
+
+
+@dataclass
+class BatchTrace:
+    batch: Batch
+    product: Product
+    farm: Farm
+    timeline: list[TimelineEntry]
+    check: chain.ChainCheck
+    valid_certifications: list[Certification] = field(default_factory=list)
+    expired_certifications: list[Certification] = field(default_factory=list)
+    ocop: OcopCertificate | None = None
+    ocop_expired: bool = False
+    interval: IntervalStatement | None = None
+    #: Harvests recorded inside an interval by an operator's override, with the reason.
+    overrides: list[BatchEvent] = field(default_factory=list)
+    sprayings: int = 0
+
+
+def load_batch(farm_slug: str, code: str) -> Batch | None:
+    return db.session.scalar(
+        select(Batch).join(Batch.farm).where(Farm.slug == farm_slug, Batch.code == code.upper())
+    )
+
+
+def _interval(standing: list[BatchEvent]) -> IntervalStatement | None:
+    harvests = [e for e in standing if e.kind == EventKind.HARVEST]
+    if not harvests:
+        return None
+    harvest = max(harvests, key=lambda e: e.occurred_at)
+    sprayings = [
+        e for e in standing if e.kind == EventKind.SPRAYING and e.occurred_at <= harvest.occurred_at
+    ]
+    if not sprayings:
+        return None
+    last = max(sprayings, key=lambda e: e.occurred_at)
+    return IntervalStatement(
+        days_before_harvest=(harvest.occurred_at - last.occurred_at).days,
+        required_days=int(last.details.get("phi_days", 0)),
+        product=str(last.details.get("product", "")),
+    )
+
+
+def batch_trace(batch: Batch, today: date) -> BatchTrace:
+    farm = db.session.scalar(
+        select(Farm).where(Farm.id == batch.farm_id).options(selectinload(Farm.certifications))
+    )
+    product = db.session.scalar(
+        select(Product).where(Product.id == batch.product_id).options(selectinload(Product.ocop))
+    )
+    events = list(
+        db.session.scalars(
+            select(BatchEvent).where(BatchEvent.batch_id == batch.id).order_by(BatchEvent.seq)
+        )
+    )
+    by_id = {e.id: e for e in events}
+    corrected_by = {e.corrects_id: e for e in events if e.corrects_id}
+    timeline = [TimelineEntry(e, corrected_by.get(e.id), by_id.get(e.corrects_id)) for e in events]
+    standing = effective_events(events)
+    verified = [c for c in farm.certifications if c.verified_at is not None]
+    ocop = product.ocop if product.ocop and product.ocop.verified_at else None
+    return BatchTrace(
+        batch=batch,
+        product=product,
+        farm=farm,
+        timeline=timeline,
+        check=chain.verify(batch, events),
+        valid_certifications=[c for c in verified if not c.is_expired_on(today)],
+        expired_certifications=[c for c in verified if c.is_expired_on(today)],
+        ocop=ocop,
+        ocop_expired=bool(ocop and not ocop.is_valid_on(today)),
+        interval=_interval(standing),
+        overrides=[e for e in standing if e.details.get("phi_override")],
+        sprayings=sum(1 for e in standing if e.kind == EventKind.SPRAYING),
+    )
