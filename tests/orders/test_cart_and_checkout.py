@@ -259,7 +259,5 @@ def test_pre_order_lines_show_their_shipping_date_in_the_cart_and_the_review(cli
     client.post_form("/cart/add", {"variant_id": product.variants[0].id, "quantity": "2"})
 
     assert shown in page_text(client.get("/cart?province=01"))
-    review = client.post_form(
-        "/checkout", {**ADDRESS, "payment_method": "cod", "step": "review"}
-    )
+    review = client.post_form("/checkout", {**ADDRESS, "payment_method": "cod", "step": "review"})
     assert shown in page_text(review)
