@@ -88,13 +88,14 @@ def expire_orders_command() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from traceability.cli import trace_verify_command
+    from traceability.cli import labels_command, trace_verify_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(expire_orders_command)
     app.cli.add_command(trace_verify_command)
+    app.cli.add_command(labels_command)
 
 
 def _create_app() -> Flask:

@@ -18,10 +18,19 @@ from collections.abc import Callable
 from functools import wraps
 
 from cachelib import BaseCache, RedisCache, SimpleCache
-from flask import Flask, Response, current_app, get_flashed_messages, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    get_flashed_messages,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 # The page's forms carry the visitor's own CSRF token: a cached page stores this marker in
 # its place, and each visitor's token is put back when the page is served. NUL cannot occur
@@ -87,3 +96,31 @@ def shared_with_visitors(view: Callable) -> Callable:
         return response
 
     return wrapper
+
+
+def _slot(name: str) -> Markup:
+    return Markup(f"\x00slot:{name}\x00")
+
+
+def render_shared(
+    key: str, template: str, context: Callable[[], dict], slots: dict[str, Markup]
+) -> tuple[str, str]:
+    """Render `template` once per key and language for visitors who are not signed in, and
+    fill in per request what differs: the `slots` (HTML) and the visitor's CSRF token.
+
+    `context` is called only when the page is rendered. Returns the page and "hit" or "miss"
+    ("" when the page is not shared: a signed-in user, or the cache is off).
+    """
+    store = _store()
+    if store is None or not _visitor_may_share_pages():
+        return render_template(template, **context(), **slots), ""
+    full_key = hashlib.sha256(f"{key}\n{get_locale()}".encode()).hexdigest()
+    page, state = store.get(full_key), "hit"
+    if page is None:
+        state = "miss"
+        rendered = render_template(template, **context(), **{name: _slot(name) for name in slots})
+        page = rendered.replace(generate_csrf(), _TOKEN_MARKER)
+        store.set(full_key, page)
+    for name, value in slots.items():
+        page = page.replace(_slot(name), value)
+    return page.replace(_TOKEN_MARKER, generate_csrf()), state

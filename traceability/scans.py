@@ -35,14 +35,16 @@ def device_type(user_agent: str) -> str:
 @dataclass(frozen=True)
 class ScanResult:
     serial: str
-    label: Label | None
+    #: Empty for a serial that was never issued.
+    label_id: int | None = None
+    batch_id: int | None = None
     #: Scans of this label so far, this one included (bots not counted).
     count: int = 0
     first_scanned_at: datetime | None = None
 
     @property
     def genuine(self) -> bool:
-        return self.label is not None
+        return self.label_id is not None
 
     @property
     def suspicious(self) -> bool:
@@ -50,48 +52,41 @@ class ScanResult:
         return self.genuine and self.count > current_app.config["LABEL_SCAN_WARNING_THRESHOLD"]
 
 
-def find_label(serial: str) -> Label | None:
-    serial = (serial or "").upper()
-    if not _SERIAL.fullmatch(serial):
-        return None
-    return db.session.scalar(select(Label).where(Label.serial == serial))
-
-
 def record_scan(serial: str, user_agent: str, now: datetime | None = None) -> ScanResult:
-    """Log one scan and count it on its label with one atomic update (many workers)."""
+    """Log one scan, and count it on its label in the same atomic update that finds the
+    label (many workers may count the same label at once)."""
     now = now or utcnow()
     device = device_type(user_agent)
-    label = find_label(serial)
-    shown_serial = (serial or "")[:32]
-    if label is None:
-        db.session.execute(
-            insert(LabelScan).values(serial=shown_serial, scanned_at=now, device=device)
-        )
-        return ScanResult(shown_serial, None)
-    if device == "bot":
-        count, first = label.scan_count, label.first_scanned_at
-    else:
-        count, first = db.session.execute(
-            update(Label)
-            .where(Label.id == label.id)
-            .values(
-                scan_count=Label.scan_count + 1,
-                first_scanned_at=func.coalesce(Label.first_scanned_at, now),
-                last_scanned_at=now,
+    wanted = (serial or "").upper()
+    found = None
+    if _SERIAL.fullmatch(wanted):
+        columns = (Label.id, Label.batch_id, Label.scan_count, Label.first_scanned_at)
+        if device == "bot":
+            statement = select(*columns).where(Label.serial == wanted)
+        else:
+            statement = (
+                update(Label)
+                .where(Label.serial == wanted)
+                .values(
+                    scan_count=Label.scan_count + 1,
+                    first_scanned_at=func.coalesce(Label.first_scanned_at, now),
+                    last_scanned_at=now,
+                )
+                .returning(*columns)
+                .execution_options(synchronize_session=False)
             )
-            .returning(Label.scan_count, Label.first_scanned_at)
-            .execution_options(synchronize_session=False)
-        ).one()
+        found = db.session.execute(statement).first()
+    if found is None:
+        shown = (serial or "")[:32]
+        db.session.execute(insert(LabelScan).values(serial=shown, scanned_at=now, device=device))
+        return ScanResult(shown)
+    label_id, batch_id, count, first = found
     db.session.execute(
         insert(LabelScan).values(
-            label_id=label.id,
-            batch_id=label.batch_id,
-            serial=label.serial,
-            scanned_at=now,
-            device=device,
+            label_id=label_id, batch_id=batch_id, serial=wanted, scanned_at=now, device=device
         )
     )
-    return ScanResult(label.serial, label, count, first)
+    return ScanResult(wanted, label_id, batch_id, count, first)
 
 
 @dataclass(frozen=True)

@@ -202,3 +202,32 @@ def test_labels_need_a_harvest_and_a_sane_count(app):
     with pytest.raises(DomainError):
         labels.issue_labels(batch, owner, "a4-99", 10)
     assert labels.issue_labels(batch, owner, "thermal-50x30", 2).count == 2
+
+
+def test_with_the_page_cache_each_scan_is_still_counted_and_shows_its_own_label(app, lychee_batch):
+    from app.page_cache import init_page_cache
+
+    (first, first_label), (second, second_label), *_ = issue(lychee_batch)
+    db.session.commit()
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    init_page_cache(app)
+    try:
+        one, two = app.test_client(), app.test_client()
+        scan(one, first)
+        miss = scan(one, first)
+        hit = scan(two, second)
+        record(lychee_batch, "shipping", 1, to_whom="Siêu thị Hà Nội")
+        db.session.commit()
+        after_new_event = scan(two, second)
+    finally:
+        app.config["PAGE_CACHE_SECONDS"] = 0
+        init_page_cache(app)
+
+    assert hit.headers["X-Page-Cache"] == "hit"
+    assert second_label.serial in page_text(hit) and first_label.serial not in page_text(hit)
+    assert f'name="next" value="{path(second)}"' in hit.get_data(as_text=True)
+    assert "Đã quét 2 lần" in page_text(miss)
+    assert "Đây là lần đầu tiên tem này được quét." in page_text(hit)
+    # A new diary entry is a new version of the batch: the page is rendered again.
+    assert after_new_event.headers["X-Page-Cache"] == "miss"
+    assert "Siêu thị Hà Nội" in page_text(after_new_event)

@@ -1,33 +1,52 @@
-"""The public trace page: what a consumer sees when scanning a box's label. No login."""
+"""The public trace page: what a consumer sees when scanning a box's label. No login.
+
+It must be fast on a cheap phone and under load: for visitors who are not signed in, the
+batch's part of the page is rendered once per version of the batch (its last hash, number
+of events and status) and language, and kept `PAGE_CACHE_SECONDS`; each request then only
+counts the scan and fills in the label's own lines (app/page_cache.py).
+"""
 
 from __future__ import annotations
 
 from flask import abort, current_app, jsonify, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from app.clock import local_today
 from app.extensions import db
+from app.page_cache import render_shared
 from traceability import epcis, labels, scans
-from traceability.models import Batch, Label
+from traceability.models import Batch
 from traceability.services import history
 from traceability.trace_page import batch_trace, load_batch
 from traceability.views import bp
 
 
-def _render(batch: Batch, scan: scans.ScanResult | None = None, status: int = 200):
-    trace = batch_trace(batch, local_today())
-    return render_template("traceability/trace.html", trace=trace, scan=scan), status
+def _trace_response(batch: Batch, scan: scans.ScanResult | None = None):
+    genuineness = (
+        Markup(render_template("traceability/_genuineness.html", scan=scan)) if scan else Markup()
+    )
+    version = f"trace\n{batch.id}\n{batch.event_count}\n{batch.head_hash}\n{batch.status}"
+    page, state = render_shared(
+        version,
+        "traceability/trace.html",
+        lambda: {"trace": batch_trace(batch, local_today())},
+        {"genuineness": genuineness, "language_next": escape(request.full_path.rstrip("?"))},
+    )
+    response = current_app.make_response(page)
+    if state:
+        response.headers["X-Page-Cache"] = state
+    return response
 
 
-def _scanned(serial: str, batch_matches=lambda label: True):
-    """Log the scan; a serial that was never issued (or does not belong to the address it
-    came with) gets the "not genuine" page."""
+def _scanned(serial: str, belongs=lambda batch: True):
+    """Count the scan; a serial that was never issued, or that came with another batch's
+    GTIN and lot, gets the "not genuine" page."""
     scan = scans.record_scan(serial, request.headers.get("User-Agent", ""))
-    label: Label | None = scan.label
-    if label is None or not batch_matches(label):
-        db.session.commit()
-        return render_template("traceability/not_genuine.html", serial=scan.serial), 404
     db.session.commit()
-    return _render(label.batch, scan)
+    batch = db.session.get(Batch, scan.batch_id) if scan.genuine else None
+    if batch is None or not belongs(batch):
+        return render_template("traceability/not_genuine.html", serial=scan.serial), 404
+    return _trace_response(batch, scan)
 
 
 @bp.get("/T/<serial>")
@@ -40,12 +59,12 @@ def trace_by_serial(serial: str):
 def trace_by_digital_link(gtin: str, lot: str, serial: str):
     """GS1 Digital Link: the product's GTIN-14, the batch (lot) and the label's serial."""
 
-    def same_batch(label: Label) -> bool:
-        batch = label.batch
+    def same_batch(batch: Batch) -> bool:
+        own_gtin = batch.product.gtin
         return (
             batch.code == lot.upper()
-            and bool(batch.product.gtin)
-            and labels.gtin14(batch.product.gtin) == gtin.zfill(14)
+            and bool(own_gtin)
+            and labels.gtin14(own_gtin) == gtin.zfill(14)
         )
 
     return _scanned(serial, same_batch)
@@ -57,7 +76,7 @@ def trace_batch(farm_slug: str, code: str):
     batch = load_batch(farm_slug, code)
     if batch is None:
         abort(404)
-    return _render(batch)
+    return _trace_response(batch)
 
 
 @bp.get("/trace/<farm_slug>/<code>/epcis.jsonld")
