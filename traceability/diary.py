@@ -60,7 +60,7 @@ KIND_FIELDS: dict[EventKind, tuple[DiaryField, ...]] = {
     ),
     EventKind.FERTILISING: (
         DiaryField("input", _l("Fertiliser or input"), placeholder="Phân hữu cơ vi sinh"),
-        DiaryField("amount", _l("Amount"), placeholder="2 kg/gốc"),
+        DiaryField("amount", _l("Quantity applied"), placeholder="2 kg/gốc"),
     ),
     EventKind.SPRAYING: (
         DiaryField("product", _l("Product sprayed"), placeholder="Regent 800WG"),

@@ -188,7 +188,7 @@ def label_run_pdf(run_id: int):
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (
-        f'inline; filename="labels-{run.batch.code}-{run.id}-{run.format}.pdf"'
+        f'attachment; filename="labels-{run.batch.code}-{run.id}-{run.format}.pdf"'
     )
     return response
 
