@@ -32,6 +32,13 @@ DEMO_ORDERS = [
         ["packed", "shipped", "delivered", "cash", "completed"],
     ),
     ("0987000202", "cam-sanh-ha-giang", 3, "cod", ["cancelled"]),
+    (
+        "minhanh@nongsan.demo",
+        "che-tan-cuong-dac-biet",
+        2,
+        "bank_transfer",
+        ["paid", "cancelled", "refunded"],
+    ),
 ]
 
 
@@ -61,8 +68,10 @@ def _advance(order: Order, farmer: User, steps: list[str]) -> None:
             services.record_cash_collected(order, farmer)
         elif step == "completed":
             services.move_order(order, OrderStatus.COMPLETED, actor=farmer)
+        elif step == "refunded":
+            services.record_refund(order, farmer, "Đã chuyển trả tiền cho khách qua ngân hàng")
         elif step == "cancelled":
-            services.cancel_by_farm(order, farmer, "Hết cam loại 1, đã gọi báo khách")
+            services.cancel_by_farm(order, farmer, "Hết hàng loại 1, đã gọi điện báo khách")
 
 
 def _pack_from_oldest_batches(order: Order, farmer: User) -> None:

@@ -67,9 +67,10 @@ def test_seed_demo_places_orders_in_every_state_once_whatever_the_season(app, da
         "shipped",
         "completed",
         "cancelled",
+        "refunded",
     }
     assert {o.payment_method for o in orders} == {"bank_transfer", "cod"}
-    assert len(orders) == 6
+    assert len(orders) == 7
 
 
 def test_seed_demo_if_empty_leaves_a_real_database_alone(app):
