@@ -225,3 +225,47 @@ def farm_product(farm):
     from products.models import Product
 
     return db.session.scalar(select(Product).where(Product.farm_id == farm.id))
+
+
+def test_a_lab_test_with_its_report_is_public_on_the_trace_page(farmer, farm):
+    batch = make_batch(farm)
+    db.session.commit()
+    report = b"%PDF-1.4\n% Quatest 1 - phieu ket qua\n%%EOF\n"
+
+    response = farmer.post_form(
+        f"/dashboard/batches/{batch.id}?kind=inspection",
+        {
+            "occurred_at": when(1),
+            "inspector": "Quatest 1",
+            "result": "Đạt: không phát hiện dư lượng",
+            "note": "",
+            "place": "",
+            "report": (io.BytesIO(report), "ket-qua.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 302
+    key = db.session.scalar(select(BatchEvent)).details["report_key"]
+    page = farmer.get(f"/trace/{farm.slug}/{batch.code}").get_data(as_text=True)
+    assert f'href="/media/{key}"' in page and "Quatest 1" in page
+    served = farmer.get(f"/media/{key}")
+    assert served.mimetype == "application/pdf" and served.data == report
+
+
+def test_an_operator_reaches_any_farms_batches_and_can_recall_one(client, farm):
+    from app.auth.roles import Role
+    from tests.app.factories import make_user
+
+    batch = make_batch(farm)
+    operator = make_user(Role.OPERATOR)
+    db.session.commit()
+    log_in(client, operator.phone)
+
+    admin = client.get("/admin/farms").get_data(as_text=True)
+    assert f'href="/dashboard/farms/{farm.id}/batches"' in admin
+    recalled = client.post_form(f"/dashboard/batches/{batch.id}/recall", {"reason": "Lệnh của Sở"})
+
+    assert recalled.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Batch, batch.id).recalled_by_id == operator.id

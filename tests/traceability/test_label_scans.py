@@ -3,6 +3,7 @@ that address serves the batch's trace page."""
 
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from app.auth.roles import Role
@@ -14,7 +15,12 @@ from traceability.label_formats import FORMATS
 from traceability.models import Label
 
 
-def test_nongsan_labels_writes_a_sheet_whose_codes_open_the_trace_page(app, client, tmp_path):
+@pytest.mark.parametrize("format_id", sorted(FORMATS))
+def test_every_printed_label_decodes_to_its_address_which_opens_the_trace_page(
+    app, client, tmp_path, format_id
+):
+    fmt = FORMATS[format_id]
+    count = fmt.labels_per_page + 1 if fmt.is_sheet else 2  # a second page starts
     make_user(Role.OPERATOR, email="ops@nongsan.test")
     batch = make_batch(code="VT2606-A")
     spray(batch, 30)
@@ -23,19 +29,33 @@ def test_nongsan_labels_writes_a_sheet_whose_codes_open_the_trace_page(app, clie
     output = tmp_path / "labels.pdf"
 
     result = app.test_cli_runner().invoke(
-        args=["labels", str(batch.id), "--format", "a4-65", "--count", "70", "-o", str(output)]
+        args=[
+            "labels",
+            str(batch.id),
+            "--format",
+            format_id,
+            "--count",
+            str(count),
+            "-o",
+            str(output),
+        ]
     )
 
     assert result.exit_code == 0, result.output
-    pages = decode_labels(output.read_bytes(), FORMATS["a4-65"], tmp_path / "pages")
-    issued = {label.serial for label in db.session.scalars(select(Label))}
-    # Every label holds exactly one readable code; the second sheet's last 60 are blank.
-    assert [[len(slot) for slot in page] for page in pages] == [[1] * 65, [1] * 5 + [0] * 60]
+    pages = decode_labels(output.read_bytes(), fmt, tmp_path / "pages")
+    per_page = fmt.labels_per_page
+    expected = [[1] * per_page, [1] + [0] * (per_page - 1)]
+    assert [[len(slot) for slot in page] for page in pages] == expected
     decoded = [slot[0] for page in pages for slot in page if slot]
-    assert {address.rsplit("/", 1)[1] for address in decoded} == issued and len(issued) == 70
-    page = client.get(urlsplit(decoded[0]).path)
-    assert page.status_code == 200
-    assert "VT2606-A" in page.get_data(as_text=True)
+    serials = {label.serial for label in db.session.scalars(select(Label))}
+    assert {address.rsplit("/", 1)[1] for address in decoded} == serials
+    assert len(serials) == count
+    for address in decoded:
+        assert address.startswith("HTTPS://NONGSAN.TEST/T/")
+        page = client.get(urlsplit(address).path)
+        assert page.status_code == 200 and 'data-testid="batch-code">VT2606-A<' in page.get_data(
+            as_text=True
+        )
 
 
 def test_nongsan_labels_refuses_a_batch_not_harvested_yet(app, tmp_path):
