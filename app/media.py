@@ -17,19 +17,26 @@ from app.storage import get_storage
 
 bp = Blueprint("media", __name__)
 
-#: Batch diary photos and lab reports are public: they are what the trace page proves.
-PUBLIC_FOLDERS = ("products", "farms", "batches", "lab-reports")
-#: The pipeline in app/images.py stores every public image as WebP; lab reports may be PDFs.
 MIMETYPES = {".webp": "image/webp", ".pdf": "application/pdf"}
+#: Public folders and what they may hold: the pipeline in app/images.py stores every public
+#: image as WebP; batch diary photos and lab reports are what the trace page proves, and a
+#: lab report may be a PDF.
+PUBLIC_FOLDERS = {
+    "products": {".webp"},
+    "farms": {".webp"},
+    "batches": {".webp"},
+    "lab-reports": {".webp", ".pdf"},
+}
 ONE_YEAR = 365 * 24 * 60 * 60
 
 
 @bp.get("/media/<path:key>")
 def serve(key: str):
     folder = key.split("/", 1)[0]
-    mimetype = MIMETYPES.get(PurePosixPath(key).suffix)
-    if folder not in PUBLIC_FOLDERS or mimetype is None:
+    suffix = PurePosixPath(key).suffix
+    if suffix not in PUBLIC_FOLDERS.get(folder, ()):
         abort(404)
+    mimetype = MIMETYPES[suffix]
     try:
         data = get_storage().open(key)
     except (FileNotFoundError, ValueError):  # no such file, or a key like products/../x
