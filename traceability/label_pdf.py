@@ -1,9 +1,9 @@
 """Printable batch QR labels: one PDF for a print run, on a sheet or roll format.
 
 Pure: takes what every label of the run shows and the (address, serial) of each label, returns
-PDF bytes; no Flask app, no database. Speed matters (a cooperative prints tens of thousands of
-labels for a harvest), so the text every label shares is drawn once as a form XObject, and each
-label only adds its QR code and serial.
+PDF bytes; no Flask app, no database. Speed matters (a run has up to 10,000 labels, printed
+while the farmer waits), so the text every label shares is drawn once as a form XObject, each
+label only adds its QR code and serial, and a big run's codes are encoded on every CPU.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import qrcode
 import qrcode.constants
-from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.pdfgen import canvas
@@ -40,8 +38,11 @@ QUIET_ZONE_MODULES = 2
 #: automatic choice 97.6% and 94.1%, mask 0 (the checkerboard) 87% and 79%. Hence mask 3.
 MASK_PATTERN = 3
 
+
 _DARK_RUN = re.compile(rb"\x01+")
 _ELLIPSIS = "…"
+#: The priority of the lines a label cannot do without (product and batch).
+_ALWAYS_SHOWN = 9
 _FORM = "label-face"
 
 
@@ -93,6 +94,22 @@ class _Block:
         return len(self.lines) * self.style.leading
 
 
+@dataclass
+class _Candidate:
+    """A line of the label face that may have to shorten, or go, to leave room for others."""
+
+    priority: float
+    text: str
+    style: _Style
+    may_be_cut: bool
+    block: _Block = _Block((), _Style(REGULAR, 1, 1), cut=False)
+
+    def settle(self, width: float, max_lines: int) -> bool:
+        """Fit the text in at most `max_lines` lines; False when that cannot show it."""
+        self.block = _fit(self.text, replace(self.style, max_lines=max_lines), width)
+        return bool(self.block.lines) and (self.may_be_cut or not self.block.cut)
+
+
 def _ellipsise(text: str, font: str, size: float, width: float) -> str:
     """`text` cut after as many characters as fit `width` with an ellipsis."""
     low, high = 0, len(text)
@@ -129,10 +146,14 @@ def _balanced(words: list[str], font: str, size: float, width: float) -> list[st
 
 
 def _fit(text: str, style: _Style, width: float) -> _Block:
-    """`text` at the largest size down to the style's minimum at which it fits `width` in at
-    most `max_lines` lines; at the minimum size the last line ends with an ellipsis."""
+    """`text` in at most `max_lines` lines of `width`: on one line if shrinking it by at most
+    15% will do, else at the largest size down to the style's minimum that fits the lines; at
+    the minimum size, the last line ends with an ellipsis."""
     words = text.split()
     size = style.size
+    one_line = stringWidth(text, style.font, size)
+    if style.max_lines > 1 and width < one_line <= width / 0.85:
+        size = max(style.min_size, size * width / one_line)
     while True:
         lines = _wrap(words, style.font, size, width)
         fits = len(lines) <= style.max_lines and all(
@@ -175,10 +196,10 @@ class _Layout:
     qr_size: float
     text_x: float
     text_width: float
-    compact: bool
     product: _Style
     body: _Style
-    small: _Style
+    tagline_style: _Style
+    serial: _Style
 
     @classmethod
     def for_format(cls, fmt: LabelFormat) -> _Layout:
@@ -187,22 +208,16 @@ class _Layout:
         # Office printers place the page to within about 1 mm, and the 24-up sheet's labels
         # touch each other: keep everything clear of the die cut.
         padding = (0.9 if compact else 1.6) * mm
-        # The code is what must work: as tall as the label allows, leaving the text at least
-        # 40% of the width (the 40 mm roll is the narrow case).
-        qr_size = min(height - 2 * padding, width * 0.6 - padding)
-        if compact:
-            styles = (
-                _Style(BOLD, 6.3, 5.0, max_lines=2),
-                _Style(REGULAR, 5.0, 4.4),
-                _Style(REGULAR, 4.6, 4.0, max_lines=2),
-            )
-        else:
-            scale = min(fmt.label_height_mm / 37, fmt.label_width_mm / 63.5, 1.0)
-            styles = (
-                _Style(BOLD, 9.5 * scale, 6.0, max_lines=2),
-                _Style(REGULAR, 7.0 * scale, 5.0),
-                _Style(REGULAR, 6.0 * scale, 4.6, max_lines=2),
-            )
+        # The code is what must work: as tall as the label allows, but on a wide label no more
+        # than half of it (a phone reads a 25 mm code from anywhere), for larger text.
+        qr_size = min(height - 2 * padding, max(width / 2, 22 * mm) - padding)
+        # Point sizes for a 37 mm label, smaller on lower ones; 4 pt is about the smallest
+        # that office and 203 dpi thermal printers keep legible.
+        scale = min(fmt.label_height_mm / 37, 1.0)
+        product = _Style(BOLD, max(9.5 * scale, 6.3), 5.0, max_lines=2)
+        body = _Style(REGULAR, max(7.0 * scale, 5.0), 4.4, max_lines=2)
+        tagline = _Style(BOLD, max(6.0 * scale, 4.6), 4.0, max_lines=2)
+        serial = _Style(REGULAR, max(6.0 * scale, 4.6), 4.0)
         # The quiet zone already separates the code from the text; a hair more for the eye.
         text_x = padding + qr_size + 0.3 * mm
         return cls(
@@ -214,45 +229,57 @@ class _Layout:
             qr_size=qr_size,
             text_x=text_x,
             text_width=width - text_x - padding,
-            compact=compact,
-            product=styles[0],
-            body=styles[1],
-            small=styles[2],
+            product=product,
+            body=body,
+            tagline_style=tagline,
+            serial=serial,
         )
 
     @property
     def serial_baseline(self) -> float:
-        return self.padding - getAscentDescent(self.small.font, self.small.size)[1]
+        return self.padding - getAscentDescent(self.serial.font, self.serial.size)[1]
 
     def top_blocks(self, face: LabelFace) -> list[_Block]:
-        """The lines under the label's top edge, in reading order. When the column is too
-        short the least useful go first: certification, farm, OCOP stars, harvest date."""
-        width = self.text_width
+        """The lines under the label's top edge, in reading order, as many as fit."""
         stars = f"{face.ocop_caption} {'★' * face.ocop_stars}" if face.ocop_stars else ""
         harvest = f"{face.harvest_caption}: {face.harvest_date}" if face.harvest_date else ""
-        # (priority, block, may be cut): a lower priority goes first when room runs out; a
-        # date or a certificate number cut in half says nothing, so such lines go whole or not.
+        # When the column is too short, the lowest priority goes first: a block's second line
+        # (priority - 0.5) before the block. The product and batch always stay. A date or a
+        # certificate number cut short says nothing, so those show whole or not at all.
         candidates = [
-            (9, _fit(face.product_name, self.product, width), True),
-            (3, _fit(face.farm_name, self.body, width), True),
-            (8, _fit(f"{face.batch_caption}: {face.batch_code}", self.body, width), True),
-            (5, _fit(harvest, self.body, width), False),
-            (4, _fit(stars, self.body, width), False),
-            (2, _fit(face.certification or "", self.body, width), False),
+            _Candidate(_ALWAYS_SHOWN, face.product_name, self.product, may_be_cut=True),
+            _Candidate(4, face.farm_name, self.body, may_be_cut=True),
+            _Candidate(
+                _ALWAYS_SHOWN,
+                f"{face.batch_caption}: {face.batch_code}",
+                self.body,
+                may_be_cut=True,
+            ),
+            _Candidate(6, harvest, self.body, may_be_cut=False),
+            _Candidate(5, stars, self.body, may_be_cut=False),
+            _Candidate(3, face.certification or "", self.body, may_be_cut=False),
         ]
-        kept = [
-            (priority, block)
-            for priority, block, may_be_cut in candidates
-            if block.lines and (may_be_cut or not block.cut)
-        ]
-        room = self.height - 2 * self.padding - self.small.leading - self.tagline(face).height
-        room -= self.small.leading * 0.4  # a gap between the top lines and the tagline
-        while sum(block.height for _, block in kept) > room and len(kept) > 1:
-            kept.remove(min(kept, key=lambda entry: entry[0]))
-        return [block for _, block in kept]
+        kept = [c for c in candidates if c.settle(self.text_width, c.style.max_lines)]
+        room = self.height - 2 * self.padding - self.serial.leading - self.tagline(face).height
+        room -= self.serial.leading * 0.4 + self.product_gap  # see _draw_face()
+        while sum(c.block.height for c in kept) > room:
+            choices = [(c.priority - 0.5, c) for c in kept if len(c.block.lines) > 1]
+            choices += [(c.priority, c) for c in kept if c.priority < _ALWAYS_SHOWN]
+            if not choices:
+                break  # the form's bounding box clips the rest; no format gets here
+            priority, chosen = min(choices, key=lambda choice: choice[0])
+            whole = priority == chosen.priority
+            if whole or not chosen.settle(self.text_width, len(chosen.block.lines) - 1):
+                kept.remove(chosen)
+        return [c.block for c in kept]
+
+    @property
+    def product_gap(self) -> float:
+        """Extra space under the product name, so that it stands apart from the details."""
+        return self.body.size * 0.25
 
     def tagline(self, face: LabelFace) -> _Block:
-        return _fit(face.tagline, self.small, self.text_width)
+        return _fit(face.tagline, self.tagline_style, self.text_width)
 
 
 def _draw_face(page: canvas.Canvas, face: LabelFace, layout: _Layout) -> None:
@@ -262,13 +289,13 @@ def _draw_face(page: canvas.Canvas, face: LabelFace, layout: _Layout) -> None:
     for index, block in enumerate(layout.top_blocks(face)):
         page.setFont(block.style.font, block.style.size)
         if index == 1:
-            y -= block.style.size * 0.25  # the product name stands apart from the details
+            y -= layout.product_gap
         for line in block.lines:
             y -= block.style.leading
             page.drawString(layout.text_x, y + block.style.size * 0.15, line)
     tagline = layout.tagline(face)
     page.setFont(tagline.style.font, tagline.style.size)
-    y = layout.serial_baseline + layout.small.leading
+    y = layout.serial_baseline + layout.serial.leading
     for line in reversed(tagline.lines):
         page.drawString(layout.text_x, y, line)
         y += tagline.style.leading
@@ -285,6 +312,8 @@ class _QREncoder:
         # and the addresses of a run share them: ask qrcode once per shape instead of for every
         # label (its fitting builds the bit stream once more, a third of the encoding time).
         self._versions: dict[tuple[tuple[int, int], ...], int] = {}
+        #: Per symbol size, the `re` operator of each run, keyed by its span in the modules.
+        self._rectangles: dict[int, dict[tuple[int, int], str]] = {}
 
     def runs(self, address: str) -> tuple[int, str]:
         """The modules on a side, and one `re` per horizontal run of dark modules (fewer and
@@ -299,30 +328,29 @@ class _QREncoder:
         code.make(fit=False)
         matrix = code.get_matrix()
         side = len(matrix)
+        # The rows joined with a light module between them, so that no run wraps onto the next.
+        modules = b"\x00".join(map(bytes, matrix))
+        # Formatting the operator is half the cost of a run; the same run recurs in most codes.
+        known = self._rectangles.setdefault(side, {})
         rectangles = []
-        for row_index, row in enumerate(matrix):
-            y = side - 1 - row_index
-            for run in _DARK_RUN.finditer(bytes(row)):
-                start, end = run.span()
-                rectangles.append(f"{start} {y} {end - start} 1 re")
+        for run in _DARK_RUN.finditer(modules):
+            span = run.span()
+            rectangle = known.get(span)
+            if rectangle is None:
+                row, x = divmod(span[0], side + 1)
+                rectangle = known[span] = f"{x} {side - 1 - row} {span[1] - span[0]} 1 re"
+            rectangles.append(rectangle)
         return side, "\n".join(rectangles)
 
 
+def _encoded(addresses: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """Each address's QR code as `_QREncoder.runs()` gives it, in the addresses' order."""
+    encoder = _QREncoder()
+    for address in addresses:
+        yield encoder.runs(address)
+
+
 # The document ------------------------------------------------------------------------------
-
-
-@contextmanager
-def _without_ascii85() -> Iterator[None]:
-    """reportlab wraps compressed streams in ASCII85, a relic of 7-bit mail, with a pure-Python
-    encoder (unless the optional rl_accel is installed): a third of the PDF's time and a
-    quarter of its size here. The setting is process-wide and read while saving; either value
-    makes a valid PDF, so another document saved meanwhile is not harmed."""
-    previous = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        yield
-    finally:
-        rl_config.useA85 = previous
 
 
 def render_labels(face: LabelFace, labels: Sequence[tuple[str, str]], fmt: LabelFormat) -> bytes:
@@ -348,10 +376,10 @@ def render_labels(face: LabelFace, labels: Sequence[tuple[str, str]], fmt: Label
     for slot in range(fmt.labels_per_page):
         left_mm, top_mm = fmt.label_origin_mm(slot)
         origins.append((left_mm * mm, page_height - top_mm * mm - layout.height))
-    encoder = _QREncoder()
-    small = layout.small
+    serial_style = layout.serial
     serial_x, serial_y = layout.text_x, layout.serial_baseline
-    for index, (address, serial) in enumerate(labels):
+    codes = _encoded([address for address, _ in labels])
+    for index, ((_, serial), (side, runs)) in enumerate(zip(labels, codes, strict=True)):
         slot = index % fmt.labels_per_page
         if slot == 0 and index:
             page.showPage()
@@ -359,7 +387,6 @@ def render_labels(face: LabelFace, labels: Sequence[tuple[str, str]], fmt: Label
         page.saveState()
         page.translate(x, y)
         page.doForm(_FORM)
-        side, runs = encoder.runs(address)
         module = layout.qr_size / (side + 2 * QUIET_ZONE_MODULES)
         left = layout.qr_x + QUIET_ZONE_MODULES * module
         bottom = layout.qr_y + QUIET_ZONE_MODULES * module
@@ -367,14 +394,13 @@ def render_labels(face: LabelFace, labels: Sequence[tuple[str, str]], fmt: Label
         page.addLiteral(
             f"q 0 g {module:.4f} 0 0 {module:.4f} {left:.3f} {bottom:.3f} cm\n{runs}\nf Q"
         )
-        size = small.size
-        serial_width = stringWidth(serial, small.font, size)
+        size = serial_style.size
+        serial_width = stringWidth(serial, serial_style.font, size)
         if serial_width > layout.text_width:  # a serial longer than usual: smaller, not cut
             size *= layout.text_width / serial_width
-        page.setFont(small.font, size)
+        page.setFont(serial_style.font, size)
         page.drawString(serial_x, serial_y, serial)
         page.restoreState()
     page.showPage()
-    with _without_ascii85():
-        page.save()
+    page.save()
     return buffer.getvalue()
