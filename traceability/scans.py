@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
-from app.db import utcnow
+from app.db import UTCDateTime, utcnow
 from app.extensions import db
-from traceability.models import Label, LabelScan
+from products.models import Product
+from traceability.models import Batch, Label, LabelScan
 
 _BOT = re.compile(r"bot|crawl|spider|preview|facebookexternalhit|zalo|slurp", re.I)
 _TABLET = re.compile(r"ipad|tablet", re.I)
@@ -33,18 +34,30 @@ def device_type(user_agent: str) -> str:
 
 
 @dataclass(frozen=True)
+class ScannedBatch:
+    """What the trace page needs to know about the label's batch before rendering it."""
+
+    id: int
+    code: str
+    gtin: str | None
+    #: The batch's version: the shared copy of its page is keyed by these.
+    event_count: int
+    head_hash: str | None
+    status: str
+
+
+@dataclass(frozen=True)
 class ScanResult:
     serial: str
     #: Empty for a serial that was never issued.
-    label_id: int | None = None
-    batch_id: int | None = None
+    batch: ScannedBatch | None = None
     #: Scans of this label so far, this one included (bots not counted).
     count: int = 0
     first_scanned_at: datetime | None = None
 
     @property
     def genuine(self) -> bool:
-        return self.label_id is not None
+        return self.batch is not None
 
     @property
     def suspicious(self) -> bool:
@@ -52,41 +65,103 @@ class ScanResult:
         return self.genuine and self.count > current_app.config["LABEL_SCAN_WARNING_THRESHOLD"]
 
 
+_LABEL, _SCAN, _BATCH, _PRODUCT = (
+    Label.__table__,
+    LabelScan.__table__,
+    Batch.__table__,
+    Product.__table__,
+)
+_BATCH_COLUMNS = (
+    _BATCH.c.id,
+    _BATCH.c.code,
+    _PRODUCT.c.gtin,
+    _BATCH.c.event_count,
+    _BATCH.c.head_hash,
+    _BATCH.c.status,
+)
+
+#: PostgreSQL counts the scan, logs it and reads the batch's version in one round trip: the
+#: trace page is the hottest write of the site (every box of a harvest, scanned in shops).
+_SCAN_IN_ONE_STATEMENT = text(
+    """
+    WITH hit AS (
+        UPDATE label
+        SET scan_count = scan_count + 1,
+            first_scanned_at = coalesce(first_scanned_at, :now),
+            last_scanned_at = :now
+        WHERE serial = :serial
+        RETURNING id, batch_id, scan_count, first_scanned_at
+    ), logged AS (
+        INSERT INTO label_scan (label_id, batch_id, serial, scanned_at, device)
+        SELECT id, batch_id, :serial, :now, :device FROM hit
+    )
+    SELECT hit.scan_count, hit.first_scanned_at, batch.id, batch.code, product.gtin,
+           batch.event_count, batch.head_hash, batch.status
+    FROM hit
+    JOIN batch ON batch.id = hit.batch_id
+    JOIN product ON product.id = batch.product_id
+    """
+).columns(first_scanned_at=UTCDateTime())
+
+
+def _scan_in_steps(serial: str, now: datetime, device: str):
+    """The same as _SCAN_IN_ONE_STATEMENT, one statement at a time (SQLite; bots, which are
+    logged but not counted)."""
+    if device == "bot":
+        found = db.session.execute(
+            select(
+                _LABEL.c.id, _LABEL.c.batch_id, _LABEL.c.scan_count, _LABEL.c.first_scanned_at
+            ).where(_LABEL.c.serial == serial)
+        ).first()
+    else:
+        found = db.session.execute(
+            update(_LABEL)
+            .where(_LABEL.c.serial == serial)
+            .values(
+                scan_count=_LABEL.c.scan_count + 1,
+                first_scanned_at=func.coalesce(_LABEL.c.first_scanned_at, now),
+                last_scanned_at=now,
+            )
+            .returning(
+                _LABEL.c.id, _LABEL.c.batch_id, _LABEL.c.scan_count, _LABEL.c.first_scanned_at
+            )
+        ).first()
+    if found is None:
+        return None
+    label_id, batch_id, count, first = found
+    db.session.execute(
+        insert(_SCAN).values(
+            label_id=label_id, batch_id=batch_id, serial=serial, scanned_at=now, device=device
+        )
+    )
+    batch = db.session.execute(
+        select(*_BATCH_COLUMNS)
+        .join(_PRODUCT, _PRODUCT.c.id == _BATCH.c.product_id)
+        .where(_BATCH.c.id == batch_id)
+    ).one()
+    return (count, first, *batch)
+
+
 def record_scan(serial: str, user_agent: str, now: datetime | None = None) -> ScanResult:
-    """Log one scan, and count it on its label in the same atomic update that finds the
-    label (many workers may count the same label at once)."""
+    """Log one scan, and count it on its label with an atomic update (many workers may count
+    the same label at once). A serial that was never issued is logged too."""
     now = now or utcnow()
     device = device_type(user_agent)
     wanted = (serial or "").upper()
     found = None
     if _SERIAL.fullmatch(wanted):
-        columns = (Label.id, Label.batch_id, Label.scan_count, Label.first_scanned_at)
-        if device == "bot":
-            statement = select(*columns).where(Label.serial == wanted)
+        if device != "bot" and db.session.get_bind().dialect.name == "postgresql":
+            found = db.session.execute(
+                _SCAN_IN_ONE_STATEMENT, {"serial": wanted, "now": now, "device": device}
+            ).first()
         else:
-            statement = (
-                update(Label)
-                .where(Label.serial == wanted)
-                .values(
-                    scan_count=Label.scan_count + 1,
-                    first_scanned_at=func.coalesce(Label.first_scanned_at, now),
-                    last_scanned_at=now,
-                )
-                .returning(*columns)
-                .execution_options(synchronize_session=False)
-            )
-        found = db.session.execute(statement).first()
+            found = _scan_in_steps(wanted, now, device)
     if found is None:
         shown = (serial or "")[:32]
-        db.session.execute(insert(LabelScan).values(serial=shown, scanned_at=now, device=device))
+        db.session.execute(insert(_SCAN).values(serial=shown, scanned_at=now, device=device))
         return ScanResult(shown)
-    label_id, batch_id, count, first = found
-    db.session.execute(
-        insert(LabelScan).values(
-            label_id=label_id, batch_id=batch_id, serial=wanted, scanned_at=now, device=device
-        )
-    )
-    return ScanResult(wanted, label_id, batch_id, count, first)
+    count, first, *batch = found
+    return ScanResult(wanted, ScannedBatch(*batch), count, first)
 
 
 @dataclass(frozen=True)

@@ -12,25 +12,31 @@ from flask import abort, current_app, jsonify, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from app.clock import local_today
-from app.extensions import db
+from app.extensions import db, limiter
 from app.page_cache import render_shared
 from traceability import epcis, labels, scans
 from traceability.models import Batch
 from traceability.services import history
 from traceability.trace_page import batch_trace, load_batch
 from traceability.views import bp
+from traceability.views.genuineness import genuineness_html
 
 
-def _trace_response(batch: Batch, scan: scans.ScanResult | None = None):
-    genuineness = (
-        Markup(render_template("traceability/_genuineness.html", scan=scan)) if scan else Markup()
-    )
-    version = f"trace\n{batch.id}\n{batch.event_count}\n{batch.head_hash}\n{batch.status}"
+def _trace_response(batch_id: int, version: tuple, scan: scans.ScanResult | None = None):
+    """The page of a batch; `version` (its event count, last hash and status) keys the copy
+    shared by visitors, so the batch itself is loaded only when the page is rendered."""
+
+    def context() -> dict:
+        return {"trace": batch_trace(db.session.get(Batch, batch_id), local_today())}
+
     page, state = render_shared(
-        version,
+        "trace\n" + "\n".join(map(str, (batch_id, *version))),
         "traceability/trace.html",
-        lambda: {"trace": batch_trace(batch, local_today())},
-        {"genuineness": genuineness, "language_next": escape(request.full_path.rstrip("?"))},
+        context,
+        {
+            "genuineness": genuineness_html(scan) if scan else Markup(),
+            "language_next": escape(request.full_path.rstrip("?")),
+        },
     )
     response = current_app.make_response(page)
     if state:
@@ -43,28 +49,29 @@ def _scanned(serial: str, belongs=lambda batch: True):
     GTIN and lot, gets the "not genuine" page."""
     scan = scans.record_scan(serial, request.headers.get("User-Agent", ""))
     db.session.commit()
-    batch = db.session.get(Batch, scan.batch_id) if scan.genuine else None
+    batch = scan.batch
     if batch is None or not belongs(batch):
         return render_template("traceability/not_genuine.html", serial=scan.serial), 404
-    return _trace_response(batch, scan)
+    return _trace_response(batch.id, (batch.event_count, batch.head_hash, batch.status), scan)
 
 
 @bp.get("/T/<serial>")
 @bp.get("/t/<serial>")
+@limiter.exempt
 def trace_by_serial(serial: str):
     return _scanned(serial)
 
 
 @bp.get("/01/<gtin>/10/<lot>/21/<serial>")
+@limiter.exempt
 def trace_by_digital_link(gtin: str, lot: str, serial: str):
     """GS1 Digital Link: the product's GTIN-14, the batch (lot) and the label's serial."""
 
-    def same_batch(batch: Batch) -> bool:
-        own_gtin = batch.product.gtin
+    def same_batch(batch: scans.ScannedBatch) -> bool:
         return (
             batch.code == lot.upper()
-            and bool(own_gtin)
-            and labels.gtin14(own_gtin) == gtin.zfill(14)
+            and bool(batch.gtin)
+            and labels.gtin14(batch.gtin) == gtin.zfill(14)
         )
 
     return _scanned(serial, same_batch)
@@ -76,7 +83,7 @@ def trace_batch(farm_slug: str, code: str):
     batch = load_batch(farm_slug, code)
     if batch is None:
         abort(404)
-    return _trace_response(batch)
+    return _trace_response(batch.id, (batch.event_count, batch.head_hash, batch.status))
 
 
 @bp.get("/trace/<farm_slug>/<code>/epcis.jsonld")

@@ -1,0 +1,40 @@
+"""The label's own lines on the trace page ("genuine label", how often it was scanned).
+
+They differ on every scan while the rest of the page is shared, so they are built here with
+Markup instead of a template render: this runs on every scan of every box.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.clock import VIETNAM
+from traceability.scans import ScanResult
+
+
+def _when(scan: ScanResult) -> str:
+    return scan.first_scanned_at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def genuineness_html(scan: ScanResult) -> Markup:
+    if scan.suspicious:
+        headline = Markup("<p><strong>⚠ {}</strong> {}</p>").format(
+            _("This label has been scanned %(n)d times.", n=scan.count),
+            _(
+                "A label on one box is rarely scanned this often: it may have been copied. "
+                "Check the seller and the packaging."
+            ),
+        )
+    else:
+        headline = Markup('<p><strong>✓ {}</strong> · {} <span class="code">{}</span></p>').format(
+            _("Genuine label"), _("serial"), scan.serial
+        )
+    if scan.count <= 1:
+        count = _("This is the first time this label is scanned.")
+    else:
+        count = _("Scanned %(n)d times, first on %(date)s.", n=scan.count, date=_when(scan))
+    return Markup(
+        '<section class="card genuine{}" data-testid="genuineness">{}'
+        '<p class="muted" data-testid="scan-count">{}</p></section>'
+    ).format(" genuine-warning" if scan.suspicious else "", headline, count)
