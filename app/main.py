@@ -45,13 +45,23 @@ def healthz():
 def set_language():
     """Keep the chosen language in a cookie and, for a signed-in user, in the account."""
     language = request.form.get("lang", "")
+    if is_supported_language(language) and current_user.is_authenticated:
+        account_services.set_preferred_language(current_user, language)
+        db.session.commit()
+    return _language_cookie(language)
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """A visitor's language links: only the cookie changes (no account, nothing to forge)."""
+    return _language_cookie(code)
+
+
+def _language_cookie(language: str):
     response = redirect(back_url())
     if not is_supported_language(language):
         flash(_("Unknown language."), "error")
         return response
-    if current_user.is_authenticated:
-        account_services.set_preferred_language(current_user, language)
-        db.session.commit()
     response.set_cookie(
         LANGUAGE_COOKIE,
         language,

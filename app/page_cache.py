@@ -22,6 +22,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     get_flashed_messages,
     render_template,
     request,
@@ -29,13 +30,8 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-# The page's forms carry the visitor's own CSRF token: a cached page stores this marker in
-# its place, and each visitor's token is put back when the page is served. NUL cannot occur
-# in a rendered page.
-_TOKEN_MARKER = "\x00csrf-token\x00"
 _EXTENSION = "nongsan_page_cache"
 
 
@@ -67,6 +63,12 @@ def _visitor_may_share_pages() -> bool:
     )
 
 
+def _carries_a_token() -> bool:
+    """True when the page just rendered holds this visitor's CSRF token (a POST form): such
+    a page is never shared. Visitors' pages use links and GET forms instead."""
+    return g.get("csrf_token") is not None
+
+
 def _page_key() -> str:
     # The full path (with its query string) is rendered into the page, so it is the key.
     raw = f"{request.endpoint}\n{get_locale()}\n{request.full_path}"
@@ -84,14 +86,13 @@ def shared_with_visitors(view: Callable) -> Callable:
         key = _page_key()
         cached = store.get(key)
         if cached is not None:
-            response = Response(cached.replace(_TOKEN_MARKER, generate_csrf()))
+            response = Response(cached)
             response.headers["X-Page-Cache"] = "hit"
             return response
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code == 200 and response.mimetype == "text/html":
-            if not get_flashed_messages():
-                page = response.get_data(as_text=True)
-                store.set(key, page.replace(generate_csrf(), _TOKEN_MARKER))
+            if not get_flashed_messages() and not _carries_a_token():
+                store.set(key, response.get_data(as_text=True))
         response.headers["X-Page-Cache"] = "miss"
         return response
 
@@ -106,7 +107,7 @@ def render_shared(
     key: str, template: str, context: Callable[[], dict], slots: dict[str, Markup]
 ) -> tuple[str, str]:
     """Render `template` once per key and language for visitors who are not signed in, and
-    fill in per request what differs: the `slots` (HTML) and the visitor's CSRF token.
+    fill in per request what differs: the `slots` (HTML).
 
     `context` is called only when the page is rendered. Returns the page and "hit" or "miss"
     ("" when the page is not shared: a signed-in user, or the cache is off).
@@ -118,9 +119,9 @@ def render_shared(
     page, state = store.get(full_key), "hit"
     if page is None:
         state = "miss"
-        rendered = render_template(template, **context(), **{name: _slot(name) for name in slots})
-        page = rendered.replace(generate_csrf(), _TOKEN_MARKER)
-        store.set(full_key, page)
+        page = render_template(template, **context(), **{name: _slot(name) for name in slots})
+        if not _carries_a_token():
+            store.set(full_key, page)
     for name, value in slots.items():
         page = page.replace(_slot(name), value)
-    return page.replace(_TOKEN_MARKER, generate_csrf()), state
+    return page, state

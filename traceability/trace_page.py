@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from farms.models import Certification, Farm
@@ -79,13 +79,19 @@ def _interval(standing: list[BatchEvent]) -> IntervalStatement | None:
     )
 
 
-def batch_trace(batch: Batch, today: date) -> BatchTrace:
-    farm = db.session.scalar(
-        select(Farm).where(Farm.id == batch.farm_id).options(selectinload(Farm.certifications))
+def batch_trace(batch_id: int, today: date) -> BatchTrace:
+    """Everything the page shows, in three statements: the batch with its farm, product, OCOP
+    certificate and growing area; the farm's certificates; the events."""
+    batch = db.session.scalar(
+        select(Batch)
+        .where(Batch.id == batch_id)
+        .options(
+            joinedload(Batch.farm).selectinload(Farm.certifications),
+            joinedload(Batch.product).joinedload(Product.ocop),
+            joinedload(Batch.growing_area),
+        )
     )
-    product = db.session.scalar(
-        select(Product).where(Product.id == batch.product_id).options(selectinload(Product.ocop))
-    )
+    farm, product = batch.farm, batch.product
     events = list(
         db.session.scalars(
             select(BatchEvent).where(BatchEvent.batch_id == batch.id).order_by(BatchEvent.seq)

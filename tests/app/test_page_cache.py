@@ -27,7 +27,7 @@ def search(client, text="pomelo"):
     return client.get(f"/products?q={text}")
 
 
-def test_a_second_visitor_gets_the_first_visitors_page_with_their_own_token(app, page_cache):
+def test_a_second_visitor_gets_the_first_visitors_page_without_any_session(app, page_cache):
     make_product(name="Bưởi Thanh Hồng pomelo")
     first, second = app.test_client(), app.test_client()
 
@@ -37,15 +37,21 @@ def test_a_second_visitor_gets_the_first_visitors_page_with_their_own_token(app,
     assert miss.headers["X-Page-Cache"] == "miss"
     assert hit.headers["X-Page-Cache"] == "hit"
     assert "Bưởi Thanh Hồng pomelo" in hit.get_data(as_text=True)
-    first_token = CSRF.search(miss.get_data(as_text=True)).group(1)
-    second_token = CSRF.search(hit.get_data(as_text=True)).group(1)
-    assert first_token != second_token
-    # The token on the cached page is the second visitor's own: their language switch works.
-    switched = second.post(
-        "/language", data={"csrf_token": second_token, "lang": "en", "next": "/products"}
-    )
-    assert switched.status_code == 302
-    assert "lang=en" in switched.headers["Set-Cookie"]
+    # Visitors switch language with links: a shared page holds no token and sets no cookie.
+    assert "Set-Cookie" not in miss.headers and "Set-Cookie" not in hit.headers
+    assert 'href="/language/en?next=/products?q%3Dpomelo"' in hit.get_data(as_text=True)
+    switched = second.get("/language/en?next=/products")
+    assert switched.status_code == 302 and "lang=en" in switched.headers["Set-Cookie"]
+
+
+def test_a_page_holding_a_visitors_form_token_is_never_shared(app, page_cache):
+    first = app.test_client().get("/_probe/shared-form")
+    second = app.test_client().get("/_probe/shared-form")
+
+    assert second.headers["X-Page-Cache"] == "miss"
+    assert CSRF.search(first.get_data(as_text=True)).group(1) != CSRF.search(
+        second.get_data(as_text=True)
+    ).group(1)
 
 
 def test_anonymous_visitors_see_a_new_product_only_after_the_copy_expires(app, page_cache):

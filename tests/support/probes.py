@@ -69,3 +69,19 @@ def stripe_pay(session_id: str):
         headers={"Stripe-Signature": signature},
     )
     return redirect(url_for("orders.checkout_page", token=token))
+
+
+@probes.get("/shared-form")
+def shared_form():
+    """A page shared with visitors that holds a POST form: it must never be shared."""
+    from flask import render_template_string
+
+    from app.page_cache import shared_with_visitors
+
+    @shared_with_visitors
+    def page():
+        return render_template_string(
+            '<form method="post"><input name="csrf_token" value="{{ csrf_token() }}"></form>'
+        )
+
+    return page()

@@ -21,11 +21,13 @@ class FormClient(FlaskClient):
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
-    def csrf_token(self, page: str = "/") -> str:
-        html = self.get(page).get_data(as_text=True)
-        match = _CSRF_FIELD.search(html)
-        assert match, f"no CSRF token on {page}"
-        return match.group(1)
+    def csrf_token(self, page: str | None = None) -> str:
+        # A signed-in user's pages carry one in the language form; a visitor's the log-in form.
+        for candidate in [page] if page else ["/", "/login"]:
+            match = _CSRF_FIELD.search(self.get(candidate).get_data(as_text=True))
+            if match:
+                return match.group(1)
+        raise AssertionError(f"no CSRF token on {page or '/ or /login'}")
 
     def post_form(self, url: str, data: dict | None = None, **kwargs):
         fields = dict(data or {})

@@ -8,6 +8,8 @@ counts the scan and fills in the label's own lines (app/page_cache.py).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import abort, current_app, jsonify, render_template, request, url_for
 from markupsafe import Markup, escape
 
@@ -27,15 +29,18 @@ def _trace_response(batch_id: int, version: tuple, scan: scans.ScanResult | None
     shared by visitors, so the batch itself is loaded only when the page is rendered."""
 
     def context() -> dict:
-        return {"trace": batch_trace(db.session.get(Batch, batch_id), local_today())}
+        return {"trace": batch_trace(batch_id, local_today())}
 
+    back = request.full_path.rstrip("?")
     page, state = render_shared(
         "trace\n" + "\n".join(map(str, (batch_id, *version))),
         "traceability/trace.html",
         context,
         {
             "genuineness": genuineness_html(scan) if scan else Markup(),
-            "language_next": escape(request.full_path.rstrip("?")),
+            # Where the language switch returns to: this very address (a label's, say).
+            "language_next": escape(back),
+            "language_next_query": escape(urlencode({"next": back})),
         },
     )
     response = current_app.make_response(page)
