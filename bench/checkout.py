@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from _harness import TRIVIAL, Measurement, Server, load, percentile
+from _harness import TRIVIAL, CpuMeter, Measurement, Server, load, percentile, postmaster_pid
 
 #: Every variant starts with this many units, so no buyer ever meets "sold out".
 STOCK = 10_000_000
@@ -196,69 +196,6 @@ def consistency(url: str, after: int, expected_checkouts: int, unknown: int) -> 
 
 
 # Where the CPU goes ------------------------------------------------------------------------
-
-
-def _tree(pid: int) -> list[int]:
-    """A process and all its descendants (Linux /proc; empty when unreadable)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as children:
-                    todo.extend(int(child) for child in children.read().split())
-        except OSError:
-            continue
-    return found
-
-
-def _cpu(pids: list[int]) -> dict[int, float]:
-    """CPU seconds (user + system) each process has used so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
-    return used
-
-
-class CpuMeter:
-    """CPU seconds used by gunicorn, PostgreSQL and this load generator between two points."""
-
-    def __init__(self, gunicorn_pid: int, postgres_pid: int | None):
-        self.roots = {"gunicorn": gunicorn_pid, "PostgreSQL": postgres_pid}
-        self.before: dict[str, dict[int, float]] = {}
-        self.client_before = 0.0
-
-    def start(self) -> None:
-        self.before = {name: _cpu(_tree(pid)) for name, pid in self.roots.items() if pid}
-        self.client_before = time.process_time()
-
-    def stop(self) -> dict[str, float]:
-        """Seconds per part; processes born in between count from zero, the dead not at all."""
-        used = {}
-        for name, before in self.before.items():
-            after = _cpu(_tree(self.roots[name]))
-            if after:
-                used[name] = sum(t - before.get(pid, 0.0) for pid, t in after.items())
-        used["load generator"] = time.process_time() - self.client_before
-        return used
-
-
-def postmaster_pid(data_dir: str) -> int | None:
-    try:
-        with open(os.path.join(data_dir, "postmaster.pid")) as pidfile:
-            return int(pidfile.readline())
-    except (OSError, ValueError):
-        return None
-
-
-# The buyers --------------------------------------------------------------------------------
 
 
 class StepFailed(Exception):

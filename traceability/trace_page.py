@@ -61,6 +61,16 @@ def load_batch(farm_slug: str, code: str) -> Batch | None:
     )
 
 
+def batch_version(farm_slug: str, code: str):
+    """The batch's id and version (event count, last hash, status), or None: all a shared
+    copy of its page needs, read without loading the batch."""
+    return db.session.execute(
+        select(Batch.id, Batch.event_count, Batch.head_hash, Batch.status)
+        .join(Farm, Farm.id == Batch.farm_id)
+        .where(Farm.slug == farm_slug, Batch.code == code.upper())
+    ).first()
+
+
 def _interval(standing: list[BatchEvent]) -> IntervalStatement | None:
     harvests = [e for e in standing if e.kind == EventKind.HARVEST]
     if not harvests:

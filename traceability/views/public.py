@@ -19,7 +19,7 @@ from app.page_cache import render_shared
 from traceability import epcis, labels, scans
 from traceability.models import Batch
 from traceability.services import history
-from traceability.trace_page import batch_trace, load_batch
+from traceability.trace_page import batch_trace, batch_version, load_batch
 from traceability.views import bp
 from traceability.views.genuineness import genuineness_html
 
@@ -85,10 +85,11 @@ def trace_by_digital_link(gtin: str, lot: str, serial: str):
 @bp.get("/trace/<farm_slug>/<code>")
 def trace_batch(farm_slug: str, code: str):
     """The same page without a label: linked from orders and the farm's dashboard."""
-    batch = load_batch(farm_slug, code)
-    if batch is None:
+    found = batch_version(farm_slug, code)
+    if found is None:
         abort(404)
-    return _trace_response(batch.id, (batch.event_count, batch.head_hash, batch.status))
+    batch_id, *version = found
+    return _trace_response(batch_id, tuple(version))
 
 
 @bp.get("/trace/<farm_slug>/<code>/epcis.jsonld")
