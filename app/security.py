@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 # Every style, script and image is served from static/; nothing loads from a CDN.
 CONTENT_SECURITY_POLICY = (
@@ -11,7 +11,22 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def register_security_headers(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        # No page takes a NUL character, and PostgreSQL refuses them in text: an address or
+        # a form holding one is a bad request, not a server error.
+        if "\x00" in request.path:
+            abort(404)
+        if _has_nul(request.args.values()) or (
+            request.method == "POST" and _has_nul(request.form.values())
+        ):
+            abort(400)
+
     @app.after_request
     def add_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

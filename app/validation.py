@@ -62,7 +62,10 @@ def parse_decimal(
         raise DomainError(_l("Enter a number for %(what)s.", what=label), field=field)
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
         raise DomainError(_l("%(what)s is out of range.", what=label), field=field)
-    return number.quantize(Decimal(1).scaleb(-places))
+    try:
+        return number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation as exc:  # too many digits to keep two decimals
+        raise DomainError(_l("%(what)s is out of range.", what=label), field=field) from exc
 
 
 def check_date_order(earlier: date, later: date, field: str) -> None:

@@ -63,43 +63,51 @@ def pack_with_batches(
     """
     ensure_can_manage(actor, order.farm)
     allowed = choices_for(order)
+    # Packing first: an order that cannot be packed (already packed, say, by a second tap)
+    # is refused before any row is written.
+    order_services.pack_order(order, actor)
     for line in order.lines:
-        pairs = [(b, q) for b, q in chosen.get(line.id, ()) if str(b).strip()]
-        if not pairs:
-            continue
-        total = 0
-        for batch_id, quantity in pairs:
+        units: dict[int, int] = {}
+        for batch_id, quantity in chosen.get(line.id, ()):
+            if not str(batch_id).strip():
+                continue
             batch = next((b for b in allowed[line.id] if str(b.id) == str(batch_id)), None)
             if batch is None:
                 raise DomainError(
                     _l("%(name)s: choose one of the batches offered.", name=line.product_name)
                 )
-            try:
-                units = int(str(quantity).strip())
-            except ValueError:
-                units = 0
-            if units <= 0:
+            count = _positive(quantity)
+            if count is None:
                 raise DomainError(
                     _l(
                         "%(name)s: enter how many units came from each batch.",
                         name=line.product_name,
                     )
                 )
-            total += units
-            db.session.add(
-                BatchAllocation(order_line_id=line.id, batch_id=batch.id, quantity=units)
-            )
-        if total != line.quantity:
+            # The same batch chosen twice for a line is one allocation.
+            units[batch.id] = units.get(batch.id, 0) + count
+        if units and sum(units.values()) != line.quantity:
             raise DomainError(
                 _l(
                     "%(name)s: the batches add up to %(total)d, the order has %(quantity)d.",
                     name=line.product_name,
-                    total=total,
+                    total=sum(units.values()),
                     quantity=line.quantity,
                 )
             )
+        for batch_id, count in units.items():
+            db.session.add(
+                BatchAllocation(order_line_id=line.id, batch_id=batch_id, quantity=count)
+            )
     db.session.flush()
-    order_services.pack_order(order, actor)
+
+
+def _positive(quantity) -> int | None:
+    try:
+        count = int(str(quantity).strip())
+    except ValueError:
+        return None
+    return count if 0 < count <= 100_000 else None
 
 
 def batches_of_line(line: OrderLine) -> list[Batch]:

@@ -84,7 +84,13 @@ KIND_FIELDS: dict[EventKind, tuple[DiaryField, ...]] = {
         ),
     ),
     EventKind.HARVEST: (
-        DiaryField("quantity", _l("Quantity harvested"), type="decimal", placeholder="850"),
+        DiaryField(
+            "quantity",
+            _l("Quantity harvested"),
+            type="decimal",
+            maximum=100_000_000,
+            placeholder="850",
+        ),
         DiaryField("unit", _l("Unit"), max_length=20, placeholder="kg"),
     ),
     EventKind.PACKING: (

@@ -31,6 +31,8 @@ from traceability.models import Batch, BatchEvent, BatchStatus, EventKind
 #: compact alphanumeric mode and cannot be mistyped with accents.
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
 MAX_PHOTOS = 4
+#: No diary goes back further: an earlier year is a typing mistake.
+EARLIEST_YEAR = 2000
 #: A phone's clock may run a little ahead; anything later is a typing mistake.
 FUTURE_TOLERANCE = timedelta(minutes=10)
 #: The kinds that change what the batch is (and so its status).
@@ -166,14 +168,18 @@ class EventInput:
 def parse_local_datetime(value: str | datetime, now: datetime) -> datetime:
     """A time as typed on the form (Vietnam's time, "2026-06-20T07:30"), as UTC seconds."""
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=VIETNAM)
+        moment = value
     else:
         try:
-            moment = datetime.fromisoformat((value or "").strip()).replace(tzinfo=VIETNAM)
+            moment = datetime.fromisoformat((value or "").strip())
         except ValueError as exc:
             raise DomainError(
                 _l("Enter the date and time it happened."), field="occurred_at"
             ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=VIETNAM)
+    if not EARLIEST_YEAR <= moment.year <= now.year + 1:
+        raise DomainError(_l("Enter the date and time it happened."), field="occurred_at")
     moment = moment.astimezone(now.tzinfo).replace(microsecond=0)
     if moment > now + FUTURE_TOLERANCE:
         raise DomainError(_l("This time is in the future."), field="occurred_at")
@@ -191,7 +197,9 @@ def _clean_field(spec: DiaryField, raw: str | None) -> str | int | None:
             text, spec.name, spec.label, minimum=spec.minimum, maximum=spec.maximum
         )
     if spec.type == "decimal":
-        number = parse_decimal(text, spec.name, spec.label, minimum=Decimal("0.01"))
+        number = parse_decimal(
+            text, spec.name, spec.label, minimum=Decimal("0.01"), maximum=Decimal(spec.maximum)
+        )
         return format(number.normalize(), "f")
     return clean_text(text, spec.name, spec.max_length, spec.label)
 
@@ -238,12 +246,22 @@ def interval_breach(events: Sequence[BatchEvent], harvest_at: datetime) -> Inter
     return worst
 
 
-def _check_interval(
-    events: Sequence[BatchEvent], harvest_at: datetime, actor: User, override: str
-) -> dict[str, str]:
-    breach = interval_breach(events, harvest_at)
-    if breach is None:
-        return {}
+def _spraying_breach(
+    standing: Sequence[BatchEvent], sprayed_at: datetime, days: int, details: dict
+) -> IntervalBreach | None:
+    """A spraying recorded (or corrected) after the fact must not fall inside the interval
+    before a harvest that was already recorded."""
+    safe_from = sprayed_at + timedelta(days=days)
+    for event in standing:
+        if event.kind == EventKind.HARVEST and sprayed_at <= event.occurred_at < safe_from:
+            spraying = BatchEvent(occurred_at=sprayed_at, details=details)
+            return IntervalBreach(spraying, days, safe_from)
+    return None
+
+
+def _override_or_refuse(breach: IntervalBreach, actor: User, override: str) -> dict[str, str]:
+    """Only an operator may let a harvest and a spraying break the pre-harvest interval, and
+    the reason is recorded (and shown on the public page)."""
     override = " ".join((override or "").split())
     if override and has_role(actor, Role.OPERATOR):
         return {"phi_override": clean_text(override, "phi_override_reason", 300, _l("the reason"))}
@@ -292,6 +310,11 @@ def record_event(
         corrected = next((e for e in events if e.id == _int_or_none(entry.corrects_id)), None)
         if corrected is None:
             raise DomainError(_l("Choose an entry of this batch to correct."), field="corrects_id")
+        if any(e.corrects_id == corrected.id for e in events):
+            raise DomainError(
+                _l("This entry was corrected already: correct its latest version."),
+                field="corrects_id",
+            )
         kind = EventKind(corrected.kind)
     else:
         try:
@@ -309,9 +332,16 @@ def record_event(
     place = clean_text(entry.place, "place", 200, _l("the place"), required=False)
     if not place and batch.growing_area is not None:
         place = batch.growing_area.name
+    # What stands once this entry is recorded, apart from the entry itself.
+    standing = [e for e in effective_events(events) if corrected is None or e.id != corrected.id]
     if kind == EventKind.HARVEST:
-        others = [e for e in events if corrected is None or e.id != corrected.id]
-        details.update(_check_interval(others, occurred_at, actor, entry.phi_override_reason))
+        breach = interval_breach(standing, occurred_at)
+    elif kind == EventKind.SPRAYING:
+        breach = _spraying_breach(standing, occurred_at, int(details["phi_days"]), details)
+    else:
+        breach = None
+    if breach is not None:
+        details.update(_override_or_refuse(breach, actor, entry.phi_override_reason))
     photo_keys, extra = _store_files(entry, kind)
     details.update(extra)
 

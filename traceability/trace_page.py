@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -52,7 +52,6 @@ class BatchTrace:
     interval: IntervalStatement | None = None
     #: Harvests recorded inside an interval by an operator's override, with the reason.
     overrides: list[BatchEvent] = field(default_factory=list)
-    sprayings: int = 0
 
 
 def load_batch(farm_slug: str, code: str) -> Batch | None:
@@ -72,20 +71,30 @@ def batch_version(farm_slug: str, code: str):
 
 
 def _interval(standing: list[BatchEvent]) -> IntervalStatement | None:
+    """The statement for the first harvest: its last spraying, or the spraying whose
+    interval the harvest broke."""
     harvests = [e for e in standing if e.kind == EventKind.HARVEST]
     if not harvests:
         return None
-    harvest = max(harvests, key=lambda e: e.occurred_at)
+    harvest = min(harvests, key=lambda e: e.occurred_at)
     sprayings = [
         e for e in standing if e.kind == EventKind.SPRAYING and e.occurred_at <= harvest.occurred_at
     ]
     if not sprayings:
         return None
-    last = max(sprayings, key=lambda e: e.occurred_at)
+
+    def safe_from(spraying: BatchEvent):
+        return spraying.occurred_at + timedelta(days=int(spraying.details.get("phi_days", 0)))
+
+    # The last spraying, as the statement says, unless an earlier one's longer interval is
+    # the one the harvest broke: that one is shown, never hidden behind a later one.
+    limiting = max(sprayings, key=safe_from)
+    if safe_from(limiting) <= harvest.occurred_at:
+        limiting = max(sprayings, key=lambda e: e.occurred_at)
     return IntervalStatement(
-        days_before_harvest=(harvest.occurred_at - last.occurred_at).days,
-        required_days=int(last.details.get("phi_days", 0)),
-        product=str(last.details.get("product", "")),
+        days_before_harvest=(harvest.occurred_at - limiting.occurred_at).days,
+        required_days=int(limiting.details.get("phi_days", 0)),
+        product=str(limiting.details.get("product", "")),
     )
 
 
@@ -104,7 +113,10 @@ def batch_trace(batch_id: int, today: date) -> BatchTrace:
     farm, product = batch.farm, batch.product
     events = list(
         db.session.scalars(
-            select(BatchEvent).where(BatchEvent.batch_id == batch.id).order_by(BatchEvent.seq)
+            # Up to the count read with the batch: an entry saved meanwhile is not a gap.
+            select(BatchEvent)
+            .where(BatchEvent.batch_id == batch.id, BatchEvent.seq <= batch.event_count)
+            .order_by(BatchEvent.seq)
         )
     )
     by_id = {e.id: e for e in events}
@@ -125,5 +137,4 @@ def batch_trace(batch_id: int, today: date) -> BatchTrace:
         ocop_expired=bool(ocop and not ocop.is_valid_on(today)),
         interval=_interval(standing),
         overrides=[e for e in standing if e.details.get("phi_override")],
-        sprayings=sum(1 for e in standing if e.kind == EventKind.SPRAYING),
     )

@@ -58,3 +58,14 @@ def test_static_files_are_served_by_the_application(client):
     response = client.get("/static/css/site.css")
     response.close()
     assert response.status_code == 200 and response.mimetype == "text/css"
+
+
+@pytest.mark.parametrize(
+    "url", ["/T/A%00B", "/products/%00", "/trace/x/%00", "/products?q=vai%00thieu"]
+)
+def test_a_nul_character_in_an_address_is_refused_not_a_server_error(client, url):
+    assert client.get(url).status_code in (400, 404)
+
+
+def test_a_nul_character_in_a_form_is_a_bad_request(client):
+    assert client.post_form("/login", {"identifier": "a\x00b", "password": "x"}).status_code == 400

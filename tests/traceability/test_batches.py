@@ -225,11 +225,57 @@ def test_an_event_in_the_future_is_refused(app):
     assert refused.value.field == "occurred_at"
 
 
-def test_of_two_corrections_of_one_entry_only_the_latest_stands(app):
+def test_only_the_latest_version_of_an_entry_can_be_corrected(app):
     batch = make_batch()
     original = spray(batch, 10, phi_days=14)
     first_fix = spray(batch, 12, phi_days=14, corrects_id=original.id)
-    second_fix = spray(batch, 20, phi_days=14, corrects_id=original.id)
 
+    with pytest.raises(DomainError) as refused:
+        spray(batch, 20, phi_days=14, corrects_id=original.id)
+    second_fix = spray(batch, 20, phi_days=14, corrects_id=first_fix.id)
+
+    assert refused.value.field == "corrects_id"
     assert services.effective_events(services.history(batch)) == [second_fix]
-    assert first_fix.corrects_id == original.id
+
+
+def test_a_spraying_recorded_after_the_harvest_must_respect_its_interval(app):
+    batch = make_batch()
+    harvest(batch, 2)
+
+    with pytest.raises(DomainError):
+        spray(batch, 5, phi_days=14)  # 3 days before the recorded harvest
+    assert spray(batch, 30, phi_days=14).seq == 2
+
+
+def test_correcting_a_spraying_into_the_interval_is_refused(app):
+    batch = make_batch()
+    sprayed = spray(batch, 30, phi_days=14)
+    harvest(batch, 2)
+
+    with pytest.raises(DomainError):
+        spray(batch, 5, phi_days=14, corrects_id=sprayed.id)
+    assert services.verify_batch(batch).ok and batch.event_count == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "field"),
+    [
+        ("note", {"note": "x", "when": "0001-01-01T00:00"}, "occurred_at"),
+        ("harvest", {"quantity": "1e30", "unit": "kg"}, "quantity"),
+        ("harvest", {"quantity": "99999999999", "unit": "kg"}, "quantity"),
+    ],
+)
+def test_absurd_dates_and_quantities_are_refused_with_a_message(app, kind, fields, field):
+    batch = make_batch()
+    when = fields.pop("when", None)
+    entry = services.EventInput(
+        kind=kind,
+        occurred_at=when or "2026-06-20T07:30",
+        fields=fields,
+        note=fields.get("note", ""),
+    )
+
+    with pytest.raises(DomainError) as refused:
+        services.record_event(batch, batch.farm.members[0].user, entry, now=NOW)
+
+    assert refused.value.field == field

@@ -199,6 +199,16 @@ def test_packing_with_batches_links_the_buyers_order_to_the_batch(farmer, farm):
 
     page = farmer.get(f"/dashboard/orders/{order.id}/pack-with-batches").get_data(as_text=True)
     assert f'<option value="{batch.id}" selected>' in page
+    twice = farmer.post_form(
+        f"/dashboard/orders/{order.id}/pack-with-batches",
+        {
+            f"batch-{line.id}-1": str(batch.id),
+            f"qty-{line.id}-1": "1",
+            f"batch-{line.id}-2": str(batch.id),
+            f"qty-{line.id}-2": "1",
+        },
+    )
+    assert twice.status_code == 422  # the same batch twice adds up to 2 of 3: explained
     too_few = farmer.post_form(
         f"/dashboard/orders/{order.id}/pack-with-batches",
         {f"batch-{line.id}-1": str(batch.id), f"qty-{line.id}-1": "2"},
@@ -210,6 +220,11 @@ def test_packing_with_batches_links_the_buyers_order_to_the_batch(farmer, farm):
     )
 
     assert packed.status_code == 302
+    again = farmer.post_form(
+        f"/dashboard/orders/{order.id}/pack-with-batches",
+        {f"batch-{line.id}-1": str(batch.id), f"qty-{line.id}-1": "3"},
+    )
+    assert again.status_code == 422  # a second tap: refused with a message, nothing added
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "packed"
     assert db.session.scalar(select(BatchAllocation.quantity)) == 3

@@ -231,3 +231,19 @@ def test_with_the_page_cache_each_scan_is_still_counted_and_shows_its_own_label(
     # A new diary entry is a new version of the batch: the page is rendered again.
     assert after_new_event.headers["X-Page-Cache"] == "miss"
     assert "Siêu thị Hà Nội" in page_text(after_new_event)
+
+
+def test_the_food_safety_line_names_the_spraying_that_limits_the_harvest(client, app):
+    from app.auth.roles import Role
+    from tests.app.factories import make_user
+
+    batch = make_batch()
+    spray(batch, 20, phi_days=30, product="Thuốc cách ly dài")
+    spray(batch, 10, phi_days=3, product="Thuốc cách ly ngắn")
+    harvest(batch, 1, actor=make_user(Role.OPERATOR), phi_override_reason="Xét nghiệm đạt")
+    db.session.commit()
+
+    page = page_text(client.get(f"/trace/{batch.farm.slug}/{batch.code}"))
+
+    assert "Lần phun thuốc cuối cách thu hoạch 19 ngày; yêu cầu 30 ngày." in page
+    assert "Thuốc cách ly dài" in page

@@ -138,10 +138,12 @@ def batch_page(batch_id: int):
         )
     )
     labels_form = LabelsForm(formdata=None, format=DEFAULT_FORMAT_ID, count="65")
+    events = services.history(batch)
     return render_template(
         "traceability/dashboard/batch.html",
         batch=batch,
-        events=services.history(batch),
+        events=events,
+        superseded={e.corrects_id for e in events if e.corrects_id},
         kinds=KIND_ORDER,
         kind=kind,
         form=form,
