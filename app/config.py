@@ -84,6 +84,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 30),
         # A label scanned more often than this may have been copied: the trace page says so.
         "LABEL_SCAN_WARNING_THRESHOLD": _int("LABEL_SCAN_WARNING_THRESHOLD", 20),
+        # Label scans one client address may make (each one is counted and logged).
+        "SCAN_RATE_LIMIT": os.environ.get("SCAN_RATE_LIMIT", "120 per minute"),
         "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
         # Mail: SMTP when MAIL_SERVER is set, otherwise messages are written to the log.
         "MAIL_SERVER": mail_server,

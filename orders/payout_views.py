@@ -26,16 +26,22 @@ def payout_form(farm_id: int, balance_vnd: int | None = None) -> PayoutForm:
 
 
 def _page(failed: tuple[int, PayoutForm] | None = None, status: int = 200):
-    owed = payouts.farms_owed()
+    operator = current_user._get_current_object()
+    owed = payouts.farms_owed(operator)
     forms = {row.farm.id: payout_form(row.farm.id, row.balance_vnd) for row in owed}
     if failed:
-        forms[failed[0]] = failed[1]
+        farm_id, form = failed
+        if farm_id in forms:
+            forms[farm_id] = form
+        else:  # the farm is owed nothing (any more): say why nothing was recorded
+            for message in [*form.form_errors, *form.amount.errors, *form.reference.errors]:
+                flash(message, "error")
     return render_template(
         "orders/admin_payouts.html",
         owed=owed,
         forms=forms,
         bank_by_bin=bank_by_bin,
-        recent=payouts.recent_payouts(),
+        recent=payouts.recent_payouts(operator),
     ), status
 
 

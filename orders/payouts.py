@@ -42,8 +42,9 @@ class FarmOwed:
     balance_vnd: int
 
 
-def farms_owed() -> list[FarmOwed]:
-    """Farms the platform owes money to, largest balance first."""
+def farms_owed(operator: User) -> list[FarmOwed]:
+    """Farms the platform owes money to, largest balance first (with their bank accounts)."""
+    ensure_role(operator, Role.OPERATOR)
     balance = func.sum(LedgerEntry.amount_vnd)
     rows = db.session.execute(
         select(LedgerEntry.farm_id, balance)
@@ -104,7 +105,8 @@ def statement(farm: Farm, actor: User, limit: int = 50) -> list[LedgerEntry]:
     )
 
 
-def recent_payouts(limit: int = 20) -> list[LedgerEntry]:
+def recent_payouts(operator: User, limit: int = 20) -> list[LedgerEntry]:
+    ensure_role(operator, Role.OPERATOR)
     return list(
         db.session.scalars(
             select(LedgerEntry)

@@ -3,7 +3,7 @@
 Pure: takes what every label of the run shows and the (address, serial) of each label, returns
 PDF bytes; no Flask app, no database. Speed matters (a run has up to 10,000 labels, printed
 while the farmer waits), so the text every label shares is drawn once as a form XObject, each
-label only adds its QR code and serial, and a big run's codes are encoded on every CPU.
+label only adds its QR code (one vector path) and its serial.
 """
 
 from __future__ import annotations

@@ -51,6 +51,22 @@ def label_address(batch: Batch, serial: str) -> str:
     return f"{_base_url()}/T/{serial}"
 
 
+def _fresh_serials(count: int) -> set[str]:
+    """`count` serials never issued before (a clash is rare at 50 bits, never impossible)."""
+    serials: set[str] = set()
+    while len(serials) < count:
+        while len(serials) < count:
+            serials.add(new_serial())
+        for chunk in _chunks(sorted(serials), 1000):
+            serials -= set(db.session.scalars(select(Label.serial).where(Label.serial.in_(chunk))))
+    return serials
+
+
+def _chunks(items: list[str], size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def issue_labels(batch: Batch, actor: User, format_id: str, count: int | str) -> LabelRun:
     """Record `count` new serials for the batch; the PDF is made from the run afterwards."""
     ensure_can_manage(actor, batch.farm)
@@ -72,9 +88,7 @@ def issue_labels(batch: Batch, actor: User, format_id: str, count: int | str) ->
     run = LabelRun(batch_id=batch.id, format=format_id, count=count, issued_by_id=actor.id)
     db.session.add(run)
     db.session.flush()
-    serials: set[str] = set()
-    while len(serials) < count:
-        serials.add(new_serial())
+    serials = _fresh_serials(count)
     db.session.execute(
         insert(Label),
         [{"serial": s, "batch_id": batch.id, "run_id": run.id} for s in sorted(serials)],

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
+from farms.models import Farm
 from products.models import Product
 from traceability.models import Batch, Label, LabelScan
 
@@ -44,6 +45,7 @@ class ScannedBatch:
     event_count: int
     head_hash: str | None
     status: str
+    farm_slug: str
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,12 @@ class ScanResult:
         return self.genuine and self.count > current_app.config["LABEL_SCAN_WARNING_THRESHOLD"]
 
 
-_LABEL, _SCAN, _BATCH, _PRODUCT = (
+_LABEL, _SCAN, _BATCH, _PRODUCT, _FARM = (
     Label.__table__,
     LabelScan.__table__,
     Batch.__table__,
     Product.__table__,
+    Farm.__table__,
 )
 _BATCH_COLUMNS = (
     _BATCH.c.id,
@@ -78,6 +81,7 @@ _BATCH_COLUMNS = (
     _BATCH.c.event_count,
     _BATCH.c.head_hash,
     _BATCH.c.status,
+    _FARM.c.slug,
 )
 
 #: PostgreSQL counts the scan, logs it and reads the batch's version in one round trip: the
@@ -96,10 +100,11 @@ _SCAN_IN_ONE_STATEMENT = text(
         SELECT id, batch_id, :serial, :now, :device FROM hit
     )
     SELECT hit.scan_count, hit.first_scanned_at, batch.id, batch.code, product.gtin,
-           batch.event_count, batch.head_hash, batch.status
+           batch.event_count, batch.head_hash, batch.status, farm.slug
     FROM hit
     JOIN batch ON batch.id = hit.batch_id
     JOIN product ON product.id = batch.product_id
+    JOIN farm ON farm.id = batch.farm_id
     """
 ).columns(first_scanned_at=UTCDateTime())
 
@@ -137,6 +142,7 @@ def _scan_in_steps(serial: str, now: datetime, device: str):
     batch = db.session.execute(
         select(*_BATCH_COLUMNS)
         .join(_PRODUCT, _PRODUCT.c.id == _BATCH.c.product_id)
+        .join(_FARM, _FARM.c.id == _BATCH.c.farm_id)
         .where(_BATCH.c.id == batch_id)
     ).one()
     return (count, first, *batch)

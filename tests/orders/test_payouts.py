@@ -11,6 +11,7 @@ from orders.models import LedgerEntry
 from orders.stripe_payments import farm_balance
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
+from tests.support.web import page_text
 
 
 def owe(farm, amount_vnd: int) -> None:
@@ -120,3 +121,23 @@ def test_the_farm_sees_the_payout_on_its_statement(app, client, operator):
     assert "Đã chuyển về tài khoản ngân hàng" in page
     assert "FT2611220002" in page
     assert "-400.000" in page
+
+
+def test_a_payout_to_a_farm_owed_nothing_is_refused_with_a_message(app, client, operator):
+    farm = make_farm()
+    db.session.commit()
+    log_in(client, operator.phone)
+
+    response = client.post_form(
+        f"/admin/farms/{farm.id}/payouts",
+        {f"farm{farm.id}-amount": "100000", f"farm{farm.id}-reference": "FT9"},
+    )
+
+    assert response.status_code == 422
+    assert "0 ₫" in page_text(response).replace("\xa0", " ")
+    assert farm_balance(farm) == 0
+
+
+def test_the_owed_list_is_for_operators_only(app):
+    with pytest.raises(PermissionDenied):
+        payouts.farms_owed(make_farm().members[0].user)

@@ -225,7 +225,9 @@ def test_with_the_page_cache_each_scan_is_still_counted_and_shows_its_own_label(
 
     assert hit.headers["X-Page-Cache"] == "hit"
     assert second_label.serial in page_text(hit) and first_label.serial not in page_text(hit)
-    assert f'href="/language/en?next=%2FT%2F{second_label.serial}"' in hit.get_data(as_text=True)
+    # The language switch leads to the batch's page, which counts no scan.
+    back = f"%2Ftrace%2F{lychee_batch.farm.slug}%2FVT2606-A"
+    assert f'href="/language/en?next={back}"' in hit.get_data(as_text=True)
     assert "Đã quét 2 lần" in page_text(miss)
     assert "Đây là lần đầu tiên tem này được quét." in page_text(hit)
     # A new diary entry is a new version of the batch: the page is rendered again.
@@ -247,3 +249,25 @@ def test_the_food_safety_line_names_the_spraying_that_limits_the_harvest(client,
 
     assert "Lần phun thuốc cuối cách thu hoạch 19 ngày; yêu cầu 30 ngày." in page
     assert "Thuốc cách ly dài" in page
+
+
+def test_one_address_scanning_too_often_is_slowed_down(app, client, lychee_batch):
+    (address, _label), *_ = issue(lychee_batch)
+    db.session.commit()
+    app.config["SCAN_RATE_LIMIT"] = "3 per minute"
+    try:
+        statuses = [scan(client, address).status_code for _ in range(4)]
+    finally:
+        app.config["SCAN_RATE_LIMIT"] = "120 per minute"
+
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_a_serial_already_issued_is_never_issued_again(app, lychee_batch, monkeypatch):
+    (_address, first), *_ = issue(lychee_batch, count=1)
+    drawn = iter([first.serial, "0000000001"])
+    monkeypatch.setattr(labels, "new_serial", lambda: next(drawn))
+
+    (_address, second), *_ = issue(lychee_batch, count=1)
+
+    assert second.serial == "0000000001"

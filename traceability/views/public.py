@@ -31,7 +31,13 @@ def _trace_response(batch_id: int, version: tuple, scan: scans.ScanResult | None
     def context() -> dict:
         return {"trace": batch_trace(batch_id, local_today())}
 
-    back = request.full_path.rstrip("?")
+    # Switching language on a label's page returns to the batch's page: coming back to the
+    # label's address would count the label as scanned once more.
+    back = (
+        url_for("traceability.trace_batch", farm_slug=scan.batch.farm_slug, code=scan.batch.code)
+        if scan
+        else request.full_path.rstrip("?")
+    )
     page, state = render_shared(
         "trace\n" + "\n".join(map(str, (batch_id, *version))),
         "traceability/trace.html",
@@ -60,15 +66,21 @@ def _scanned(serial: str, belongs=lambda batch: True):
     return _trace_response(batch.id, (batch.event_count, batch.head_hash, batch.status), scan)
 
 
+def _scan_limit() -> str:
+    return current_app.config["SCAN_RATE_LIMIT"]
+
+
+# Each scan writes: one address may scan generously (a shop assistant checking a pallet),
+# not fill the scan log or push a competitor's label over the copy warning.
 @bp.get("/T/<serial>")
 @bp.get("/t/<serial>")
-@limiter.exempt
+@limiter.limit(_scan_limit)
 def trace_by_serial(serial: str):
     return _scanned(serial)
 
 
 @bp.get("/01/<gtin>/10/<lot>/21/<serial>")
-@limiter.exempt
+@limiter.limit(_scan_limit)
 def trace_by_digital_link(gtin: str, lot: str, serial: str):
     """GS1 Digital Link: the product's GTIN-14, the batch (lot) and the label's serial."""
 
