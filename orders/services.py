@@ -105,14 +105,9 @@ def _check_quantity(variant: Variant, quantity: int) -> None:
         raise DomainError(_l("%(name)s: order at least %(n)d.", name=name, n=variant.min_order_qty))
 
 
-def quote(
-    cart: dict[int, int],
-    *,
-    province_code: str,
-    today: date,
-    delivery_methods: dict[int, str] | None = None,
-) -> list[FarmQuote]:
-    """Group the cart by farm with each farm's subtotal and delivery fee, or say what is wrong."""
+def check_lines(cart: dict[int, int], today: date) -> dict[int, FarmQuote]:
+    """The cart's lines grouped by farm with their subtotals, or what stops them being
+    ordered today (no longer on sale, out of season, a quantity out of bounds)."""
     if not cart:
         raise DomainError(_l("Your cart is empty."))
     variants = _load_variants(list(cart))
@@ -133,6 +128,18 @@ def quote(
         farm_quote.lines.append((variant, quantity))
         farm_quote.subtotal_vnd += variant.price_vnd * quantity
         farm_quote.weight_grams += variant.weight_grams * quantity
+    return by_farm
+
+
+def quote(
+    cart: dict[int, int],
+    *,
+    province_code: str,
+    today: date,
+    delivery_methods: dict[int, str] | None = None,
+) -> list[FarmQuote]:
+    """Group the cart by farm with each farm's subtotal and delivery fee, or say what is wrong."""
+    by_farm = check_lines(cart, today)
     settings = {
         s.farm_id: s
         for s in db.session.scalars(
@@ -427,11 +434,12 @@ def describe_cart(
         group = groups.setdefault(variant.product.farm_id, CartGroup(variant.product.farm, []))
         group.lines.append((variant, quantity))
     for group in groups.values():
-        if not province_code:
-            continue
         farm_cart = {variant.id: quantity for variant, quantity in group.lines}
         try:
-            group.quote = quote(farm_cart, province_code=province_code, today=today)[0]
+            if province_code:
+                group.quote = quote(farm_cart, province_code=province_code, today=today)[0]
+            else:  # no fee to show yet, but what stops an order still shows
+                check_lines(farm_cart, today)
         except DomainError as error:
             group.problem = str(error.message)
     return list(groups.values())

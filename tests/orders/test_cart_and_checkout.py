@@ -261,3 +261,17 @@ def test_pre_order_lines_show_their_shipping_date_in_the_cart_and_the_review(cli
     assert shown in page_text(client.get("/cart?province=01"))
     review = client.post_form("/checkout", {**ADDRESS, "payment_method": "cod", "step": "review"})
     assert shown in page_text(review)
+
+
+def test_without_a_province_the_cart_still_says_what_cannot_be_ordered(client, shop):
+    lychee, pomelo = shop
+    _fill_cart(client, lychee, pomelo)
+    from products import services as product_services
+
+    product_services.hide_product(lychee.product, lychee.product.farm.members[0].user)
+    db.session.commit()
+
+    text = page_text(client.get("/cart"))
+
+    assert "không còn được bán" in text
+    assert "Tiến hành đặt hàng" not in text
