@@ -101,7 +101,8 @@ class Batch(db.Model):
 
     @property
     def is_recalled(self) -> bool:
-        return self.status == BatchStatus.RECALLED
+        # The recall's own columns decide: a status written meanwhile cannot undo a recall.
+        return self.recalled_at is not None or self.status == BatchStatus.RECALLED
 
 
 class BatchEvent(db.Model):

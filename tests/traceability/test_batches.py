@@ -267,6 +267,7 @@ def test_correcting_a_spraying_into_the_interval_is_refused(app):
 )
 def test_absurd_dates_and_quantities_are_refused_with_a_message(app, kind, fields, field):
     batch = make_batch()
+    fields = dict(fields)  # the parameters are shared by both databases' runs
     when = fields.pop("when", None)
     entry = services.EventInput(
         kind=kind,
@@ -279,3 +280,13 @@ def test_absurd_dates_and_quantities_are_refused_with_a_message(app, kind, field
         services.record_event(batch, batch.farm.members[0].user, entry, now=NOW)
 
     assert refused.value.field == field
+
+
+def test_a_status_written_over_a_recall_does_not_undo_it(app):
+    batch = make_batch()
+    harvest(batch, 3)
+    services.recall_batch(batch, batch.farm.members[0].user, "Dư lượng vượt mức", NOW)
+
+    batch.status = BatchStatus.SOLD_OUT.value  # as a concurrent "sold out" would write it
+
+    assert batch.is_recalled

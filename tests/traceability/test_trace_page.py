@@ -118,7 +118,9 @@ def test_a_gs1_digital_link_opens_the_page_and_a_wrong_lot_is_refused(client, ap
     assert path(address) == f"/01/08934567890120/10/BT2609-A/21/{label.serial}"
     assert scan(client, address).status_code == 200
     wrong = f"/01/08934567890120/10/BT2609-B/21/{label.serial}"
-    assert client.get(wrong).status_code == 404
+    refused = client.get(wrong)
+    assert refused.status_code == 404
+    assert "được in cho một sản phẩm hoặc lô khác" in page_text(refused)
 
 
 def test_an_altered_history_is_shown_as_such(client, lychee_batch):

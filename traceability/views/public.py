@@ -62,7 +62,9 @@ def _scanned(serial: str, belongs=lambda batch: True):
     db.session.commit()
     batch = scan.batch
     if batch is None or not belongs(batch):
-        return render_template("traceability/not_genuine.html", serial=scan.serial), 404
+        return render_template(
+            "traceability/not_genuine.html", serial=scan.serial, elsewhere=batch is not None
+        ), 404
     return _trace_response(batch.id, (batch.event_count, batch.head_hash, batch.status), scan)
 
 
