@@ -35,7 +35,7 @@ MAX_PHOTOS = 4
 EARLIEST_YEAR = 2000
 #: A phone's clock may run a little ahead; anything later is a typing mistake.
 FUTURE_TOLERANCE = timedelta(minutes=10)
-#: The kinds that change what the batch is (and so its status).
+#: What a recalled batch may no longer record: it must not be harvested, packed or shipped.
 _CLOSED_TO_RECALLED = (EventKind.HARVEST, EventKind.PACKING, EventKind.SHIPPING)
 
 
