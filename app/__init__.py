@@ -24,9 +24,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    if app.config["TRUSTED_PROXIES"]:
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
@@ -49,7 +46,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.cli import register_commands
 
     register_commands(app)
+    _wrap_wsgi(app)
     return app
+
+
+def _wrap_wsgi(app: Flask) -> None:
+    """WSGI layers in front of Flask, innermost first."""
+    from traceability.views.scan_gateway import install_scan_gateway
+
+    install_scan_gateway(app)  # inside ProxyFix: it sees the client's address as Flask does
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:

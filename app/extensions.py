@@ -19,9 +19,9 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
-def _client_address() -> str:
+def client_address() -> str:
     # request.remote_addr is already the client's once ProxyFix trusted the proxies.
     return request.remote_addr or "unknown"
 
 
-limiter = Limiter(key_func=_client_address)
+limiter = Limiter(key_func=client_address)

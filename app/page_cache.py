@@ -103,6 +103,27 @@ def _slot(name: str) -> Markup:
     return Markup(f"\x00slot:{name}\x00")
 
 
+def _shared_key(key: str, language: str) -> str:
+    return hashlib.sha256(f"{key}\n{language}".encode()).hexdigest()
+
+
+def fill_slots(page: str, slots: dict[str, Markup]) -> str:
+    for name, value in slots.items():
+        page = page.replace(_slot(name), value)
+    return page
+
+
+def is_on(app: Flask) -> bool:
+    return app.extensions.get(_EXTENSION) is not None
+
+
+def shared_page(app: Flask, key: str, language: str) -> str | None:
+    """The copy of a shared page (render_shared) in `language`, slots unfilled, if any.
+    Needs no request context: traceability/scan_gateway.py answers scans with it."""
+    store = app.extensions.get(_EXTENSION)
+    return None if store is None else store.get(_shared_key(key, language))
+
+
 def render_shared(
     key: str, template: str, context: Callable[[], dict], slots: dict[str, Markup]
 ) -> tuple[str, str]:
@@ -115,13 +136,11 @@ def render_shared(
     store = _store()
     if store is None or not _visitor_may_share_pages():
         return render_template(template, **context(), **slots), ""
-    full_key = hashlib.sha256(f"{key}\n{get_locale()}".encode()).hexdigest()
+    full_key = _shared_key(key, str(get_locale()))
     page, state = store.get(full_key), "hit"
     if page is None:
         state = "miss"
         page = render_template(template, **context(), **{name: _slot(name) for name in slots})
         if not _carries_a_token():
             store.set(full_key, page)
-    for name, value in slots.items():
-        page = page.replace(_slot(name), value)
-    return page, state
+    return fill_slots(page, slots), state

@@ -6,7 +6,8 @@ Markup instead of a template render: this runs on every scan of every box.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from collections.abc import Callable
+
 from markupsafe import Markup
 
 from app.clock import VIETNAM
@@ -17,10 +18,14 @@ def _when(scan: ScanResult) -> str:
     return scan.first_scanned_at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
-def genuineness_html(scan: ScanResult) -> Markup:
-    if scan.suspicious:
+def genuineness_html(scan: ScanResult, gettext: Callable[[str], str], threshold: int) -> Markup:
+    """`gettext` translates into the visitor's language (the catalog's own method: this
+    also runs outside Flask's request cycle); `threshold` is LABEL_SCAN_WARNING_THRESHOLD."""
+    _ = gettext
+    copied = scan.looks_copied(threshold)
+    if copied:
         headline = Markup("<p><strong>⚠ {}</strong> {}</p>").format(
-            _("This label has been scanned %(n)d times.", n=scan.count),
+            _("This label has been scanned %(n)d times.") % {"n": scan.count},
             _(
                 "A label on one box is rarely scanned this often: it may have been copied. "
                 "Check the seller and the packaging."
@@ -33,8 +38,11 @@ def genuineness_html(scan: ScanResult) -> Markup:
     if scan.count <= 1:
         count = _("This is the first time this label is scanned.")
     else:
-        count = _("Scanned %(n)d times, first on %(date)s.", n=scan.count, date=_when(scan))
+        count = _("Scanned %(n)d times, first on %(date)s.") % {
+            "n": scan.count,
+            "date": _when(scan),
+        }
     return Markup(
         '<section class="card genuine{}" data-testid="genuineness">{}'
         '<p class="muted" data-testid="scan-count">{}</p></section>'
-    ).format(" genuine-warning" if scan.suspicious else "", headline, count)
+    ).format(" genuine-warning" if copied else "", headline, count)

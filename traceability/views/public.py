@@ -8,46 +8,56 @@ counts the scan and fills in the label's own lines (app/page_cache.py).
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from functools import lru_cache
 
 from flask import abort, current_app, jsonify, render_template, request, url_for
-from markupsafe import Markup, escape
+from flask_babel import get_translations
+from limits import RateLimitItem
+from limits import parse as parse_limit
+from markupsafe import Markup
 
 from app.clock import local_today
-from app.extensions import db, limiter
+from app.extensions import client_address, db, limiter
 from app.page_cache import render_shared
-from traceability import epcis, labels, scans
+from traceability import epcis, scans
 from traceability.models import Batch
 from traceability.services import history
 from traceability.trace_page import batch_trace, batch_version, load_batch
 from traceability.views import bp
 from traceability.views.genuineness import genuineness_html
 
+#: Where traceability/views/scan_gateway.py leaves a scan it has already counted, when it
+#: hands the request on to Flask (to render a page that is not cached, say).
+COUNTED_SCAN = "nongsan.counted_scan"
+
+
+def trace_page_key(batch_id: int, version: tuple) -> str:
+    """What the copy of a batch's page shared by visitors is kept under (app/page_cache.py):
+    the batch and its version (event count, last hash and status)."""
+    return "trace\n" + "\n".join(map(str, (batch_id, *version)))
+
+
+def label_lines(scan: scans.ScanResult, translations, config) -> Markup:
+    """The label's own lines, filled into the shared page on every scan."""
+    return genuineness_html(scan, translations.gettext, config["LABEL_SCAN_WARNING_THRESHOLD"])
+
 
 def _trace_response(batch_id: int, version: tuple, scan: scans.ScanResult | None = None):
-    """The page of a batch; `version` (its event count, last hash and status) keys the copy
-    shared by visitors, so the batch itself is loaded only when the page is rendered."""
+    """The page of a batch; `version` keys the copy shared by visitors, so the batch itself
+    is loaded only when the page is rendered."""
 
     def context() -> dict:
-        return {"trace": batch_trace(batch_id, local_today())}
+        trace = batch_trace(batch_id, local_today())
+        # Switching language returns to the batch's page, whichever address led here: coming
+        # back to a label's address would count the label as scanned once more.
+        return {"trace": trace, "language_next": trace_url(trace.batch)}
 
-    # Switching language on a label's page returns to the batch's page: coming back to the
-    # label's address would count the label as scanned once more.
-    back = (
-        url_for("traceability.trace_batch", farm_slug=scan.batch.farm_slug, code=scan.batch.code)
-        if scan
-        else request.full_path.rstrip("?")
-    )
+    lines = label_lines(scan, get_translations(), current_app.config) if scan else Markup()
     page, state = render_shared(
-        "trace\n" + "\n".join(map(str, (batch_id, *version))),
+        trace_page_key(batch_id, version),
         "traceability/trace.html",
         context,
-        {
-            "genuineness": genuineness_html(scan) if scan else Markup(),
-            # Where the language switch returns to: this very address (a label's, say).
-            "language_next": escape(back),
-            "language_next_query": escape(urlencode({"next": back})),
-        },
+        {"genuineness": lines},
     )
     response = current_app.make_response(page)
     if state:
@@ -56,10 +66,15 @@ def _trace_response(batch_id: int, version: tuple, scan: scans.ScanResult | None
 
 
 def _scanned(serial: str, belongs=lambda batch: True):
-    """Count the scan; a serial that was never issued, or that came with another batch's
-    GTIN and lot, gets the "not genuine" page."""
-    scan = scans.record_scan(serial, request.headers.get("User-Agent", ""))
-    db.session.commit()
+    """Count the scan (unless the gateway did); a serial that was never issued, or that came
+    with another batch's GTIN and lot, gets the "not genuine" page."""
+    scan = request.environ.get(COUNTED_SCAN)
+    if scan is None:
+        if not within_scan_limit(current_app.config, client_address()):
+            abort(429)
+        scan = scans.record_scan(serial, request.headers.get("User-Agent", ""))
+        if db.session().in_transaction():  # a visitor's scan commits on its own
+            db.session.commit()
     batch = scan.batch
     if batch is None or not belongs(batch):
         return render_template(
@@ -68,32 +83,33 @@ def _scanned(serial: str, belongs=lambda batch: True):
     return _trace_response(batch.id, (batch.event_count, batch.head_hash, batch.status), scan)
 
 
-def _scan_limit() -> str:
-    return current_app.config["SCAN_RATE_LIMIT"]
+@lru_cache(maxsize=8)
+def _parsed_limit(text: str) -> RateLimitItem:
+    return parse_limit(text)
 
 
-# Each scan writes: one address may scan generously (a shop assistant checking a pallet),
-# not fill the scan log or push a competitor's label over the copy warning.
+def within_scan_limit(config, address: str) -> bool:
+    """Each scan writes: one address may scan generously (a shop assistant checking a
+    pallet), not fill the scan log or push a competitor's label over the copy warning.
+
+    The counting is Flask-Limiter's own (its strategy and storage, shared by the workers
+    through Redis when configured); its decorator is left out because, per request, it cost
+    as much as counting the scan in the database."""
+    if not limiter.enabled:
+        return True
+    return limiter.limiter.hit(_parsed_limit(config["SCAN_RATE_LIMIT"]), "label-scan", address)
+
+
 @bp.get("/T/<serial>")
 @bp.get("/t/<serial>")
-@limiter.limit(_scan_limit)
 def trace_by_serial(serial: str):
     return _scanned(serial)
 
 
 @bp.get("/01/<gtin>/10/<lot>/21/<serial>")
-@limiter.limit(_scan_limit)
 def trace_by_digital_link(gtin: str, lot: str, serial: str):
     """GS1 Digital Link: the product's GTIN-14, the batch (lot) and the label's serial."""
-
-    def same_batch(batch: scans.ScannedBatch) -> bool:
-        return (
-            batch.code == lot.upper()
-            and bool(batch.gtin)
-            and labels.gtin14(batch.gtin) == gtin.zfill(14)
-        )
-
-    return _scanned(serial, same_batch)
+    return _scanned(serial, lambda batch: batch.matches_digital_link(gtin, lot))
 
 
 @bp.get("/trace/<farm_slug>/<code>")

@@ -1,0 +1,126 @@
+"""The fast lane for a visitor's label scan, in front of Flask.
+
+Every box of a harvest carries a label and shoppers scan them: `/T/<serial>` is the site's
+busiest address. Through Flask's request cycle (request context, session, login, locale,
+hooks) a scan cost three times a trivial request, more than counting it in the database.
+
+So a visitor's scan whose batch page is in the page cache is answered here, as a plain WSGI
+callable: the scan limit, the scan counted and logged (one statement), the label's lines
+filled into the shared page, the headers Flask would send. Everything else goes on to Flask
+unchanged: a signed-in user or anyone with a session, a bot, a serial never issued or
+malformed, a Digital Link naming another batch, a scan over the limit, a page not cached
+(or the cache off), SQLite, an error. A scan counted here travels on with the request
+(`COUNTED_SCAN`), so Flask neither counts it again nor loses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from functools import lru_cache
+
+from babel.support import NullTranslations, Translations
+from flask import Flask
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
+
+from app.extensions import db
+from app.i18n import LANGUAGE_COOKIE, visitor_language
+from app.page_cache import fill_slots, is_on, shared_page
+from app.security import SECURITY_HEADERS
+from traceability.scans import ScanResult, record_visitor_scan
+from traceability.views.public import (
+    COUNTED_SCAN,
+    label_lines,
+    trace_page_key,
+    within_scan_limit,
+)
+
+log = logging.getLogger(__name__)
+
+# The addresses of traceability/views/public.py's trace_by_serial and trace_by_digital_link.
+_SHORT_LINK = re.compile(r"/[Tt]/([^/]+)")
+_DIGITAL_LINK = re.compile(r"/01/([^/]+)/10/([^/]+)/21/([^/]+)")
+
+
+@lru_cache(maxsize=8)
+def _translations(directory: str, language: str) -> NullTranslations:
+    """The same catalog Flask-Babel loads (its cache needs a request context)."""
+    return Translations.load(directory, [language])
+
+
+class ScanGateway:
+    """WSGI middleware: `next_app` is Flask's own wsgi_app, which answers everything else."""
+
+    def __init__(self, app: Flask, next_app):
+        self.app = app
+        self.next_app = next_app
+        with app.app_context():
+            self.engine = db.engine
+        self.session_cookies = {
+            app.config["SESSION_COOKIE_NAME"],
+            app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        }
+        self.translations_directory = os.path.join(app.root_path, "translations")
+
+    def __call__(self, environ, start_response):
+        answer = None
+        if environ.get("REQUEST_METHOD") == "GET" and self.engine.dialect.name == "postgresql":
+            try:
+                answer = self._answer(environ)
+            except Exception:  # Flask answers instead, with its error page if it fails too
+                log.exception("scan gateway: %s", environ.get("PATH_INFO"))
+        if answer is None:
+            return self.next_app(environ, start_response)
+        headers, body = answer
+        start_response("200 OK", headers)
+        return [body]
+
+    def _answer(self, environ) -> tuple[list[tuple[str, str]], bytes] | None:
+        path = environ.get("PATH_INFO", "")
+        short, digital = _SHORT_LINK.fullmatch(path), _DIGITAL_LINK.fullmatch(path)
+        if not (short or digital) or not is_on(self.app):
+            return None
+        if "\x00" in path or "%00" in environ.get("QUERY_STRING", ""):
+            return None  # Flask refuses it (app/security.py)
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        if self.session_cookies.intersection(cookies):
+            return None  # maybe signed in, or a message waiting: pages are not shared
+        config = self.app.config
+        if not within_scan_limit(config, environ.get("REMOTE_ADDR") or "unknown"):
+            return None  # Flask answers 429
+        serial = short.group(1) if short else digital.group(3)
+        scan = record_visitor_scan(self.engine, serial, environ.get("HTTP_USER_AGENT", ""))
+        if scan is None:
+            return None  # never issued, or a bot: Flask logs it
+        environ[COUNTED_SCAN] = scan
+        batch = scan.batch
+        if digital and not batch.matches_digital_link(digital.group(1), digital.group(2)):
+            return None  # Flask says the label is not genuine
+        language = visitor_language(
+            config,
+            cookies.get(LANGUAGE_COOKIE),
+            parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept),
+        )
+        version = (batch.event_count, batch.head_hash, batch.status)
+        page = shared_page(self.app, trace_page_key(batch.id, version), language)
+        if page is None:
+            return None  # Flask renders it, and shares it
+        body = fill_slots(page, {"genuineness": self._label_lines(scan, language)}).encode()
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("X-Page-Cache", "hit"),
+            *SECURITY_HEADERS,
+            ("Vary", "Cookie"),
+        ]
+        return headers, body
+
+    def _label_lines(self, scan: ScanResult, language: str):
+        translations = _translations(self.translations_directory, language)
+        return label_lines(scan, translations, self.app.config)
+
+
+def install_scan_gateway(app: Flask) -> None:
+    app.wsgi_app = ScanGateway(app, app.wsgi_app)
