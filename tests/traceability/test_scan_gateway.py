@@ -184,9 +184,7 @@ def test_a_visitor_with_a_session_is_answered_by_flask(shop, flask_calls):
     assert counted(app, second) == (1, 1)
 
 
-def test_a_digital_link_is_answered_and_one_naming_another_batch_is_not_genuine(
-    shop, flask_calls
-):
+def test_a_digital_link_is_answered_and_one_naming_another_batch_is_not_genuine(shop, flask_calls):
     app, addresses = shop
     first, second, third, *_ = addresses["BT-A"]
     scan(app, first)
