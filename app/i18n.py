@@ -39,7 +39,7 @@ def select_locale() -> str:
 
 def visitor_language(config, cookie: str | None, accept_languages: LanguageAccept) -> str:
     """A visitor's language: the cookie, then Accept-Language, then Vietnamese. Also used
-    outside Flask's request cycle (traceability/scan_gateway.py), hence the arguments."""
+    outside Flask's request cycle (traceability/views/scan_gateway.py), hence the arguments."""
     languages = tuple(config["LANGUAGES"])
     if cookie in languages:
         return cookie

@@ -119,7 +119,7 @@ def is_on(app: Flask) -> bool:
 
 def shared_page(app: Flask, key: str, language: str) -> str | None:
     """The copy of a shared page (render_shared) in `language`, slots unfilled, if any.
-    Needs no request context: traceability/scan_gateway.py answers scans with it."""
+    Needs no request context: traceability/views/scan_gateway.py answers scans with it."""
     store = app.extensions.get(_EXTENSION)
     return None if store is None else store.get(_shared_key(key, language))
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import psycopg
 from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 
@@ -19,8 +20,9 @@ from traceability.models import Batch, Label, LabelScan
 _BOT = re.compile(r"bot|crawl|spider|preview|facebookexternalhit|zalo|slurp", re.I)
 _TABLET = re.compile(r"ipad|tablet", re.I)
 _PHONE = re.compile(r"mobile|android|iphone", re.I)
-#: What a serial in an address may look like; anything else is not looked up at all.
-_SERIAL = re.compile(r"[0-9A-Z]{1,20}")
+#: What a serial in an address may look like, in either case; anything else is not looked
+#: up at all. ASCII only, before upper-casing: "ß".upper() is "SS".
+_SERIAL = re.compile(r"[0-9A-Za-z]{1,20}")
 
 
 def device_type(user_agent: str) -> str:
@@ -164,13 +166,20 @@ def _scan_on_its_own(engine: Engine, serial: str, now: datetime, device: str):
 
     This is the site's hottest write (every box of a harvest, scanned in shops): in
     autocommit PostgreSQL commits it in the one round trip, without BEGIN and COMMIT, and
-    the driver's cursor costs a third of what the ORM session's execution does."""
+    the driver's cursor costs a third of what the ORM session's execution does. (Should
+    the connection drop after PostgreSQL committed but before the answer arrived, the
+    caller sees an error and the scan may be counted again by the fallback: a rare extra
+    count on one label, never a lost one.)"""
     pooled = engine.raw_connection()
     try:
         pooled.driver_connection.autocommit = True
         with pooled.cursor() as cursor:
             cursor.execute(_SCAN_SQL, {"serial": serial, "now": now, "device": device})
             found = cursor.fetchone()
+    except psycopg.OperationalError:
+        if pooled.driver_connection.closed:
+            pooled.invalidate()  # the pool opens a new one rather than hand this one out
+        raise
     finally:
         if not pooled.driver_connection.closed:
             pooled.driver_connection.autocommit = False
@@ -183,13 +192,13 @@ def _scan_on_its_own(engine: Engine, serial: str, now: datetime, device: str):
 
 def record_visitor_scan(engine: Engine, serial: str, user_agent: str) -> ScanResult | None:
     """A person's scan of an issued label on PostgreSQL, counted and logged in a transaction
-    of its own, without the ORM session (traceability/scan_gateway.py calls it outside
+    of its own, without the ORM session (traceability/views/scan_gateway.py calls it outside
     Flask's request cycle). None, with nothing written, for a serial that was never issued
     or a bot: record_scan() logs those."""
-    wanted = (serial or "").upper()
     device = device_type(user_agent)
-    if device == "bot" or not _SERIAL.fullmatch(wanted):
+    if device == "bot" or not _SERIAL.fullmatch(serial or ""):
         return None
+    wanted = serial.upper()
     found = _scan_on_its_own(engine, wanted, utcnow(), device)
     if found is None:
         return None
@@ -211,7 +220,7 @@ def record_scan(serial: str, user_agent: str, now: datetime | None = None) -> Sc
     device = device_type(user_agent)
     wanted = (serial or "").upper()
     found = None
-    if _SERIAL.fullmatch(wanted):
+    if _SERIAL.fullmatch(serial or ""):
         if device != "bot" and db.session.get_bind().dialect.name == "postgresql":
             if _may_commit_on_its_own():
                 found = _scan_on_its_own(db.engine, wanted, now, device)

@@ -267,3 +267,29 @@ def test_many_phones_scanning_at_once_lose_no_count(shop):
         assert count == logged
         total_count, total_logged = total_count + count, total_logged + logged
     assert total_count == total_logged == 242
+
+
+def test_requests_handed_on_to_flask_count_once_against_the_scan_limit(shop, flask_calls):
+    app, _ = shop
+    app.config["SCAN_RATE_LIMIT"] = "3 per minute"
+
+    statuses = [scan(app, "/T/ZZZZZZZZZ" + str(n)).status_code for n in range(4)]
+
+    assert statuses == [404, 404, 404, 429]
+    assert flask_calls.count == 4
+
+
+def test_a_serial_with_letters_outside_ascii_is_not_read_as_another(shop, monkeypatch):
+    app, _ = shop
+    with app.app_context():
+        from traceability.models import Batch
+
+        batch = db.session.scalar(select(Batch).where(Batch.code == "VT-A"))
+        monkeypatch.setattr(labels, "new_serial", lambda: "0000000SS1")
+        labels.issue_labels(batch, batch.farm.members[0].user, "a4-65", 1)
+        db.session.commit()
+
+    lookalike = scan(app, "/T/0000000ß1")  # "ß".upper() is "SS"
+
+    assert lookalike.status_code == 404
+    assert counted(app, "/T/0000000SS1") == (0, 0)

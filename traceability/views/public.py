@@ -12,8 +12,7 @@ from functools import lru_cache
 
 from flask import abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_translations
-from limits import RateLimitItem
-from limits import parse as parse_limit
+from limits import RateLimitItem, parse_many
 from markupsafe import Markup
 
 from app.clock import local_today
@@ -26,9 +25,11 @@ from traceability.trace_page import batch_trace, batch_version, load_batch
 from traceability.views import bp
 from traceability.views.genuineness import genuineness_html
 
-#: Where traceability/views/scan_gateway.py leaves a scan it has already counted, when it
-#: hands the request on to Flask (to render a page that is not cached, say).
+#: Where traceability/views/scan_gateway.py leaves what it has already done when it hands
+#: the request on to Flask: the scan it counted (to render a page that is not cached, say),
+#: and whether the address was within the scan limit (so that it is not counted twice).
 COUNTED_SCAN = "nongsan.counted_scan"
+SCAN_LIMIT_CHECKED = "nongsan.scan_limit_checked"
 
 
 def trace_page_key(batch_id: int, version: tuple) -> str:
@@ -70,7 +71,10 @@ def _scanned(serial: str, belongs=lambda batch: True):
     with another batch's GTIN and lot, gets the "not genuine" page."""
     scan = request.environ.get(COUNTED_SCAN)
     if scan is None:
-        if not within_scan_limit(current_app.config, client_address()):
+        allowed = request.environ.get(SCAN_LIMIT_CHECKED)
+        if allowed is None:
+            allowed = within_scan_limit(current_app.config, client_address())
+        if not allowed:
             abort(429)
         scan = scans.record_scan(serial, request.headers.get("User-Agent", ""))
         if db.session().in_transaction():  # a visitor's scan commits on its own
@@ -84,8 +88,8 @@ def _scanned(serial: str, belongs=lambda batch: True):
 
 
 @lru_cache(maxsize=8)
-def _parsed_limit(text: str) -> RateLimitItem:
-    return parse_limit(text)
+def _parsed_limits(text: str) -> list[RateLimitItem]:
+    return parse_many(text)
 
 
 def within_scan_limit(config, address: str) -> bool:
@@ -93,11 +97,17 @@ def within_scan_limit(config, address: str) -> bool:
     pallet), not fill the scan log or push a competitor's label over the copy warning.
 
     The counting is Flask-Limiter's own (its strategy and storage, shared by the workers
-    through Redis when configured); its decorator is left out because, per request, it cost
-    as much as counting the scan in the database."""
+    through Redis when configured), and SCAN_RATE_LIMIT may name several limits ("10 per
+    second; 120 per minute"). Its decorator is left out because, per request, it cost as
+    much as counting the scan in the database; so the short and the Digital Link addresses
+    share one count per address, and storage errors are not swallowed."""
     if not limiter.enabled:
         return True
-    return limiter.limiter.hit(_parsed_limit(config["SCAN_RATE_LIMIT"]), "label-scan", address)
+    strategy = limiter.limiter
+    return all(
+        strategy.hit(limit, "label-scan", address)
+        for limit in _parsed_limits(config["SCAN_RATE_LIMIT"])
+    )
 
 
 @bp.get("/T/<serial>")

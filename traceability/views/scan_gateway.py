@@ -7,10 +7,11 @@ hooks) a scan cost three times a trivial request, more than counting it in the d
 So a visitor's scan whose batch page is in the page cache is answered here, as a plain WSGI
 callable: the scan limit, the scan counted and logged (one statement), the label's lines
 filled into the shared page, the headers Flask would send. Everything else goes on to Flask
-unchanged: a signed-in user or anyone with a session, a bot, a serial never issued or
+as it came: a signed-in user or anyone with a session, a bot, a serial never issued or
 malformed, a Digital Link naming another batch, a scan over the limit, a page not cached
 (or the cache off), SQLite, an error. A scan counted here travels on with the request
-(`COUNTED_SCAN`), so Flask neither counts it again nor loses it.
+(`COUNTED_SCAN`), and so does the scan limit's verdict (`SCAN_LIMIT_CHECKED`): Flask
+neither counts them again nor loses them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from app.security import SECURITY_HEADERS
 from traceability.scans import ScanResult, record_visitor_scan
 from traceability.views.public import (
     COUNTED_SCAN,
+    SCAN_LIMIT_CHECKED,
     label_lines,
     trace_page_key,
     within_scan_limit,
@@ -45,9 +47,9 @@ _DIGITAL_LINK = re.compile(r"/01/([^/]+)/10/([^/]+)/21/([^/]+)")
 
 
 @lru_cache(maxsize=8)
-def _translations(directory: str, language: str) -> NullTranslations:
+def _translations(directory: str, domain: str, language: str) -> NullTranslations:
     """The same catalog Flask-Babel loads (its cache needs a request context)."""
-    return Translations.load(directory, [language])
+    return Translations.load(directory, [language], domain)
 
 
 class ScanGateway:
@@ -62,7 +64,10 @@ class ScanGateway:
             app.config["SESSION_COOKIE_NAME"],
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
         }
-        self.translations_directory = os.path.join(app.root_path, "translations")
+        # Flask-Babel's settings: its first translations directory and its domain.
+        directory = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
+        self.translations_directory = os.path.join(app.root_path, directory.split(";")[0])
+        self.translations_domain = app.config.get("BABEL_DOMAIN", "messages").split(";")[0]
 
     def __call__(self, environ, start_response):
         answer = None
@@ -82,13 +87,16 @@ class ScanGateway:
         short, digital = _SHORT_LINK.fullmatch(path), _DIGITAL_LINK.fullmatch(path)
         if not (short or digital) or not is_on(self.app):
             return None
-        if "\x00" in path or "%00" in environ.get("QUERY_STRING", ""):
+        query = environ.get("QUERY_STRING", "")
+        if "\x00" in path or "\x00" in query or "%00" in query:
             return None  # Flask refuses it (app/security.py)
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if self.session_cookies.intersection(cookies):
             return None  # maybe signed in, or a message waiting: pages are not shared
         config = self.app.config
-        if not within_scan_limit(config, environ.get("REMOTE_ADDR") or "unknown"):
+        allowed = within_scan_limit(config, environ.get("REMOTE_ADDR") or "unknown")
+        environ[SCAN_LIMIT_CHECKED] = allowed
+        if not allowed:
             return None  # Flask answers 429
         serial = short.group(1) if short else digital.group(3)
         scan = record_visitor_scan(self.engine, serial, environ.get("HTTP_USER_AGENT", ""))
@@ -118,7 +126,9 @@ class ScanGateway:
         return headers, body
 
     def _label_lines(self, scan: ScanResult, language: str):
-        translations = _translations(self.translations_directory, language)
+        translations = _translations(
+            self.translations_directory, self.translations_domain, language
+        )
         return label_lines(scan, translations, self.app.config)
 
 
