@@ -39,4 +39,7 @@ def register_security_headers(app: Flask) -> None:
     def add_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS:
             response.headers.setdefault(name, value)
+        # A visitor's language comes from Accept-Language: a shared cache in front must not
+        # hand a Vietnamese page to an English browser.
+        response.vary.add("Accept-Language")
         return response

@@ -69,3 +69,9 @@ def test_a_nul_character_in_an_address_is_refused_not_a_server_error(client, url
 
 def test_a_nul_character_in_a_form_is_a_bad_request(client):
     assert client.post_form("/login", {"identifier": "a\x00b", "password": "x"}).status_code == 400
+
+
+def test_pages_say_that_their_language_follows_accept_language(client):
+    english = client.get("/", headers={"Accept-Language": "en"})
+
+    assert "Accept-Language" in english.headers["Vary"]

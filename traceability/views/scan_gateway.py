@@ -121,7 +121,7 @@ class ScanGateway:
             ("Content-Length", str(len(body))),
             ("X-Page-Cache", "hit"),
             *SECURITY_HEADERS,
-            ("Vary", "Cookie"),
+            ("Vary", "Accept-Language, Cookie"),  # as Flask's hooks, then its session, add
         ]
         return headers, body
 
