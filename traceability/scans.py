@@ -157,12 +157,12 @@ def _scan_in_steps(serial: str, now: datetime, device: str):
     return (count, first, *batch)
 
 
-#: The same statement as psycopg takes it, for the pooled connection below.
+#: The same statement as psycopg takes it, for the driver's own connections below.
 _SCAN_SQL = str(_SCAN_IN_ONE_STATEMENT.compile(dialect=postgresql_psycopg.dialect()))
 
 
-def _scan_on_its_own(engine: Engine, serial: str, now: datetime, device: str):
-    """_SCAN_IN_ONE_STATEMENT as a transaction of its own, straight through the driver.
+def _scan_through_driver(connection: psycopg.Connection, serial: str, now: datetime, device: str):
+    """_SCAN_IN_ONE_STATEMENT on a psycopg connection in autocommit.
 
     This is the site's hottest write (every box of a harvest, scanned in shops): in
     autocommit PostgreSQL commits it in the one round trip, without BEGIN and COMMIT, and
@@ -170,36 +170,44 @@ def _scan_on_its_own(engine: Engine, serial: str, now: datetime, device: str):
     the connection drop after PostgreSQL committed but before the answer arrived, the
     caller sees an error and the scan may be counted again by the fallback: a rare extra
     count on one label, never a lost one.)"""
-    pooled = engine.raw_connection()
-    try:
-        pooled.driver_connection.autocommit = True
-        with pooled.cursor() as cursor:
-            cursor.execute(_SCAN_SQL, {"serial": serial, "now": now, "device": device})
-            found = cursor.fetchone()
-    except psycopg.OperationalError:
-        if pooled.driver_connection.closed:
-            pooled.invalidate()  # the pool opens a new one rather than hand this one out
-        raise
-    finally:
-        if not pooled.driver_connection.closed:
-            pooled.driver_connection.autocommit = False
-        pooled.close()  # back to the pool
+    with connection.cursor() as cursor:
+        cursor.execute(_SCAN_SQL, {"serial": serial, "now": now, "device": device})
+        found = cursor.fetchone()
     if found is None:
         return None
     count, first, *batch = found
     return (count, first.astimezone(UTC), *batch)
 
 
-def record_visitor_scan(engine: Engine, serial: str, user_agent: str) -> ScanResult | None:
-    """A person's scan of an issued label on PostgreSQL, counted and logged in a transaction
-    of its own, without the ORM session (traceability/views/scan_gateway.py calls it outside
-    Flask's request cycle). None, with nothing written, for a serial that was never issued
-    or a bot: record_scan() logs those."""
+def _scan_on_its_own(engine: Engine, serial: str, now: datetime, device: str):
+    """_scan_through_driver() on a connection borrowed from the engine's pool."""
+    pooled = engine.raw_connection()
+    connection = pooled.driver_connection
+    try:
+        connection.autocommit = True
+        return _scan_through_driver(connection, serial, now, device)
+    except psycopg.OperationalError:
+        if connection.closed:
+            pooled.invalidate()  # the pool opens a new one rather than hand this one out
+        raise
+    finally:
+        if not connection.closed:
+            connection.autocommit = False
+        pooled.close()  # back to the pool (a no-op once invalidated)
+
+
+def record_visitor_scan(
+    connection: psycopg.Connection, serial: str, user_agent: str
+) -> ScanResult | None:
+    """A person's scan of an issued label on PostgreSQL, counted and logged on `connection`
+    (in autocommit) without the ORM session: traceability/views/scan_gateway.py calls it
+    outside Flask's request cycle. None, with nothing written, for a serial that was never
+    issued or a bot: record_scan() logs those."""
     device = device_type(user_agent)
     if device == "bot" or not _SERIAL.fullmatch(serial or ""):
         return None
     wanted = serial.upper()
-    found = _scan_on_its_own(engine, wanted, utcnow(), device)
+    found = _scan_through_driver(connection, wanted, utcnow(), device)
     if found is None:
         return None
     count, first, *batch = found

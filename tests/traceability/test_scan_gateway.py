@@ -11,7 +11,7 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.extensions import db, limiter
 from app.page_cache import init_page_cache
@@ -62,6 +62,7 @@ def shop(database_factory, tmp_path):
             ]
         db.session.commit()
     yield app, addresses
+    app.wsgi_app.close()  # the gateway's own connections
     with app.app_context():
         db.engine.dispose()
 
@@ -293,3 +294,24 @@ def test_a_serial_with_letters_outside_ascii_is_not_read_as_another(shop, monkey
 
     assert lookalike.status_code == 404
     assert counted(app, "/T/0000000SS1") == (0, 0)
+
+
+def test_after_its_connection_is_cut_the_gateway_opens_another(shop, flask_calls):
+    app, addresses = shop
+    first, second, third, *_ = addresses["VT-A"]
+    scan(app, first)
+    scan(app, second)  # the gateway's connection is open
+    gateway = app.wsgi_app
+    with app.app_context():  # as a restart of PostgreSQL would
+        db.session.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = :pid"),
+            {"pid": gateway._own.connection.info.backend_pid},
+        )
+        db.session.commit()
+
+    cut = scan(app, third)
+    again = scan(app, first)
+
+    assert cut.status_code == again.status_code == 200
+    assert flask_calls.count == 2  # the cut scan went to Flask, the next one did not
+    assert counted(app, third) == (1, 1) and counted(app, first) == (2, 2)

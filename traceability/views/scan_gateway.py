@@ -16,9 +16,11 @@ neither counts them again nor loses them.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
+import threading
 from functools import lru_cache
 
 from babel.support import NullTranslations, Translations
@@ -68,6 +70,40 @@ class ScanGateway:
         directory = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
         self.translations_directory = os.path.join(app.root_path, directory.split(";")[0])
         self.translations_domain = app.config.get("BABEL_DOMAIN", "messages").split(";")[0]
+        self._own = threading.local()
+        self._opened: list = []  # every thread's, to close them all (close())
+        self._opened_lock = threading.Lock()
+        atexit.register(self.close)
+
+    def _connection(self):
+        """This thread's own connection, kept in autocommit: the pool's checkout would add a
+        ping round trip and two mode switches to every scan. One more connection per worker
+        thread; a broken one is dropped (see __call__) and the next scan opens another."""
+        connection = getattr(self._own, "connection", None)
+        if connection is None or connection.closed:
+            pooled = self.engine.raw_connection()
+            connection = pooled.driver_connection
+            pooled.detach()  # opened with the engine's settings, but no longer the pool's
+            connection.autocommit = True
+            self._own.connection = connection
+            with self._opened_lock:
+                self._opened.append(connection)
+        return connection
+
+    def _drop_connection(self) -> None:
+        connection = getattr(self._own, "connection", None)
+        self._own.connection = None
+        if connection is not None:
+            with self._opened_lock:
+                self._opened.remove(connection)
+            connection.close()
+
+    def close(self) -> None:
+        """Close the connections of every thread (at exit, or when a test is done)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            connection.close()
 
     def __call__(self, environ, start_response):
         answer = None
@@ -76,6 +112,7 @@ class ScanGateway:
                 answer = self._answer(environ)
             except Exception:  # Flask answers instead, with its error page if it fails too
                 log.exception("scan gateway: %s", environ.get("PATH_INFO"))
+                self._drop_connection()
         if answer is None:
             return self.next_app(environ, start_response)
         headers, body = answer
@@ -99,7 +136,8 @@ class ScanGateway:
         if not allowed:
             return None  # Flask answers 429
         serial = short.group(1) if short else digital.group(3)
-        scan = record_visitor_scan(self.engine, serial, environ.get("HTTP_USER_AGENT", ""))
+        user_agent = environ.get("HTTP_USER_AGENT", "")
+        scan = record_visitor_scan(self._connection(), serial, user_agent)
         if scan is None:
             return None  # never issued, or a bot: Flask logs it
         environ[COUNTED_SCAN] = scan
