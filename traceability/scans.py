@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
 from farms.models import Farm
 from products.models import Product
+from traceability.labels import gtin14
 from traceability.models import Batch, Label, LabelScan
 
 _BOT = re.compile(r"bot|crawl|spider|preview|facebookexternalhit|zalo|slurp", re.I)
@@ -49,12 +50,15 @@ class ScannedBatch:
     status: str
     farm_slug: str
 
+    @property
+    def version(self) -> tuple:
+        """What the shared copy of the batch's page is kept under, with the batch's id."""
+        return (self.event_count, self.head_hash, self.status)
+
     def matches_digital_link(self, gtin: str, lot: str) -> bool:
         """A GS1 Digital Link names the product (GTIN-14) and the batch (lot) beside the
         serial: a genuine serial copied into another product's or batch's link is refused."""
-        return (
-            self.code == lot.upper() and bool(self.gtin) and self.gtin.zfill(14) == gtin.zfill(14)
-        )
+        return self.code == lot.upper() and bool(self.gtin) and gtin14(self.gtin) == gtin14(gtin)
 
 
 @dataclass(frozen=True)
@@ -157,43 +161,8 @@ def _scan_in_steps(serial: str, now: datetime, device: str):
     return (count, first, *batch)
 
 
-#: The same statement as psycopg takes it, for the driver's own connections below.
+#: The same statement as psycopg takes it, for record_visitor_scan().
 _SCAN_SQL = str(_SCAN_IN_ONE_STATEMENT.compile(dialect=postgresql_psycopg.dialect()))
-
-
-def _scan_through_driver(connection: psycopg.Connection, serial: str, now: datetime, device: str):
-    """_SCAN_IN_ONE_STATEMENT on a psycopg connection in autocommit.
-
-    This is the site's hottest write (every box of a harvest, scanned in shops): in
-    autocommit PostgreSQL commits it in the one round trip, without BEGIN and COMMIT, and
-    the driver's cursor costs a third of what the ORM session's execution does. (Should
-    the connection drop after PostgreSQL committed but before the answer arrived, the
-    caller sees an error and the scan may be counted again by the fallback: a rare extra
-    count on one label, never a lost one.)"""
-    with connection.cursor() as cursor:
-        cursor.execute(_SCAN_SQL, {"serial": serial, "now": now, "device": device})
-        found = cursor.fetchone()
-    if found is None:
-        return None
-    count, first, *batch = found
-    return (count, first.astimezone(UTC), *batch)
-
-
-def _scan_on_its_own(engine: Engine, serial: str, now: datetime, device: str):
-    """_scan_through_driver() on a connection borrowed from the engine's pool."""
-    pooled = engine.raw_connection()
-    connection = pooled.driver_connection
-    try:
-        connection.autocommit = True
-        return _scan_through_driver(connection, serial, now, device)
-    except psycopg.OperationalError:
-        if connection.closed:
-            pooled.invalidate()  # the pool opens a new one rather than hand this one out
-        raise
-    finally:
-        if not connection.closed:
-            connection.autocommit = False
-        pooled.close()  # back to the pool (a no-op once invalidated)
 
 
 def record_visitor_scan(
@@ -202,23 +171,25 @@ def record_visitor_scan(
     """A person's scan of an issued label on PostgreSQL, counted and logged on `connection`
     (in autocommit) without the ORM session: traceability/views/scan_gateway.py calls it
     outside Flask's request cycle. None, with nothing written, for a serial that was never
-    issued or a bot: record_scan() logs those."""
+    issued or a bot: record_scan() logs those.
+
+    This is the site's hottest write (every box of a harvest, scanned in shops): in
+    autocommit PostgreSQL commits it in the one round trip, without BEGIN and COMMIT, and
+    the driver's cursor costs a third of what the ORM session's execution does. (Should
+    the connection drop after PostgreSQL committed but before the answer arrived, the
+    caller sees an error and the fallback may count the scan again: a rare extra count on
+    one label, never a lost one.)"""
     device = device_type(user_agent)
     if device == "bot" or not _SERIAL.fullmatch(serial or ""):
         return None
     wanted = serial.upper()
-    found = _scan_through_driver(connection, wanted, utcnow(), device)
+    with connection.cursor() as cursor:
+        cursor.execute(_SCAN_SQL, {"serial": wanted, "now": utcnow(), "device": device})
+        found = cursor.fetchone()
     if found is None:
         return None
     count, first, *batch = found
-    return ScanResult(wanted, ScannedBatch(*batch), count, first)
-
-
-def _may_commit_on_its_own() -> bool:
-    """True when the request has not begun a transaction (a visitor's scan) on the
-    application's own engine (tests bind the session to a connection they roll back)."""
-    session = db.session()
-    return isinstance(session.get_bind(), Engine) and not session.in_transaction()
+    return ScanResult(wanted, ScannedBatch(*batch), count, first.astimezone(UTC))
 
 
 def record_scan(serial: str, user_agent: str, now: datetime | None = None) -> ScanResult:
@@ -230,12 +201,9 @@ def record_scan(serial: str, user_agent: str, now: datetime | None = None) -> Sc
     found = None
     if _SERIAL.fullmatch(serial or ""):
         if device != "bot" and db.session.get_bind().dialect.name == "postgresql":
-            if _may_commit_on_its_own():
-                found = _scan_on_its_own(db.engine, wanted, now, device)
-            else:
-                found = db.session.execute(
-                    _SCAN_IN_ONE_STATEMENT, {"serial": wanted, "now": now, "device": device}
-                ).first()
+            found = db.session.execute(
+                _SCAN_IN_ONE_STATEMENT, {"serial": wanted, "now": now, "device": device}
+            ).first()
         else:
             found = _scan_in_steps(wanted, now, device)
     if found is None:

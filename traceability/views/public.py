@@ -77,14 +77,13 @@ def _scanned(serial: str, belongs=lambda batch: True):
         if not allowed:
             abort(429)
         scan = scans.record_scan(serial, request.headers.get("User-Agent", ""))
-        if db.session().in_transaction():  # a visitor's scan commits on its own
-            db.session.commit()
+        db.session.commit()
     batch = scan.batch
     if batch is None or not belongs(batch):
         return render_template(
             "traceability/not_genuine.html", serial=scan.serial, elsewhere=batch is not None
         ), 404
-    return _trace_response(batch.id, (batch.event_count, batch.head_hash, batch.status), scan)
+    return _trace_response(batch.id, batch.version, scan)
 
 
 @lru_cache(maxsize=8)

@@ -149,8 +149,7 @@ class ScanGateway:
             cookies.get(LANGUAGE_COOKIE),
             parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept),
         )
-        version = (batch.event_count, batch.head_hash, batch.status)
-        page = shared_page(self.app, trace_page_key(batch.id, version), language)
+        page = shared_page(self.app, trace_page_key(batch.id, batch.version), language)
         if page is None:
             return None  # Flask renders it, and shares it
         body = fill_slots(page, {"genuineness": self._label_lines(scan, language)}).encode()
