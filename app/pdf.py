@@ -28,6 +28,10 @@ def register_fonts() -> None:
     for name in (REGULAR, BOLD):
         with resources.as_file(fonts.joinpath(f"{name}.ttf")) as path:
             pdfmetrics.registerFont(TTFont(name, str(path)))
+    # Without a family, reportlab prints Paragraph's <b> (the slip's captions) in the regular face.
+    pdfmetrics.registerFontFamily(
+        REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD
+    )
 
 
 #: The most of one piece of user text a document shows: every field the project stores is
