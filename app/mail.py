@@ -1,22 +1,32 @@
 """Outgoing mail: SMTP when MAIL_SERVER is set, otherwise the message goes to the log.
 
 Tests set MAIL_BACKEND="memory" and read app.extensions["mail_outbox"].
+Mail goes out after the request's commit: a mail server that is down is logged, never turned
+into an error page for a change that has already been saved.
 """
 
 from __future__ import annotations
 
 import smtplib
+import unicodedata
 from email.message import EmailMessage
 
 from flask import current_app
 
 
+def header_text(value: str) -> str:
+    """User text fit for one mail header: line breaks and other control characters (which
+    would end the header or start a new one) become spaces."""
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in value)
+    return " ".join(text.split())
+
+
 def build_message(to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
+    message["To"] = header_text(to)
+    message["Subject"] = header_text(subject)
+    message.set_content(body.replace("\x00", ""))
     return message
 
 
@@ -27,7 +37,10 @@ def send_mail(to: str, subject: str, body: str) -> None:
     if config.get("MAIL_BACKEND") == "memory":
         current_app.extensions.setdefault("mail_outbox", []).append(message)
     elif config["MAIL_SERVER"]:
-        _send_smtp(message)
+        try:
+            _send_smtp(message)
+        except (smtplib.SMTPException, OSError):
+            current_app.logger.exception("Mail to %s not sent", message["To"])
     else:
         current_app.logger.info("Mail (not sent, no MAIL_SERVER):\n%s", message.as_string())
 
