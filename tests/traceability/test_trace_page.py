@@ -273,3 +273,35 @@ def test_a_serial_already_issued_is_never_issued_again(app, lychee_batch, monkey
     (_address, second), *_ = issue(lychee_batch, count=1)
 
     assert second.serial == "0000000001"
+
+
+def test_under_a_recall_the_page_states_the_recall_first_and_reassures_nothing(client, app):
+    # Given a verified, certified farm's batch with a long-past spraying, a label, a recall
+    from app.auth.roles import Role
+    from farms.services import verify_farm
+    from tests.app.factories import make_user
+
+    operator = make_user(Role.OPERATOR)
+    farm = make_farm(name="Vườn cam Bắc Quang")
+    verify_farm(farm, operator)
+    make_certification(farm, verified_by=operator, number="VG-NEW")
+    batch = make_batch(farm, make_product(farm, name="Cam sành Hà Giang"), code="CS2611-A")
+    spray(batch, 51, phi_days=14)
+    harvest(batch, 6, quantity="500")
+    (address, label), *_ = issue(batch)
+    services.recall_batch(batch, farm.members[0].user, "Dư lượng thuốc vượt mức cho phép", NOW)
+    db.session.commit()
+
+    # When a shopper scans its label
+    html = scan(client, address).get_data(as_text=True)
+    article = html[html.index('data-testid="trace-page"') :]
+
+    # Then the recall is the first thing said, and nothing reads as reassurance
+    assert article.index('data-testid="recall-banner"') < article.index('data-testid="genuineness"')
+    for reassurance in ("✓", 'class="ok"', 'genuine"', "cert-valid", "badge-verified", "chain-ok"):
+        assert reassurance not in article, reassurance
+    # The facts are still there, as facts
+    text_ = page_text(scan(client, address))
+    assert label.serial in text_
+    assert "Lần phun thuốc cuối cách thu hoạch 45 ngày; yêu cầu 14 ngày." in text_
+    assert "VietGAP VG-NEW" in text_
