@@ -199,6 +199,17 @@ class LabelScan(db.Model):
     device: Mapped[str] = mapped_column(String(10))
 
 
+class LabelScanner(db.Model):
+    """Who has scanned a label, as coarse fingerprints (traceability.scans): one row per
+    visitor and day, never an address. The copy warning counts these rows, not scans."""
+
+    __tablename__ = "label_scanner"
+
+    label_id: Mapped[int] = mapped_column(ForeignKey("label.id"), primary_key=True)
+    #: Truncated HMAC of the network prefix, browser family and day (scanner_fingerprint()).
+    fingerprint: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
 class BatchAllocation(db.Model):
     """Which batch an order line's units came from, chosen when the farm packs the order."""
 

@@ -27,10 +27,10 @@ def genuineness_html(scan: ScanResult, gettext: Callable[[str], str], threshold:
     recalled = scan.batch is not None and scan.batch.status == BatchStatus.RECALLED
     if copied:
         headline = Markup("<p><strong>⚠ {}</strong> {}</p>").format(
-            _("This label has been scanned %(n)d times.") % {"n": scan.count},
+            _("This label was scanned by %(n)d different visitors.") % {"n": scan.scanners},
             _(
-                "A label on one box is rarely scanned this often: it may have been copied. "
-                "Check the seller and the packaging."
+                "A label on one box is rarely scanned by so many people: it may have been "
+                "copied. Check the seller and the packaging."
             ),
         )
     elif recalled:
