@@ -20,6 +20,7 @@ from app.clock import local_today
 from app.errors import DomainError
 from app.extensions import db
 from farms.permissions import ensure_can_manage
+from traceability import services
 from traceability.label_formats import FORMATS
 from traceability.label_pdf import LabelFace, render_labels
 from traceability.models import Batch, BatchStatus, Label, LabelRun
@@ -93,6 +94,7 @@ def issue_labels(batch: Batch, actor: User, format_id: str, count: int | str) ->
         insert(Label),
         [{"serial": s, "batch_id": batch.id, "run_id": run.id} for s in sorted(serials)],
     )
+    services.record_labels_issued(batch, actor, run, serials)  # sealed in the batch's chain
     return run
 
 

@@ -57,6 +57,8 @@ class EventKind(enum.StrEnum):
     SHIPPING = "shipping"
     RECEIVING = "receiving"
     NOTE = "note"
+    #: Recorded by the label service when labels are issued, never typed by a person.
+    LABELS = "labels"
 
 
 class Batch(db.Model):
