@@ -140,7 +140,8 @@ def test_an_event_hash_is_pinned_to_its_canonical_form():
         chain.canonical_content(event, None)
         == (
             '{"batch":7,"corrects":null,"details":{"quantity":"850","unit":"kg"},"kind":"harvest",'
-            '"note":"","occurred_at":"2026-06-19T00:30:00Z","photos":[],"place":"Vườn thôn Thúy Lâm",'
+            '"note":"","occurred_at":"2026-06-19T00:30:00Z","photos":[],'
+            '"place":"Vườn thôn Thúy Lâm",'
             '"prev":"0000000000000000000000000000000000000000000000000000000000000000",'
             '"recorded_at":"2026-06-19T01:00:05Z","recorded_by":3,'
             '"recorded_by_name":"Nguyễn Thị Lan","seq":1}'
