@@ -114,6 +114,9 @@ def load_config(instance_path: str) -> dict[str, object]:
         # Uploaded photos and scans: a local folder by default (see app/storage.py).
         "STORAGE_BACKEND": os.environ.get("STORAGE_BACKEND", "local").strip() or "local",
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", "").strip(),
+        # Labels and label runs one farm may issue in 24 hours (a run's PDF is drawn once).
+        "LABELS_PER_FARM_PER_DAY": _int("LABELS_PER_FARM_PER_DAY", 30_000),
+        "LABEL_RUNS_PER_FARM_PER_DAY": _int("LABEL_RUNS_PER_FARM_PER_DAY", 50),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -1,5 +1,8 @@
 """The farm's paperwork for an order: an A4 packing slip and a 100 × 150 mm delivery label,
-as PDF with DejaVu Sans embedded so Vietnamese names and addresses print correctly."""
+as PDF with DejaVu Sans embedded so Vietnamese names and addresses print correctly.
+
+Buyers and farms type the names and addresses: every piece of it goes through
+`app.pdf.markup_text` into Paragraph markup and through `plain_text` everywhere else."""
 
 from __future__ import annotations
 
@@ -16,10 +19,12 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from app.auth.identifiers import display_phone
 from app.i18n import format_amount, format_local_datetime, format_vnd
-from app.pdf import BOLD, REGULAR, register_fonts
+from app.pdf import BOLD, REGULAR, markup_text, plain_text, register_fonts
 from orders.models import Order
 
 LABEL_SIZE = (100 * mm, 150 * mm)
+#: Lines of the address the label has room for, between the name and the sender.
+ADDRESS_LINES = 5
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -31,6 +36,12 @@ def _styles() -> dict[str, ParagraphStyle]:
             "small", fontName=REGULAR, fontSize=8, leading=10, textColor=colors.grey
         ),
     }
+
+
+def _labelled(caption: str, parts: list[str], style: ParagraphStyle) -> Paragraph:
+    """The caption in bold, then the parts joined by " · ", each escaped; empty ones left out."""
+    text = " · ".join(markup_text(part) for part in parts if part)
+    return Paragraph(f"<b>{markup_text(caption)}:</b> {text}", style)
 
 
 def _payment_line(order: Order) -> str:
@@ -52,14 +63,15 @@ def packing_slip_pdf(order: Order) -> bytes:
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
-        title=f"{order.number} · {order.farm.name}",
+        title=plain_text(f"{order.number} · {order.farm.name}"),
     )
     rows = [[_("Product"), _("Unit"), _("Quantity"), _("Price"), _("Total")]]
     for line in order.lines:
         rows.append(
             [
-                Paragraph(line.product_name, styles["body"]),
-                line.unit_label,
+                # A table row cannot break across pages: no longer than the columns allow.
+                Paragraph(markup_text(line.product_name, 160), styles["body"]),
+                Paragraph(markup_text(line.unit_label, 80), styles["body"]),
                 str(line.quantity),
                 format_vnd(line.unit_price_vnd),
                 format_vnd(line.line_total_vnd),
@@ -84,26 +96,26 @@ def packing_slip_pdf(order: Order) -> bytes:
     )
     farm = order.farm
     story = [
-        Paragraph(_("Packing slip %(number)s", number=order.number), styles["title"]),
+        Paragraph(markup_text(_("Packing slip %(number)s", number=order.number)), styles["title"]),
         Paragraph(format_local_datetime(order.created_at, "dd/MM/yyyy HH:mm"), styles["small"]),
         Spacer(1, 6 * mm),
-        Paragraph(
-            f"<b>{_('From')}:</b> {farm.name} · {farm.place}"
-            + (f" · {display_phone(farm.contact_phone)}" if farm.contact_phone else ""),
+        _labelled(
+            _("From"),
+            [farm.name, farm.place, display_phone(farm.contact_phone)],
             styles["body"],
         ),
-        Paragraph(
-            f"<b>{_('To')}:</b> {checkout.contact_name} · "
-            f"{display_phone(checkout.contact_phone)} · {checkout.address_line}",
+        _labelled(
+            _("To"),
+            [checkout.contact_name, display_phone(checkout.contact_phone), checkout.address_line],
             styles["body"],
         ),
-        Paragraph(f"<b>{_('Payment')}:</b> {_payment_line(order)}", styles["body"]),
+        _labelled(_("Payment"), [_payment_line(order)], styles["body"]),
         Spacer(1, 6 * mm),
         table,
     ]
     if any(line.ships_on for line in order.lines):
         story.append(Spacer(1, 4 * mm))
-        story.append(Paragraph(_("Contains pre-ordered produce."), styles["small"]))
+        story.append(Paragraph(markup_text(_("Contains pre-ordered produce.")), styles["small"]))
     document.build(story)
     return buffer.getvalue()
 
@@ -114,7 +126,7 @@ def delivery_label_pdf(order: Order) -> bytes:
     checkout = order.checkout
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=LABEL_SIZE)
-    page.setTitle(f"{order.number} · {checkout.contact_name}")
+    page.setTitle(plain_text(f"{order.number} · {checkout.contact_name}"))
     width, height = LABEL_SIZE
     left = 6 * mm
     y = height - 12 * mm
@@ -126,11 +138,11 @@ def delivery_label_pdf(order: Order) -> bytes:
     page.setFont(REGULAR, 9)
     page.drawString(left, y, _("To"))
     page.setFont(BOLD, 14)
-    page.drawString(left, y - 6 * mm, checkout.contact_name[:34])
+    page.drawString(left, y - 6 * mm, plain_text(checkout.contact_name, 34))
     page.drawString(left, y - 12 * mm, display_phone(checkout.contact_phone))
     text = page.beginText(left, y - 19 * mm)
     text.setFont(REGULAR, 11)
-    for chunk in _wrap(checkout.address_line, 42):
+    for chunk in _wrap(plain_text(checkout.address_line), 42, ADDRESS_LINES):
         text.textLine(chunk)
     page.drawText(text)
     y -= 48 * mm
@@ -138,8 +150,8 @@ def delivery_label_pdf(order: Order) -> bytes:
     page.drawString(left, y, _("From"))
     page.setFont(REGULAR, 10)
     farm = order.farm
-    page.drawString(left, y - 5 * mm, farm.name[:48])
-    page.drawString(left, y - 10 * mm, farm.place[:52])
+    page.drawString(left, y - 5 * mm, plain_text(farm.name, 48))
+    page.drawString(left, y - 10 * mm, plain_text(farm.place, 52))
     if farm.contact_phone:
         page.drawString(left, y - 15 * mm, display_phone(farm.contact_phone))
     weight_kg = sum(line.weight_grams for line in order.lines) / 1000
@@ -154,12 +166,18 @@ def delivery_label_pdf(order: Order) -> bytes:
     return buffer.getvalue()
 
 
-def _wrap(text: str, width: int) -> list[str]:
+def _wrap(text: str, width: int, max_lines: int) -> list[str]:
+    """Lines of at most `width` characters (a longer word is cut into pieces), the last of
+    `max_lines` ending with an ellipsis when the text goes on: the label has that much room."""
+    words = [word[i : i + width] for word in text.split() for i in range(0, len(word), width)]
     lines, current = [], ""
-    for word in text.split():
+    for word in words:
         if current and len(current) + 1 + len(word) > width:
             lines.append(current)
             current = word
         else:
             current = f"{current} {word}".strip()
-    return [*lines, current] if current else lines
+    lines = [*lines, current] if current else lines
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1] + "…"]
+    return lines

@@ -6,8 +6,6 @@ days are counted in Vietnam's time zone the same way on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.clock import VIETNAM
+from app.csv_cells import csv_document
 from app.extensions import db
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
@@ -80,14 +79,17 @@ def figures(farm: Farm, actor: User, first: date, last: date):
 
 
 def figures_csv(by_day: list[DayFigures], by_product: list[ProductFigures]) -> str:
-    """Both tables in one UTF-8 CSV with a byte-order mark, so Excel shows Vietnamese."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["date", "orders", "revenue_vnd"])
-    for day in by_day:
-        writer.writerow([day.day.isoformat(), day.orders, day.revenue_vnd])
-    writer.writerow([])
-    writer.writerow(["product", "unit", "quantity", "revenue_vnd"])
-    for product in by_product:
-        writer.writerow([product.product, product.unit, product.quantity, product.revenue_vnd])
-    return "\ufeff" + buffer.getvalue()
+    """Both tables in one UTF-8 CSV with a byte-order mark, so Excel shows Vietnamese; product
+    names and units are the farm's text, which `csv_document` keeps from running as formulas."""
+    return csv_document(
+        [
+            ["date", "orders", "revenue_vnd"],
+            *([day.day.isoformat(), day.orders, day.revenue_vnd] for day in by_day),
+            [],
+            ["product", "unit", "quantity", "revenue_vnd"],
+            *(
+                [product.product, product.unit, product.quantity, product.revenue_vnd]
+                for product in by_product
+            ),
+        ]
+    )

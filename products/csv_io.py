@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.csv_cells import BOM, csv_document, unescape_cell
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from farms.models import Farm
@@ -37,9 +38,6 @@ FIELD_COLUMNS = {"name": "product_name"}
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
-BOM = "\ufeff"
-#: A cell starting with one of these runs as a formula in a spreadsheet; written after a quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -114,26 +112,16 @@ def _variant_cells(variant: Variant | None) -> dict[str, str]:
     }
 
 
-def _escape(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
-
-
-def _unescape(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
-
-
 def export_products_csv(farm: Farm, actor: User) -> str:
     """One row per variant (one with empty variant cells for a product without any). The
     BOM makes Excel on Windows read the file as UTF-8 and show the Vietnamese correctly."""
     ensure_can_manage(actor, farm)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    rows = [COLUMNS]
     for product in _products_of(farm):
         for variant in product.variants or [None]:
             cells = {**_product_cells(product), **_variant_cells(variant)}
-            writer.writerow([_escape(cells[name]) for name in COLUMNS])
-    return BOM + out.getvalue()
+            rows.append([cells[name] for name in COLUMNS])
+    return csv_document(rows)
 
 
 # Import ---------------------------------------------------------------------------------
@@ -197,8 +185,17 @@ def _read_rows(text: str) -> list[_Row]:
                         ),
                         field="file",
                     )
+                if any("\x00" in cell for cell in record):
+                    raise DomainError(
+                        _l(
+                            "Line %(line)d holds a NUL character, which is not text: "
+                            "remove it, or save the file again as CSV UTF-8.",
+                            line=line,
+                        ),
+                        field="file",
+                    )
                 cells = {
-                    name: _unescape(cell.strip())
+                    name: unescape_cell(cell.strip())
                     for name, cell in zip(header, record, strict=False)
                 }
                 rows.append(_Row(line, {name: cells.get(name, "") for name in COLUMNS}))

@@ -3,7 +3,8 @@
 Pure: takes what every label of the run shows and the (address, serial) of each label, returns
 PDF bytes; no Flask app, no database. Speed matters (a run has up to 10,000 labels, printed
 while the farmer waits), so the text every label shares is drawn once as a form XObject, each
-label only adds its QR code (one vector path) and its serial.
+label only adds its QR code (one vector path) and its serial. The face's text is the farm's:
+it is drawn as plain text (never markup), without control characters (`app.pdf.plain_text`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.pdfgen import canvas
 
-from app.pdf import BOLD, REGULAR, register_fonts
+from app.pdf import BOLD, REGULAR, plain_text, register_fonts
 from traceability.label_formats import LabelFormat
 
 #: Level M restores up to 15% of the code (a scuffed or creased box). Q would move the usual
@@ -353,12 +354,32 @@ def _encoded(addresses: Sequence[str]) -> Iterator[tuple[int, str]]:
 # The document ------------------------------------------------------------------------------
 
 
+def _printable(face: LabelFace) -> LabelFace:
+    """The face with every text passed through `plain_text` (no NUL in the PDF's title)."""
+    texts = {
+        name: plain_text(getattr(face, name))
+        for name in (
+            "product_name",
+            "farm_name",
+            "batch_code",
+            "harvest_date",
+            "tagline",
+            "batch_caption",
+            "harvest_caption",
+            "ocop_caption",
+        )
+    }
+    certification = plain_text(face.certification) if face.certification else None
+    return replace(face, **texts, certification=certification)
+
+
 def render_labels(face: LabelFace, labels: Sequence[tuple[str, str]], fmt: LabelFormat) -> bytes:
     """One PDF with a label per (address, serial), filling each sheet row by row, or one label
     per page on a roll. The addresses go into the QR codes exactly as given."""
     if not labels:
         raise ValueError("a print run needs at least one label")
     register_fonts()
+    face = _printable(face)
     layout = _Layout.for_format(fmt)
     page_height = fmt.page_height_mm * mm
     buffer = io.BytesIO()

@@ -3,22 +3,32 @@
 The QR holds a short address on BASE_URL: a GS1 Digital Link (/01/<GTIN-14>/10/<lot>/21/
 <serial>) when the product has a GTIN, otherwise /T/<serial>. Serials are random (10
 characters of Crockford's base32, 50 bits), so a forger cannot guess one that was issued.
+
+A run's PDF is drawn on its first download and kept in the (private) storage under a key that
+names what it shows, so later downloads serve the file. The labels and runs a farm may issue
+in 24 hours are bounded (LABELS_PER_FARM_PER_DAY, LABEL_RUNS_PER_FARM_PER_DAY).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from app.auth.models import User
 from app.clock import local_today
+from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.storage import get_storage
+from farms.models import Farm
 from farms.permissions import ensure_can_manage
 from traceability import services
 from traceability.label_formats import FORMATS
@@ -28,6 +38,12 @@ from traceability.models import Batch, BatchStatus, Label, LabelRun
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SERIAL_LENGTH = 10
 MAX_LABELS_PER_RUN = 10_000
+#: The window the per-farm bounds count in.
+BOUND_WINDOW = timedelta(hours=24)
+#: The storage folder of kept run PDFs; not one of app/media.py's public folders.
+STORAGE_FOLDER = "label-runs"
+
+log = logging.getLogger(__name__)
 
 
 def new_serial() -> str:
@@ -86,6 +102,7 @@ def issue_labels(batch: Batch, actor: User, format_id: str, count: int | str) ->
         raise DomainError(_l("This batch was recalled; no labels can be printed for it."))
     if batch.harvested_on is None:
         raise DomainError(_l("Record the harvest first: the label shows the harvest date."))
+    _check_farm_bounds(batch.farm, count)
     run = LabelRun(batch_id=batch.id, format=format_id, count=count, issued_by_id=actor.id)
     db.session.add(run)
     db.session.flush()
@@ -96,6 +113,38 @@ def issue_labels(batch: Batch, actor: User, format_id: str, count: int | str) ->
     )
     services.record_labels_issued(batch, actor, run, serials)  # sealed in the batch's chain
     return run
+
+
+def _check_farm_bounds(farm: Farm, count: int) -> None:
+    """Refuse a run that would take the farm past its labels or runs of the last 24 hours.
+    The farm's row is locked first, so two runs at once cannot both slip under the bound."""
+    db.session.execute(select(Farm.id).where(Farm.id == farm.id).with_for_update())
+    runs, labels = db.session.execute(
+        select(func.count(LabelRun.id), func.coalesce(func.sum(LabelRun.count), 0))
+        .join(Batch, Batch.id == LabelRun.batch_id)
+        .where(Batch.farm_id == farm.id, LabelRun.created_at >= utcnow() - BOUND_WINDOW)
+    ).one()
+    max_runs = current_app.config["LABEL_RUNS_PER_FARM_PER_DAY"]
+    max_labels = current_app.config["LABELS_PER_FARM_PER_DAY"]
+    if runs >= max_runs:
+        raise DomainError(
+            _l(
+                "This farm has printed %(n)d runs of labels in the last 24 hours, the most "
+                "allowed: print more labels in one run, or try again later.",
+                n=max_runs,
+            ),
+            field="count",
+        )
+    if labels + count > max_labels:
+        raise DomainError(
+            _l(
+                "A farm can issue %(max)d labels in 24 hours; %(left)d are left now: "
+                "print fewer, or try again later.",
+                max=max_labels,
+                left=max(max_labels - labels, 0),
+            ),
+            field="count",
+        )
 
 
 def run_labels(run: LabelRun) -> list[Label]:
@@ -124,8 +173,39 @@ def label_face(batch: Batch) -> LabelFace:
     )
 
 
-def run_pdf(run: LabelRun, actor: User) -> bytes:
-    ensure_can_manage(actor, run.batch.farm)
+def _run_contents(run: LabelRun) -> tuple[LabelFace, list[tuple[str, str]]]:
     batch = run.batch
-    labels = [(label_address(batch, label.serial), label.serial) for label in run_labels(run)]
-    return render_labels(label_face(batch), labels, FORMATS[run.format])
+    serials = db.session.scalars(
+        select(Label.serial).where(Label.run_id == run.id).order_by(Label.id)
+    )
+    return label_face(batch), [(label_address(batch, serial), serial) for serial in serials]
+
+
+def _key(run: LabelRun, face: LabelFace, labels: list[tuple[str, str]]) -> str:
+    """Per run, and naming what the PDF shows (the face in this language, every address):
+    a renamed product, another language or BASE_URL draws it again, never an old file."""
+    digest = hashlib.sha256(repr((run.format, face, labels)).encode()).hexdigest()[:32]
+    return f"{STORAGE_FOLDER}/{run.batch.farm_id}/{run.id}-{digest}.pdf"
+
+
+def stored_key(run: LabelRun) -> str:
+    """Where the run's PDF is kept, as it would be drawn now."""
+    return _key(run, *_run_contents(run))
+
+
+def run_pdf(run: LabelRun, actor: User) -> bytes:
+    """The run's PDF: the kept file, or drawn (up to seconds for 10,000 labels) and kept."""
+    ensure_can_manage(actor, run.batch.farm)
+    face, labels = _run_contents(run)
+    key = _key(run, face, labels)
+    storage = get_storage()
+    try:
+        return storage.open(key)
+    except FileNotFoundError:
+        pass
+    pdf = render_labels(face, labels, FORMATS[run.format])
+    try:
+        storage.save(key, pdf, "application/pdf")
+    except OSError:  # a full disk must not keep the farmer from printing
+        log.exception("could not keep the PDF of label run %s", run.id)
+    return pdf

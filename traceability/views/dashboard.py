@@ -192,6 +192,7 @@ def label_run_pdf(run_id: int):
     response.headers["Content-Disposition"] = (
         f'attachment; filename="labels-{run.batch.code}-{run.id}-{run.format}.pdf"'
     )
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -1,0 +1,159 @@
+"""A label run's PDF is drawn once and kept (privately); the labels a farm may issue in a day
+are bounded, so neither downloads nor runs can keep a worker drawing PDFs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db import utcnow
+from app.errors import DomainError
+from app.extensions import db
+from tests.app.factories import log_in
+from tests.farms.factories import make_farm, make_growing_area
+from tests.products.factories import make_product
+from tests.traceability.factories import harvest, make_batch
+from traceability import labels
+from traceability.models import Label, LabelRun
+
+
+@pytest.fixture
+def batch(app):
+    farm = make_farm(name="Vườn vải Cô Lan")
+    make_growing_area(farm)
+    batch = make_batch(farm, make_product(farm, name="Vải thiều Thanh Hà"))
+    harvest(batch, 2)
+    db.session.commit()
+    return batch
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the times a run's PDF is drawn."""
+    calls = []
+    draw = labels.render_labels
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(labels, "render_labels", counting)
+    return calls
+
+
+def issued() -> tuple[int, int]:
+    return (
+        db.session.scalar(select(func.count()).select_from(LabelRun)),
+        db.session.scalar(select(func.count()).select_from(Label)),
+    )
+
+
+# The PDF is kept -----------------------------------------------------------------------------
+
+
+def test_a_second_download_serves_the_kept_pdf_without_drawing_again(client, batch, renders):
+    # Given a run the farmer has downloaded once
+    log_in(client, batch.farm.members[0].user.phone)
+    response = client.post_form(
+        f"/dashboard/batches/{batch.id}/labels", {"format": "a4-24", "count": "30"}
+    )
+    first = client.get(response.headers["Location"])
+    assert first.status_code == 200 and len(renders) == 1
+    # When it is downloaded again
+    second = client.get(response.headers["Location"])
+    # Then the same file comes without being drawn again, and no cache keeps it
+    assert second.status_code == 200 and second.data == first.data
+    assert len(renders) == 1
+    assert "no-store" in second.headers["Cache-Control"]
+
+
+def test_the_kept_pdf_is_not_served_as_public_media(client, batch, renders):
+    # Given a run whose PDF was drawn and kept
+    run = labels.issue_labels(batch, batch.farm.members[0].user, "a4-24", 3)
+    labels.run_pdf(run, batch.farm.members[0].user)
+    key = labels.stored_key(run)
+    # When anyone asks /media for it, then there is nothing there
+    assert client.get(f"/media/{key}").status_code == 404
+
+
+def test_a_run_is_drawn_again_when_what_it_shows_changed(batch, renders):
+    # Given a run downloaded once
+    owner = batch.farm.members[0].user
+    run = labels.issue_labels(batch, owner, "a4-24", 3)
+    labels.run_pdf(run, owner)
+    # When the product is renamed and the run downloaded again
+    batch.product.name = "Vải thiều Thanh Hà loại 1"
+    labels.run_pdf(run, owner)
+    # Then the new name is drawn, not an old file served
+    assert len(renders) == 2
+
+
+# Runs are bounded ----------------------------------------------------------------------------
+
+
+def test_labels_past_the_daily_bound_are_refused_and_nothing_is_issued(app, batch, monkeypatch):
+    # Given a farm that may issue 100 labels a day and has issued 80
+    monkeypatch.setitem(app.config, "LABELS_PER_FARM_PER_DAY", 100)
+    owner = batch.farm.members[0].user
+    labels.issue_labels(batch, owner, "a4-24", 80)
+    before = issued()
+    # When it asks for 21 more, then it is refused saying how many are left
+    with pytest.raises(DomainError) as raised:
+        labels.issue_labels(batch, owner, "a4-24", 21)
+    assert "20" in str(raised.value.message)
+    # And nothing was issued
+    assert issued() == before
+    # While 20 are still fine
+    labels.issue_labels(batch, owner, "a4-24", 20)
+
+
+def test_runs_past_the_daily_bound_are_refused(app, batch, monkeypatch):
+    # Given a farm that may print 3 runs a day and printed 3
+    monkeypatch.setitem(app.config, "LABEL_RUNS_PER_FARM_PER_DAY", 3)
+    owner = batch.farm.members[0].user
+    for _ in range(3):
+        labels.issue_labels(batch, owner, "a4-24", 1)
+    before = issued()
+    # When it asks for a fourth, then it is refused and nothing is issued
+    with pytest.raises(DomainError):
+        labels.issue_labels(batch, owner, "a4-24", 1)
+    assert issued() == before
+
+
+def test_the_bound_counts_the_last_24_hours_only(app, batch, monkeypatch):
+    # Given 100 labels issued yesterday, at the bound
+    monkeypatch.setitem(app.config, "LABELS_PER_FARM_PER_DAY", 100)
+    owner = batch.farm.members[0].user
+    run = labels.issue_labels(batch, owner, "a4-24", 100)
+    run.created_at = utcnow() - timedelta(hours=25)
+    db.session.flush()
+    # When the farm prints today, then it may
+    assert labels.issue_labels(batch, owner, "a4-24", 100).count == 100
+
+
+def test_the_bound_is_per_farm(app, batch, monkeypatch):
+    # Given another farm at its bound
+    monkeypatch.setitem(app.config, "LABELS_PER_FARM_PER_DAY", 10)
+    other = make_batch()
+    harvest(other, 2)
+    labels.issue_labels(other, other.farm.members[0].user, "a4-24", 10)
+    # When this farm prints, then it may
+    assert labels.issue_labels(batch, batch.farm.members[0].user, "a4-24", 10).count == 10
+
+
+def test_the_page_says_why_a_run_was_refused(app, client, batch, monkeypatch):
+    monkeypatch.setitem(app.config, "LABELS_PER_FARM_PER_DAY", 50)
+    log_in(client, batch.farm.members[0].user.phone)
+    before = issued()
+
+    response = client.post_form(
+        f"/dashboard/batches/{batch.id}/labels", {"format": "a4-24", "count": "65"}
+    )
+
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "50" in page and "24" in page
+    db.session.expire_all()
+    assert issued() == before
