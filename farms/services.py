@@ -111,9 +111,20 @@ def update_farm(farm: Farm, actor: User, **profile) -> Farm:
         raise DomainError(
             _l("A cooperative with member households stays a cooperative."), field="kind"
         )
+    checked = _verified_identity(farm)
     _apply_profile(farm, **profile)
+    if farm.is_verified and _verified_identity(farm) != checked:
+        # The badge vouches for what an operator checked: a new name, kind or province
+        # goes back to them (operators' /admin/farms lists it as waiting).
+        farm.verified_at = None
+        farm.verified_by_id = None
     db.session.flush()
     return farm
+
+
+def _verified_identity(farm: Farm) -> tuple:
+    """What an operator checks before verifying a farm; the story and phone are not."""
+    return (farm.name, farm.kind, farm.province_code)
 
 
 def add_member_household(

@@ -29,15 +29,23 @@ def _batch(reference: str):
 @click.argument("batch_reference", metavar="BATCH")
 @with_appcontext
 def trace_verify_command(batch_reference: str) -> None:
-    """Check that BATCH's history is unaltered (exit status 0 only when the chain holds)."""
+    """Check that BATCH's history, and the facts and labels it seals, are unaltered (exit
+    status 0 only when the chain holds)."""
     batch = _batch(batch_reference)
     check = services.verify_batch(batch)
     where = f"{batch.farm.slug}/{batch.code}"
+    if check.legacy:
+        click.echo(
+            f"{where}: recorded before batches were sealed: its product, growing area and code,"
+            " and labels issued before, are not covered by the chain.",
+            err=True,
+        )
     if check.ok:
         click.echo(f"{where}: {check.events} event(s), the hash chain holds.")
         return
+    what = "HISTORY" if check.part == "history" else f"BATCH {check.part.upper()}"
     click.echo(
-        f"{where}: HISTORY ALTERED at event {check.broken_at} of {check.events}: {check.reason}.",
+        f"{where}: {what} ALTERED at event {check.broken_at} of {check.events}: {check.reason}.",
         err=True,
     )
     raise SystemExit(1)

@@ -23,6 +23,7 @@ KIND_LABELS = {
     EventKind.SHIPPING: _l("Shipping"),
     EventKind.RECEIVING: _l("Receiving"),
     EventKind.NOTE: _l("Note"),
+    EventKind.LABELS: _l("Labels issued"),
 }
 
 #: Shown in this order on the "record" page: the most frequent steps first.
@@ -105,6 +106,8 @@ KIND_FIELDS: dict[EventKind, tuple[DiaryField, ...]] = {
         DiaryField("received_by", _l("Received by"), placeholder="Kho Long Biên"),
     ),
     EventKind.NOTE: (),
+    # Recorded by traceability.services.record_labels_issued(), not on the diary's form.
+    EventKind.LABELS: (DiaryField("count", _l("Number of labels"), type="whole"),),
 }
 
 

@@ -30,6 +30,7 @@ from app.extensions import db
 from app.storage import get_storage
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
+from traceability import services
 from traceability.label_formats import FORMATS
 from traceability.label_pdf import LabelFace, render_labels
 from traceability.models import Batch, BatchStatus, Label, LabelRun
@@ -110,6 +111,7 @@ def issue_labels(batch: Batch, actor: User, format_id: str, count: int | str) ->
         insert(Label),
         [{"serial": s, "batch_id": batch.id, "run_id": run.id} for s in sorted(serials)],
     )
+    services.record_labels_issued(batch, actor, run, serials)  # sealed in the batch's chain
     return run
 
 

@@ -57,6 +57,8 @@ class EventKind(enum.StrEnum):
     SHIPPING = "shipping"
     RECEIVING = "receiving"
     NOTE = "note"
+    #: Recorded by the label service when labels are issued, never typed by a person.
+    LABELS = "labels"
 
 
 class Batch(db.Model):
@@ -197,6 +199,17 @@ class LabelScan(db.Model):
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: phone, tablet, desktop or bot (link previews; not counted as scans of the label).
     device: Mapped[str] = mapped_column(String(10))
+
+
+class LabelScanner(db.Model):
+    """Who has scanned a label, as coarse fingerprints (traceability.scans): one row per
+    visitor and day, never an address. The copy warning counts these rows, not scans."""
+
+    __tablename__ = "label_scanner"
+
+    label_id: Mapped[int] = mapped_column(ForeignKey("label.id"), primary_key=True)
+    #: Truncated HMAC of the network prefix, browser family and day (scanner_fingerprint()).
+    fingerprint: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class BatchAllocation(db.Model):

@@ -1,22 +1,37 @@
 """Label scans: each one logged (time, serial, coarse device, never an IP address) and
-counted on its label, so a copied label shows up as one scanned unusually often."""
+counted on its label; a copied label shows up as one scanned by unusually many scanners.
+
+"Scanners" are counted, not scans: one phone scanning its box forty times, or a competitor
+scanning it from one address, must never mark a genuine label as copied for everyone. A
+scanner is a coarse, keyed fingerprint of the visitor for one day (scanner_fingerprint()):
+the network (/24 for IPv4, /48 for IPv6), the browser family and the day, HMAC'd with a key
+derived from SECRET_KEY and truncated. It is kept per label (label_scanner), never the
+address itself, and a new day gives the same visitor a new, unlinkable fingerprint; so one
+client adds at most one scanner per label per day. LABEL_SCAN_WARNING_THRESHOLD is the number
+of distinct scanners above which the label reads "may have been copied".
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
 from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 
+from app.clock import VIETNAM
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
 from farms.models import Farm
 from products.models import Product
 from traceability.labels import gtin14
-from traceability.models import Batch, Label, LabelScan
+from traceability.models import Batch, Label, LabelScan, LabelScanner
 
 _BOT = re.compile(r"bot|crawl|spider|preview|facebookexternalhit|zalo|slurp", re.I)
 _TABLET = re.compile(r"ipad|tablet", re.I)
@@ -24,6 +39,40 @@ _PHONE = re.compile(r"mobile|android|iphone", re.I)
 #: What a serial in an address may look like, in either case; anything else is not looked
 #: up at all. ASCII only, before upper-casing: "ß".upper() is "SS".
 _SERIAL = re.compile(r"[0-9A-Za-z]{1,20}")
+
+
+#: Browser and system families, coarse on purpose: versions and models would single people out.
+_SYSTEMS = re.compile(r"iphone|ipad|android|windows|macintosh|cros|linux", re.I)
+_BROWSERS = re.compile(r"zalo|fban|fbav|samsungbrowser|edg|opr|coc_coc|firefox|chrome|safari", re.I)
+
+
+def agent_family(user_agent: str) -> str:
+    """ "android/chrome", "iphone/safari", "?/?": what a fingerprint keeps of a user agent."""
+    system = _SYSTEMS.search(user_agent or "")
+    browser = _BROWSERS.search(user_agent or "")
+    return (
+        f"{system.group().lower() if system else '?'}/{browser.group().lower() if browser else '?'}"
+    )
+
+
+def network_prefix(address: str) -> str:
+    """The client's network, not its address: /24 for IPv4, /48 for IPv6."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return "?"
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def scanner_fingerprint(secret: str, address: str, user_agent: str, now: datetime) -> str:
+    """One visitor, for one (Vietnamese) day: coarse, keyed, truncated; never the address."""
+    key = hashlib.sha256(b"nongsan label scanner\0" + (secret or "").encode()).digest()
+    day = now.astimezone(VIETNAM).date().isoformat()
+    message = f"{network_prefix(address)}\n{agent_family(user_agent)}\n{day}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
 
 
 def device_type(user_agent: str) -> str:
@@ -69,20 +118,24 @@ class ScanResult:
     #: Scans of this label so far, this one included (bots not counted).
     count: int = 0
     first_scanned_at: datetime | None = None
+    #: Distinct scanners (visitor fingerprints, one per visitor and day) so far.
+    scanners: int = 0
 
     @property
     def genuine(self) -> bool:
         return self.batch is not None
 
     def looks_copied(self, threshold: int) -> bool:
-        """Scanned more often than one box's label plausibly is (`threshold` times, the
-        LABEL_SCAN_WARNING_THRESHOLD setting): it may have been copied."""
-        return self.genuine and self.count > threshold
+        """Scanned by more distinct scanners than one box's label plausibly is (`threshold`,
+        the LABEL_SCAN_WARNING_THRESHOLD setting): it may have been copied. Repeated scans
+        by one visitor count once a day, so no single phone or address can trigger it."""
+        return self.genuine and self.scanners > threshold
 
 
-_LABEL, _SCAN, _BATCH, _PRODUCT, _FARM = (
+_LABEL, _SCAN, _SCANNER, _BATCH, _PRODUCT, _FARM = (
     Label.__table__,
     LabelScan.__table__,
+    LabelScanner.__table__,
     Batch.__table__,
     Product.__table__,
     Farm.__table__,
@@ -97,8 +150,11 @@ _BATCH_COLUMNS = (
     _FARM.c.slug,
 )
 
-#: PostgreSQL counts the scan, logs it and reads the batch's version in one round trip: the
-#: trace page is the hottest write of the site (every box of a harvest, scanned in shops).
+#: PostgreSQL counts the scan, logs it, notes its scanner and reads the batch's version in
+#: one round trip: the trace page is the hottest write of the site (every box of a harvest,
+#: scanned in shops). The statement's snapshot does not see the scanner row it adds, so the
+#: new one is added to the count; a concurrent duplicate is at worst not yet counted, never
+#: counted twice (the primary key refuses it).
 _SCAN_IN_ONE_STATEMENT = text(
     """
     WITH hit AS (
@@ -111,8 +167,16 @@ _SCAN_IN_ONE_STATEMENT = text(
     ), logged AS (
         INSERT INTO label_scan (label_id, batch_id, serial, scanned_at, device)
         SELECT id, batch_id, :serial, :now, :device FROM hit
+    ), new_scanner AS (
+        INSERT INTO label_scanner (label_id, fingerprint)
+        SELECT id, :scanner FROM hit
+        ON CONFLICT DO NOTHING
+        RETURNING label_id
     )
-    SELECT hit.scan_count, hit.first_scanned_at, batch.id, batch.code, product.gtin,
+    SELECT hit.scan_count, hit.first_scanned_at,
+           (SELECT count(*) FROM label_scanner WHERE label_scanner.label_id = hit.id)
+           + (SELECT count(*) FROM new_scanner) AS scanners,
+           batch.id, batch.code, product.gtin,
            batch.event_count, batch.head_hash, batch.status, farm.slug
     FROM hit
     JOIN batch ON batch.id = hit.batch_id
@@ -122,9 +186,9 @@ _SCAN_IN_ONE_STATEMENT = text(
 ).columns(first_scanned_at=UTCDateTime())
 
 
-def _scan_in_steps(serial: str, now: datetime, device: str):
+def _scan_in_steps(serial: str, now: datetime, device: str, scanner: str):
     """The same as _SCAN_IN_ONE_STATEMENT, one statement at a time (SQLite; bots, which are
-    logged but not counted)."""
+    logged but neither counted nor noted as scanners)."""
     if device == "bot":
         found = db.session.execute(
             select(
@@ -152,13 +216,23 @@ def _scan_in_steps(serial: str, now: datetime, device: str):
             label_id=label_id, batch_id=batch_id, serial=serial, scanned_at=now, device=device
         )
     )
+    if device != "bot":
+        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+        db.session.execute(
+            dialect.insert(_SCANNER)
+            .values(label_id=label_id, fingerprint=scanner)
+            .on_conflict_do_nothing()
+        )
+    scanners = db.session.scalar(
+        select(func.count()).select_from(_SCANNER).where(_SCANNER.c.label_id == label_id)
+    )
     batch = db.session.execute(
         select(*_BATCH_COLUMNS)
         .join(_PRODUCT, _PRODUCT.c.id == _BATCH.c.product_id)
         .join(_FARM, _FARM.c.id == _BATCH.c.farm_id)
         .where(_BATCH.c.id == batch_id)
     ).one()
-    return (count, first, *batch)
+    return (count, first, scanners, *batch)
 
 
 #: The same statement as psycopg takes it, for record_visitor_scan().
@@ -166,7 +240,7 @@ _SCAN_SQL = str(_SCAN_IN_ONE_STATEMENT.compile(dialect=postgresql_psycopg.dialec
 
 
 def record_visitor_scan(
-    connection: psycopg.Connection, serial: str, user_agent: str
+    connection: psycopg.Connection, serial: str, user_agent: str, scanner: str
 ) -> ScanResult | None:
     """A person's scan of an issued label on PostgreSQL, counted and logged on `connection`
     (in autocommit) without the ORM session: traceability/views/scan_gateway.py calls it
@@ -178,23 +252,29 @@ def record_visitor_scan(
     the driver's cursor costs a third of what the ORM session's execution does. (Should
     the connection drop after PostgreSQL committed but before the answer arrived, the
     caller sees an error and the fallback may count the scan again: a rare extra count on
-    one label, never a lost one.)"""
+    one label, never a lost one.) `scanner` is the visitor's scanner_fingerprint()."""
     device = device_type(user_agent)
     if device == "bot" or not _SERIAL.fullmatch(serial or ""):
         return None
     wanted = serial.upper()
     with connection.cursor() as cursor:
-        cursor.execute(_SCAN_SQL, {"serial": wanted, "now": utcnow(), "device": device})
+        cursor.execute(
+            _SCAN_SQL,
+            {"serial": wanted, "now": utcnow(), "device": device, "scanner": scanner},
+        )
         found = cursor.fetchone()
     if found is None:
         return None
-    count, first, *batch = found
-    return ScanResult(wanted, ScannedBatch(*batch), count, first.astimezone(UTC))
+    count, first, scanners, *batch = found
+    return ScanResult(wanted, ScannedBatch(*batch), count, first.astimezone(UTC), scanners)
 
 
-def record_scan(serial: str, user_agent: str, now: datetime | None = None) -> ScanResult:
+def record_scan(
+    serial: str, user_agent: str, scanner: str, now: datetime | None = None
+) -> ScanResult:
     """Log one scan, and count it on its label with an atomic update (many workers may count
-    the same label at once). A serial that was never issued is logged too."""
+    the same label at once); `scanner` is the visitor's scanner_fingerprint(). A serial that
+    was never issued is logged too."""
     now = now or utcnow()
     device = device_type(user_agent)
     wanted = (serial or "").upper()
@@ -202,16 +282,17 @@ def record_scan(serial: str, user_agent: str, now: datetime | None = None) -> Sc
     if _SERIAL.fullmatch(serial or ""):
         if device != "bot" and db.session.get_bind().dialect.name == "postgresql":
             found = db.session.execute(
-                _SCAN_IN_ONE_STATEMENT, {"serial": wanted, "now": now, "device": device}
+                _SCAN_IN_ONE_STATEMENT,
+                {"serial": wanted, "now": now, "device": device, "scanner": scanner},
             ).first()
         else:
-            found = _scan_in_steps(wanted, now, device)
+            found = _scan_in_steps(wanted, now, device, scanner)
     if found is None:
         shown = (serial or "")[:32]
         db.session.execute(insert(_SCAN).values(serial=shown, scanned_at=now, device=device))
         return ScanResult(shown)
-    count, first, *batch = found
-    return ScanResult(wanted, ScannedBatch(*batch), count, first)
+    count, first, scanners, *batch = found
+    return ScanResult(wanted, ScannedBatch(*batch), count, first, scanners)
 
 
 @dataclass(frozen=True)

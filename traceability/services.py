@@ -24,8 +24,9 @@ from farms.models import Farm, GrowingArea
 from farms.permissions import ensure_can_manage
 from products.models import Product
 from traceability import chain
+from traceability.chain import effective_events
 from traceability.diary import KIND_FIELDS, DiaryField
-from traceability.models import Batch, BatchEvent, BatchStatus, EventKind
+from traceability.models import Batch, BatchEvent, BatchStatus, EventKind, Label, LabelRun
 
 #: GS1 lot numbers allow more, but upper-case letters, digits and "-" stay in the QR code's
 #: compact alphanumeric mode and cannot be mistyped with accents.
@@ -37,6 +38,8 @@ EARLIEST_YEAR = 2000
 FUTURE_TOLERANCE = timedelta(minutes=10)
 #: What a recalled batch may no longer record: it must not be harvested, packed or shipped.
 _CLOSED_TO_RECALLED = (EventKind.HARVEST, EventKind.PACKING, EventKind.SHIPPING)
+#: What only the application records (traceability.chain seals the batch's labels with it).
+_NOT_TYPED = (EventKind.LABELS,)
 
 
 # Batches -----------------------------------------------------------------------------------
@@ -106,6 +109,9 @@ def create_batch(
     )
     db.session.add(batch)
     db.session.flush()
+    # The chain starts from the batch's identity: changing it later breaks the chain.
+    batch.head_hash = chain.facts_anchor(batch)
+    db.session.flush()
     return batch
 
 
@@ -141,8 +147,18 @@ def history(batch: Batch) -> list[BatchEvent]:
     )
 
 
+def batch_labels(batch_id: int) -> list[chain.IssuedLabel]:
+    """The labels stored for the batch, with their run and the batch that run was for."""
+    rows = db.session.execute(
+        select(Label.run_id, LabelRun.batch_id, Label.serial)
+        .join(LabelRun, LabelRun.id == Label.run_id)
+        .where(Label.batch_id == batch_id)
+    )
+    return [chain.IssuedLabel(*row) for row in rows]
+
+
 def verify_batch(batch: Batch) -> chain.ChainCheck:
-    return chain.verify(batch, history(batch))
+    return chain.verify(batch, history(batch), batch_labels(batch.id))
 
 
 # The diary ---------------------------------------------------------------------------------
@@ -211,19 +227,6 @@ def clean_details(kind: EventKind, fields: dict[str, str]) -> dict[str, str | in
         if value is not None:
             details[spec.name] = value
     return details
-
-
-def effective_events(events: Sequence[BatchEvent]) -> list[BatchEvent]:
-    """The events that stand: each corrected event replaced by its latest correction (an
-    earlier correction of the same event stands no more than the event itself)."""
-    latest: dict[int, BatchEvent] = {}
-    for event in sorted(events, key=lambda e: e.seq):
-        if event.corrects_id:
-            latest[event.corrects_id] = event
-    superseded = set(latest) | {
-        e.id for e in events if e.corrects_id and latest[e.corrects_id] is not e
-    }
-    return [event for event in events if event.id not in superseded]
 
 
 @dataclass(frozen=True)
@@ -308,7 +311,7 @@ def record_event(
     corrected = None
     if entry.corrects_id not in (None, ""):
         corrected = next((e for e in events if e.id == _int_or_none(entry.corrects_id)), None)
-        if corrected is None:
+        if corrected is None or corrected.kind in _NOT_TYPED:
             raise DomainError(_l("Choose an entry of this batch to correct."), field="corrects_id")
         if any(e.corrects_id == corrected.id for e in events):
             raise DomainError(
@@ -321,6 +324,8 @@ def record_event(
             kind = EventKind(entry.kind)
         except ValueError as exc:
             raise DomainError(_l("Choose what happened."), field="kind") from exc
+    if kind in _NOT_TYPED:
+        raise DomainError(_l("Choose what happened."), field="kind")
     if batch.is_recalled and kind in _CLOSED_TO_RECALLED:
         raise DomainError(_l("This batch was recalled; it cannot be harvested, packed or shipped."))
 
@@ -346,8 +351,6 @@ def record_event(
     details.update(extra)
 
     event = BatchEvent(
-        batch_id=batch.id,
-        seq=batch.event_count + 1,
         kind=kind.value,
         occurred_at=occurred_at,
         recorded_at=now,
@@ -358,14 +361,51 @@ def record_event(
         note=note,
         photo_keys=photo_keys,
         corrects_id=corrected.id if corrected else None,
-        prev_hash=batch.head_hash or chain.GENESIS,
     )
-    event.hash = chain.event_hash(event, corrected.seq if corrected else None)
+    _append(batch, event, corrected.seq if corrected else None)
+    _follow(batch, [*events, event])
+    return event
+
+
+def _append(batch: Batch, event: BatchEvent, corrects_seq: int | None = None) -> None:
+    """Chain `event` after the batch's head (the caller holds the batch's row lock)."""
+    event.batch_id = batch.id
+    event.seq = batch.event_count + 1
+    event.prev_hash = batch.head_hash or chain.GENESIS
+    event.hash = chain.event_hash(event, corrects_seq)
     db.session.add(event)
     batch.head_hash = event.hash
     batch.event_count = event.seq
     db.session.flush()
-    _follow(batch, [*events, event])
+
+
+def record_labels_issued(
+    batch: Batch, actor: User, run: LabelRun, serials, now: datetime | None = None
+) -> BatchEvent:
+    """Seal a run of labels in the batch's chain: which run, how many, and the digest of its
+    serials, so that a label moved to another batch (or added, or removed) is found."""
+    ensure_can_manage(actor, batch.farm)
+    now = (now or utcnow()).replace(microsecond=0)
+    db.session.execute(select(Batch.id).where(Batch.id == batch.id).with_for_update())
+    db.session.refresh(batch)
+    serials = list(serials)
+    event = BatchEvent(
+        kind=EventKind.LABELS.value,
+        occurred_at=now,
+        recorded_at=now,
+        recorded_by_id=actor.id,
+        recorded_by_name=actor.full_name,
+        place="",
+        details={
+            "run": run.id,
+            "format": run.format,
+            "count": len(serials),
+            "serials": chain.serials_digest(serials),
+        },
+        note="",
+        photo_keys=[],
+    )
+    _append(batch, event)
     return event
 
 

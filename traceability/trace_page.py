@@ -13,7 +13,7 @@ from farms.models import Certification, Farm
 from products.models import OcopCertificate, Product
 from traceability import chain
 from traceability.models import Batch, BatchEvent, EventKind
-from traceability.services import effective_events
+from traceability.services import batch_labels, effective_events
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def batch_trace(batch_id: int, today: date) -> BatchTrace:
         product=product,
         farm=farm,
         timeline=timeline,
-        check=chain.verify(batch, events),
+        check=chain.verify(batch, events, batch_labels(batch.id)),
         valid_certifications=[c for c in verified if not c.is_expired_on(today)],
         expired_certifications=[c for c in verified if c.is_expired_on(today)],
         ocop=ocop,

@@ -315,3 +315,30 @@ def test_after_its_connection_is_cut_the_gateway_opens_another(shop, flask_calls
     assert cut.status_code == again.status_code == 200
     assert flask_calls.count == 2  # the cut scan went to Flask, the next one did not
     assert counted(app, third) == (1, 1) and counted(app, first) == (2, 2)
+
+
+def test_the_gateway_counts_scanners_as_flask_does_so_one_client_never_marks_a_copy(
+    shop, flask_calls
+):
+    # Given a warning threshold of 3 distinct scanners
+    app, addresses = shop
+    app.config["LABEL_SCAN_WARNING_THRESHOLD"] = 3
+    path = addresses["VT-A"][0]
+    scan(app, path)  # Flask renders and shares the page
+    # When one phone scans it 40 times more through the gateway
+    pages = [scan(app, path) for _ in range(40)]
+    # Then it is one scanner, noted once, and nobody is warned
+    assert flask_calls.count == 1 and pages[-1].headers["X-Page-Cache"] == "hit"
+    assert not any("có thể đã bị sao chép" in page_text(page) for page in pages)
+    with app.app_context():
+        from traceability.models import LabelScanner
+
+        assert db.session.scalar(select(func.count()).select_from(LabelScanner)) == 1
+    # And visitors on three more networks make the fourth scanner, who is warned
+    for n in range(1, 4):
+        client = app.test_client()
+        last = client.get(
+            path, headers={"User-Agent": PHONE}, environ_base={"REMOTE_ADDR": f"203.0.{n}.10"}
+        )
+    assert last.headers["X-Page-Cache"] == "hit" and flask_calls.count == 1
+    assert "có thể đã bị sao chép" in page_text(last) and "4 người khác nhau" in page_text(last)

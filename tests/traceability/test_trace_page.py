@@ -94,17 +94,77 @@ def test_a_serial_that_was_never_issued_is_not_genuine(client, lychee_batch):
     assert forged is not None and forged.label_id is None
 
 
-def test_a_label_scanned_unusually_often_warns_of_a_copy(app, client, lychee_batch):
+COPIED = "có thể đã bị sao chép"
+
+
+def test_one_client_scanning_a_label_forty_times_never_marks_it_copied(app, client, lychee_batch):
+    # Given a genuine label and a low warning threshold
+    (address, label), *_ = issue(lychee_batch)
+    db.session.commit()
+    app.config["LABEL_SCAN_WARNING_THRESHOLD"] = 3
+    try:
+        # When one phone on one address scans it 40 times
+        pages = [page_text(scan(client, address)) for _ in range(40)]
+        # Then no one, that phone or anyone else, is told it may have been copied
+        other = app.test_client()
+        elsewhere = page_text(
+            other.get(
+                path(address),
+                headers={"User-Agent": PHONE},
+                environ_base={"REMOTE_ADDR": "198.51.100.7"},
+            )
+        )
+    finally:
+        app.config["LABEL_SCAN_WARNING_THRESHOLD"] = 20
+    assert not any(COPIED in page for page in pages) and COPIED not in elsewhere
+    assert "Đã quét 41 lần" in elsewhere  # every scan is still counted
+    db.session.refresh(label)
+    assert label.scan_count == 41
+
+
+def test_scans_by_many_distinct_visitors_above_the_threshold_warn_of_a_copy(app, lychee_batch):
+    # Given a genuine label and a threshold of 3 distinct scanners
     (address, _label), *_ = issue(lychee_batch)
     db.session.commit()
     app.config["LABEL_SCAN_WARNING_THRESHOLD"] = 3
     try:
-        pages = [page_text(scan(client, address)) for _ in range(4)]
+        # When visitors on four different networks scan it
+        pages = [
+            page_text(
+                app.test_client().get(
+                    path(address),
+                    headers={"User-Agent": PHONE},
+                    environ_base={"REMOTE_ADDR": f"203.0.{n}.10"},
+                )
+            )
+            for n in range(1, 5)
+        ]
     finally:
         app.config["LABEL_SCAN_WARNING_THRESHOLD"] = 20
+    # Then the fourth scanner, and only it, is warned
+    assert not any(COPIED in page for page in pages[:3])
+    assert COPIED in pages[3] and "4 người khác nhau" in pages[3]
 
-    assert "có thể đã bị sao chép" not in pages[2]
-    assert "có thể đã bị sao chép" in pages[3]
+
+def test_a_scanner_is_a_coarse_keyed_fingerprint_of_network_browser_and_day():
+    from datetime import UTC, datetime
+
+    from traceability.scans import scanner_fingerprint
+
+    day = datetime(2026, 6, 25, 3, 0, tzinfo=UTC)
+    one = scanner_fingerprint("secret", "203.0.113.5", PHONE, day)
+    # The same network and browser family on the same day: one scanner
+    assert scanner_fingerprint("secret", "203.0.113.200", PHONE.replace("12", "13"), day) == one
+    assert scanner_fingerprint("secret", "::ffff:203.0.113.9", PHONE, day) == one
+    # Another network, browser, day or key: another scanner; never the address itself
+    assert scanner_fingerprint("secret", "203.0.114.5", PHONE, day) != one
+    assert scanner_fingerprint("secret", "203.0.113.5", "Mozilla/5.0 (iPhone) Safari", day) != one
+    assert scanner_fingerprint("secret", "203.0.113.5", PHONE, day.replace(day=26)) != one
+    assert scanner_fingerprint("other", "203.0.113.5", PHONE, day) != one
+    assert len(one) == 16 and "203" not in one
+    v6 = scanner_fingerprint("secret", "2001:db8:1:2::1", PHONE, day)
+    assert v6 == scanner_fingerprint("secret", "2001:db8:1:ffff::9", PHONE, day)
+    assert scanner_fingerprint("secret", "unknown", PHONE, day)
 
 
 def test_a_gs1_digital_link_opens_the_page_and_a_wrong_lot_is_refused(client, app):
@@ -273,3 +333,35 @@ def test_a_serial_already_issued_is_never_issued_again(app, lychee_batch, monkey
     (_address, second), *_ = issue(lychee_batch, count=1)
 
     assert second.serial == "0000000001"
+
+
+def test_under_a_recall_the_page_states_the_recall_first_and_reassures_nothing(client, app):
+    # Given a verified, certified farm's batch with a long-past spraying, a label, a recall
+    from app.auth.roles import Role
+    from farms.services import verify_farm
+    from tests.app.factories import make_user
+
+    operator = make_user(Role.OPERATOR)
+    farm = make_farm(name="Vườn cam Bắc Quang")
+    verify_farm(farm, operator)
+    make_certification(farm, verified_by=operator, number="VG-NEW")
+    batch = make_batch(farm, make_product(farm, name="Cam sành Hà Giang"), code="CS2611-A")
+    spray(batch, 51, phi_days=14)
+    harvest(batch, 6, quantity="500")
+    (address, label), *_ = issue(batch)
+    services.recall_batch(batch, farm.members[0].user, "Dư lượng thuốc vượt mức cho phép", NOW)
+    db.session.commit()
+
+    # When a shopper scans its label
+    html = scan(client, address).get_data(as_text=True)
+    article = html[html.index('data-testid="trace-page"') :]
+
+    # Then the recall is the first thing said, and nothing reads as reassurance
+    assert article.index('data-testid="recall-banner"') < article.index('data-testid="genuineness"')
+    for reassurance in ("✓", 'class="ok"', 'genuine"', "cert-valid", "badge-verified", "chain-ok"):
+        assert reassurance not in article, reassurance
+    # The facts are still there, as facts
+    text_ = page_text(scan(client, address))
+    assert label.serial in text_
+    assert "Lần phun thuốc cuối cách thu hoạch 45 ngày; yêu cầu 14 ngày." in text_
+    assert "VietGAP VG-NEW" in text_

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from markupsafe import Markup
 
 from app.clock import VIETNAM
+from traceability.models import BatchStatus
 from traceability.scans import ScanResult
 
 
@@ -23,13 +24,19 @@ def genuineness_html(scan: ScanResult, gettext: Callable[[str], str], threshold:
     also runs outside Flask's request cycle); `threshold` is LABEL_SCAN_WARNING_THRESHOLD."""
     _ = gettext
     copied = scan.looks_copied(threshold)
+    recalled = scan.batch is not None and scan.batch.status == BatchStatus.RECALLED
     if copied:
         headline = Markup("<p><strong>⚠ {}</strong> {}</p>").format(
-            _("This label has been scanned %(n)d times.") % {"n": scan.count},
+            _("This label was scanned by %(n)d different visitors.") % {"n": scan.scanners},
             _(
-                "A label on one box is rarely scanned this often: it may have been copied. "
-                "Check the seller and the packaging."
+                "A label on one box is rarely scanned by so many people: it may have been "
+                "copied. Check the seller and the packaging."
             ),
+        )
+    elif recalled:
+        # The recall banner above is the verdict: the label is stated, not vouched for.
+        headline = Markup('<p>{} <span class="code">{}</span></p>').format(
+            _("Label issued for this batch, serial"), scan.serial
         )
     else:
         headline = Markup('<p><strong>✓ {}</strong> · {} <span class="code">{}</span></p>').format(
@@ -42,7 +49,8 @@ def genuineness_html(scan: ScanResult, gettext: Callable[[str], str], threshold:
             "n": scan.count,
             "date": _when(scan),
         }
+    style = " genuine genuine-warning" if copied else ("" if recalled else " genuine")
     return Markup(
-        '<section class="card genuine{}" data-testid="genuineness">{}'
+        '<section class="card{}" data-testid="genuineness">{}'
         '<p class="muted" data-testid="scan-count">{}</p></section>'
-    ).format(" genuine-warning" if copied else "", headline, count)
+    ).format(style, headline, count)

@@ -16,6 +16,7 @@ from limits import RateLimitItem, parse_many
 from markupsafe import Markup
 
 from app.clock import local_today
+from app.db import utcnow
 from app.extensions import client_address, db, limiter
 from app.page_cache import render_shared
 from traceability import epcis, scans
@@ -76,7 +77,11 @@ def _scanned(serial: str, belongs=lambda batch: True):
             allowed = within_scan_limit(current_app.config, client_address())
         if not allowed:
             abort(429)
-        scan = scans.record_scan(serial, request.headers.get("User-Agent", ""))
+        agent = request.headers.get("User-Agent", "")
+        scanner = scans.scanner_fingerprint(
+            current_app.config["SECRET_KEY"], client_address(), agent, utcnow()
+        )
+        scan = scans.record_scan(serial, agent, scanner)
         db.session.commit()
     batch = scan.batch
     if batch is None or not belongs(batch):

@@ -28,11 +28,12 @@ from flask import Flask
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 
+from app.db import utcnow
 from app.extensions import db
 from app.i18n import LANGUAGE_COOKIE, visitor_language
 from app.page_cache import fill_slots, is_on, shared_page
 from app.security import SECURITY_HEADERS
-from traceability.scans import ScanResult, record_visitor_scan
+from traceability.scans import ScanResult, record_visitor_scan, scanner_fingerprint
 from traceability.views.public import (
     COUNTED_SCAN,
     SCAN_LIMIT_CHECKED,
@@ -137,7 +138,11 @@ class ScanGateway:
             return None  # Flask answers 429
         serial = short.group(1) if short else digital.group(3)
         user_agent = environ.get("HTTP_USER_AGENT", "")
-        scan = record_visitor_scan(self._connection(), serial, user_agent)
+        # The same fingerprint Flask's path takes (traceability/views/public.py).
+        scanner = scanner_fingerprint(
+            config["SECRET_KEY"], environ.get("REMOTE_ADDR") or "unknown", user_agent, utcnow()
+        )
+        scan = record_visitor_scan(self._connection(), serial, user_agent, scanner)
         if scan is None:
             return None  # never issued, or a bot: Flask logs it
         environ[COUNTED_SCAN] = scan
