@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -21,6 +22,7 @@ from app.auth import services
 from app.auth.forms import (
     AddressForm,
     ChangePasswordForm,
+    EndSessionsForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -61,6 +63,17 @@ def _address_key() -> str:
     return "address:" + (request.remote_addr or "unknown")
 
 
+def _start_session(user, *, remember: bool) -> None:
+    """Log in with a fresh CSRF token: one a page showed before log-in must not carry over."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+    login_user(user, remember=remember)
+
+
+def _has_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("30 per hour", methods=["POST"], key_func=_address_key)
 def signup():
@@ -81,7 +94,7 @@ def signup():
         else:
             merge_guest_cart(session, user)
             db.session.commit()
-            login_user(user)
+            _start_session(user, remember=False)
             flash(_("Welcome to Nông Sản Số, %(name)s!", name=user.full_name), "success")
             return redirect(url_for("main.index"))
     status = UNPROCESSABLE if form.is_submitted() else 200
@@ -105,7 +118,7 @@ def login():
             # What the guest put in the cart joins the account's cart.
             merge_guest_cart(session, user)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
+            _start_session(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")))
         g.login_failed = True
         form.form_errors.append(_("The phone number, e-mail or password is not right."))
@@ -115,6 +128,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Copies of this session's cookies must stop working too: replace the token they name.
+        services.end_all_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.index"))
@@ -145,6 +162,7 @@ def _render_profile(status: int = 200, **forms):
         ),
     )
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
+    forms.setdefault("sessions_form", EndSessionsForm(formdata=None))
     return render_template("auth/profile.html", **forms), status
 
 
@@ -220,10 +238,25 @@ def change_password():
         else:
             db.session.commit()
             # The session token changed: log in again under the new one, here only.
-            login_user(current_user._get_current_object())
+            login_user(current_user._get_current_object(), remember=_has_remember_cookie())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
     return _render_profile(UNPROCESSABLE, password_form=form)
+
+
+@bp.post("/profile/sessions/end")
+@login_required
+def end_other_sessions():
+    form = EndSessionsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    services.end_all_sessions(user)
+    db.session.commit()
+    # Every other browser is signed out; this one logs in again under the new token.
+    login_user(user, remember=_has_remember_cookie())
+    flash(_("You have been signed out on every other device."), "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
