@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
+from app.auth.devices import known_account_ids, remember_device
 from app.auth.forms import (
     AddressForm,
     ChangePasswordForm,
@@ -96,14 +97,34 @@ def signup():
             db.session.commit()
             _start_session(user, remember=False)
             flash(_("Welcome to Nông Sản Số, %(name)s!", name=user.full_name), "success")
-            return redirect(url_for("main.index"))
+            response = redirect(url_for("main.index"))
+            remember_device(request, response, user)
+            return response
     status = UNPROCESSABLE if form.is_submitted() else 200
     return render_template("auth/signup.html", form=form), status
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def _from_known_device() -> bool:
+    """True when the account being logged into has logged in from this browser before:
+    its owner then passes the per-account limit that an attacker elsewhere runs up."""
+    if "known_device" not in g:
+        ids = known_account_ids(request)
+        user = services.find_user_by_identifier(request.form.get("identifier", "")) if ids else None
+        g.known_device = user is not None and user.id in ids
+    return g.known_device
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    _login_failure_limit, methods=["POST"], key_func=_account_key, deduct_when=_login_failed
+    _account_limit,
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_login_failed,
+    exempt_when=_from_known_device,
 )
 @limiter.limit(
     _login_failure_limit, methods=["POST"], key_func=_address_key, deduct_when=_login_failed
@@ -119,7 +140,9 @@ def login():
             merge_guest_cart(session, user)
             db.session.commit()
             _start_session(user, remember=form.remember.data)
-            return redirect(safe_next_url(request.args.get("next")))
+            response = redirect(safe_next_url(request.args.get("next")))
+            remember_device(request, response, user)
+            return response
         g.login_failed = True
         form.form_errors.append(_("The phone number, e-mail or password is not right."))
     status = UNPROCESSABLE if form.is_submitted() else 200
@@ -298,13 +321,17 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            user = services.reset_password(token, form.password.data)
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_("Your password has been changed. You can log in now."), "success")
-            return redirect(url_for("auth.login"))
+            # The mailed link proves the owner is at this browser: wrong passwords others
+            # keep sending do not hold up this log-in.
+            response = redirect(url_for("auth.login"))
+            remember_device(request, response, user)
+            return response
     status = UNPROCESSABLE if form.is_submitted() else 200
     return render_template("auth/reset_password.html", form=form), status
