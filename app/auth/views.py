@@ -38,6 +38,7 @@ from app.extensions import db, limiter
 from app.i18n import current_language
 from app.mail import send_mail
 from app.web import UNPROCESSABLE, safe_next_url, show_domain_error
+from farms.services import pending_invitations
 from orders.cart import merge_guest_cart
 
 bp = Blueprint("auth", __name__)
@@ -186,7 +187,9 @@ def _render_profile(status: int = 200, **forms):
     )
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("sessions_form", EndSessionsForm(formdata=None))
-    return render_template("auth/profile.html", **forms), status
+    # Invitations to run a cooperative's member household wait for the account's answer.
+    invitation_count = len(pending_invitations(user))
+    return render_template("auth/profile.html", invitation_count=invitation_count, **forms), status
 
 
 @bp.get("/profile")
