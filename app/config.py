@@ -86,7 +86,13 @@ def load_config(instance_path: str) -> dict[str, object]:
         "LABEL_SCAN_WARNING_THRESHOLD": _int("LABEL_SCAN_WARNING_THRESHOLD", 20),
         # Label scans one client address may make (each one is counted and logged).
         "SCAN_RATE_LIMIT": os.environ.get("SCAN_RATE_LIMIT", "120 per minute"),
+        # Wrong passwords one client address may send (any accounts).
         "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
+        # Wrong passwords for one account from browsers it never logged in from; the waits
+        # grow. Its owner's own devices are not held up (app/auth/devices.py).
+        "LOGIN_ACCOUNT_LIMIT": os.environ.get(
+            "LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes; 10 per hour; 20 per day"
+        ),
         # Mail: SMTP when MAIL_SERVER is set, otherwise messages are written to the log.
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": _int("MAIL_PORT", 587),

@@ -8,16 +8,20 @@ a farmer always sees their own changes at once; prices and stock are checked aga
 checkout, so a page that is a few seconds old cannot sell at a stale price.
 
 The store is Redis when `REDIS_URL` is set (shared by every worker), otherwise each worker
-keeps its own small in-memory store; both forget pages after `PAGE_CACHE_SECONDS`.
+keeps its own small in-memory store; both forget pages after `PAGE_CACHE_SECONDS`. Redis
+holds each page as its UTF-8 bytes: nothing read back from it is ever unpickled, so whoever
+can write to Redis cannot run code in the application.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from functools import wraps
+from typing import Protocol
 
-from cachelib import BaseCache, RedisCache, SimpleCache
+from cachelib import SimpleCache
 from flask import (
     Flask,
     Response,
@@ -32,7 +36,55 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+log = logging.getLogger(__name__)
+
 _EXTENSION = "nongsan_page_cache"
+
+
+class PageStore(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, page: str) -> object: ...
+    def clear(self) -> object: ...
+
+
+class RedisPageStore:
+    """Pages in Redis as UTF-8 bytes, each forgotten after `seconds` (cachelib's RedisCache
+    would pickle them). Redis being away is a miss, never an error page."""
+
+    # "v2": copies the pickling store left behind are never read.
+    PREFIX = "nongsan:page:v2:"
+
+    def __init__(self, client, seconds: int):
+        self.client = client
+        self.seconds = seconds
+
+    def get(self, key: str) -> str | None:
+        import redis
+
+        try:
+            raw = self.client.get(self.PREFIX + key)
+        except redis.RedisError:
+            log.warning("page cache: Redis unavailable", exc_info=True)
+            return None
+        if raw is None:
+            return None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def set(self, key: str, page: str) -> None:
+        import redis
+
+        try:
+            self.client.set(self.PREFIX + key, page.encode("utf-8"), ex=self.seconds)
+        except redis.RedisError:
+            log.warning("page cache: Redis unavailable", exc_info=True)
+
+    def clear(self) -> None:
+        keys = list(self.client.scan_iter(match=self.PREFIX + "*", count=500))
+        if keys:
+            self.client.delete(*keys)
 
 
 def init_page_cache(app: Flask) -> None:
@@ -40,18 +92,18 @@ def init_page_cache(app: Flask) -> None:
     if seconds <= 0:
         app.extensions[_EXTENSION] = None
         return
-    store: BaseCache
+    store: PageStore
     if app.config.get("REDIS_URL"):
         import redis
 
-        client = redis.Redis.from_url(app.config["REDIS_URL"])
-        store = RedisCache(host=client, default_timeout=seconds, key_prefix="nongsan:page:")
+        store = RedisPageStore(redis.Redis.from_url(app.config["REDIS_URL"]), seconds)
     else:
+        # In the worker's own memory: nothing another process could have written.
         store = SimpleCache(threshold=2000, default_timeout=seconds)
     app.extensions[_EXTENSION] = store
 
 
-def _store() -> BaseCache | None:
+def _store() -> PageStore | None:
     return current_app.extensions.get(_EXTENSION)
 
 

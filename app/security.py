@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, request
+from flask_login import current_user
 
 # Every style, script and image is served from static/; nothing loads from a CDN.
 CONTENT_SECURITY_POLICY = (
@@ -10,13 +11,48 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
 
+#: Added in production, where the site is served over https only (behind the TLS proxy).
+STRICT_TRANSPORT_SECURITY = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+#: No page uses the camera, microphone, location or payment APIs, or any other device feature.
+PERMISSIONS_POLICY = (
+    "Permissions-Policy",
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=()",
+)
 #: Sent with every answer (a view may set its own Content-Security-Policy first).
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("X-Frame-Options", "DENY"),
+    PERMISSIONS_POLICY,
 )
+
+
+#: Pages under these addresses belong to one person (account, shop, cart, orders, operators).
+PRIVATE_PREFIXES = (
+    "/dashboard",
+    "/admin",
+    "/profile",
+    "/orders",
+    "/checkout",
+    "/cart",
+    "/password",
+)
+
+
+def security_headers(config) -> tuple[tuple[str, str], ...]:
+    """Every answer's security headers; HSTS only in production (NONGSAN_ENV=production)."""
+    if config.get("NONGSAN_ENV") == "production":
+        return (*SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY)
+    return SECURITY_HEADERS
+
+
+def _is_private_page() -> bool:
+    """A page that shows one person's data: no browser or proxy may keep a copy."""
+    if request.endpoint == "static":
+        return False  # and reading the session would add "Vary: Cookie" to static files
+    return request.path.startswith(PRIVATE_PREFIXES) or current_user.is_authenticated
 
 
 def _has_nul(values) -> bool:
@@ -37,8 +73,10 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def add_headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS:
+        for name, value in security_headers(app.config):
             response.headers.setdefault(name, value)
+        if "Cache-Control" not in response.headers and _is_private_page():
+            response.headers["Cache-Control"] = "no-store"
         # A visitor's language comes from Accept-Language: a shared cache in front must not
         # hand a Vietnamese page to an English browser.
         response.vary.add("Accept-Language")

@@ -43,6 +43,10 @@ class MemberHouseholdForm(FlaskForm):
     contact_phone = text_field(_l("Household's mobile number"), 30, required=False)
 
 
+class InvitationAnswerForm(FlaskForm):
+    """Accepting or declining an invitation to run a member household: its CSRF token only."""
+
+
 class PhotoForm(FlaskForm):
     photo = FileField(_l("Photo"))
 

@@ -92,6 +92,10 @@ class Farm(db.Model):
     bank_account: Mapped[BankAccount | None] = relationship(
         back_populates="farm", cascade="all, delete-orphan"
     )
+    #: Accounts invited to run this member household (see MemberInvitation).
+    invitations: Mapped[list[MemberInvitation]] = relationship(
+        back_populates="household", cascade="all, delete-orphan"
+    )
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
 
     @property
@@ -141,6 +145,46 @@ class FarmMember(db.Model):
 
     farm: Mapped[Farm] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
+
+
+class InvitationStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class MemberInvitation(db.Model):
+    """A cooperative's offer to an existing account to run one of its member households.
+
+    Nothing changes on the account (role, farms) until the account itself accepts it.
+    """
+
+    __tablename__ = "member_invitation"
+    __table_args__ = (
+        UniqueConstraint("household_id", "user_id", name="uq_member_invitation_household_user"),
+        CheckConstraint("status IN ('pending', 'accepted', 'declined')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("farm.id", ondelete="CASCADE"))
+    #: The invited account (found by the phone number the cooperative's manager typed).
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20), default=InvitationStatus.PENDING.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the account accepted or declined.
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    household: Mapped[Farm] = relationship(back_populates="invitations")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == InvitationStatus.PENDING
 
 
 class GrowingArea(db.Model):

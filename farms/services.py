@@ -8,14 +8,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.auth.identifiers import InvalidIdentifier, normalize_phone
 from app.auth.models import User
 from app.auth.roles import Role, ensure_role, has_role
 from app.clock import local_today
 from app.db import utcnow
-from app.errors import DomainError
+from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.geo import fold_accents
 from app.images import process_document_upload, process_image_upload
@@ -38,6 +38,8 @@ from farms.models import (
     FarmMember,
     FarmPhoto,
     GrowingArea,
+    InvitationStatus,
+    MemberInvitation,
     MemberRole,
 )
 from farms.permissions import ensure_can_manage
@@ -137,8 +139,9 @@ def add_member_household(
     province_code: str | None = None,
     story: str = "",
 ) -> Farm:
-    """The cooperative's manager registers a member household; if the household's phone
-    belongs to an account, that person runs the new farm too."""
+    """The cooperative's manager registers a member household. If the household's phone
+    belongs to another account, that account is only invited to run it: nothing changes on
+    the account until it accepts (accept_invitation)."""
     ensure_can_manage(actor, cooperative)
     if not cooperative.is_cooperative:
         raise DomainError(_l("Only a cooperative has member households."))
@@ -157,11 +160,58 @@ def add_member_household(
     db.session.add(household)
     if household.contact_phone:
         person = db.session.scalar(select(User).where(User.phone == household.contact_phone))
-        if person is not None:
+        if person is not None and person.id == actor.id:
             household.members.append(FarmMember(user=person, role=MemberRole.OWNER.value))
-            _promote_to_seller(person, cooperative=False)
+        elif person is not None:
+            household.invitations.append(MemberInvitation(user=person, invited_by_id=actor.id))
     db.session.flush()
     return household
+
+
+def pending_invitations(user: User) -> list[MemberInvitation]:
+    """The households this account is invited to run, oldest first."""
+    return list(
+        db.session.scalars(
+            select(MemberInvitation)
+            .where(
+                MemberInvitation.user_id == user.id,
+                MemberInvitation.status == InvitationStatus.PENDING.value,
+            )
+            .order_by(MemberInvitation.created_at, MemberInvitation.id)
+        )
+    )
+
+
+def _answer_invitation(invitation: MemberInvitation, actor: User, status: InvitationStatus):
+    """Only the invited account answers, and only once (compare-and-set on the status)."""
+    if actor.id != invitation.user_id:
+        raise PermissionDenied()
+    answered = db.session.execute(
+        update(MemberInvitation)
+        .where(
+            MemberInvitation.id == invitation.id,
+            MemberInvitation.status == InvitationStatus.PENDING.value,
+        )
+        .values(status=status.value, answered_at=utcnow())
+    )
+    if answered.rowcount != 1:
+        raise DomainError(_l("This invitation has already been answered."))
+    db.session.refresh(invitation)
+
+
+def accept_invitation(invitation: MemberInvitation, actor: User) -> Farm:
+    """The invited account runs the household from now on, as a farmer."""
+    _answer_invitation(invitation, actor, InvitationStatus.ACCEPTED)
+    household = invitation.household
+    household.members.append(FarmMember(user=actor, role=MemberRole.OWNER.value))
+    _promote_to_seller(actor, cooperative=False)
+    db.session.flush()
+    return household
+
+
+def decline_invitation(invitation: MemberInvitation, actor: User) -> None:
+    _answer_invitation(invitation, actor, InvitationStatus.DECLINED)
+    db.session.flush()
 
 
 def add_farm_photo(farm: Farm, actor: User, data: bytes) -> FarmPhoto:

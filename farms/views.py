@@ -33,11 +33,12 @@ from farms.forms import (
     CertificationForm,
     FarmProfileForm,
     GrowingAreaForm,
+    InvitationAnswerForm,
     MemberHouseholdForm,
     PhotoForm,
     SuspendForm,
 )
-from farms.models import Certification, Farm, FarmPhoto, GrowingArea
+from farms.models import Certification, Farm, FarmPhoto, GrowingArea, MemberInvitation
 from farms.permissions import managed_farms
 
 bp = Blueprint("farms", __name__, template_folder="templates")
@@ -61,9 +62,30 @@ def _me():
 @login_required
 def dashboard():
     farms = managed_farms(_me())
-    if len(farms) == 1:
+    invitations = services.pending_invitations(_me())
+    if len(farms) == 1 and not invitations:
         return redirect(url_for("products.farm_overview", farm_id=farms[0].id))
-    return render_template("farms/dashboard.html", farms=farms)
+    return render_template(
+        "farms/dashboard.html",
+        farms=farms,
+        invitations=invitations,
+    )
+
+
+@bp.post("/dashboard/invitations/<int:invitation_id>/<any(accept, decline):answer>")
+@login_required
+def answer_invitation(invitation_id: int, answer: str):
+    """The invited account, and only it, accepts or declines running a member household."""
+    invitation = db.get_or_404(MemberInvitation, invitation_id)
+    answer_with = services.accept_invitation if answer == "accept" else services.decline_invitation
+    if submit(InvitationAnswerForm(), lambda: answer_with(invitation, _me())):
+        if answer == "accept":
+            flash(_("You now run %(farm)s.", farm=invitation.household.name), "success")
+        else:
+            flash(_("Invitation declined."), "info")
+    else:
+        flash(_("This invitation has already been answered."), "error")
+    return redirect(url_for("farms.dashboard"))
 
 
 @bp.route("/dashboard/farms/new", methods=["GET", "POST"])
@@ -142,7 +164,15 @@ def add_member(farm_id: int):
         contact_phone=form.contact_phone.data,
     )
     if submit(form, action):
-        flash(_("Member household added."), "success")
+        # The same words whether or not the phone belongs to an account: nobody can use
+        # this form to find out who has one.
+        flash(
+            _(
+                "Member household added. If its mobile number belongs to an account, that "
+                "person is invited to run it and can accept from their own dashboard."
+            ),
+            "success",
+        )
         return redirect(url_for("products.farm_overview", farm_id=cooperative.id))
     return render_template(
         "farms/simple_form.html",

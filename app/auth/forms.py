@@ -98,3 +98,7 @@ class ForgotPasswordForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password, confirm = _new_password_fields()
+
+
+class EndSessionsForm(FlaskForm):
+    """Signs out every other device: only its CSRF token."""

@@ -212,6 +212,13 @@ def _set_password(user: User, new_password: str) -> None:
     db.session.flush()
 
 
+def end_all_sessions(user: User) -> None:
+    """Sign the account out everywhere: every session and "remember me" cookie names the
+    old session token, which no longer loads anyone."""
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
 def account_for_password_reset(identifier: str) -> User | None:
     """The active account a reset mail can go to, if any; callers must not reveal which."""
     user = find_user_by_identifier(identifier)

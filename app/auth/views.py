@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -18,9 +19,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
+from app.auth.devices import known_account_ids, remember_device
 from app.auth.forms import (
     AddressForm,
     ChangePasswordForm,
+    EndSessionsForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -35,6 +38,7 @@ from app.extensions import db, limiter
 from app.i18n import current_language
 from app.mail import send_mail
 from app.web import UNPROCESSABLE, safe_next_url, show_domain_error
+from farms.services import pending_invitations
 from orders.cart import merge_guest_cart
 
 bp = Blueprint("auth", __name__)
@@ -61,6 +65,17 @@ def _address_key() -> str:
     return "address:" + (request.remote_addr or "unknown")
 
 
+def _start_session(user, *, remember: bool) -> None:
+    """Log in with a fresh CSRF token: one a page showed before log-in must not carry over."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+    login_user(user, remember=remember)
+
+
+def _has_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("30 per hour", methods=["POST"], key_func=_address_key)
 def signup():
@@ -81,16 +96,36 @@ def signup():
         else:
             merge_guest_cart(session, user)
             db.session.commit()
-            login_user(user)
+            _start_session(user, remember=False)
             flash(_("Welcome to Nông Sản Số, %(name)s!", name=user.full_name), "success")
-            return redirect(url_for("main.index"))
+            response = redirect(url_for("main.index"))
+            remember_device(request, response, user)
+            return response
     status = UNPROCESSABLE if form.is_submitted() else 200
     return render_template("auth/signup.html", form=form), status
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def _from_known_device() -> bool:
+    """True when the account being logged into has logged in from this browser before:
+    its owner then passes the per-account limit that an attacker elsewhere runs up."""
+    if "known_device" not in g:
+        ids = known_account_ids(request)
+        user = services.find_user_by_identifier(request.form.get("identifier", "")) if ids else None
+        g.known_device = user is not None and user.id in ids
+    return g.known_device
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    _login_failure_limit, methods=["POST"], key_func=_account_key, deduct_when=_login_failed
+    _account_limit,
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_login_failed,
+    exempt_when=_from_known_device,
 )
 @limiter.limit(
     _login_failure_limit, methods=["POST"], key_func=_address_key, deduct_when=_login_failed
@@ -105,8 +140,10 @@ def login():
             # What the guest put in the cart joins the account's cart.
             merge_guest_cart(session, user)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next_url(request.args.get("next")))
+            _start_session(user, remember=form.remember.data)
+            response = redirect(safe_next_url(request.args.get("next")))
+            remember_device(request, response, user)
+            return response
         g.login_failed = True
         form.form_errors.append(_("The phone number, e-mail or password is not right."))
     status = UNPROCESSABLE if form.is_submitted() else 200
@@ -115,6 +152,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Copies of this session's cookies must stop working too: replace the token they name.
+        services.end_all_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.index"))
@@ -145,7 +186,10 @@ def _render_profile(status: int = 200, **forms):
         ),
     )
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
-    return render_template("auth/profile.html", **forms), status
+    forms.setdefault("sessions_form", EndSessionsForm(formdata=None))
+    # Invitations to run a cooperative's member household wait for the account's answer.
+    invitation_count = len(pending_invitations(user))
+    return render_template("auth/profile.html", invitation_count=invitation_count, **forms), status
 
 
 @bp.get("/profile")
@@ -220,10 +264,25 @@ def change_password():
         else:
             db.session.commit()
             # The session token changed: log in again under the new one, here only.
-            login_user(current_user._get_current_object())
+            login_user(current_user._get_current_object(), remember=_has_remember_cookie())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
     return _render_profile(UNPROCESSABLE, password_form=form)
+
+
+@bp.post("/profile/sessions/end")
+@login_required
+def end_other_sessions():
+    form = EndSessionsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    services.end_all_sessions(user)
+    db.session.commit()
+    # Every other browser is signed out; this one logs in again under the new token.
+    login_user(user, remember=_has_remember_cookie())
+    flash(_("You have been signed out on every other device."), "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -265,13 +324,17 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            user = services.reset_password(token, form.password.data)
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_("Your password has been changed. You can log in now."), "success")
-            return redirect(url_for("auth.login"))
+            # The mailed link proves the owner is at this browser: wrong passwords others
+            # keep sending do not hold up this log-in.
+            response = redirect(url_for("auth.login"))
+            remember_device(request, response, user)
+            return response
     status = UNPROCESSABLE if form.is_submitted() else 200
     return render_template("auth/reset_password.html", form=form), status

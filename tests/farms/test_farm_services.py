@@ -95,6 +95,9 @@ def test_a_cooperative_manager_runs_member_households_but_members_see_only_their
         cooperative, manager, name="Hộ ông Lực", commune="xã Hà Nam", contact_phone=None
     )
 
+    (invitation,) = services.pending_invitations(member_person)
+    services.accept_invitation(invitation, member_person)
+
     assert household.cooperative is cooperative and household.province_code == "31"
     assert member_person.role == "farmer" and can_manage(member_person, household)
     assert not can_manage(member_person, other)

@@ -32,7 +32,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.i18n import LANGUAGE_COOKIE, visitor_language
 from app.page_cache import fill_slots, is_on, shared_page
-from app.security import SECURITY_HEADERS
+from app.security import security_headers
 from traceability.scans import ScanResult, record_visitor_scan, scanner_fingerprint
 from traceability.views.public import (
     COUNTED_SCAN,
@@ -162,7 +162,7 @@ class ScanGateway:
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Length", str(len(body))),
             ("X-Page-Cache", "hit"),
-            *SECURITY_HEADERS,
+            *security_headers(self.app.config),
             ("Vary", "Accept-Language, Cookie"),  # as Flask's hooks, then its session, add
         ]
         return headers, body
