@@ -59,6 +59,7 @@ def test_packing_offers_only_batches_harvested_in_the_most_recent_season(farm):
     harvest(last_year, 365)  # 25/06/2025
     harvest(this_year, 2)  # 23/06/2026
     order = _order(lychee, today=date(2026, 6, 26))
+    db.session.commit()
 
     # When the farm packs it in November
     offered = allocation.choices_for(order, today=NOVEMBER)[order.lines[0].id]
@@ -100,6 +101,7 @@ def _preorder_lychee(farm, ships_on: date, today: date):
     order = _order(lychee, today=today)
     assert order.lines[0].ships_on == ships_on
     order_services.pack_order(order, _owner(farm))
+    db.session.commit()
     return order
 
 

@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from flask import session
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from app.clock import local_today
+from app.clock import VIETNAM, local_today
+from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from orders import cart as carts
@@ -23,7 +25,7 @@ from tests.farms.factories import make_farm, make_growing_area
 from tests.orders.factories import deliver_everywhere, hanoi_contact
 from tests.products.factories import make_product
 from tests.support.web import page_text
-from tests.traceability.factories import NOW, harvest, make_batch
+from tests.traceability.factories import NOW, make_batch
 from traceability import allocation, services
 from traceability.models import BatchAllocation
 
@@ -32,7 +34,7 @@ REASON = "Dư lượng thuốc trừ sâu vượt mức cho phép"
 
 @pytest.fixture
 def farm(app):
-    farm = make_farm(name="HTX Cam sành Hà Giang")
+    farm = make_farm(name="HTX Nông sản Bắc Mê")
     make_growing_area(farm)
     deliver_everywhere(farm)
     return farm
@@ -48,6 +50,17 @@ def _oranges(farm) -> Product:
         season_start=month_day_text(month_day(start)),
         season_end=month_day_text(month_day(end)),
     )
+
+
+def harvest(batch, days_ago: int) -> None:
+    """A harvest `days_ago` days before today (the real clock: packing offers this season's)."""
+    when = utcnow() - timedelta(days=days_ago)
+    entry = services.EventInput(
+        kind="harvest",
+        occurred_at=when.astimezone(VIETNAM).replace(tzinfo=None).isoformat(timespec="minutes"),
+        fields={"quantity": "500", "unit": "kg"},
+    )
+    services.record_event(batch, batch.farm.members[0].user, entry)
 
 
 def _owner(farm):
@@ -90,15 +103,17 @@ def test_recalling_the_only_batch_stops_the_sale_in_cart_review_and_checkout(app
     stock = variant.stock
 
     # When a buyer adds them, reviews or places an order, then each is refused with a reason
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         with pytest.raises(DomainError) as added:
             carts.set_quantity(session, None, variant.id, 2, add=True)
         assert "recalled" in str(added.value.message)
         assert carts.read_cart(session, None) == {}
-    with pytest.raises(DomainError, match="recalled"):
-        order_services.quote({variant.id: 2}, province_code="01", today=local_today())
-    with pytest.raises(DomainError, match="recalled"):
-        _place(product)
+        with pytest.raises(DomainError) as reviewed:
+            order_services.quote({variant.id: 2}, province_code="01", today=local_today())
+        assert "recalled" in str(reviewed.value.message)
+        with pytest.raises(DomainError) as placed:
+            _place(product)
+        assert "recalled" in str(placed.value.message)
 
     # And nothing was sold
     db.session.expire_all()
@@ -186,6 +201,7 @@ def test_packing_refuses_a_batch_recalled_after_the_page_was_shown(app, farm):
     assert batch in allocation.choices_for(order)[line.id]
 
     _recall(batch)
+    db.session.commit()
 
     assert batch not in allocation.choices_for(order)[line.id]
     with pytest.raises(DomainError):

@@ -201,12 +201,14 @@ def recall_batch(batch_id: int):
     batch = services.get_batch_for(_me(), batch_id)
     form = RecallForm()
     if submit(form, lambda: services.recall_batch(batch, _me(), form.reason.data)):
+        mailed = recalls.mail_receivers(batch)  # after the commit: never for a rolled-back recall
         flash(
             _("Batch %(code)s recalled. Contact every buyer listed below.", code=batch.code),
             "success",
         )
+        flash(_("Buyers e-mailed about the recall: %(n)d.", n=mailed), "info")
     else:
-        for message in [*form.form_errors, *form.reason.errors]:
+        for message in [*form.form_errors, *form.confirm.errors, *form.reason.errors]:
             flash(message, "error")
     return redirect(url_for("traceability.batch_page", batch_id=batch.id))
 
