@@ -406,7 +406,7 @@ MIN_RECALL_REASON = 10
 
 def clean_recall_reason(reason: str | None) -> str:
     text = clean_paragraphs(reason, "reason", 1000, _l("the reason"))
-    if len("".join(text.split())) < MIN_RECALL_REASON:
+    if len(" ".join(text.split())) < MIN_RECALL_REASON:
         raise DomainError(
             _l(
                 "Say why the batch is recalled, in at least %(n)d characters: buyers read it.",
