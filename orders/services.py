@@ -330,6 +330,20 @@ def move_order(order: Order, target: str, *, actor: User | None, note: str = "")
                 **{"from": status_label(order.status), "to": status_label(target)},
             )
         )
+    if target in (OrderStatus.PACKED, OrderStatus.SHIPPED):
+        _refuse_recalled(order, target)
+    if target == OrderStatus.CANCELLED and order.status in HOLDS_STOCK:
+        _release_stock(order)
+    order.events.append(
+        OrderEvent(kind="status", from_state=order.status, to_state=target, actor=actor, note=note)
+    )
+    order.status = target
+    db.session.flush()
+
+
+def _refuse_recalled(order: Order, target: str) -> None:
+    """Recalled food never leaves the farm: not from a batch that was recalled, and not while
+    every batch of a product is recalled (until the farm records a new one)."""
     if target == OrderStatus.SHIPPED and order.recall_hold:
         raise DomainError(
             _l(
@@ -339,13 +353,15 @@ def move_order(order: Order, target: str, *, actor: User | None, note: str = "")
                 code=order.recall_hold,
             )
         )
-    if target == OrderStatus.CANCELLED and order.status in HOLDS_STOCK:
-        _release_stock(order)
-    order.events.append(
-        OrderEvent(kind="status", from_state=order.status, to_state=target, actor=actor, note=note)
-    )
-    order.status = target
-    db.session.flush()
+    for line in order.lines:
+        if line.variant is not None and line.variant.product.is_sale_stopped:
+            raise DomainError(
+                _l(
+                    "%(name)s was recalled and every batch of it is recalled: it cannot be "
+                    "packed or shipped until the farm records a new batch.",
+                    name=line.product_name,
+                )
+            )
 
 
 def set_payment_status(order: Order, target: str, *, actor: User | None, note: str = "") -> None:

@@ -276,3 +276,31 @@ def test_buyers_who_received_the_batch_are_mailed_in_their_language(app, farm, c
     assert "Không ăn" in mails["anh@example.vn"].get_content()
     events = db.session.scalars(select(OrderEvent).where(OrderEvent.kind == "recall")).all()
     assert {e.order_id for e in events} == {english.id, vietnamese.id, not_shipped.id}
+
+
+def test_an_order_placed_before_the_recall_is_not_packed_or_shipped_while_the_sale_is_stopped(
+    app, farm
+):
+    # Given an order placed before the only batch was recalled, and one packed without batches
+    product = _oranges(farm)
+    batch = make_batch(farm, product)
+    harvest(batch, 2)
+    waiting, packed = _place(product), _place(product)
+    order_services.pack_order(packed, _owner(farm))
+    _recall(batch)
+    db.session.commit()
+
+    # When the farm packs the first or ships the second, then both are refused
+    with pytest.raises(DomainError):
+        order_services.pack_order(waiting, _owner(farm))
+    db.session.rollback()
+    with pytest.raises(DomainError):
+        order_services.ship_order(packed, _owner(farm), carrier="GHN", tracking_number="")
+    db.session.rollback()
+    assert db.session.get(Order, waiting.id).status == "confirmed"
+    assert db.session.get(Order, packed.id).status == "packed"
+
+    # And a new batch lets the farm pack from it again
+    make_batch(farm, product)
+    order_services.pack_order(waiting, _owner(farm))
+    assert waiting.status == "packed"
