@@ -200,9 +200,12 @@ def add_photo(product_id: int):
 def delete_photo(photo_id: int):
     photo = db.get_or_404(ProductPhoto, photo_id)
     product_id = photo.product_id
-    services.remove_product_photo(photo, _me())
-    db.session.commit()
-    flash(_("Photo removed."), "info")
+    form = ConfirmForm()
+    if submit(form, lambda: services.remove_product_photo(photo, _me())):
+        flash(_("Photo removed."), "info")
+    else:
+        for message in [*form.form_errors, *form.confirm.errors]:
+            flash(message, "error")
     return redirect(url_for("products.edit_product", product_id=product_id) + "#photos")
 
 
