@@ -24,6 +24,13 @@ RECEIVED = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 AT_THE_FARM = (OrderStatus.PACKED,)
 
 
+def _left_the_farm(order: Order) -> bool:
+    """The buyer has (or will have) the produce: shipped, or refunded after it shipped."""
+    return order.status in RECEIVED or (
+        order.status == OrderStatus.REFUNDED and order.carrier is not None
+    )
+
+
 @dataclass(frozen=True)
 class Receiver:
     order: Order
@@ -81,7 +88,7 @@ def stop_sales_and_hold_orders(batch: Batch, actor: User) -> None:
     seen: set[int] = set()
     for receiver in _receivers(batch):
         order = receiver.order
-        if order.id in seen or order.status not in (*AT_THE_FARM, *RECEIVED):
+        if order.id in seen or not (order.status in AT_THE_FARM or _left_the_farm(order)):
             continue
         seen.add(order.id)
         if order.status in AT_THE_FARM:
@@ -96,7 +103,7 @@ def mail_receivers(batch: Batch) -> int:
     told: set[int] = set()
     for receiver in _receivers(batch):
         order = receiver.order
-        if order.id in told or order.status not in RECEIVED:
+        if order.id in told or not _left_the_farm(order):
             continue
         told.add(order.id)
         notifications.mail_recall(

@@ -255,11 +255,16 @@ def test_buyers_who_received_the_batch_are_mailed_in_their_language(app, farm, c
     english = _place(product, language="en", email="mai@example.com")
     vietnamese = _place(product, language="vi", email="anh@example.vn")
     not_shipped = _place(product, language="vi", email="binh@example.vn")
+    refunded = _place(product, language="vi", email="chi@example.vn")
     owner = _owner(farm)
-    for order in (english, vietnamese, not_shipped):
+    for order in (english, vietnamese, not_shipped, refunded):
         _pack(order, batch)
-    for order in (english, vietnamese):
+    for order in (english, vietnamese, refunded):
         order_services.ship_order(order, owner, carrier="GHN", tracking_number="")
+    # A box that arrived damaged: delivered, paid in cash, then refunded; the buyer has it.
+    order_services.mark_delivered(refunded, owner)
+    order_services.record_cash_collected(refunded, owner)
+    order_services.record_refund(refunded, owner, "Quả dập khi giao")
     db.session.commit()
     app.extensions["mail_outbox"] = []
     log_in(client, owner.phone)
@@ -267,7 +272,7 @@ def test_buyers_who_received_the_batch_are_mailed_in_their_language(app, farm, c
     client.post_form(f"/dashboard/batches/{batch.id}/recall", {"reason": REASON, "confirm": "y"})
 
     mails = {m["To"]: m for m in app.extensions["mail_outbox"]}
-    assert set(mails) == {"mai@example.com", "anh@example.vn"}
+    assert set(mails) == {"mai@example.com", "anh@example.vn", "chi@example.vn"}
     english_body = mails["mai@example.com"].get_content()
     assert "recalled" in mails["mai@example.com"]["Subject"]
     assert batch.code in english_body and REASON in english_body
@@ -275,7 +280,12 @@ def test_buyers_who_received_the_batch_are_mailed_in_their_language(app, farm, c
     assert "thu hồi" in mails["anh@example.vn"]["Subject"]
     assert "Không ăn" in mails["anh@example.vn"].get_content()
     events = db.session.scalars(select(OrderEvent).where(OrderEvent.kind == "recall")).all()
-    assert {e.order_id for e in events} == {english.id, vietnamese.id, not_shipped.id}
+    assert {e.order_id for e in events} == {
+        english.id,
+        vietnamese.id,
+        not_shipped.id,
+        refunded.id,
+    }
 
 
 def test_an_order_placed_before_the_recall_is_not_packed_or_shipped_while_the_sale_is_stopped(
