@@ -14,6 +14,7 @@ from app.extensions import db
 from orders.models import CartItem
 from orders.services import MAX_QUANTITY
 from products.models import ProductStatus, Variant
+from products.sale_stop import ensure_on_sale
 
 SESSION_KEY = "cart"
 #: A cart holds at most this many different variants (a guard against abuse of the session).
@@ -24,6 +25,7 @@ def _check(variant_id: int, quantity: int) -> Variant:
     variant = db.session.get(Variant, variant_id)
     if variant is None or variant.product.status != ProductStatus.PUBLISHED:
         raise DomainError(_l("This product is not on sale."))
+    ensure_on_sale(variant.product)
     if quantity < 1 or quantity > MAX_QUANTITY:
         raise DomainError(_l("Choose a quantity between 1 and %(n)d.", n=MAX_QUANTITY))
     return variant

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf
+from wtforms.validators import AnyOf, DataRequired
 
 from app.form_fields import choice_field, province_choices, text_field
 from orders.states import PaymentMethod
@@ -72,10 +72,20 @@ class DeliveryZoneForm(FlaskForm):
 class ShipForm(FlaskForm):
     carrier = text_field(_l("Carrier"), 80)
     tracking_number = text_field(_l("Tracking number"), 80, required=False)
+    #: Only asked for a pre-order shipped before its date.
+    ship_early = BooleanField(_l("Ship early and tell the buyer"))
 
 
 class CancelForm(FlaskForm):
     reason = text_field(_l("Reason"), 500)
+
+
+class CancelOrderForm(CancelForm):
+    """The farm cancels an order: never on one tap (see products.forms.ConfirmForm)."""
+
+    confirm = BooleanField(
+        _l("Yes, I am sure"), [DataRequired(message=_l("Tick the box to confirm."))]
+    )
 
 
 class PayoutForm(FlaskForm):

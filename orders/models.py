@@ -169,6 +169,8 @@ class Order(db.Model):
     carrier: Mapped[str | None] = mapped_column(String(80))
     tracking_number: Mapped[str | None] = mapped_column(String(80))
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    #: The code of a recalled batch this order was packed from: it must not be shipped.
+    recall_hold: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     checkout: Mapped[Checkout] = relationship(back_populates="orders")

@@ -54,3 +54,25 @@ def mail_order_update(order: Order, kind: str) -> None:
             "orders/mail/update.txt", order=order, kind=kind, link=_link(checkout)
         )
     send_mail(checkout.contact_email, subject, body)
+
+
+def mail_recall(order: Order, *, batch_code: str, product_name: str, reason: str) -> None:
+    """A batch the buyer received was recalled: what it was, why, and what to do."""
+    checkout = order.checkout
+    if not checkout.contact_email:
+        return
+    with force_locale(checkout.language):
+        subject = _(
+            "Recall: %(product)s in order %(number)s was recalled",
+            product=product_name,
+            number=order.number,
+        )
+        body = render_template(
+            "orders/mail/recall.txt",
+            order=order,
+            batch_code=batch_code,
+            product_name=product_name,
+            reason=reason,
+            link=_link(checkout),
+        )
+    send_mail(checkout.contact_email, subject, body)

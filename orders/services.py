@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.identifiers import InvalidIdentifier, normalize_email, normalize_phone
 from app.auth.models import User
+from app.clock import local_today
 from app.db import utcnow
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
@@ -45,6 +46,7 @@ from orders.stock import (
     take_stock,
 )
 from products.models import Product, ProductStatus, Variant
+from products.sale_stop import ensure_on_sale
 from products.seasons import SeasonState, availability
 from products.units import unit_label
 
@@ -121,6 +123,7 @@ def check_lines(cart: dict[int, int], today: date) -> dict[int, FarmQuote]:
             or product.farm.is_suspended
         ):
             raise DomainError(_l("A product in your cart is no longer on sale."))
+        ensure_on_sale(product)
         if not availability(product, today).can_order:
             raise DomainError(_l("%(name)s is out of season.", name=product.name))
         _check_quantity(variant, quantity)
@@ -327,6 +330,8 @@ def move_order(order: Order, target: str, *, actor: User | None, note: str = "")
                 **{"from": status_label(order.status), "to": status_label(target)},
             )
         )
+    if target in (OrderStatus.PACKED, OrderStatus.SHIPPED):
+        _refuse_recalled(order, target)
     if target == OrderStatus.CANCELLED and order.status in HOLDS_STOCK:
         _release_stock(order)
     order.events.append(
@@ -334,6 +339,29 @@ def move_order(order: Order, target: str, *, actor: User | None, note: str = "")
     )
     order.status = target
     db.session.flush()
+
+
+def _refuse_recalled(order: Order, target: str) -> None:
+    """Recalled food never leaves the farm: not from a batch that was recalled, and not while
+    every batch of a product is recalled (until the farm records a new one)."""
+    if target == OrderStatus.SHIPPED and order.recall_hold:
+        raise DomainError(
+            _l(
+                "Order %(number)s was packed from batch %(code)s, which was recalled: it must "
+                "not be shipped. Cancel it and tell the buyer.",
+                number=order.number,
+                code=order.recall_hold,
+            )
+        )
+    for line in order.lines:
+        if line.variant is not None and line.variant.product.is_sale_stopped:
+            raise DomainError(
+                _l(
+                    "%(name)s was recalled and every batch of it is recalled: it cannot be "
+                    "packed or shipped until the farm records a new batch.",
+                    name=line.product_name,
+                )
+            )
 
 
 def set_payment_status(order: Order, target: str, *, actor: User | None, note: str = "") -> None:
@@ -460,8 +488,19 @@ def pack_order(order: Order, actor: User) -> None:
     move_order(order, OrderStatus.PACKED, actor=actor)
 
 
-def ship_order(order: Order, actor: User, *, carrier: str, tracking_number: str) -> None:
+def ship_order(
+    order: Order,
+    actor: User,
+    *,
+    carrier: str,
+    tracking_number: str,
+    ship_early: bool = False,
+    today: date | None = None,
+) -> None:
+    """Hand the order to the carrier. A pre-order goes before its date only when the farm
+    says so (ship_early), and its history then says it shipped early."""
     ensure_can_manage(actor, order.farm)
+    early = _ships_early(order, ship_early=ship_early, today=today or local_today())
     order.carrier = clean_text(carrier, "carrier", 80, _l("the carrier"))
     order.tracking_number = (
         clean_text(
@@ -475,6 +514,27 @@ def ship_order(order: Order, actor: User, *, carrier: str, tracking_number: str)
         actor=actor,
         note=" ".join(filter(None, [order.carrier, order.tracking_number])),
     )
+    if early is not None:
+        order.events.append(OrderEvent(kind="shipped_early", actor=actor, note=early.isoformat()))
+        db.session.flush()
+
+
+def _ships_early(order: Order, *, ship_early: bool, today: date) -> date | None:
+    """The pre-order date the order would ship ahead of, refused unless confirmed."""
+    due = max((line.ships_on for line in order.lines if line.ships_on), default=None)
+    if due is None or due <= today:
+        return None
+    if not ship_early:
+        raise DomainError(
+            _l(
+                "Order %(number)s is a pre-order that ships from %(date)s. To ship it early, "
+                "tick “Ship early and tell the buyer”.",
+                number=order.number,
+                date=due.strftime("%d/%m/%Y"),
+            ),
+            field="ship_early",
+        )
+    return due
 
 
 def mark_delivered(order: Order, actor: User) -> None:

@@ -43,6 +43,7 @@ from orders import cart as carts
 from orders.forms import (
     PAYMENT_LABELS,
     CancelForm,
+    CancelOrderForm,
     CheckoutForm,
     DeliverySettingsForm,
     DeliveryZoneForm,
@@ -51,7 +52,7 @@ from orders.forms import (
 from orders.models import Checkout, Order
 from orders.states import status_label
 from orders.vietqr import build_payload, qr_svg
-from products.forms import ActionForm
+from products.forms import ActionForm, ConfirmForm
 from products.seasons import SeasonState, availability
 
 bp = Blueprint("orders", __name__, template_folder="templates")
@@ -368,6 +369,7 @@ def farm_orders(farm_id: int):
         ship_form=ShipForm(formdata=None),
         cancel_form=CancelForm(formdata=None),
         payment_labels=PAYMENT_LABELS,
+        today=local_today(),
     )
 
 
@@ -396,10 +398,14 @@ def farm_order_step(order_id: int, step: str):
     if step == "ship":
         form = ShipForm()
         action = lambda: services.ship_order(  # noqa: E731
-            order, _buyer(), carrier=form.carrier.data, tracking_number=form.tracking_number.data
+            order,
+            _buyer(),
+            carrier=form.carrier.data,
+            tracking_number=form.tracking_number.data,
+            ship_early=bool(form.ship_early.data),
         )
     elif step == "cancel":
-        form = CancelForm()
+        form = CancelOrderForm()
         action = lambda: services.cancel_by_farm(order, _buyer(), form.reason.data)  # noqa: E731
     elif step == "refund":
         form = CancelForm()
@@ -432,12 +438,12 @@ def my_orders():
 @bp.post("/orders/c/<token>/cancel/<int:order_id>")
 def buyer_cancel(token: str, order_id: int):
     order = db.get_or_404(Order, order_id)
-    form = ActionForm()
+    form = ConfirmForm()
     if submit(form, lambda: services.cancel_by_buyer(order, _buyer(), access_token=token)):
         notifications.mail_order_update(order, "cancelled")
         flash(_("Order %(number)s is cancelled.", number=order.number), "info")
     else:
-        for message in form.form_errors:
+        for message in [*form.form_errors, *form.confirm.errors]:
             flash(message, "error")
     return redirect(url_for("orders.checkout_page", token=token))
 

@@ -56,11 +56,19 @@ class CatalogPage:
 
 
 def sellable_products() -> Select:
-    """Published products of farms that are not suspended."""
+    """Published products of farms that are not suspended, and not stopped by a recall.
+
+    A recalled product leaves every list (catalog, search, home page, farm page); its own
+    page stays reachable so that buyers holding it can read the recall notice.
+    """
     return (
         select(Product)
         .join(Product.farm)
-        .where(Product.status == ProductStatus.PUBLISHED, Farm.suspended_at.is_(None))
+        .where(
+            Product.status == ProductStatus.PUBLISHED,
+            Farm.suspended_at.is_(None),
+            Product.sale_stopped_at.is_(None),
+        )
     )
 
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf
+from wtforms.validators import AnyOf, DataRequired
 
 from app.form_fields import choice_field, date_field, long_text_field, text_field
 from products.models import CATEGORY_LABELS, Category, Unit
@@ -65,3 +65,12 @@ class OcopForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes state: only the CSRF token travels."""
+
+
+class ConfirmForm(FlaskForm):
+    """An action that cannot be undone (remove, cancel, recall): the person ticks a box
+    first, so a stray tap changes nothing, with or without JavaScript."""
+
+    confirm = BooleanField(
+        _l("Yes, I am sure"), [DataRequired(message=_l("Tick the box to confirm."))]
+    )

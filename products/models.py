@@ -104,6 +104,13 @@ class Product(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set by a recall when no batch of the product is left that was not recalled (or sold
+    #: out): what is in stock can only come from a recalled batch. Cleared by a new batch.
+    sale_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The latest recall of one of its batches, shown on the product page.
+    recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recalled_batch_code: Mapped[str | None] = mapped_column(String(20))
+    recall_reason: Mapped[str | None] = mapped_column(Text)
 
     farm: Mapped[Farm] = relationship()
     growing_area: Mapped[GrowingArea | None] = relationship()
@@ -124,6 +131,10 @@ class Product(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ProductStatus.PUBLISHED
+
+    @property
+    def is_sale_stopped(self) -> bool:
+        return self.sale_stopped_at is not None
 
     @property
     def cover_photo(self) -> ProductPhoto | None:

@@ -105,6 +105,16 @@ def availability(product: Product, today: date) -> Availability:
     return Availability(SeasonState.OUT_OF_SEASON, opens, closes)
 
 
+def season_window(product: Product, day: date) -> tuple[date, date] | None:
+    """The season that contains `day`, or else the last one that began before it, as its
+    first and last dates; None for a product sold all year."""
+    start, end = product.season_start, product.season_end
+    if start is None or end is None:
+        return None
+    opens = _on_or_before(start, day)
+    return opens, _on_or_after(end, opens)
+
+
 def in_season_clause(today: date):
     """SQL condition: the product is sold today (all year, or inside its season)."""
     now = month_day(today)

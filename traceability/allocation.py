@@ -1,23 +1,27 @@
 """Which batches an order's lines came from, chosen by the farm when it packs the order.
 
-Suggested first harvested, first out; recorded as BatchAllocation rows so the buyer's order
+Suggested first harvested, first out, among the batches of the line's season only (never last
+year's fruit, never a recalled batch); recorded as BatchAllocation rows so the buyer's order
 links to the batches' trace pages and a recall finds every order that received a batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.clock import local_today
 from app.errors import DomainError
 from app.extensions import db
 from farms.permissions import ensure_can_manage
 from orders import services as order_services
 from orders.models import Order, OrderLine
-from products.models import Variant
+from products.models import Product, Variant
+from products.seasons import season_window
 from traceability.models import Batch, BatchAllocation, BatchStatus
 
 #: Batches a box can still come from.
@@ -32,6 +36,7 @@ def open_batches(farm_id: int, product_ids: Sequence[int]) -> dict[int, list[Bat
             Batch.farm_id == farm_id,
             Batch.product_id.in_(product_ids),
             Batch.status.in_(_OPEN),
+            Batch.recalled_at.is_(None),
         )
         .order_by(Batch.harvested_on, Batch.id)
     )
@@ -41,20 +46,53 @@ def open_batches(farm_id: int, product_ids: Sequence[int]) -> dict[int, list[Bat
     return found
 
 
-def _product_id(line: OrderLine) -> int | None:
+def _product(line: OrderLine) -> Product | None:
     variant = db.session.get(Variant, line.variant_id) if line.variant_id else None
-    return variant.product_id if variant else None
+    return variant.product if variant else None
 
 
-def choices_for(order: Order) -> dict[int, list[Batch]]:
+def _in_season(batch: Batch, product: Product, line: OrderLine, today: date) -> bool:
+    """A harvest of the season the line is for: the current (or last) one, or for a pre-order
+    the season it ships in."""
+    window = season_window(product, max(today, line.ships_on or today))
+    if window is None:
+        return True
+    opens, closes = window
+    return batch.harvested_on is not None and opens <= batch.harvested_on <= closes
+
+
+def choices_for(order: Order, today: date | None = None) -> dict[int, list[Batch]]:
     """Per order line, the batches it may come from (the first is the suggestion)."""
-    products = {line.id: _product_id(line) for line in order.lines}
-    batches = open_batches(order.farm_id, [p for p in products.values() if p])
-    return {line_id: batches.get(product, []) for line_id, product in products.items()}
+    today = today or local_today()
+    products = {line.id: _product(line) for line in order.lines}
+    batches = open_batches(order.farm_id, [p.id for p in products.values() if p])
+    choices: dict[int, list[Batch]] = {}
+    for line in order.lines:
+        product = products[line.id]
+        offered = batches.get(product.id, []) if product else []
+        choices[line.id] = [b for b in offered if _in_season(b, product, line, today)]
+    return choices
+
+
+def _still_open(batch: Batch, line: OrderLine) -> None:
+    """Lock the chosen batch (as a recall does) and refuse it if it was recalled meanwhile."""
+    db.session.execute(select(Batch.id).where(Batch.id == batch.id).with_for_update())
+    db.session.refresh(batch)
+    if batch.is_recalled or batch.status not in _OPEN:
+        raise DomainError(
+            _l(
+                "%(name)s: batch %(code)s was recalled or sold out; choose another.",
+                name=line.product_name,
+                code=batch.code,
+            )
+        )
 
 
 def pack_with_batches(
-    order: Order, actor: User, chosen: Mapping[int, Sequence[tuple[str, str]]]
+    order: Order,
+    actor: User,
+    chosen: Mapping[int, Sequence[tuple[str, str]]],
+    today: date | None = None,
 ) -> None:
     """Record where each line came from, then pack the order (one transaction).
 
@@ -62,7 +100,7 @@ def pack_with_batches(
     packed without a batch (a product the farm does not follow by batch).
     """
     ensure_can_manage(actor, order.farm)
-    allowed = choices_for(order)
+    allowed = choices_for(order, today)
     # Packing first: an order that cannot be packed (already packed, say, by a second tap)
     # is refused before any row is written.
     order_services.pack_order(order, actor)
@@ -84,6 +122,7 @@ def pack_with_batches(
                         name=line.product_name,
                     )
                 )
+            _still_open(batch, line)
             # The same batch chosen twice for a line is one allocation.
             units[batch.id] = units.get(batch.id, 0) + count
         if units and sum(units.values()) != line.quantity:

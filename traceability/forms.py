@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
 
 from app.form_fields import choice_field, long_text_field, text_field
+from products.forms import ConfirmForm
 from traceability.diary import KIND_FIELDS
 from traceability.label_formats import FORMATS
 from traceability.models import EventKind
@@ -68,5 +69,7 @@ class LabelsForm(FlaskForm):
     count = text_field(_l("How many labels"), 6)
 
 
-class RecallForm(FlaskForm):
+class RecallForm(ConfirmForm):
+    """Never one tap: the reason is what every buyer who received the batch reads."""
+
     reason = long_text_field(_l("Why is the batch recalled?"), 1000)

@@ -1,17 +1,34 @@
-"""Who received a recalled batch: every order line packed from it, with the buyer's contact."""
+"""A recall's consequences beyond the batch: who received it, the product's sale stop, the
+orders packed from it that must not ship, and the mail to the buyers who have it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.extensions import db
 from farms.permissions import ensure_can_manage
-from orders.models import Checkout, Order, OrderLine
-from traceability.models import Batch, BatchAllocation
+from orders import notifications
+from orders.models import Checkout, Order, OrderEvent, OrderLine
+from orders.states import OrderStatus
+from products.models import Product
+from products.sale_stop import record_recall
+from traceability.models import Batch, BatchAllocation, BatchStatus
+
+#: Orders whose boxes left the farm: their buyers have (or will have) the produce.
+RECEIVED = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+#: Orders packed from the batch that are still at the farm: they must not ship.
+AT_THE_FARM = (OrderStatus.PACKED,)
+
+
+def _left_the_farm(order: Order) -> bool:
+    """The buyer has (or will have) the produce: shipped, or refunded after it shipped."""
+    return order.status in RECEIVED or (
+        order.status == OrderStatus.REFUNDED and order.carrier is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -25,6 +42,10 @@ class Receiver:
 def receivers(batch: Batch, actor: User) -> list[Receiver]:
     """For the farm and operators: each order that received units of the batch."""
     ensure_can_manage(actor, batch.farm)
+    return _receivers(batch)
+
+
+def _receivers(batch: Batch) -> list[Receiver]:
     rows = db.session.execute(
         select(BatchAllocation, OrderLine, Order)
         .join(OrderLine, OrderLine.id == BatchAllocation.order_line_id)
@@ -37,3 +58,58 @@ def receivers(batch: Batch, actor: User) -> list[Receiver]:
         Receiver(order, order.checkout, line.product_name, allocation.quantity)
         for allocation, line, order in rows
     ]
+
+
+def _has_other_source(batch: Batch) -> bool:
+    """Whether the product has a batch that is neither recalled nor sold out (growing ones
+    count: the farm recorded a new batch)."""
+    others = db.session.scalar(
+        select(func.count(Batch.id)).where(
+            Batch.product_id == batch.product_id,
+            Batch.id != batch.id,
+            Batch.recalled_at.is_(None),
+            Batch.status.not_in([BatchStatus.RECALLED.value, BatchStatus.SOLD_OUT.value]),
+        )
+    )
+    return bool(others)
+
+
+def stop_sales_and_hold_orders(batch: Batch, actor: User) -> None:
+    """Called by services.recall_batch, in its transaction, once the batch is recalled."""
+    # Locked as create_batch locks it: a new batch and a recall cannot cross.
+    db.session.execute(select(Product.id).where(Product.id == batch.product_id).with_for_update())
+    record_recall(
+        batch.product,
+        batch_code=batch.code,
+        reason=batch.recall_reason or "",
+        when=batch.recalled_at,
+        stop_sale=not _has_other_source(batch),
+    )
+    seen: set[int] = set()
+    for receiver in _receivers(batch):
+        order = receiver.order
+        if order.id in seen or not (order.status in AT_THE_FARM or _left_the_farm(order)):
+            continue
+        seen.add(order.id)
+        if order.status in AT_THE_FARM:
+            order.recall_hold = batch.code
+        order.events.append(OrderEvent(kind="recall", actor=actor, note=batch.code))
+    db.session.flush()
+
+
+def mail_receivers(batch: Batch) -> int:
+    """After the recall's commit: tell each buyer whose order left the farm with the batch
+    what to do, in the language they shopped in. Returns how many orders were told."""
+    told: set[int] = set()
+    for receiver in _receivers(batch):
+        order = receiver.order
+        if order.id in told or not _left_the_farm(order):
+            continue
+        told.add(order.id)
+        notifications.mail_recall(
+            order,
+            batch_code=batch.code,
+            product_name=receiver.product_name,
+            reason=batch.recall_reason or "",
+        )
+    return len(told)

@@ -23,7 +23,8 @@ from app.validation import clean_paragraphs, clean_text, parse_decimal, parse_wh
 from farms.models import Farm, GrowingArea
 from farms.permissions import ensure_can_manage
 from products.models import Product
-from traceability import chain
+from products.sale_stop import resume_sale
+from traceability import chain, recalls
 from traceability.chain import effective_events
 from traceability.diary import KIND_FIELDS, DiaryField
 from traceability.models import Batch, BatchEvent, BatchStatus, EventKind, Label, LabelRun
@@ -108,6 +109,10 @@ def create_batch(
         created_by_id=actor.id,
     )
     db.session.add(batch)
+    # A new batch is something the product can be sold from again after a recall; the
+    # product row is locked as a recall locks it, so the two cannot cross.
+    db.session.execute(select(Product.id).where(Product.id == product.id).with_for_update())
+    resume_sale(product)
     db.session.flush()
     # The chain starts from the batch's identity: changing it later breaks the chain.
     batch.head_hash = chain.facts_anchor(batch)
@@ -435,18 +440,40 @@ def mark_sold_out(batch: Batch, actor: User) -> None:
     db.session.flush()
 
 
+#: A recall's reason is read by every buyer who received the batch: a word is not enough.
+MIN_RECALL_REASON = 10
+
+
+def clean_recall_reason(reason: str | None) -> str:
+    text = clean_paragraphs(reason, "reason", 1000, _l("the reason"))
+    if len(" ".join(text.split())) < MIN_RECALL_REASON:
+        raise DomainError(
+            _l(
+                "Say why the batch is recalled, in at least %(n)d characters: buyers read it.",
+                n=MIN_RECALL_REASON,
+            ),
+            field="reason",
+        )
+    return text
+
+
 def recall_batch(batch: Batch, actor: User, reason: str, now: datetime | None = None) -> None:
-    """Recall a batch: its trace page shows the warning from now on. Farm or operator."""
+    """Recall a batch (farm or operator): its trace page shows the warning, its product stops
+    selling when nothing is left but recalled batches, and orders packed from it are held."""
     ensure_can_manage(actor, batch.farm)
+    reason = clean_recall_reason(reason)
+    # Packing locks the batch too: an order is either packed before the recall (and held by
+    # it) or refused the recalled batch.
+    db.session.execute(select(Batch.id).where(Batch.id == batch.id).with_for_update())
+    db.session.refresh(batch)
     if batch.is_recalled:
         raise DomainError(_l("This batch is already recalled."))
-    batch.recall_reason = clean_paragraphs(reason, "reason", 1000, _l("the reason"))
-    if not batch.recall_reason:
-        raise DomainError(_l("Please enter %(what)s.", what=_l("the reason")), field="reason")
+    batch.recall_reason = reason
     batch.status = BatchStatus.RECALLED.value
     batch.recalled_at = now or utcnow()
     batch.recalled_by_id = actor.id
     db.session.flush()
+    recalls.stop_sales_and_hold_orders(batch, actor)
 
 
 def find_batch(reference: str) -> Batch | None:

@@ -17,7 +17,7 @@ from farms.forms import PhotoForm
 from farms.permissions import managed_farms
 from farms.services import get_farm_for
 from products import services
-from products.forms import ActionForm, OcopForm, ProductForm, VariantForm
+from products.forms import ActionForm, ConfirmForm, OcopForm, ProductForm, VariantForm
 from products.models import Product, ProductPhoto, Variant
 from products.seasons import availability, month_day_text
 from products.views import bp
@@ -171,14 +171,12 @@ def edit_variant(variant_id: int):
 def delete_variant(variant_id: int):
     variant = db.get_or_404(Variant, variant_id)
     product = services.get_product_for(_me(), variant.product_id)
-    try:
-        services.remove_variant(variant, _me())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    form = ConfirmForm()
+    if submit(form, lambda: services.remove_variant(variant, _me())):
         flash(_("Variant removed."), "info")
+    else:
+        for message in [*form.form_errors, *form.confirm.errors]:
+            flash(message, "error")
     return redirect(url_for("products.edit_product", product_id=product.id) + "#variants")
 
 
@@ -202,9 +200,12 @@ def add_photo(product_id: int):
 def delete_photo(photo_id: int):
     photo = db.get_or_404(ProductPhoto, photo_id)
     product_id = photo.product_id
-    services.remove_product_photo(photo, _me())
-    db.session.commit()
-    flash(_("Photo removed."), "info")
+    form = ConfirmForm()
+    if submit(form, lambda: services.remove_product_photo(photo, _me())):
+        flash(_("Photo removed."), "info")
+    else:
+        for message in [*form.form_errors, *form.confirm.errors]:
+            flash(message, "error")
     return redirect(url_for("products.edit_product", product_id=product_id) + "#photos")
 
 

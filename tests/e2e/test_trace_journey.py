@@ -136,6 +136,7 @@ def test_a_batch_diary_becomes_a_label_a_buyer_can_scan(
     page.get_by_role("link", name=BATCH).click()
     expect(page.get_by_test_id("receivers")).to_contain_text(number)
     page.get_by_label("Lý do thu hồi lô?").fill("Phát hiện nấm mốc trong kho")
+    page.get_by_label("Tôi xác nhận: thu hồi lô này, ngừng bán và báo cho người mua").check()
     page.get_by_role("button", name="Thu hồi").click()
     scan.goto(demo_shop + urlsplit(addresses[5]).path)
     expect(scan.get_by_test_id("recall-banner")).to_contain_text("Phát hiện nấm mốc trong kho")

@@ -94,7 +94,9 @@ def test_the_buyer_cancels_from_the_order_page_and_the_stock_comes_back(client, 
     checkout, order = placed
     variant = order.lines[0].variant
     response = client.post_form(
-        f"/orders/c/{checkout.access_token}/cancel/{order.id}", follow_redirects=True
+        f"/orders/c/{checkout.access_token}/cancel/{order.id}",
+        {"confirm": "y"},
+        follow_redirects=True,
     )
     assert "đã được hủy" in page_text(response) or "Đã hủy" in page_text(response)
     db.session.refresh(variant)
@@ -104,7 +106,10 @@ def test_the_buyer_cancels_from_the_order_page_and_the_stock_comes_back(client, 
 
 def test_a_wrong_token_cannot_cancel(client, placed):
     _, order = placed
-    assert client.post_form(f"/orders/c/not-the-token/cancel/{order.id}").status_code == 403
+    assert (
+        client.post_form(f"/orders/c/not-the-token/cancel/{order.id}", {"confirm": "y"}).status_code
+        == 403
+    )
     db.session.refresh(order)
     assert order.status == "awaiting_payment"
 
@@ -249,7 +254,7 @@ def test_a_paid_order_cancelled_by_the_farm_records_its_refund(client, placed, o
     _, order = placed
     log_in(client, "0912000777")
     client.post_form(f"/dashboard/orders/{order.id}/confirm-transfer")
-    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Mưa đá"})
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Mưa đá", "confirm": "y"})
     response = client.post_form(
         f"/dashboard/orders/{order.id}/refund", {"reason": ""}, follow_redirects=True
     )
@@ -263,7 +268,7 @@ def test_a_paid_order_cancelled_by_the_farm_records_its_refund(client, placed, o
 def test_an_unpaid_order_cannot_be_refunded(client, placed):
     _, order = placed
     log_in(client, "0912000777")
-    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Hết hàng"})
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Hết hàng", "confirm": "y"})
     client.post_form(f"/dashboard/orders/{order.id}/refund", {"reason": "x"})
     db.session.refresh(order)
     assert order.status == "cancelled"

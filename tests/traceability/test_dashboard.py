@@ -231,7 +231,9 @@ def test_packing_with_batches_links_the_buyers_order_to_the_batch(farmer, farm):
     buyer_page = farmer.get(f"/orders/c/{checkout.access_token}").get_data(as_text=True)
     assert f'href="/trace/{farm.slug}/VT2606-A"' in buyer_page
 
-    farmer.post_form(f"/dashboard/batches/{batch.id}/recall", {"reason": "Nhiễm khuẩn"})
+    farmer.post_form(
+        f"/dashboard/batches/{batch.id}/recall", {"reason": "Nhiễm khuẩn", "confirm": "y"}
+    )
     receivers = page_text(farmer.get(f"/dashboard/batches/{batch.id}"))
     assert order.number in receivers and "Lê Minh Anh" in receivers
 
@@ -279,7 +281,9 @@ def test_an_operator_reaches_any_farms_batches_and_can_recall_one(client, farm):
 
     admin = client.get("/admin/farms").get_data(as_text=True)
     assert f'href="/dashboard/farms/{farm.id}/batches"' in admin
-    recalled = client.post_form(f"/dashboard/batches/{batch.id}/recall", {"reason": "Lệnh của Sở"})
+    recalled = client.post_form(
+        f"/dashboard/batches/{batch.id}/recall", {"reason": "Lệnh của Sở", "confirm": "y"}
+    )
 
     assert recalled.status_code == 302
     db.session.expire_all()

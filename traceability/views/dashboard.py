@@ -15,7 +15,7 @@ from app.extensions import db
 from app.web import UNPROCESSABLE, form_status, submit, uploaded_bytes
 from farms.services import get_farm_for
 from orders import services as order_services
-from products.forms import ActionForm
+from products.forms import ActionForm, ConfirmForm
 from products.models import Product
 from traceability import allocation, labels, recalls, scans, services
 from traceability.diary import KIND_FIELDS, KIND_LABELS, KIND_ORDER
@@ -202,12 +202,14 @@ def recall_batch(batch_id: int):
     batch = services.get_batch_for(_me(), batch_id)
     form = RecallForm()
     if submit(form, lambda: services.recall_batch(batch, _me(), form.reason.data)):
+        mailed = recalls.mail_receivers(batch)  # after the commit: never for a rolled-back recall
         flash(
             _("Batch %(code)s recalled. Contact every buyer listed below.", code=batch.code),
             "success",
         )
+        flash(_("Buyers e-mailed about the recall: %(n)d.", n=mailed), "info")
     else:
-        for message in [*form.form_errors, *form.reason.errors]:
+        for message in [*form.form_errors, *form.confirm.errors, *form.reason.errors]:
             flash(message, "error")
     return redirect(url_for("traceability.batch_page", batch_id=batch.id))
 
@@ -216,8 +218,12 @@ def recall_batch(batch_id: int):
 @login_required
 def batch_sold_out(batch_id: int):
     batch = services.get_batch_for(_me(), batch_id)
-    if submit(ActionForm(), lambda: services.mark_sold_out(batch, _me())):
+    form = ConfirmForm()
+    if submit(form, lambda: services.mark_sold_out(batch, _me())):
         flash(_("Batch %(code)s marked as sold out.", code=batch.code), "success")
+    else:
+        for message in [*form.form_errors, *form.confirm.errors]:
+            flash(message, "error")
     return redirect(url_for("traceability.batch_page", batch_id=batch.id))
 
 

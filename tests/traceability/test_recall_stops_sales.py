@@ -1,0 +1,316 @@
+"""A recall stops the sale of what can only come from recalled batches, holds the packed orders
+packed from it, and tells the buyers who received it (issue 10, money and food safety 2)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import session
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from app.clock import VIETNAM, local_today
+from app.db import utcnow
+from app.errors import DomainError
+from app.extensions import db
+from orders import cart as carts
+from orders import services as order_services
+from orders.models import Order, OrderEvent
+from products.catalog import CatalogQuery, farm_products, in_season_now, search_catalog
+from products.models import Product, Variant
+from products.seasons import month_day, month_day_text
+from tests.app.factories import log_in
+from tests.farms.factories import make_farm, make_growing_area
+from tests.orders.factories import deliver_everywhere, hanoi_contact
+from tests.products.factories import make_product
+from tests.support.web import page_text
+from tests.traceability.factories import NOW, make_batch
+from traceability import allocation, services
+from traceability.models import BatchAllocation
+
+REASON = "Dư lượng thuốc trừ sâu vượt mức cho phép"
+
+
+@pytest.fixture
+def farm(app):
+    farm = make_farm(name="HTX Nông sản Bắc Mê")
+    make_growing_area(farm)
+    deliver_everywhere(farm)
+    return farm
+
+
+def _oranges(farm) -> Product:
+    # In season today, so the home page's "in season" lists it.
+    today = local_today()
+    start, end = today - timedelta(days=10), today + timedelta(days=10)
+    return make_product(
+        farm,
+        name="Cam sành Hà Giang",
+        season_start=month_day_text(month_day(start)),
+        season_end=month_day_text(month_day(end)),
+    )
+
+
+def harvest(batch, days_ago: int) -> None:
+    """A harvest `days_ago` days before today (the real clock: packing offers this season's)."""
+    when = utcnow() - timedelta(days=days_ago)
+    entry = services.EventInput(
+        kind="harvest",
+        occurred_at=when.astimezone(VIETNAM).replace(tzinfo=None).isoformat(timespec="minutes"),
+        fields={"quantity": "500", "unit": "kg"},
+    )
+    services.record_event(batch, batch.farm.members[0].user, entry)
+
+
+def _owner(farm):
+    return farm.members[0].user
+
+
+def _place(product, quantity=2, language="vi", email="anh@example.vn"):
+    variant = product.variants[0]
+    checkout = order_services.place_order(
+        {variant.id: quantity},
+        buyer=None,
+        contact=hanoi_contact(email=email),
+        payment_method="cod",
+        shown_prices={variant.id: variant.price_vnd},
+        today=local_today(),
+        language=language,
+    )
+    return checkout.orders[0]
+
+
+def _pack(order, batch):
+    line = order.lines[0]
+    allocation.pack_with_batches(
+        order, _owner(order.farm), {line.id: [(str(batch.id), str(line.quantity))]}
+    )
+
+
+def _recall(batch, reason=REASON):
+    services.recall_batch(batch, _owner(batch.farm), reason, NOW)
+    db.session.flush()
+
+
+def test_recalling_the_only_batch_stops_the_sale_in_cart_review_and_checkout(app, farm):
+    # Given oranges whose only batch is recalled
+    product = _oranges(farm)
+    batch = make_batch(farm, product)
+    harvest(batch, 2)
+    _recall(batch)
+    variant = product.variants[0]
+    stock = variant.stock
+
+    # When a buyer adds them, reviews or places an order, then each is refused with a reason
+    with app.test_request_context(), force_locale("en"):
+        with pytest.raises(DomainError) as added:
+            carts.set_quantity(session, None, variant.id, 2, add=True)
+        assert "recalled" in str(added.value.message)
+        assert carts.read_cart(session, None) == {}
+        with pytest.raises(DomainError) as reviewed:
+            order_services.quote({variant.id: 2}, province_code="01", today=local_today())
+        assert "recalled" in str(reviewed.value.message)
+        with pytest.raises(DomainError) as placed:
+            _place(product)
+        assert "recalled" in str(placed.value.message)
+
+    # And nothing was sold
+    db.session.expire_all()
+    assert db.session.get(Variant, variant.id).stock == stock
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
+def test_a_recalled_product_leaves_every_list_but_its_page_explains(client, farm):
+    product = _oranges(farm)
+    batch = make_batch(farm, product)
+    harvest(batch, 2)
+    today = local_today()
+    assert product in in_season_now(today)
+
+    _recall(batch)
+    db.session.commit()
+
+    assert product not in in_season_now(today)
+    assert product not in search_catalog(CatalogQuery(), today).items
+    assert product not in search_catalog(CatalogQuery(text="cam sanh"), today).items
+    assert product not in farm_products(farm)
+    assert "Cam sành Hà Giang" not in page_text(client.get("/"))
+    page = client.get(f"/products/{product.slug}")
+    assert page.status_code == 200
+    text = page_text(page)
+    assert batch.code in text and REASON in text
+    assert "thu hồi" in text  # the Vietnamese notice
+    assert 'action="/cart/add"' not in page.get_data(as_text=True)
+
+
+def test_adding_a_recalled_product_over_http_says_why_and_keeps_the_cart_empty(client, farm):
+    product = _oranges(farm)
+    batch = make_batch(farm, product)
+    harvest(batch, 2)
+    _recall(batch)
+    db.session.commit()
+
+    response = client.post_form(
+        "/cart/add",
+        {"variant_id": str(product.variants[0].id), "quantity": "495"},
+        follow_redirects=True,
+    )
+
+    assert "thu hồi" in page_text(response)
+    assert "Đã thêm vào giỏ" not in page_text(response)
+    with client.session_transaction() as stored:
+        assert not stored.get("cart")
+
+
+def test_a_product_with_another_open_batch_stays_on_sale(app, farm):
+    product = _oranges(farm)
+    recalled, other = make_batch(farm, product), make_batch(farm, product)
+    harvest(recalled, 3)
+    harvest(other, 2)
+
+    _recall(recalled)
+
+    assert not product.is_sale_stopped
+    assert product in in_season_now(local_today())
+    assert _place(product).status == "confirmed"
+    # The page still tells buyers about the recalled batch.
+    assert product.recalled_batch_code == recalled.code
+
+
+def test_a_new_batch_puts_the_product_back_on_sale(app, farm):
+    product = _oranges(farm)
+    batch = make_batch(farm, product)
+    harvest(batch, 2)
+    _recall(batch)
+    assert product.is_sale_stopped
+
+    make_batch(farm, product)
+
+    assert not product.is_sale_stopped
+    assert _place(product).status == "confirmed"
+
+
+def test_packing_refuses_a_batch_recalled_after_the_page_was_shown(app, farm):
+    product = _oranges(farm)
+    batch, other = make_batch(farm, product), make_batch(farm, product)
+    harvest(batch, 2)
+    harvest(other, 1)
+    order = _place(product)
+    line = order.lines[0]
+    assert batch in allocation.choices_for(order)[line.id]
+
+    _recall(batch)
+    db.session.commit()
+
+    assert batch not in allocation.choices_for(order)[line.id]
+    with pytest.raises(DomainError):
+        allocation.pack_with_batches(
+            order, _owner(farm), {line.id: [(str(batch.id), str(line.quantity))]}
+        )
+    db.session.rollback()
+    assert db.session.get(Order, order.id).status == "confirmed"
+    assert db.session.scalar(select(func.count(BatchAllocation.id))) == 0
+
+
+def test_a_recall_holds_packed_orders_and_refuses_to_ship_them(farm, client):
+    product = _oranges(farm)
+    batch = make_batch(farm, product)
+    harvest(batch, 2)
+    order = _place(product)
+    _pack(order, batch)
+    db.session.commit()
+    log_in(client, _owner(farm).phone)
+
+    recalled = client.post_form(
+        f"/dashboard/batches/{batch.id}/recall", {"reason": REASON, "confirm": "y"}
+    )
+    assert recalled.status_code == 302
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    assert order.recall_hold == batch.code
+    orders_page = page_text(client.get(f"/dashboard/farms/{farm.id}/orders?tab=to_ship"))
+    assert f"lô {batch.code}" in orders_page and "thu hồi" in orders_page
+
+    shipped = client.post_form(
+        f"/dashboard/orders/{order.id}/ship?tab=to_ship",
+        {"carrier": "GHN", "tracking_number": "GHN123"},
+        follow_redirects=True,
+    )
+
+    assert "thu hồi" in page_text(shipped)
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    assert order.status == "packed" and order.carrier is None
+    with pytest.raises(DomainError):
+        order_services.ship_order(order, _owner(farm), carrier="GHN", tracking_number="")
+    db.session.rollback()
+    assert db.session.get(Order, order.id).status == "packed"
+
+
+def test_buyers_who_received_the_batch_are_mailed_in_their_language(app, farm, client):
+    product = _oranges(farm)
+    batch = make_batch(farm, product)
+    harvest(batch, 2)
+    english = _place(product, language="en", email="mai@example.com")
+    vietnamese = _place(product, language="vi", email="anh@example.vn")
+    not_shipped = _place(product, language="vi", email="binh@example.vn")
+    refunded = _place(product, language="vi", email="chi@example.vn")
+    owner = _owner(farm)
+    for order in (english, vietnamese, not_shipped, refunded):
+        _pack(order, batch)
+    for order in (english, vietnamese, refunded):
+        order_services.ship_order(order, owner, carrier="GHN", tracking_number="")
+    # A box that arrived damaged: delivered, paid in cash, then refunded; the buyer has it.
+    order_services.mark_delivered(refunded, owner)
+    order_services.record_cash_collected(refunded, owner)
+    order_services.record_refund(refunded, owner, "Quả dập khi giao")
+    db.session.commit()
+    app.extensions["mail_outbox"] = []
+    log_in(client, owner.phone)
+
+    client.post_form(f"/dashboard/batches/{batch.id}/recall", {"reason": REASON, "confirm": "y"})
+
+    mails = {m["To"]: m for m in app.extensions["mail_outbox"]}
+    assert set(mails) == {"mai@example.com", "anh@example.vn", "chi@example.vn"}
+    english_body = mails["mai@example.com"].get_content()
+    assert "recalled" in mails["mai@example.com"]["Subject"]
+    assert batch.code in english_body and REASON in english_body
+    assert "Do not eat" in english_body
+    assert "thu hồi" in mails["anh@example.vn"]["Subject"]
+    assert "Không ăn" in mails["anh@example.vn"].get_content()
+    events = db.session.scalars(select(OrderEvent).where(OrderEvent.kind == "recall")).all()
+    assert {e.order_id for e in events} == {
+        english.id,
+        vietnamese.id,
+        not_shipped.id,
+        refunded.id,
+    }
+
+
+def test_an_order_placed_before_the_recall_is_not_packed_or_shipped_while_the_sale_is_stopped(
+    app, farm
+):
+    # Given an order placed before the only batch was recalled, and one packed without batches
+    product = _oranges(farm)
+    batch = make_batch(farm, product)
+    harvest(batch, 2)
+    waiting, packed = _place(product), _place(product)
+    order_services.pack_order(packed, _owner(farm))
+    _recall(batch)
+    db.session.commit()
+
+    # When the farm packs the first or ships the second, then both are refused
+    with pytest.raises(DomainError):
+        order_services.pack_order(waiting, _owner(farm))
+    db.session.rollback()
+    with pytest.raises(DomainError):
+        order_services.ship_order(packed, _owner(farm), carrier="GHN", tracking_number="")
+    db.session.rollback()
+    assert db.session.get(Order, waiting.id).status == "confirmed"
+    assert db.session.get(Order, packed.id).status == "packed"
+
+    # And a new batch lets the farm pack from it again
+    make_batch(farm, product)
+    order_services.pack_order(waiting, _owner(farm))
+    assert waiting.status == "packed"
