@@ -346,6 +346,18 @@ def set_payment_status(order: Order, target: str, *, actor: User | None, note: s
     db.session.flush()
 
 
+def can_still_pay(order: Order, now: datetime) -> bool:
+    """Whether any page may still offer to pay the order (a VietQR code, a card link, a
+    deadline): only an unpaid order that waits for its money and whose time has not run out.
+    A cancelled, expired, paid or refunded order is never offered for payment."""
+    return (
+        order.payment_method != PaymentMethod.CASH_ON_DELIVERY
+        and order.status == OrderStatus.AWAITING_PAYMENT
+        and order.payment_status == PaymentStatus.UNPAID
+        and (order.pay_before is None or order.pay_before > now)
+    )
+
+
 def confirm_transfer(order: Order, actor: User) -> None:
     """The farm saw the money on its account: paid, and the order is confirmed."""
     ensure_can_manage(actor, order.farm)
@@ -392,11 +404,18 @@ def expire_unpaid_orders(now: datetime) -> list[Order]:
     return list(overdue)
 
 
-def orders_for_farm(farm: Farm, actor: User, statuses: list[str] | None = None) -> list[Order]:
+def orders_for_farm(
+    farm: Farm,
+    actor: User,
+    statuses: list[str] | None = None,
+    payment_statuses: list[str] | None = None,
+) -> list[Order]:
     ensure_can_manage(actor, farm)
     statement = select(Order).where(Order.farm_id == farm.id).order_by(Order.created_at.desc())
     if statuses:
         statement = statement.where(Order.status.in_(statuses))
+    if payment_statuses:
+        statement = statement.where(Order.payment_status.in_(payment_statuses))
     return list(
         db.session.scalars(
             statement.options(selectinload(Order.lines), selectinload(Order.checkout))
@@ -505,14 +524,19 @@ def orders_of_buyer(buyer: User) -> list[Order]:
 
 
 def record_refund(order: Order, actor: User, note: str) -> None:
-    """The farm gave the money back (a cancelled paid order, or a delivery gone wrong)."""
+    """The farm gave the money back (a cancelled paid order, money that arrived after the
+    cancellation, or a delivery gone wrong)."""
     ensure_can_manage(actor, order.farm)
-    if order.payment_status != PaymentStatus.PAID:
+    if order.payment_status not in (PaymentStatus.PAID, PaymentStatus.REFUND_NEEDED):
         raise DomainError(_l("Only a paid order can be refunded."))
     note = clean_text(note, "reason", 500, _l("the reason"))
+    # Card money that came after a cancellation was never credited to the farm as a sale.
+    credited_as_sale = (
+        order.payment_method == PaymentMethod.STRIPE and order.payment_status == PaymentStatus.PAID
+    )
     move_order(order, OrderStatus.REFUNDED, actor=actor, note=note)
     set_payment_status(order, PaymentStatus.REFUNDED, actor=actor, note=note)
-    if order.payment_method == PaymentMethod.STRIPE:
+    if credited_as_sale:
         # The platform held the card money: the farm's balance goes down by the refund.
         db.session.add(
             LedgerEntry(

@@ -80,7 +80,7 @@ def status_label(status: str):
     return STATUS_LABELS.get(status, status)
 
 
-PAYMENT_LABELS = {
+PAYMENT_STATUS_LABELS = {
     PaymentStatus.UNPAID: _l("Unpaid"),
     PaymentStatus.PAID: _l("Paid"),
     PaymentStatus.NEEDS_REVIEW: _l("Payment to check"),
@@ -91,4 +91,4 @@ PAYMENT_LABELS = {
 
 
 def payment_status_label(status: str):
-    return PAYMENT_LABELS.get(status, status)
+    return PAYMENT_STATUS_LABELS.get(status, status)

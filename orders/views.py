@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.clock import local_today
+from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import csrf, db
 from app.geo import all_provinces
@@ -49,7 +50,7 @@ from orders.forms import (
     ShipForm,
 )
 from orders.models import Checkout, Order
-from orders.states import status_label
+from orders.states import payment_status_label, status_label
 from orders.vietqr import build_payload, qr_svg
 from products.forms import ActionForm
 from products.seasons import SeasonState, availability
@@ -63,6 +64,15 @@ def order_status_label(status: str) -> str:
 
 
 bp.add_app_template_global(payouts.ledger_kind_label)
+bp.add_app_template_global(payment_status_label)
+
+
+@bp.app_template_global()
+def can_still_pay(order: Order) -> bool:
+    return services.can_still_pay(order, utcnow())
+
+
+bp.add_app_template_test(can_still_pay)
 
 
 @bp.app_template_global()
@@ -271,7 +281,9 @@ def checkout_page(token: str):
 def _vietqr_payload(order: Order) -> str | None:
     """The transfer a banking app prefills: the farm's account, the exact total, the number."""
     account = order.farm.bank_account
-    if order.payment_method != "bank_transfer" or order.payment_status == "paid" or not account:
+    if order.payment_method != "bank_transfer" or not account:
+        return None
+    if not services.can_still_pay(order, utcnow()):  # cancelled, expired, paid, refunded
         return None
     return build_payload(
         bank_bin=account.bank_bin,
@@ -350,6 +362,7 @@ FARM_TABS = {
     "to_ship": ("packed",),
     "shipped": ("shipped",),
     "all": (),
+    "refunds": (),
 }
 
 
@@ -358,7 +371,13 @@ FARM_TABS = {
 def farm_orders(farm_id: int):
     farm = get_farm_for(_buyer(), farm_id)
     tab = request.args.get("tab") if request.args.get("tab") in FARM_TABS else "new"
-    orders = services.orders_for_farm(farm, _buyer(), list(FARM_TABS[tab]) or None)
+    orders = services.orders_for_farm(
+        farm,
+        _buyer(),
+        list(FARM_TABS[tab]) or None,
+        # Money that came after a cancellation waits on its own tab until it is refunded.
+        payment_statuses=["refund_needed"] if tab == "refunds" else None,
+    )
     return render_template(
         "orders/farm_orders.html",
         farm=farm,

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.clock import local_today
 from app.extensions import db
-from orders import services
 from farms.services import set_bank_account
+from orders import services
 from orders.bank_notifications import sign
 from orders.models import BankCredit, LedgerEntry, Order
 from tests.farms.factories import make_farm

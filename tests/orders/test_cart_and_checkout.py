@@ -275,3 +275,34 @@ def test_without_a_province_the_cart_still_says_what_cannot_be_ordered(client, s
 
     assert "không còn được bán" in text
     assert "Tiến hành đặt hàng" not in text
+
+
+def test_a_cancelled_order_offers_no_way_to_pay(client, shop):
+    _fill_cart(client, *shop)
+    page_url = _review_and_place(client).headers["Location"]
+    cancelled, still_open = db.session.scalar(select(Checkout)).orders
+    client.post_form(f"{page_url}/cancel/{cancelled.id}")
+
+    page = client.get(page_url)
+    html = page.get_data(as_text=True)
+
+    assert f'data-testid="vietqr-{cancelled.number}"' not in html
+    assert f'data-testid="vietqr-{still_open.number}"' in html
+    assert page_text(page).count("Hãy thanh toán trước") == 1
+
+
+def test_an_order_past_its_time_to_pay_offers_no_way_to_pay(client, shop):
+    from datetime import UTC, datetime, timedelta
+
+    _fill_cart(client, *shop)
+    page_url = _review_and_place(client).headers["Location"]
+    for order in db.session.scalar(select(Checkout)).orders:
+        order.pay_before = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+
+    page = client.get(page_url)
+
+    assert "vietqr-" not in page.get_data(as_text=True)
+    text = page_text(page)
+    assert "Hãy thanh toán trước" not in text and "Quét bằng ứng dụng ngân hàng" not in text
+    assert text.count("Đơn này không thể thanh toán nữa.") == 2

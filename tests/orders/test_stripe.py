@@ -3,6 +3,7 @@
 import json
 import re
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import stripe
@@ -15,6 +16,7 @@ from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product
 from tests.support.stripe_fake import FakeStripeHTTP
+from tests.support.web import page_text
 
 WEBHOOK_SECRET = "whsec_test_secret"
 ADDRESS = {
@@ -194,3 +196,70 @@ def test_card_payment_is_not_offered_without_keys(client, app):
     )
     assert response.status_code == 422
     assert client.post("/payments/stripe/webhook", data=b"{}").status_code == 404
+
+
+def _cancel(client, checkout):
+    order = checkout.orders[0]
+    client.post_form(f"/orders/c/{checkout.access_token}/cancel/{order.id}")
+    db.session.refresh(order)
+    assert order.status == "cancelled"
+    return order
+
+
+def _ledger_rows():
+    return db.session.scalar(select(func.count(LedgerEntry.id)))
+
+
+def test_a_card_payment_after_cancellation_is_a_refund_to_make_not_a_sale(client, card_checkout):
+    _, checkout = card_checkout
+    order = _cancel(client, checkout)
+    variant = order.lines[0].variant
+    db.session.refresh(variant)
+    assert variant.stock == 40  # the boxes went back on sale with the cancellation
+
+    response = _send(client, _event(checkout))
+
+    assert response.status_code == 200 and response.json == {"status": "refund_needed"}
+    db.session.expire_all()
+    assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
+    assert _ledger_rows() == 0 and farm_balance(order.farm) == 0
+    assert variant.stock == 40
+
+
+def test_the_farm_and_operators_see_the_refund_and_the_farm_records_it(client, card_checkout):
+    from app.auth.roles import Role
+    from tests.app.factories import log_in, make_user
+
+    _, checkout = card_checkout
+    order = _cancel(client, checkout)
+    _send(client, _event(checkout))
+    operator = make_user(Role.OPERATOR, full_name="Chị Vận Hành")
+    farmer = order.farm.members[0].user
+    farmer.phone = "+84912000777"
+    db.session.commit()
+
+    log_in(client, operator.phone)
+    admin = page_text(client.get("/admin/payouts"))
+    assert order.number in admin and "Cần hoàn tiền" in admin
+    client.post_form("/logout")
+
+    log_in(client, "0912000777")
+    farm_page = client.get(f"/dashboard/farms/{order.farm_id}/orders?tab=all")
+    assert "Cần hoàn tiền" in page_text(farm_page)
+    client.post_form(
+        f"/dashboard/orders/{order.id}/refund?tab=all", {"reason": "Hoàn tiền thẻ cho khách"}
+    )
+    db.session.expire_all()
+    assert (order.status, order.payment_status) == ("refunded", "refunded")
+    assert _ledger_rows() == 0  # no sale was credited, so no refund is taken from the farm
+    client.post_form("/logout")
+    log_in(client, operator.phone)
+    assert order.number not in page_text(client.get("/admin/payouts"))
+
+
+def test_an_order_past_its_time_to_pay_offers_no_card_payment(client, card_checkout):
+    response, checkout = card_checkout
+    checkout.orders[0].pay_before = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "pay-by-card" not in page and "checkout.stripe.com" not in page
