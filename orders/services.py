@@ -1,8 +1,9 @@
 """Placing orders and moving them through their states.
 
 place_order() turns a cart into one checkout with one order per farm, in the caller's single
-transaction: it re-reads prices, takes the stock with conditional updates and refuses the
-whole checkout when a price moved or a box is gone. move_order() is the only function that
+transaction: it re-reads prices and fees, takes the stock with conditional updates and
+refuses the whole checkout when a price or a farm's total moved since the review, or a box
+is gone. move_order() is the only function that
 changes an order's state; it records every change as an event.
 """
 
@@ -61,7 +62,7 @@ class SoldOut(DomainError):
 
 
 class PricesChanged(DomainError):
-    """A price moved since the buyer saw the cart; they confirm again with the new ones."""
+    """A price or a total moved since the buyer reviewed the order; they confirm again."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class FarmQuote:
 
     @property
     def total_vnd(self) -> int:
+        """What the farm's order costs: the figure the buyer reviews and the order keeps.
+        Discounts, when they come, belong here so the review compares them too."""
         return self.subtotal_vnd + self.delivery_fee_vnd
 
 
@@ -226,8 +229,14 @@ def place_order(
     today: date,
     language: str = "vi",
     delivery_methods: dict[int, str] | None = None,
+    reviewed_totals: dict[int, int] | None = None,
 ) -> Checkout:
-    """One checkout, one order per farm; the caller commits, or rolls back on any error."""
+    """One checkout, one order per farm; the caller commits, or rolls back on any error.
+
+    reviewed_totals is each farm's total (items, delivery, discounts) as the buyer reviewed
+    it, by farm id; any farm whose total moved, or that the review did not show, is refused
+    so that the buyer looks again. Only a caller that shows no review (seeding) omits it.
+    """
     if payment_method not in set(PaymentMethod):
         raise DomainError(_l("Choose how to pay."), field="payment_method")
     contact = clean_contact(contact)
@@ -248,6 +257,8 @@ def place_order(
                 names=", ".join(changed),
             )
         )
+    if reviewed_totals is not None:
+        _check_reviewed_totals(quotes, reviewed_totals)
 
     checkout = Checkout(
         buyer=buyer,
@@ -300,6 +311,18 @@ def place_order(
         order.number = f"NS{order.id:06d}"
     db.session.flush()
     return checkout
+
+
+def _check_reviewed_totals(quotes: list[FarmQuote], reviewed: dict[int, int]) -> None:
+    moved = [q.farm.name for q in quotes if reviewed.get(q.farm.id) != q.total_vnd]
+    if moved or set(reviewed) != {q.farm.id for q in quotes}:
+        raise PricesChanged(
+            _l(
+                "The total changed since you reviewed it: %(farms)s. "
+                "Check the new total and confirm again.",
+                farms=", ".join(moved or [q.farm.name for q in quotes]),
+            )
+        )
 
 
 # Moving orders ---------------------------------------------------------------------------

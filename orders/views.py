@@ -208,6 +208,8 @@ def checkout():
             db.session.rollback()
             show_domain_error(form, error)
             quotes = _requote(cart, form)
+    # What the page shows is what the buyer reviews; placing compares each farm's total to it.
+    session[REVIEWED_TOTALS] = {str(q.farm.id): q.total_vnd for q in quotes or []}
     status = 200 if quotes and not form.errors and not form.form_errors else UNPROCESSABLE
     return render_template(
         "orders/checkout.html",
@@ -215,6 +217,24 @@ def checkout():
         quotes=quotes,
         payment_label=PAYMENT_LABELS.get(form.payment_method.data),
     ), status
+
+
+#: Session key: each farm's total as the last review showed it, by farm id.
+REVIEWED_TOTALS = "reviewed_totals"
+
+
+def _reviewed_totals() -> dict[int, int]:
+    return {int(farm_id): total for farm_id, total in session.get(REVIEWED_TOTALS, {}).items()}
+
+
+def _shown_prices() -> dict[int, int]:
+    """The review's hidden price-<variant id> fields; anything unreadable is ignored, and a
+    missing price then counts as changed."""
+    return {
+        int(key[6:]): _int(value)
+        for key, value in request.form.items()
+        if key.startswith("price-") and key[6:].isascii() and key[6:].isdigit()
+    }
 
 
 def _requote(cart, form):
@@ -227,19 +247,18 @@ def _requote(cart, form):
 
 
 def _place(form: CheckoutForm, cart: dict[int, int]):
-    shown = {
-        int(key[6:]): _int(value) for key, value in request.form.items() if key.startswith("price-")
-    }
     placed = services.place_order(
         cart,
         buyer=_buyer(),
         contact=_contact(form),
         payment_method=form.payment_method.data,
-        shown_prices=shown,
+        shown_prices=_shown_prices(),
         today=local_today(),
         language=current_language(),
+        reviewed_totals=_reviewed_totals(),
     )
     carts.empty(session, _buyer())
+    session.pop(REVIEWED_TOTALS, None)
     db.session.commit()
     notifications.mail_checkout_placed(placed)
     return_url = url_for("orders.checkout_page", token=placed.access_token, _external=True)
