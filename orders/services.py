@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.identifiers import InvalidIdentifier, normalize_email, normalize_phone
@@ -384,11 +384,24 @@ def can_still_pay(order: Order, now: datetime) -> bool:
 def confirm_transfer(order: Order, actor: User) -> None:
     """The farm saw the money on its account: paid, and the order is confirmed."""
     ensure_can_manage(actor, order.farm)
-    if order.payment_status == PaymentStatus.PAID:
+    if order.payment_method != PaymentMethod.BANK_TRANSFER:
+        raise DomainError(_l("Only bank-transfer orders are paid by transfer."))
+    if order.payment_status in (PaymentStatus.PAID, PaymentStatus.REFUNDED):
         raise DomainError(_l("This order is already paid."))
+    if order.status == OrderStatus.CANCELLED:
+        # The boxes are back on sale: money for this order goes back to the buyer.
+        if order.payment_status != PaymentStatus.REFUND_NEEDED:
+            set_payment_status(
+                order,
+                PaymentStatus.REFUND_NEEDED,
+                actor=actor,
+                note="transfer received after cancellation",
+            )
+        return
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        raise DomainError(_l("This order is not waiting for a payment."))
     set_payment_status(order, PaymentStatus.PAID, actor=actor, note="transfer confirmed by farm")
-    if order.status == OrderStatus.AWAITING_PAYMENT:
-        move_order(order, OrderStatus.CONFIRMED, actor=actor)
+    move_order(order, OrderStatus.CONFIRMED, actor=actor)
 
 
 def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | None = None) -> None:
@@ -402,6 +415,7 @@ def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | Non
     if order.status not in BUYER_MAY_CANCEL:
         raise DomainError(_l("The farm has already packed this order; contact the farm."))
     move_order(order, OrderStatus.CANCELLED, actor=buyer, note="cancelled by buyer")
+    _owe_refund_if_paid(order, buyer)
 
 
 def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
@@ -409,6 +423,39 @@ def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
     reason = clean_text(reason, "reason", 500, _l("the reason"))
     order.cancel_reason = reason
     move_order(order, OrderStatus.CANCELLED, actor=actor, note=reason)
+    _owe_refund_if_paid(order, actor)
+
+
+def _owe_refund_if_paid(order: Order, actor: User | None) -> None:
+    """A paid order that is cancelled owes its buyer the money: say so to the farm and the
+    operators, and take a card sale out of the farm's balance before anyone pays it out."""
+    if order.payment_status != PaymentStatus.PAID:
+        return
+    set_payment_status(
+        order, PaymentStatus.REFUND_NEEDED, actor=actor, note="cancelled after payment"
+    )
+    _reverse_card_sale(order, "cancelled after payment")
+
+
+def _reverse_card_sale(order: Order, note: str) -> None:
+    """Bring the farm's ledger for this order back to zero (sale, commission, any refund so
+    far): a card sale that is given back was never the farm's money."""
+    net = db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_vnd), 0)).where(
+            LedgerEntry.order_id == order.id
+        )
+    )
+    if net > 0:
+        db.session.add(
+            LedgerEntry(
+                farm_id=order.farm_id,
+                order_id=order.id,
+                kind="refund",
+                amount_vnd=-net,
+                note=note[:255],
+            )
+        )
+        db.session.flush()
 
 
 def expire_unpaid_orders(now: datetime) -> list[Order]:
@@ -531,6 +578,8 @@ def record_cash_collected(order: Order, actor: User) -> None:
         raise DomainError(_l("Only cash-on-delivery orders are paid in cash."))
     if order.payment_status == PaymentStatus.PAID:
         raise DomainError(_l("This order is already paid."))
+    if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED):
+        raise DomainError(_l("Cash is collected when the order is delivered."))
     set_payment_status(order, PaymentStatus.PAID, actor=actor, note="cash collected")
 
 
@@ -547,27 +596,14 @@ def orders_of_buyer(buyer: User) -> list[Order]:
 
 
 def record_refund(order: Order, actor: User, note: str) -> None:
-    """The farm gave the money back (a cancelled paid order, money that arrived after the
+    """The money went back to the buyer (a cancelled paid order, money that arrived after the
     cancellation, or a delivery gone wrong)."""
     ensure_can_manage(actor, order.farm)
     if order.payment_status not in (PaymentStatus.PAID, PaymentStatus.REFUND_NEEDED):
         raise DomainError(_l("Only a paid order can be refunded."))
     note = clean_text(note, "reason", 500, _l("the reason"))
-    # Card money that came after a cancellation was never credited to the farm as a sale.
-    credited_as_sale = (
-        order.payment_method == PaymentMethod.STRIPE and order.payment_status == PaymentStatus.PAID
-    )
     move_order(order, OrderStatus.REFUNDED, actor=actor, note=note)
     set_payment_status(order, PaymentStatus.REFUNDED, actor=actor, note=note)
-    if credited_as_sale:
-        # The platform held the card money: the farm's balance goes down by the refund.
-        db.session.add(
-            LedgerEntry(
-                farm_id=order.farm_id,
-                order_id=order.id,
-                kind="refund",
-                amount_vnd=-order.total_vnd,
-                note=note,
-            )
-        )
-        db.session.flush()
+    # The platform held the card money: the farm's balance loses the sale, once. Money that
+    # came after a cancellation was never credited, so there is nothing to take back.
+    _reverse_card_sale(order, note)

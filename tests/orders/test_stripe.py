@@ -263,3 +263,32 @@ def test_an_order_past_its_time_to_pay_offers_no_card_payment(client, card_check
     db.session.commit()
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "pay-by-card" not in page and "checkout.stripe.com" not in page
+
+
+def test_a_paid_card_order_cancelled_by_the_farm_is_a_refund_and_leaves_the_balance(
+    client, card_checkout
+):
+    from app.auth.roles import Role
+    from tests.app.factories import log_in, make_user
+
+    _, checkout = card_checkout
+    _send(client, _event(checkout))
+    order = checkout.orders[0]
+    farmer = order.farm.members[0].user
+    farmer.phone = "+84912000777"
+    operator = make_user(Role.OPERATOR, full_name="Chị Vận Hành")
+    db.session.commit()
+    log_in(client, "0912000777")
+
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Mưa đá"})
+
+    db.session.expire_all()
+    assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
+    assert farm_balance(order.farm) == 0  # nothing an operator could pay out by mistake
+    client.post_form(f"/dashboard/orders/{order.id}/refund", {"reason": "Hoàn tiền thẻ"})
+    db.session.expire_all()
+    assert (order.status, order.payment_status) == ("refunded", "refunded")
+    assert farm_balance(order.farm) == 0  # reversed once, not twice
+    client.post_form("/logout")
+    log_in(client, operator.phone)
+    assert order.number not in page_text(client.get("/admin/payouts"))
