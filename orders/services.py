@@ -369,6 +369,12 @@ def set_payment_status(order: Order, target: str, *, actor: User | None, note: s
     db.session.flush()
 
 
+def _lock(order: Order) -> None:
+    """Re-read the order under a row lock: a payment and a cancellation arriving together
+    see each other's result instead of both acting on a stale state."""
+    db.session.refresh(order, with_for_update=True)
+
+
 def can_still_pay(order: Order, now: datetime) -> bool:
     """Whether any page may still offer to pay the order (a VietQR code, a card link, a
     deadline): only an unpaid order that waits for its money and whose time has not run out.
@@ -384,6 +390,7 @@ def can_still_pay(order: Order, now: datetime) -> bool:
 def confirm_transfer(order: Order, actor: User) -> None:
     """The farm saw the money on its account: paid, and the order is confirmed."""
     ensure_can_manage(actor, order.farm)
+    _lock(order)
     if order.payment_method != PaymentMethod.BANK_TRANSFER:
         raise DomainError(_l("Only bank-transfer orders are paid by transfer."))
     if order.payment_status in (PaymentStatus.PAID, PaymentStatus.REFUNDED):
@@ -412,6 +419,7 @@ def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | Non
     )
     if not owns:
         raise PermissionDenied()
+    _lock(order)
     if order.status not in BUYER_MAY_CANCEL:
         raise DomainError(_l("The farm has already packed this order; contact the farm."))
     move_order(order, OrderStatus.CANCELLED, actor=buyer, note="cancelled by buyer")
@@ -421,6 +429,7 @@ def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | Non
 def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
     ensure_can_manage(actor, order.farm)
     reason = clean_text(reason, "reason", 500, _l("the reason"))
+    _lock(order)
     order.cancel_reason = reason
     move_order(order, OrderStatus.CANCELLED, actor=actor, note=reason)
     _owe_refund_if_paid(order, actor)
@@ -574,6 +583,7 @@ def mark_delivered(order: Order, actor: User) -> None:
 def record_cash_collected(order: Order, actor: User) -> None:
     """Cash on delivery: the farm (or its carrier) has the money."""
     ensure_can_manage(actor, order.farm)
+    _lock(order)
     if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
         raise DomainError(_l("Only cash-on-delivery orders are paid in cash."))
     if order.payment_status == PaymentStatus.PAID:
@@ -599,6 +609,7 @@ def record_refund(order: Order, actor: User, note: str) -> None:
     """The money went back to the buyer (a cancelled paid order, money that arrived after the
     cancellation, or a delivery gone wrong)."""
     ensure_can_manage(actor, order.farm)
+    _lock(order)
     if order.payment_status not in (PaymentStatus.PAID, PaymentStatus.REFUND_NEEDED):
         raise DomainError(_l("Only a paid order can be refunded."))
     note = clean_text(note, "reason", 500, _l("the reason"))
