@@ -252,6 +252,7 @@ def test_a_paid_order_cancelled_by_the_farm_records_its_refund(client, placed, o
     client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Mưa đá"})
     db.session.refresh(order)
     assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
+    assert "sẽ được hoàn lại cho bạn" in outbox[-1].get_content()
     assert "Cần hoàn tiền" in page_text(
         client.get(f"/dashboard/farms/{order.farm_id}/orders?tab=refunds")
     )
