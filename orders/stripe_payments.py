@@ -84,7 +84,8 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
         event = stripe.Webhook.construct_event(
             payload, signature, current_app.config["STRIPE_WEBHOOK_SECRET"]
         )
-    except (ValueError, stripe.SignatureVerificationError) as exc:
+    except (ValueError, TypeError, stripe.SignatureVerificationError) as exc:
+        # TypeError: the library compares a forged signature with non-ASCII characters.
         raise StripeRejected(str(exc)) from exc
     db.session.add(ProcessedStripeEvent(event_id=event.id, event_type=event.type))
     try:

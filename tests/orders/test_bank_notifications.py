@@ -270,3 +270,15 @@ def test_an_amount_past_64_bits_is_refused(client, order, amount):
     before = _snapshot(order)
     assert _post(client, _credit(order, amount=amount)).status_code == 400
     assert _snapshot(order) == before
+
+
+def test_a_signature_with_non_ascii_characters_is_a_400(client, order):
+    before = _snapshot(order)
+    response = client.post(
+        "/payments/bank-notification",
+        data=json.dumps(_credit(order)).encode(),
+        content_type="application/json",
+        headers={"X-Nongsan-Timestamp": str(int(time.time())), "X-Nongsan-Signature": "é"},
+    )
+    assert response.status_code == 400
+    assert _snapshot(order) == before

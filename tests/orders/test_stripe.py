@@ -292,3 +292,16 @@ def test_a_paid_card_order_cancelled_by_the_farm_is_a_refund_and_leaves_the_bala
     client.post_form("/logout")
     log_in(client, operator.phone)
     assert order.number not in page_text(client.get("/admin/payouts"))
+
+
+def test_a_signature_header_with_non_ascii_characters_is_a_400(client, card_checkout):
+    _, checkout = card_checkout
+    response = client.post(
+        "/payments/stripe/webhook",
+        data=_event(checkout),
+        content_type="application/json",
+        headers={"Stripe-Signature": f"t={int(time.time())},v1=é"},
+    )
+    assert response.status_code == 400
+    db.session.refresh(checkout.orders[0])
+    assert checkout.orders[0].payment_status == "unpaid"
