@@ -305,3 +305,25 @@ def test_a_signature_header_with_non_ascii_characters_is_a_400(client, card_chec
     assert response.status_code == 400
     db.session.refresh(checkout.orders[0])
     assert checkout.orders[0].payment_status == "unpaid"
+
+
+def test_no_card_link_charges_an_order_that_was_cancelled(client, stripe_app):
+    for name in ("Vườn vải", "HTX Bưởi"):
+        variant = make_product(deliver_everywhere(make_farm(name=name))).variants[0]
+        db.session.commit()
+        client.post_form("/cart/add", {"variant_id": variant.id, "quantity": "1"})
+    fields = {**ADDRESS, "payment_method": "stripe"}
+    review = client.post_form("/checkout", {**fields, "step": "review"})
+    prices = dict(re.findall(r'name="(price-\d+)" value="(\d+)"', review.get_data(as_text=True)))
+    page_url = client.post_form("/checkout", {**fields, "step": "place", **prices}).headers[
+        "Location"
+    ]
+    checkout = db.session.scalar(select(Checkout))
+    assert 'data-testid="pay-by-card"' in client.get(page_url).get_data(as_text=True)
+
+    _cancel(client, checkout)
+    page = client.get(page_url)
+
+    # The Stripe session charges every order of the checkout, the cancelled one included.
+    assert "pay-by-card" not in page.get_data(as_text=True)
+    assert "Thanh toán thẻ đã đóng" in page_text(page)
