@@ -67,10 +67,10 @@ def verify(
     """The notification's JSON, once its signature and freshness are checked."""
     if not secret or not timestamp or not signature:
         raise RejectedNotification("missing signature")
-    try:
-        sent_at = int(timestamp)
-    except ValueError as exc:
-        raise RejectedNotification("bad timestamp") from exc
+    # Unix seconds in ASCII digits: int() alone takes "²"-like digits and numbers past a float.
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        raise RejectedNotification("bad timestamp")
+    sent_at = int(timestamp)
     if abs((now if now is not None else time.time()) - sent_at) > TOLERANCE_SECONDS:
         raise RejectedNotification("stale timestamp")
     # As bytes: compare_digest refuses str with non-ASCII characters (a forged header).
@@ -91,7 +91,12 @@ def _parse(body: bytes) -> dict:
     if not isinstance(transaction_id, str | int) or isinstance(transaction_id, bool):
         raise RejectedNotification("malformed body")
     transaction_id = str(transaction_id)
-    if not transaction_id or len(transaction_id) > 64 or CONTROL.search(transaction_id):
+    if (
+        not transaction_id
+        or len(transaction_id) > 64
+        or CONTROL.search(transaction_id)
+        or not _storable(transaction_id)
+    ):
         raise RejectedNotification("bad transaction id")
     if not isinstance(account, str) or CONTROL.search(account):
         raise RejectedNotification("bad account")
@@ -101,8 +106,18 @@ def _parse(body: bytes) -> dict:
     if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= MAX_AMOUNT:
         raise RejectedNotification("bad amount")
     # The message is free text typed by the payer: keep it, without what cannot be stored.
-    description = CONTROL.sub(" ", "" if description is None else str(description))[:500]
+    description = CONTROL.sub(" ", "" if description is None else str(description))
+    # A lone surrogate (an escaped "\ud800") is not UTF-8: the database would refuse it.
+    description = description.encode("utf-8", "replace").decode()[:500]
     return {"id": transaction_id, "amount": amount, "account": account, "description": description}
+
+
+def _storable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _compact(text: str) -> str:

@@ -282,3 +282,14 @@ def test_a_signature_with_non_ascii_characters_is_a_400(client, order):
     )
     assert response.status_code == 400
     assert _snapshot(order) == before
+
+
+def test_an_absurd_timestamp_is_a_400(client, order):
+    assert _post(client, _credit(order), timestamp="9" * 400).status_code == 400
+
+
+def test_a_lone_surrogate_in_the_id_is_a_400_and_in_the_description_is_recorded(client, order):
+    body = json.dumps({**_credit(order), "id": "FT\ud800"}).encode()
+    assert _post(client, {}, body=body).status_code == 400
+    body = json.dumps({**_credit(order), "description": f"\ud800 {order.number}"}).encode()
+    assert _post(client, {}, body=body).json == {"status": "paid"}
