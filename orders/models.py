@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -234,17 +235,21 @@ class OrderEvent(db.Model):
 
 class BankCredit(db.Model):
     """A credit the bank told us about; its transaction id is unique, so a replayed
-    notification is recognised and changes nothing."""
+    notification is recognised and changes nothing. Every credit is kept, and its outcome
+    says whether it paid an order or waits for a person (bank_notifications.OUTCOMES)."""
 
     __tablename__ = "bank_credit"
     __table_args__ = (CheckConstraint("amount_vnd > 0", name="positive_amount"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[str] = mapped_column(String(64), unique=True)
-    amount_vnd: Mapped[int]
+    #: 64 bits: a credit larger than any order is still money someone must look at.
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
+    #: The account credited, as the bank wrote it; it must be the order's farm's account.
+    account_number: Mapped[str | None] = mapped_column(String(34))
     description: Mapped[str] = mapped_column(String(500))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("farm_order.id"), index=True)
-    #: "paid", "partial", "excess", "unmatched" or "already_paid".
+    #: "paid", or why it paid nothing: see bank_notifications.OUTCOMES.
     outcome: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

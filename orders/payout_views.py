@@ -13,7 +13,7 @@ from app.web import UNPROCESSABLE, submit
 from farms.banks import bank_by_bin
 from farms.models import Farm
 from orders import payouts
-from orders.forms import PayoutForm
+from orders.forms import PAYMENT_LABELS, PayoutForm
 
 bp = Blueprint("payouts", __name__, template_folder="templates")
 
@@ -42,6 +42,8 @@ def _page(failed: tuple[int, PayoutForm] | None = None, status: int = 200):
         forms=forms,
         bank_by_bin=bank_by_bin,
         recent=payouts.recent_payouts(operator),
+        refunds=payouts.refunds_needed(operator),
+        payment_labels=PAYMENT_LABELS,
     ), status
 
 

@@ -2,7 +2,8 @@
 
 Card money reaches the platform's Stripe account; an operator transfers each farm's share
 to its bank account and records the transfer here as a payout. A payout never exceeds
-what the farm is owed, and every entry says who recorded it.
+what the farm is owed, and every entry says who recorded it. Money that arrived for an
+order already cancelled is listed apart, as a refund to make, until it is refunded.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from app.i18n import format_vnd
 from app.validation import clean_text, parse_vnd
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
-from orders.models import LedgerEntry
+from orders.models import LedgerEntry, Order
+from orders.states import PaymentStatus
 from orders.stripe_payments import farm_balance
 
 LEDGER_KIND_LABELS = {
@@ -114,5 +116,18 @@ def recent_payouts(operator: User, limit: int = 20) -> list[LedgerEntry]:
             .options(selectinload(LedgerEntry.farm), selectinload(LedgerEntry.recorded_by))
             .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
             .limit(limit)
+        )
+    )
+
+
+def refunds_needed(operator: User) -> list[Order]:
+    """Orders paid after their cancellation, oldest first: the buyer must get the money back."""
+    ensure_role(operator, Role.OPERATOR)
+    return list(
+        db.session.scalars(
+            select(Order)
+            .where(Order.payment_status == PaymentStatus.REFUND_NEEDED)
+            .options(selectinload(Order.farm), selectinload(Order.checkout))
+            .order_by(Order.created_at, Order.id)
         )
     )

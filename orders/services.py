@@ -1,8 +1,9 @@
 """Placing orders and moving them through their states.
 
 place_order() turns a cart into one checkout with one order per farm, in the caller's single
-transaction: it re-reads prices, takes the stock with conditional updates and refuses the
-whole checkout when a price moved or a box is gone. move_order() is the only function that
+transaction: it re-reads prices and fees, takes the stock with conditional updates and
+refuses the whole checkout when a price or a farm's total moved since the review, or a box
+is gone. move_order() is the only function that
 changes an order's state; it records every change as an event.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.identifiers import InvalidIdentifier, normalize_email, normalize_phone
@@ -63,7 +64,7 @@ class SoldOut(DomainError):
 
 
 class PricesChanged(DomainError):
-    """A price moved since the buyer saw the cart; they confirm again with the new ones."""
+    """A price or a total moved since the buyer reviewed the order; they confirm again."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class FarmQuote:
 
     @property
     def total_vnd(self) -> int:
+        """What the farm's order costs: the figure the buyer reviews and the order keeps.
+        Discounts, when they come, belong here so the review compares them too."""
         return self.subtotal_vnd + self.delivery_fee_vnd
 
 
@@ -229,8 +232,14 @@ def place_order(
     today: date,
     language: str = "vi",
     delivery_methods: dict[int, str] | None = None,
+    reviewed_totals: dict[int, int] | None = None,
 ) -> Checkout:
-    """One checkout, one order per farm; the caller commits, or rolls back on any error."""
+    """One checkout, one order per farm; the caller commits, or rolls back on any error.
+
+    reviewed_totals is each farm's total (items, delivery, discounts) as the buyer reviewed
+    it, by farm id; any farm whose total moved, or that the review did not show, is refused
+    so that the buyer looks again. Only a caller that shows no review (seeding) omits it.
+    """
     if payment_method not in set(PaymentMethod):
         raise DomainError(_l("Choose how to pay."), field="payment_method")
     contact = clean_contact(contact)
@@ -251,6 +260,8 @@ def place_order(
                 names=", ".join(changed),
             )
         )
+    if reviewed_totals is not None:
+        _check_reviewed_totals(quotes, reviewed_totals)
 
     checkout = Checkout(
         buyer=buyer,
@@ -303,6 +314,18 @@ def place_order(
         order.number = f"NS{order.id:06d}"
     db.session.flush()
     return checkout
+
+
+def _check_reviewed_totals(quotes: list[FarmQuote], reviewed: dict[int, int]) -> None:
+    moved = [q.farm.name for q in quotes if reviewed.get(q.farm.id) != q.total_vnd]
+    if moved or set(reviewed) != {q.farm.id for q in quotes}:
+        raise PricesChanged(
+            _l(
+                "The total changed since you reviewed it: %(farms)s. "
+                "Check the new total and confirm again.",
+                farms=", ".join(moved or [q.farm.name for q in quotes]),
+            )
+        )
 
 
 # Moving orders ---------------------------------------------------------------------------
@@ -374,14 +397,46 @@ def set_payment_status(order: Order, target: str, *, actor: User | None, note: s
     db.session.flush()
 
 
+def _lock(order: Order) -> None:
+    """Re-read the order under a row lock: a payment and a cancellation arriving together
+    see each other's result instead of both acting on a stale state."""
+    db.session.refresh(order, with_for_update=True)
+
+
+def can_still_pay(order: Order, now: datetime) -> bool:
+    """Whether any page may still offer to pay the order (a VietQR code, a card link, a
+    deadline): only an unpaid order that waits for its money and whose time has not run out.
+    A cancelled, expired, paid or refunded order is never offered for payment."""
+    return (
+        order.payment_method != PaymentMethod.CASH_ON_DELIVERY
+        and order.status == OrderStatus.AWAITING_PAYMENT
+        and order.payment_status == PaymentStatus.UNPAID
+        and (order.pay_before is None or order.pay_before > now)
+    )
+
+
 def confirm_transfer(order: Order, actor: User) -> None:
     """The farm saw the money on its account: paid, and the order is confirmed."""
     ensure_can_manage(actor, order.farm)
-    if order.payment_status == PaymentStatus.PAID:
+    _lock(order)
+    if order.payment_method != PaymentMethod.BANK_TRANSFER:
+        raise DomainError(_l("Only bank-transfer orders are paid by transfer."))
+    if order.payment_status in (PaymentStatus.PAID, PaymentStatus.REFUNDED):
         raise DomainError(_l("This order is already paid."))
+    if order.status == OrderStatus.CANCELLED:
+        # The boxes are back on sale: money for this order goes back to the buyer.
+        if order.payment_status != PaymentStatus.REFUND_NEEDED:
+            set_payment_status(
+                order,
+                PaymentStatus.REFUND_NEEDED,
+                actor=actor,
+                note="transfer received after cancellation",
+            )
+        return
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        raise DomainError(_l("This order is not waiting for a payment."))
     set_payment_status(order, PaymentStatus.PAID, actor=actor, note="transfer confirmed by farm")
-    if order.status == OrderStatus.AWAITING_PAYMENT:
-        move_order(order, OrderStatus.CONFIRMED, actor=actor)
+    move_order(order, OrderStatus.CONFIRMED, actor=actor)
 
 
 def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | None = None) -> None:
@@ -392,16 +447,52 @@ def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | Non
     )
     if not owns:
         raise PermissionDenied()
+    _lock(order)
     if order.status not in BUYER_MAY_CANCEL:
         raise DomainError(_l("The farm has already packed this order; contact the farm."))
     move_order(order, OrderStatus.CANCELLED, actor=buyer, note="cancelled by buyer")
+    _owe_refund_if_paid(order, buyer)
 
 
 def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
     ensure_can_manage(actor, order.farm)
     reason = clean_text(reason, "reason", 500, _l("the reason"))
+    _lock(order)
     order.cancel_reason = reason
     move_order(order, OrderStatus.CANCELLED, actor=actor, note=reason)
+    _owe_refund_if_paid(order, actor)
+
+
+def _owe_refund_if_paid(order: Order, actor: User | None) -> None:
+    """A paid order that is cancelled owes its buyer the money: say so to the farm and the
+    operators, and take a card sale out of the farm's balance before anyone pays it out."""
+    if order.payment_status != PaymentStatus.PAID:
+        return
+    set_payment_status(
+        order, PaymentStatus.REFUND_NEEDED, actor=actor, note="cancelled after payment"
+    )
+    _reverse_card_sale(order, "cancelled after payment")
+
+
+def _reverse_card_sale(order: Order, note: str) -> None:
+    """Bring the farm's ledger for this order back to zero (sale, commission, any refund so
+    far): a card sale that is given back was never the farm's money."""
+    net = db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_vnd), 0)).where(
+            LedgerEntry.order_id == order.id
+        )
+    )
+    if net > 0:
+        db.session.add(
+            LedgerEntry(
+                farm_id=order.farm_id,
+                order_id=order.id,
+                kind="refund",
+                amount_vnd=-net,
+                note=note[:255],
+            )
+        )
+        db.session.flush()
 
 
 def expire_unpaid_orders(now: datetime) -> list[Order]:
@@ -420,11 +511,18 @@ def expire_unpaid_orders(now: datetime) -> list[Order]:
     return list(overdue)
 
 
-def orders_for_farm(farm: Farm, actor: User, statuses: list[str] | None = None) -> list[Order]:
+def orders_for_farm(
+    farm: Farm,
+    actor: User,
+    statuses: list[str] | None = None,
+    payment_statuses: list[str] | None = None,
+) -> list[Order]:
     ensure_can_manage(actor, farm)
     statement = select(Order).where(Order.farm_id == farm.id).order_by(Order.created_at.desc())
     if statuses:
         statement = statement.where(Order.status.in_(statuses))
+    if payment_statuses:
+        statement = statement.where(Order.payment_status.in_(payment_statuses))
     return list(
         db.session.scalars(
             statement.options(selectinload(Order.lines), selectinload(Order.checkout))
@@ -545,10 +643,13 @@ def mark_delivered(order: Order, actor: User) -> None:
 def record_cash_collected(order: Order, actor: User) -> None:
     """Cash on delivery: the farm (or its carrier) has the money."""
     ensure_can_manage(actor, order.farm)
+    _lock(order)
     if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
         raise DomainError(_l("Only cash-on-delivery orders are paid in cash."))
     if order.payment_status == PaymentStatus.PAID:
         raise DomainError(_l("This order is already paid."))
+    if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED):
+        raise DomainError(_l("Cash is collected when the order is delivered."))
     set_payment_status(order, PaymentStatus.PAID, actor=actor, note="cash collected")
 
 
@@ -565,22 +666,15 @@ def orders_of_buyer(buyer: User) -> list[Order]:
 
 
 def record_refund(order: Order, actor: User, note: str) -> None:
-    """The farm gave the money back (a cancelled paid order, or a delivery gone wrong)."""
+    """The money went back to the buyer (a cancelled paid order, money that arrived after the
+    cancellation, or a delivery gone wrong)."""
     ensure_can_manage(actor, order.farm)
-    if order.payment_status != PaymentStatus.PAID:
+    _lock(order)
+    if order.payment_status not in (PaymentStatus.PAID, PaymentStatus.REFUND_NEEDED):
         raise DomainError(_l("Only a paid order can be refunded."))
     note = clean_text(note, "reason", 500, _l("the reason"))
     move_order(order, OrderStatus.REFUNDED, actor=actor, note=note)
     set_payment_status(order, PaymentStatus.REFUNDED, actor=actor, note=note)
-    if order.payment_method == PaymentMethod.STRIPE:
-        # The platform held the card money: the farm's balance goes down by the refund.
-        db.session.add(
-            LedgerEntry(
-                farm_id=order.farm_id,
-                order_id=order.id,
-                kind="refund",
-                amount_vnd=-order.total_vnd,
-                note=note,
-            )
-        )
-        db.session.flush()
+    # The platform held the card money: the farm's balance loses the sale, once. Money that
+    # came after a cancellation was never credited, so there is nothing to take back.
+    _reverse_card_sale(order, note)

@@ -29,6 +29,8 @@ class PaymentStatus(enum.StrEnum):
     #: A transfer arrived with the wrong amount; a person must look at it.
     NEEDS_REVIEW = "needs_review"
     FAILED = "failed"
+    #: Money arrived for an order that was already cancelled: it goes back to the buyer.
+    REFUND_NEEDED = "refund_needed"
     REFUNDED = "refunded"
 
 
@@ -76,3 +78,17 @@ STATUS_LABELS = {
 
 def status_label(status: str):
     return STATUS_LABELS.get(status, status)
+
+
+PAYMENT_STATUS_LABELS = {
+    PaymentStatus.UNPAID: _l("Unpaid"),
+    PaymentStatus.PAID: _l("Paid"),
+    PaymentStatus.NEEDS_REVIEW: _l("Payment to check"),
+    PaymentStatus.FAILED: _l("Payment failed"),
+    PaymentStatus.REFUND_NEEDED: _l("Refund needed"),
+    PaymentStatus.REFUNDED: _l("Refunded"),
+}
+
+
+def payment_status_label(status: str):
+    return PAYMENT_STATUS_LABELS.get(status, status)

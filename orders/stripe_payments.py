@@ -2,7 +2,10 @@
 
 VND is a zero-decimal currency for Stripe: 125,000 ₫ is unit_amount=125000, never ×100.
 An order counts as paid only when the webhook says so, never on the buyer's redirect back.
-Every event id is handled once, and money collected for farms goes into the ledger.
+Every event id is handled once, and money collected for farms goes into the ledger. Money
+for an order cancelled meanwhile (its boxes already back on sale) is not a sale: the order's
+payment becomes "refund needed", the farm's balance does not move, and the farm and the
+operators see it until the refund is recorded.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.extensions import db
 from farms.models import Farm
-from orders.models import Checkout, LedgerEntry, ProcessedStripeEvent
+from orders.models import Checkout, LedgerEntry, Order, ProcessedStripeEvent
 from orders.services import move_order, set_payment_status
 from orders.states import OrderStatus, PaymentStatus
 
 #: Stripe keeps a Checkout Session open for at least 30 minutes; ours lasts as long as the
 #: order waits for its payment.
 SESSION_LIFETIME = timedelta(hours=1)
+#: Payment states a later event never changes: the money is in, or on its way back.
+SETTLED = frozenset({PaymentStatus.PAID, PaymentStatus.REFUND_NEEDED, PaymentStatus.REFUNDED})
 
 
 class StripeRejected(Exception):
@@ -79,7 +84,8 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
         event = stripe.Webhook.construct_event(
             payload, signature, current_app.config["STRIPE_WEBHOOK_SECRET"]
         )
-    except (ValueError, stripe.SignatureVerificationError) as exc:
+    except (ValueError, TypeError, stripe.SignatureVerificationError) as exc:
+        # TypeError: the library compares a forged signature with non-ASCII characters.
         raise StripeRejected(str(exc)) from exc
     db.session.add(ProcessedStripeEvent(event_id=event.id, event_type=event.type))
     try:
@@ -96,18 +102,40 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
     if event.type in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
         if session.get("payment_status") != "paid":
             return "waiting"  # a delayed method: the async events settle it
-        _paid(checkout)
-        return "paid"
+        return _paid(checkout)
     if event.type in ("checkout.session.async_payment_failed", "checkout.session.expired"):
         _not_paid(checkout, failed=event.type.endswith("failed"))
         return "cancelled"
     return "ignored"
 
 
-def _paid(checkout: Checkout) -> None:
+def _locked_orders(checkout: Checkout) -> list[Order]:
+    """The checkout's orders, locked and fresh: a cancellation at the same moment waits."""
+    return list(
+        db.session.scalars(
+            select(Order)
+            .where(Order.checkout_id == checkout.id)
+            .order_by(Order.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _paid(checkout: Checkout) -> str:
     percent = current_app.config.get("PLATFORM_COMMISSION_PERCENT", 0)
-    for order in checkout.orders:
-        if order.payment_status == PaymentStatus.PAID:
+    outcome = "paid"
+    for order in _locked_orders(checkout):
+        if order.payment_status in SETTLED:
+            continue
+        if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+            set_payment_status(
+                order,
+                PaymentStatus.REFUND_NEEDED,
+                actor=None,
+                note=f"Stripe: {order.total_vnd} đồng paid after cancellation; refund the buyer",
+            )
+            outcome = "refund_needed"
             continue
         set_payment_status(order, PaymentStatus.PAID, actor=None, note="Stripe")
         if order.status == OrderStatus.AWAITING_PAYMENT:
@@ -133,11 +161,12 @@ def _paid(checkout: Checkout) -> None:
                 )
             )
     db.session.flush()
+    return outcome
 
 
 def _not_paid(checkout: Checkout, *, failed: bool) -> None:
-    for order in checkout.orders:
-        if order.payment_status == PaymentStatus.PAID:
+    for order in _locked_orders(checkout):
+        if order.payment_status in SETTLED:
             continue
         if failed:
             set_payment_status(order, PaymentStatus.FAILED, actor=None, note="Stripe")

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.clock import local_today
+from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import csrf, db
 from app.geo import all_provinces
@@ -50,7 +51,7 @@ from orders.forms import (
     ShipForm,
 )
 from orders.models import Checkout, Order
-from orders.states import status_label
+from orders.states import payment_status_label, status_label
 from orders.vietqr import build_payload, qr_svg
 from products.forms import ActionForm, ConfirmForm
 from products.seasons import SeasonState, availability
@@ -64,6 +65,15 @@ def order_status_label(status: str) -> str:
 
 
 bp.add_app_template_global(payouts.ledger_kind_label)
+bp.add_app_template_global(payment_status_label)
+
+
+@bp.app_template_global()
+def can_still_pay(order: Order) -> bool:
+    return services.can_still_pay(order, utcnow())
+
+
+bp.add_app_template_test(can_still_pay)
 
 
 @bp.app_template_global()
@@ -199,6 +209,8 @@ def checkout():
             db.session.rollback()
             show_domain_error(form, error)
             quotes = _requote(cart, form)
+    # What the page shows is what the buyer reviews; placing compares each farm's total to it.
+    session[REVIEWED_TOTALS] = {str(q.farm.id): q.total_vnd for q in quotes or []}
     status = 200 if quotes and not form.errors and not form.form_errors else UNPROCESSABLE
     return render_template(
         "orders/checkout.html",
@@ -206,6 +218,24 @@ def checkout():
         quotes=quotes,
         payment_label=PAYMENT_LABELS.get(form.payment_method.data),
     ), status
+
+
+#: Session key: each farm's total as the last review showed it, by farm id.
+REVIEWED_TOTALS = "reviewed_totals"
+
+
+def _reviewed_totals() -> dict[int, int]:
+    return {int(farm_id): total for farm_id, total in session.get(REVIEWED_TOTALS, {}).items()}
+
+
+def _shown_prices() -> dict[int, int]:
+    """The review's hidden price-<variant id> fields; anything unreadable is ignored, and a
+    missing price then counts as changed."""
+    return {
+        int(key[6:]): _int(value)
+        for key, value in request.form.items()
+        if key.startswith("price-") and key[6:].isascii() and key[6:].isdigit()
+    }
 
 
 def _requote(cart, form):
@@ -218,19 +248,18 @@ def _requote(cart, form):
 
 
 def _place(form: CheckoutForm, cart: dict[int, int]):
-    shown = {
-        int(key[6:]): _int(value) for key, value in request.form.items() if key.startswith("price-")
-    }
     placed = services.place_order(
         cart,
         buyer=_buyer(),
         contact=_contact(form),
         payment_method=form.payment_method.data,
-        shown_prices=shown,
+        shown_prices=_shown_prices(),
         today=local_today(),
         language=current_language(),
+        reviewed_totals=_reviewed_totals(),
     )
     carts.empty(session, _buyer())
+    session.pop(REVIEWED_TOTALS, None)
     db.session.commit()
     notifications.mail_checkout_placed(placed)
     return_url = url_for("orders.checkout_page", token=placed.access_token, _external=True)
@@ -272,7 +301,9 @@ def checkout_page(token: str):
 def _vietqr_payload(order: Order) -> str | None:
     """The transfer a banking app prefills: the farm's account, the exact total, the number."""
     account = order.farm.bank_account
-    if order.payment_method != "bank_transfer" or order.payment_status == "paid" or not account:
+    if order.payment_method != "bank_transfer" or not account:
+        return None
+    if not services.can_still_pay(order, utcnow()):  # cancelled, expired, paid, refunded
         return None
     return build_payload(
         bank_bin=account.bank_bin,
@@ -351,6 +382,7 @@ FARM_TABS = {
     "to_ship": ("packed",),
     "shipped": ("shipped",),
     "all": (),
+    "refunds": (),
 }
 
 
@@ -359,7 +391,13 @@ FARM_TABS = {
 def farm_orders(farm_id: int):
     farm = get_farm_for(_buyer(), farm_id)
     tab = request.args.get("tab") if request.args.get("tab") in FARM_TABS else "new"
-    orders = services.orders_for_farm(farm, _buyer(), list(FARM_TABS[tab]) or None)
+    orders = services.orders_for_farm(
+        farm,
+        _buyer(),
+        list(FARM_TABS[tab]) or None,
+        # Money that came after a cancellation waits on its own tab until it is refunded.
+        payment_statuses=["refund_needed"] if tab == "refunds" else None,
+    )
     return render_template(
         "orders/farm_orders.html",
         farm=farm,

@@ -8,30 +8,49 @@ from sqlalchemy import func, select
 
 from app.clock import local_today
 from app.extensions import db
+from farms.services import set_bank_account
 from orders import services
 from orders.bank_notifications import sign
-from orders.models import BankCredit
+from orders.models import BankCredit, LedgerEntry, Order
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, hanoi_contact
 from tests.products.factories import make_product
 
 SECRET = "bank-shared-secret"
+#: The farm's own account, where its buyers' transfers land.
+FARM_ACCOUNT = "257678859"
+
+
+def _farm_with_account(account_number=FARM_ACCOUNT):
+    farm = deliver_everywhere(make_farm())
+    set_bank_account(
+        farm,
+        farm.members[0].user,
+        bank_bin="970416",
+        account_number=account_number,
+        holder_name="Nguyen Van Thanh",
+    )
+    return farm
+
+
+def _place(farm, method="bank_transfer"):
+    variant = make_product(farm, prices=(180000,)).variants[0]
+    placed = services.place_order(
+        {variant.id: 2},
+        buyer=None,
+        contact=hanoi_contact(),
+        payment_method=method,
+        shown_prices={variant.id: 180000},
+        today=local_today(),
+    ).orders[0]
+    db.session.commit()
+    return placed
 
 
 @pytest.fixture
 def order(app):
     app.config["BANK_WEBHOOK_SECRET"] = SECRET
-    variant = make_product(deliver_everywhere(make_farm()), prices=(180000,)).variants[0]
-    placed = services.place_order(
-        {variant.id: 2},
-        buyer=None,
-        contact=hanoi_contact(),
-        payment_method="bank_transfer",
-        shown_prices={variant.id: 180000},
-        today=local_today(),
-    ).orders[0]
-    db.session.commit()
-    yield placed
+    yield _place(_farm_with_account())
     app.config["BANK_WEBHOOK_SECRET"] = ""
 
 
@@ -46,12 +65,31 @@ def _post(client, payload: dict, *, secret=SECRET, timestamp=None, body=None):
     )
 
 
-def _credit(order, amount=None, transaction="FT26112200001"):
+def _credit(order, amount=None, transaction="FT26112200001", account=FARM_ACCOUNT):
     return {
         "id": transaction,
         "amount": amount or order.total_vnd,
+        "account": account,
         "description": f"LE MINH ANH chuyen tien {order.number} vai thieu",
     }
+
+
+def _snapshot(order):
+    """Everything a credit could change: the order, its history, the ledger and the stock."""
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    return (
+        order.status,
+        order.payment_status,
+        len(order.events),
+        db.session.scalar(select(func.count(LedgerEntry.id))),
+        [line.variant.stock for line in order.lines],
+    )
+
+
+def _only_credit():
+    db.session.expire_all()
+    return db.session.scalar(select(BankCredit))
 
 
 def test_an_exact_credit_pays_and_confirms_the_order(client, order):
@@ -122,7 +160,7 @@ def test_malformed_bodies_are_refused(client, order, body):
 
 
 def test_an_unmatched_credit_is_kept_for_a_person(client, order):
-    payload = {"id": "FT1", "amount": 50000, "description": "tien hang"}
+    payload = {"id": "FT1", "amount": 50000, "account": FARM_ACCOUNT, "description": "tien hang"}
     assert _post(client, payload).json == {"status": "unmatched"}
     db.session.refresh(order)
     assert order.payment_status == "unpaid"
@@ -131,3 +169,127 @@ def test_an_unmatched_credit_is_kept_for_a_person(client, order):
 def test_the_endpoint_is_off_without_a_secret(app, client):
     app.config["BANK_WEBHOOK_SECRET"] = ""
     assert client.post("/payments/bank-notification", data=b"{}").status_code == 404
+
+
+def test_the_destination_account_is_compared_whatever_its_spacing(client, order):
+    payload = _credit(order, account=" 2576-7885 9 ")
+    assert _post(client, payload).json == {"status": "paid"}
+
+
+def test_a_credit_to_another_account_is_kept_for_review_and_changes_no_order(client, order):
+    before = _snapshot(order)
+    response = _post(client, _credit(order, account="0011002345678"))
+    assert response.status_code == 200 and response.json == {"status": "wrong_account"}
+    assert _snapshot(order) == before
+    credit = _only_credit()
+    assert (credit.outcome, credit.order_id, credit.account_number) == (
+        "wrong_account",
+        order.id,
+        "0011002345678",
+    )
+
+
+def test_a_credit_to_a_farm_without_a_registered_account_is_kept_for_review(client, app):
+    app.config["BANK_WEBHOOK_SECRET"] = SECRET
+    order = _place(deliver_everywhere(make_farm()))
+    before = _snapshot(order)
+    assert _post(client, _credit(order)).json == {"status": "wrong_account"}
+    assert _snapshot(order) == before
+
+
+def test_a_description_naming_two_orders_pays_neither(client, order):
+    other = _place(order.farm)
+    before, other_before = _snapshot(order), _snapshot(other)
+    payload = {**_credit(order), "description": f"tra tien {order.number} va {other.number}"}
+    assert _post(client, payload).json == {"status": "several_orders"}
+    assert (_snapshot(order), _snapshot(other)) == (before, other_before)
+    assert _only_credit().order_id is None
+
+
+def test_a_credit_for_a_cash_on_delivery_order_changes_nothing(client, order):
+    cod = _place(order.farm, method="cod")
+    before = _snapshot(cod)
+    assert _post(client, _credit(cod)).json == {"status": "not_bank_transfer"}
+    assert _snapshot(cod) == before
+    assert _only_credit().order_id == cod.id
+
+
+def test_a_second_credit_for_a_paid_order_changes_nothing(client, order):
+    _post(client, _credit(order))
+    before = _snapshot(order)
+    again = _post(client, _credit(order, transaction="FT26112200002"))
+    assert again.json == {"status": "already_paid"}
+    assert _snapshot(order) == before
+
+
+def test_a_credit_after_cancellation_is_money_to_refund_not_a_sale(client, order):
+    services.cancel_by_buyer(order, None, access_token=order.checkout.access_token)
+    db.session.commit()
+    status, _, events, ledger, stock = _snapshot(order)
+    assert stock == [40]  # the boxes are back on sale
+
+    assert _post(client, _credit(order)).json == {"status": "refund_needed"}
+
+    assert _snapshot(order) == ("cancelled", "refund_needed", events + 1, ledger, stock)
+    assert _only_credit().outcome == "refund_needed"
+
+
+def test_a_notification_without_the_destination_account_is_refused(client, order):
+    payload = {key: value for key, value in _credit(order).items() if key != "account"}
+    before = _snapshot(order)
+    assert _post(client, payload).status_code == 400
+    assert _snapshot(order) == before
+
+
+@pytest.mark.parametrize("field", ["id", "account"])
+def test_a_nul_in_an_identifier_is_a_400_not_a_500(client, order, field):
+    payload = _credit(order)
+    payload[field] = payload[field][:3] + "\x00" + payload[field][3:]
+    before = _snapshot(order)
+    assert _post(client, payload).status_code == 400
+    assert _snapshot(order) == before
+    assert _only_credit() is None
+
+
+def test_a_nul_in_the_description_is_recorded_without_it(client, order):
+    payload = {**_credit(order), "description": f"chuyen tien\x00 {order.number}"}
+    assert _post(client, payload).json == {"status": "paid"}
+    assert "\x00" not in _only_credit().description
+
+
+def test_an_amount_past_32_bits_is_kept_for_review_not_a_500(client, order):
+    response = _post(client, _credit(order, amount=2**31))
+    assert response.status_code == 200 and response.json == {"status": "excess"}
+    assert _only_credit().amount_vnd == 2**31
+    db.session.refresh(order)
+    assert (order.status, order.payment_status) == ("awaiting_payment", "needs_review")
+
+
+@pytest.mark.parametrize("amount", [2**63, 10**30])
+def test_an_amount_past_64_bits_is_refused(client, order, amount):
+    before = _snapshot(order)
+    assert _post(client, _credit(order, amount=amount)).status_code == 400
+    assert _snapshot(order) == before
+
+
+def test_a_signature_with_non_ascii_characters_is_a_400(client, order):
+    before = _snapshot(order)
+    response = client.post(
+        "/payments/bank-notification",
+        data=json.dumps(_credit(order)).encode(),
+        content_type="application/json",
+        headers={"X-Nongsan-Timestamp": str(int(time.time())), "X-Nongsan-Signature": "é"},
+    )
+    assert response.status_code == 400
+    assert _snapshot(order) == before
+
+
+def test_an_absurd_timestamp_is_a_400(client, order):
+    assert _post(client, _credit(order), timestamp="9" * 400).status_code == 400
+
+
+def test_a_lone_surrogate_in_the_id_is_a_400_and_in_the_description_is_recorded(client, order):
+    body = json.dumps({**_credit(order), "id": "FT\ud800"}).encode()
+    assert _post(client, {}, body=body).status_code == 400
+    body = json.dumps({**_credit(order), "description": f"\ud800 {order.number}"}).encode()
+    assert _post(client, {}, body=body).json == {"status": "paid"}

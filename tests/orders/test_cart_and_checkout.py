@@ -275,3 +275,90 @@ def test_without_a_province_the_cart_still_says_what_cannot_be_ordered(client, s
 
     assert "không còn được bán" in text
     assert "Tiến hành đặt hàng" not in text
+
+
+def test_a_cancelled_order_offers_no_way_to_pay(client, shop):
+    _fill_cart(client, *shop)
+    page_url = _review_and_place(client).headers["Location"]
+    cancelled, still_open = db.session.scalar(select(Checkout)).orders
+    client.post_form(f"{page_url}/cancel/{cancelled.id}")
+
+    page = client.get(page_url)
+    html = page.get_data(as_text=True)
+
+    assert f'data-testid="vietqr-{cancelled.number}"' not in html
+    assert f'data-testid="vietqr-{still_open.number}"' in html
+    assert page_text(page).count("Hãy thanh toán trước") == 1
+
+
+def test_an_order_past_its_time_to_pay_offers_no_way_to_pay(client, shop):
+    from datetime import UTC, datetime, timedelta
+
+    _fill_cart(client, *shop)
+    page_url = _review_and_place(client).headers["Location"]
+    for order in db.session.scalar(select(Checkout)).orders:
+        order.pay_before = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+
+    page = client.get(page_url)
+
+    assert "vietqr-" not in page.get_data(as_text=True)
+    text = page_text(page)
+    assert "Hãy thanh toán trước" not in text and "Quét bằng ứng dụng ngân hàng" not in text
+    assert text.count("Đơn này không thể thanh toán nữa.") == 2
+
+
+def _stock(*variants):
+    db.session.expire_all()
+    return [db.session.get(type(v), v.id).stock for v in variants]
+
+
+def test_a_delivery_fee_raised_after_the_review_asks_again_and_places_nothing(client, shop):
+    from orders.delivery import set_zone
+
+    lychee, pomelo = shop
+    _fill_cart(client, lychee, pomelo)
+    review = client.post_form("/checkout", {**ADDRESS, "payment_method": "cod", "step": "review"})
+    prices = dict(re.findall(r'name="(price-\d+)" value="(\d+)"', review.get_data(as_text=True)))
+    farm = lychee.product.farm
+    set_zone(farm, farm.members[0].user, province_code="00", fee_rule="flat", fee_vnd="900000")
+    db.session.commit()
+
+    place = {**ADDRESS, "payment_method": "cod", "step": "place", **prices}
+    response = client.post_form("/checkout", place)
+
+    assert response.status_code == 422
+    text = page_text(response).replace("\xa0", " ")
+    assert "Tổng tiền đã thay đổi" in text and "Vườn vải" in text
+    assert "1.260.000 ₫" in text  # the review now shows the new total
+    assert db.session.scalar(select(Checkout)) is None
+    assert _stock(lychee, pomelo) == [40, 40]
+
+    # Having seen the new total, the buyer confirms and pays exactly that.
+    assert client.post_form("/checkout", place).status_code == 302
+    first = db.session.scalar(select(Checkout)).orders[0]
+    assert (first.delivery_fee_vnd, first.total_vnd) == (900000, 1260000)
+
+
+def test_placing_without_a_review_asks_to_review(client, shop):
+    lychee, pomelo = shop
+    _fill_cart(client, lychee, pomelo)
+    fields = {f"price-{lychee.id}": "180000", f"price-{pomelo.id}": "55000"}
+    response = client.post_form(
+        "/checkout", {**ADDRESS, "payment_method": "cod", "step": "place", **fields}
+    )
+    assert response.status_code == 422 and "Tổng tiền đã thay đổi" in page_text(response)
+    assert db.session.scalar(select(Checkout)) is None
+    assert _stock(lychee, pomelo) == [40, 40]
+
+
+@pytest.mark.parametrize("field", ["price-abc", "price-²", "price-99999999999999999999999"])
+def test_a_malformed_price_field_is_not_a_500(client, shop, field):
+    lychee, pomelo = shop
+    _fill_cart(client, lychee, pomelo)
+    client.post_form("/checkout", {**ADDRESS, "payment_method": "cod", "step": "review"})
+    response = client.post_form(
+        "/checkout", {**ADDRESS, "payment_method": "cod", "step": "place", field: "1"}
+    )
+    assert response.status_code == 422
+    assert db.session.scalar(select(Checkout)) is None

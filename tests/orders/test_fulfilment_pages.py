@@ -255,6 +255,12 @@ def test_a_paid_order_cancelled_by_the_farm_records_its_refund(client, placed, o
     log_in(client, "0912000777")
     client.post_form(f"/dashboard/orders/{order.id}/confirm-transfer")
     client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Mưa đá", "confirm": "y"})
+    db.session.refresh(order)
+    assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
+    assert "sẽ được hoàn lại cho bạn" in outbox[-1].get_content()
+    assert "Cần hoàn tiền" in page_text(
+        client.get(f"/dashboard/farms/{order.farm_id}/orders?tab=refunds")
+    )
     response = client.post_form(
         f"/dashboard/orders/{order.id}/refund", {"reason": ""}, follow_redirects=True
     )
@@ -272,3 +278,57 @@ def test_an_unpaid_order_cannot_be_refunded(client, placed):
     client.post_form(f"/dashboard/orders/{order.id}/refund", {"reason": "x"})
     db.session.refresh(order)
     assert order.status == "cancelled"
+
+
+def _payment_snapshot(order):
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    return order.status, order.payment_status, len(order.events)
+
+
+def test_money_received_for_a_cancelled_order_is_a_refund_to_make(client, placed):
+    _, order = placed
+    log_in(client, "0912000777")
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Hết hàng"})
+    client.post_form(f"/dashboard/orders/{order.id}/confirm-transfer")
+    db.session.refresh(order)
+    assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
+
+
+def test_money_received_is_refused_for_an_order_not_paid_by_transfer(client, app):
+    farm = deliver_everywhere(make_farm())
+    farm.members[0].user.phone = "+84912000777"
+    variant = make_product(farm, prices=(180000,)).variants[0]
+    order = services.place_order(
+        {variant.id: 1},
+        buyer=None,
+        contact=hanoi_contact(),
+        payment_method="stripe",
+        shown_prices={variant.id: 180000},
+        today=local_today(),
+    ).orders[0]
+    db.session.commit()
+    before = _payment_snapshot(order)
+    log_in(client, "0912000777")
+    client.post_form(f"/dashboard/orders/{order.id}/confirm-transfer")
+    assert _payment_snapshot(order) == before
+
+
+def test_cash_cannot_be_collected_for_a_cancelled_order(client, app):
+    farm = deliver_everywhere(make_farm())
+    farm.members[0].user.phone = "+84912000777"
+    variant = make_product(farm, prices=(180000,)).variants[0]
+    order = services.place_order(
+        {variant.id: 1},
+        buyer=None,
+        contact=hanoi_contact(),
+        payment_method="cod",
+        shown_prices={variant.id: 180000},
+        today=local_today(),
+    ).orders[0]
+    db.session.commit()
+    log_in(client, "0912000777")
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Hết hàng"})
+    before = _payment_snapshot(order)
+    client.post_form(f"/dashboard/orders/{order.id}/cash-collected")
+    assert _payment_snapshot(order) == before

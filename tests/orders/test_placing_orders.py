@@ -89,6 +89,38 @@ def test_a_changed_price_is_told_and_nothing_is_placed(two_farms):
     assert _reload_stock(lychee, pomelo) == (40, 40)
 
 
+def test_a_delivery_fee_raised_after_the_review_is_told_and_nothing_is_placed(two_farms):
+    lychee, pomelo = two_farms
+    reviewed = {q.farm.id: q.total_vnd for q in _quote({lychee.id: 1, pomelo.id: 1})}
+    farm = lychee.product.farm
+    set_zone(farm, farm.members[0].user, province_code="00", fee_rule="flat", fee_vnd="900000")
+    with pytest.raises(services.PricesChanged) as told:
+        _place({lychee.id: 1, pomelo.id: 1}, reviewed_totals=reviewed)
+    message = str(told.value.message)
+    assert "Vườn vải" in message and "HTX Bưởi" not in message
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Checkout.id))) == 0
+    assert _reload_stock(lychee, pomelo) == (40, 40)
+
+
+def test_a_farm_missing_from_the_review_is_told(two_farms):
+    lychee, pomelo = two_farms
+    reviewed = {q.farm.id: q.total_vnd for q in _quote({lychee.id: 1})}
+    with pytest.raises(services.PricesChanged):
+        _place({lychee.id: 1, pomelo.id: 1}, reviewed_totals=reviewed)
+
+
+def test_the_reviewed_totals_place_the_order(two_farms):
+    lychee, pomelo = two_farms
+    reviewed = {q.farm.id: q.total_vnd for q in _quote({lychee.id: 1, pomelo.id: 1})}
+    checkout = _place({lychee.id: 1, pomelo.id: 1}, reviewed_totals=reviewed)
+    assert {o.farm_id: o.total_vnd for o in checkout.orders} == reviewed
+
+
+def _quote(cart):
+    return services.quote(cart, province_code="01", today=local_today())
+
+
 def test_asking_for_more_than_is_left_is_sold_out_and_takes_nothing(two_farms):
     lychee, pomelo = two_farms
     with pytest.raises(services.SoldOut):

@@ -3,6 +3,7 @@
 import json
 import re
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import stripe
@@ -15,6 +16,7 @@ from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product
 from tests.support.stripe_fake import FakeStripeHTTP
+from tests.support.web import page_text
 
 WEBHOOK_SECRET = "whsec_test_secret"
 ADDRESS = {
@@ -194,3 +196,134 @@ def test_card_payment_is_not_offered_without_keys(client, app):
     )
     assert response.status_code == 422
     assert client.post("/payments/stripe/webhook", data=b"{}").status_code == 404
+
+
+def _cancel(client, checkout):
+    order = checkout.orders[0]
+    client.post_form(f"/orders/c/{checkout.access_token}/cancel/{order.id}")
+    db.session.refresh(order)
+    assert order.status == "cancelled"
+    return order
+
+
+def _ledger_rows():
+    return db.session.scalar(select(func.count(LedgerEntry.id)))
+
+
+def test_a_card_payment_after_cancellation_is_a_refund_to_make_not_a_sale(client, card_checkout):
+    _, checkout = card_checkout
+    order = _cancel(client, checkout)
+    variant = order.lines[0].variant
+    db.session.refresh(variant)
+    assert variant.stock == 40  # the boxes went back on sale with the cancellation
+
+    response = _send(client, _event(checkout))
+
+    assert response.status_code == 200 and response.json == {"status": "refund_needed"}
+    db.session.expire_all()
+    assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
+    assert _ledger_rows() == 0 and farm_balance(order.farm) == 0
+    assert variant.stock == 40
+
+
+def test_the_farm_and_operators_see_the_refund_and_the_farm_records_it(client, card_checkout):
+    from app.auth.roles import Role
+    from tests.app.factories import log_in, make_user
+
+    _, checkout = card_checkout
+    order = _cancel(client, checkout)
+    _send(client, _event(checkout))
+    operator = make_user(Role.OPERATOR, full_name="Chị Vận Hành")
+    farmer = order.farm.members[0].user
+    farmer.phone = "+84912000777"
+    db.session.commit()
+
+    log_in(client, operator.phone)
+    admin = page_text(client.get("/admin/payouts"))
+    assert order.number in admin and "Cần hoàn tiền" in admin
+    client.post_form("/logout")
+
+    log_in(client, "0912000777")
+    farm_page = client.get(f"/dashboard/farms/{order.farm_id}/orders?tab=all")
+    assert "Cần hoàn tiền" in page_text(farm_page)
+    client.post_form(
+        f"/dashboard/orders/{order.id}/refund?tab=all", {"reason": "Hoàn tiền thẻ cho khách"}
+    )
+    db.session.expire_all()
+    assert (order.status, order.payment_status) == ("refunded", "refunded")
+    assert _ledger_rows() == 0  # no sale was credited, so no refund is taken from the farm
+    client.post_form("/logout")
+    log_in(client, operator.phone)
+    assert order.number not in page_text(client.get("/admin/payouts"))
+
+
+def test_an_order_past_its_time_to_pay_offers_no_card_payment(client, card_checkout):
+    response, checkout = card_checkout
+    checkout.orders[0].pay_before = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "pay-by-card" not in page and "checkout.stripe.com" not in page
+
+
+def test_a_paid_card_order_cancelled_by_the_farm_is_a_refund_and_leaves_the_balance(
+    client, card_checkout
+):
+    from app.auth.roles import Role
+    from tests.app.factories import log_in, make_user
+
+    _, checkout = card_checkout
+    _send(client, _event(checkout))
+    order = checkout.orders[0]
+    farmer = order.farm.members[0].user
+    farmer.phone = "+84912000777"
+    operator = make_user(Role.OPERATOR, full_name="Chị Vận Hành")
+    db.session.commit()
+    log_in(client, "0912000777")
+
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Mưa đá"})
+
+    db.session.expire_all()
+    assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
+    assert farm_balance(order.farm) == 0  # nothing an operator could pay out by mistake
+    client.post_form(f"/dashboard/orders/{order.id}/refund", {"reason": "Hoàn tiền thẻ"})
+    db.session.expire_all()
+    assert (order.status, order.payment_status) == ("refunded", "refunded")
+    assert farm_balance(order.farm) == 0  # reversed once, not twice
+    client.post_form("/logout")
+    log_in(client, operator.phone)
+    assert order.number not in page_text(client.get("/admin/payouts"))
+
+
+def test_a_signature_header_with_non_ascii_characters_is_a_400(client, card_checkout):
+    _, checkout = card_checkout
+    response = client.post(
+        "/payments/stripe/webhook",
+        data=_event(checkout),
+        content_type="application/json",
+        headers={"Stripe-Signature": f"t={int(time.time())},v1=é"},
+    )
+    assert response.status_code == 400
+    db.session.refresh(checkout.orders[0])
+    assert checkout.orders[0].payment_status == "unpaid"
+
+
+def test_no_card_link_charges_an_order_that_was_cancelled(client, stripe_app):
+    for name in ("Vườn vải", "HTX Bưởi"):
+        variant = make_product(deliver_everywhere(make_farm(name=name))).variants[0]
+        db.session.commit()
+        client.post_form("/cart/add", {"variant_id": variant.id, "quantity": "1"})
+    fields = {**ADDRESS, "payment_method": "stripe"}
+    review = client.post_form("/checkout", {**fields, "step": "review"})
+    prices = dict(re.findall(r'name="(price-\d+)" value="(\d+)"', review.get_data(as_text=True)))
+    page_url = client.post_form("/checkout", {**fields, "step": "place", **prices}).headers[
+        "Location"
+    ]
+    checkout = db.session.scalar(select(Checkout))
+    assert 'data-testid="pay-by-card"' in client.get(page_url).get_data(as_text=True)
+
+    _cancel(client, checkout)
+    page = client.get(page_url)
+
+    # The Stripe session charges every order of the checkout, the cancelled one included.
+    assert "pay-by-card" not in page.get_data(as_text=True)
+    assert "Thanh toán thẻ đã đóng" in page_text(page)
