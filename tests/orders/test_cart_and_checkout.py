@@ -281,7 +281,7 @@ def test_a_cancelled_order_offers_no_way_to_pay(client, shop):
     _fill_cart(client, *shop)
     page_url = _review_and_place(client).headers["Location"]
     cancelled, still_open = db.session.scalar(select(Checkout)).orders
-    client.post_form(f"{page_url}/cancel/{cancelled.id}")
+    client.post_form(f"{page_url}/cancel/{cancelled.id}", {"confirm": "y"})
 
     page = client.get(page_url)
     html = page.get_data(as_text=True)

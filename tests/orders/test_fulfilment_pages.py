@@ -289,7 +289,7 @@ def _payment_snapshot(order):
 def test_money_received_for_a_cancelled_order_is_a_refund_to_make(client, placed):
     _, order = placed
     log_in(client, "0912000777")
-    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Hết hàng"})
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Hết hàng", "confirm": "y"})
     client.post_form(f"/dashboard/orders/{order.id}/confirm-transfer")
     db.session.refresh(order)
     assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
@@ -328,7 +328,7 @@ def test_cash_cannot_be_collected_for_a_cancelled_order(client, app):
     ).orders[0]
     db.session.commit()
     log_in(client, "0912000777")
-    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Hết hàng"})
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Hết hàng", "confirm": "y"})
     before = _payment_snapshot(order)
     client.post_form(f"/dashboard/orders/{order.id}/cash-collected")
     assert _payment_snapshot(order) == before

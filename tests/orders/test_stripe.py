@@ -200,7 +200,7 @@ def test_card_payment_is_not_offered_without_keys(client, app):
 
 def _cancel(client, checkout):
     order = checkout.orders[0]
-    client.post_form(f"/orders/c/{checkout.access_token}/cancel/{order.id}")
+    client.post_form(f"/orders/c/{checkout.access_token}/cancel/{order.id}", {"confirm": "y"})
     db.session.refresh(order)
     assert order.status == "cancelled"
     return order
@@ -280,7 +280,7 @@ def test_a_paid_card_order_cancelled_by_the_farm_is_a_refund_and_leaves_the_bala
     db.session.commit()
     log_in(client, "0912000777")
 
-    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Mưa đá"})
+    client.post_form(f"/dashboard/orders/{order.id}/cancel", {"reason": "Mưa đá", "confirm": "y"})
 
     db.session.expire_all()
     assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
