@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.identifiers import InvalidIdentifier, normalize_email, normalize_phone
 from app.auth.models import User
@@ -345,23 +346,42 @@ def _release_stock(order: Order) -> None:
 
 
 def move_order(order: Order, target: str, *, actor: User | None, note: str = "") -> None:
-    """The only way an order changes state: refuses what the state machine does not allow."""
-    if not can_move(order.status, target):
+    """The only way an order changes state: refuses what the state machine does not allow,
+    and what another request changed meanwhile (compare-and-set on the state it read)."""
+    source = order.status
+    if not can_move(source, target):
         raise DomainError(
             _l(
                 "This order cannot go from “%(from)s” to “%(to)s”.",
-                **{"from": status_label(order.status), "to": status_label(target)},
+                **{"from": status_label(source), "to": status_label(target)},
             )
         )
     if target in (OrderStatus.PACKED, OrderStatus.SHIPPED):
         _refuse_recalled(order, target)
-    if target == OrderStatus.CANCELLED and order.status in HOLDS_STOCK:
+    _compare_and_set(order, Order.status, source, target)
+    if target == OrderStatus.CANCELLED and source in HOLDS_STOCK:
         _release_stock(order)
     order.events.append(
-        OrderEvent(kind="status", from_state=order.status, to_state=target, actor=actor, note=note)
+        OrderEvent(kind="status", from_state=source, to_state=target, actor=actor, note=note)
     )
-    order.status = target
     db.session.flush()
+
+
+def _compare_and_set(order: Order, column, expected: str, target: str) -> None:
+    """`UPDATE … SET column = target WHERE id = … AND column = expected`: a webhook, a cron
+    job and a person acting on the same order at once cannot both move it from one state."""
+    changed = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, column == expected)
+        .values({column: target})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.refresh(order)
+        raise DomainError(
+            _l("Order %(number)s was changed meanwhile: look again.", number=order.number)
+        )
+    set_committed_value(order, column.key, target)
 
 
 def _refuse_recalled(order: Order, target: str) -> None:
@@ -388,12 +408,12 @@ def _refuse_recalled(order: Order, target: str) -> None:
 
 
 def set_payment_status(order: Order, target: str, *, actor: User | None, note: str = "") -> None:
+    """The only way an order's payment state changes, compare-and-set like `move_order`."""
+    source = order.payment_status
+    _compare_and_set(order, Order.payment_status, source, target)
     order.events.append(
-        OrderEvent(
-            kind="payment", from_state=order.payment_status, to_state=target, actor=actor, note=note
-        )
+        OrderEvent(kind="payment", from_state=source, to_state=target, actor=actor, note=note)
     )
-    order.payment_status = target
     db.session.flush()
 
 
