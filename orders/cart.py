@@ -9,10 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app.auth.models import User
+from app.clock import local_today
 from app.errors import DomainError
 from app.extensions import db
 from orders.models import CartItem
-from orders.services import MAX_QUANTITY
+from orders.services import MAX_QUANTITY, check_available
 from products.models import ProductStatus, Variant
 
 SESSION_KEY = "cart"
@@ -21,11 +22,13 @@ MAX_LINES = 50
 
 
 def _check(variant_id: int, quantity: int) -> Variant:
+    """On sale, a sensible quantity, and no more than is left (the buyer reads how many)."""
     variant = db.session.get(Variant, variant_id)
     if variant is None or variant.product.status != ProductStatus.PUBLISHED:
         raise DomainError(_l("This product is not on sale."))
     if quantity < 1 or quantity > MAX_QUANTITY:
         raise DomainError(_l("Choose a quantity between 1 and %(n)d.", n=MAX_QUANTITY))
+    check_available(variant, quantity, local_today())
     return variant
 
 
