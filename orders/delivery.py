@@ -14,6 +14,7 @@ from app.extensions import db
 from app.validation import check_province, clean_text, parse_vnd, parse_whole_number
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
+from farms.readiness import Missing, register_check
 from orders.models import DeliverySettings, DeliveryZone
 
 #: A zone with this code covers every province the farm has not named on its own.
@@ -129,3 +130,25 @@ def set_zone(
     )
     db.session.flush()
     return zone
+
+
+def _can_hand_over(farm: Farm) -> Missing | None:
+    """A farm sells only once it delivers somewhere or lets buyers collect."""
+    has_zone = (
+        select(DeliveryZone.id).where(DeliveryZone.settings_id == DeliverySettings.id).exists()
+    )
+    ready = db.session.scalar(
+        select(DeliverySettings.id).where(
+            DeliverySettings.farm_id == farm.id, DeliverySettings.pickup_enabled | has_zone
+        )
+    )
+    if ready is not None:
+        return None
+    return Missing(
+        _l("No delivery: add the provinces you deliver to, or let buyers collect at the farm."),
+        _l("Set up delivery"),
+        "orders.delivery_settings",
+    )
+
+
+register_check("delivery", _can_hand_over)
