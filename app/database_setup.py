@@ -13,6 +13,11 @@ SQLITE_BUSY_TIMEOUT_MS = 20_000
 #: Requests that only read: their transactions need no write lock.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+#: GET pages that write all the same: a label scan is counted and logged.
+WRITING_GET_ENDPOINTS = frozenset(
+    {"traceability.trace_by_serial", "traceability.trace_by_digital_link"}
+)
+
 
 def sqlite_begin_statement() -> str:
     """BEGIN IMMEDIATE for work that writes (unsafe requests, commands), plain BEGIN else.
@@ -21,7 +26,11 @@ def sqlite_begin_statement() -> str:
     connection committed in between, SQLite answers "database is locked" at once, whatever
     the busy timeout. Taking the write lock up front makes writers queue instead.
     """
-    if has_request_context() and request.method in READ_ONLY_METHODS:
+    if (
+        has_request_context()
+        and request.method in READ_ONLY_METHODS
+        and request.endpoint not in WRITING_GET_ENDPOINTS
+    ):
         return "BEGIN"
     return "BEGIN IMMEDIATE"
 
