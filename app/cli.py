@@ -13,6 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
+from app.config import ConfigError
 from app.errors import DomainError
 from app.extensions import db
 
@@ -100,6 +101,12 @@ def run_command(host: str, port: int, workers: int | None) -> None:
 
     The process becomes gunicorn, so Ctrl-C and service managers' signals reach it directly.
     """
+    # Build the application once first: a bad configuration fails here with its message, and
+    # the development key under instance/ exists before the workers start reading it.
+    try:
+        _create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
     command = [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_config"]
     command += ["--bind", f"{host}:{port}"]
     if workers:
