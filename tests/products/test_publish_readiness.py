@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.errors import DomainError
 from app.extensions import db
+from farms.readiness import missing_to_sell
 from farms.services import set_bank_account
 from orders.delivery import set_delivery_settings
 from products import services
@@ -113,3 +114,39 @@ def test_a_farm_ready_to_sell_sees_no_checklist(client):
     page = client.get(f"/dashboard/farms/{farm.id}").get_data(as_text=True)
 
     assert 'data-testid="ready-to-sell"' not in page
+
+
+def _stop_pickup(farm):
+    set_delivery_settings(
+        farm,
+        farm.members[0].user,
+        min_order_vnd="",
+        free_delivery_from_vnd="",
+        pickup_enabled=False,
+        pickup_address=None,
+    )
+
+
+def test_a_farm_selling_by_pickup_only_cannot_stop_pickup(app):
+    # Given a farm on sale whose only way to hand over is pickup
+    farm = _bank(_pickup(make_farm()))
+    make_product(farm)
+    db.session.commit()
+
+    # When it turns pickup off
+    with pytest.raises(DomainError) as refused:
+        _stop_pickup(farm)
+    assert refused.value.field == "pickup_enabled"
+
+    # Then it is refused and the farm can still take an order
+    db.session.rollback()
+    assert missing_to_sell(farm) == []
+
+
+def test_a_farm_that_delivers_may_stop_pickup(app):
+    farm = _bank(_pickup(deliver_everywhere(make_farm())))
+    make_product(farm)
+
+    _stop_pickup(farm)
+
+    assert missing_to_sell(farm) == []
