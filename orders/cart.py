@@ -70,6 +70,19 @@ def set_quantity(
         session[SESSION_KEY] = raw
 
 
+def update(session: MutableMapping, user: User | None, quantities: dict[int, int]) -> None:
+    """Set several lines at once (0 or less removes one): all of them, or none if one is
+    refused (a guest's cart lives in the session, which no rollback restores). Lines whose
+    quantity stays as it is are not checked again: the cart page already says what is wrong."""
+    current = read_cart(session, user)
+    changed = {v: q for v, q in quantities.items() if v in current and q != current[v]}
+    for variant_id, quantity in changed.items():
+        if quantity > 0:
+            _check(variant_id, quantity)
+    for variant_id, quantity in changed.items():
+        set_quantity(session, user, variant_id, quantity)
+
+
 def remove(session: MutableMapping, user: User | None, variant_id: int) -> None:
     if user is not None and user.is_authenticated:
         db.session.execute(

@@ -1,6 +1,8 @@
 """Stock is checked when a buyer adds to the cart, on the cart page and on review, and the
 buyer reads how many are left ("Chỉ còn 292 quả"), not "added to your cart"."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -123,3 +125,44 @@ def test_lowering_the_quantity_to_what_is_left_is_accepted(client, pomelo):
 
     assert 'value="12"' in _cart_lines(client)
     assert "Chỉ còn" not in page_text(client.get("/cart?province=01"))
+
+
+@pytest.mark.parametrize("refused", ["first", "second"])
+def test_a_refused_cart_update_leaves_every_line_as_it_was(client, refused):
+    # Given a cart with two lines, one of which has 292 left (whichever the cart reads first)
+    farm = deliver_everywhere(make_farm())
+    first, second = (make_product(farm).variants[0] for _ in range(2))
+    short, plenty = (first, second) if refused == "first" else (second, first)
+    short.unit, short.pack_kg, short.stock = "piece", None, 292
+    plenty.stock = 1000
+    db.session.commit()
+    _add(client, first, 2)
+    _add(client, second, 3)
+
+    # When the buyer asks for 300 of each
+    response = client.post_form(
+        "/cart/update", {f"qty-{first.id}": "300", f"qty-{second.id}": "300"}, follow_redirects=True
+    )
+
+    # Then it is refused with what remains, and neither line changed
+    assert "Chỉ còn 292 quả" in page_text(response)
+    page = _cart_lines(client)
+    assert re.search(rf'name="qty-{first.id}"[^>]*value="2"', page)
+    assert re.search(rf'name="qty-{second.id}"[^>]*value="3"', page)
+
+
+def test_removing_a_line_works_while_another_is_above_the_stock(client, pomelo):
+    lychee = make_product(deliver_everywhere(make_farm()), name="Vải thiều").variants[0]
+    db.session.commit()
+    _add(client, lychee, 2)
+    _add(client, pomelo, 50)
+    pomelo.stock = 12
+    db.session.commit()
+
+    client.post_form(
+        "/cart/update",
+        {f"remove-{lychee.id}": "1", f"qty-{lychee.id}": "2", f"qty-{pomelo.id}": "50"},
+    )
+
+    page = _cart_lines(client)
+    assert f'name="qty-{lychee.id}"' not in page and 'value="50"' in page
