@@ -20,7 +20,8 @@ def _int(name: str, default: int) -> int:
 workers = _int("WEB_CONCURRENCY", min(4, (os.cpu_count() or 1) + 1))
 worker_class = "gthread"
 threads = _int("GUNICORN_THREADS", 4)
-#: Above SQLite's busy timeout (20 s), so a queued write fails with a message, not a kill.
+#: Above SQLite's busy timeout (20 s): a write that waited that long ends as a logged error
+#: of the application, not as a worker killed in the middle of a request.
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
