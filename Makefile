@@ -1,9 +1,12 @@
 # The two commands: `make run` and `make test`. Both set up everything on a fresh machine.
+# `make run` serves with gunicorn (`nongsan run`, app/gunicorn_config.py); WORKERS=N overrides
+# the number of processes.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+WORKERS ?=
 # What `install` puts in the virtualenv: the package alone, or with its dev/test extras.
 SPEC   ?= .
 STAMP   = $(VENV)/.installed-$(if $(findstring dev,$(SPEC)),dev,base)
@@ -14,7 +17,7 @@ run: SPEC = .
 run: install translations
 	$(BIN)/nongsan db upgrade
 	$(BIN)/nongsan seed-demo --if-empty
-	$(BIN)/nongsan run --host $(HOST) --port $(PORT)
+	$(BIN)/nongsan run --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 test: SPEC = .[dev]
 test: install translations

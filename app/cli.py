@@ -1,14 +1,19 @@
 """The `nongsan` command: Flask's CLI bound to the factory, plus the operators' commands.
 
-`nongsan db upgrade`, `nongsan seed-demo`, `nongsan create-admin`; `flask --app app …` works too.
+`nongsan run` (gunicorn), `nongsan db upgrade`, `nongsan seed-demo`, `nongsan create-admin`;
+`flask --app app …` works too (`flask --app app run --debug` is Flask's development server).
 """
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
+from app.config import ConfigError
 from app.errors import DomainError
 from app.extensions import db
 
@@ -87,6 +92,29 @@ def expire_orders_command() -> None:
     click.echo(f"{len(expired)} unpaid order(s) expired.")
 
 
+@click.command("run")
+@click.option("--host", "-h", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(min=1), help="Processes (WEB_CONCURRENCY).")
+def run_command(host: str, port: int, workers: int | None) -> None:
+    """Serve the application with gunicorn (app/gunicorn_config.py), not a development server.
+
+    The process becomes gunicorn, so Ctrl-C and service managers' signals reach it directly.
+    """
+    # Build the application once first: a bad configuration fails here with its message, and
+    # the development key under instance/ exists before the workers start reading it.
+    try:
+        _create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_config"]
+    command += ["--bind", f"{host}:{port}"]
+    if workers:
+        command += ["--workers", str(workers)]
+    command.append("app:create_app()")
+    os.execv(sys.executable, command)
+
+
 def register_commands(app: Flask) -> None:
     from traceability.cli import labels_command, trace_verify_command
 
@@ -104,8 +132,20 @@ def _create_app() -> Flask:
     return create_app()
 
 
-cli = FlaskGroup(create_app=_create_app, help="Nông Sản Số: operate the marketplace.")
+# Our own `run` (gunicorn) replaces Flask's development server; `routes` and `shell` stay.
+cli = FlaskGroup(
+    create_app=_create_app,
+    add_default_commands=False,
+    help="Nông Sản Số: operate the marketplace.",
+)
+cli.add_command(run_command)
+cli.add_command(routes_command)
+cli.add_command(shell_command)
 
 
 def main() -> None:
     cli(prog_name="nongsan")
+
+
+if __name__ == "__main__":
+    main()

@@ -25,7 +25,8 @@ from app.db import utcnow
 from app.extensions import db
 from app.geo import Province, all_provinces
 from app.validation import slugify
-from farms.models import Certification, CertificationScheme, Farm, FarmKind
+from farms.models import BankAccount, Certification, CertificationScheme, Farm, FarmKind
+from orders.models import DeliverySettings
 from products.models import Category, OcopCertificate, Product, ProductStatus, Unit, Variant
 from products.seasons import in_season
 from products.services import OCOP_VALIDITY, refresh_search_fields
@@ -493,6 +494,25 @@ def _farm_plan(
     return _FarmPlan(row, province, model, assortment, specialties)
 
 
+def _bank_account(farm_id: int) -> dict:
+    return {
+        "farm_id": farm_id,
+        "bank_bin": "970436",
+        "account_number": f"{9_000_000_000 + farm_id}",
+        "holder_name": "NONG SAN SO",
+        "updated_at": utcnow(),
+    }
+
+
+def _pickup(plan: _FarmPlan) -> dict:
+    return {
+        "farm_id": plan.id,
+        "min_order_vnd": 0,
+        "pickup_enabled": True,
+        "pickup_address": plan.row["commune"],
+    }
+
+
 def _unique(base: str, taken: set[str]) -> str:
     """The services' rule for farm slugs: the name, then name-2, name-3…"""
     candidate, n = base, 2
@@ -705,6 +725,18 @@ def seed_scale(
                 certifications.append(certification)
         if certifications:
             db.session.execute(insert(Certification), certifications, execution_options=_ONE_BATCH)
+        # Published products need a farm that can take an order: a way to be paid, and
+        # (the simplest) pickup at the farm.
+        db.session.execute(
+            insert(BankAccount),
+            [_bank_account(plan.id) for plan in batch],
+            execution_options=_ONE_BATCH,
+        )
+        db.session.execute(
+            insert(DeliverySettings),
+            [_pickup(plan) for plan in batch],
+            execution_options=_ONE_BATCH,
+        )
         db.session.commit()
 
     if not plans:

@@ -40,6 +40,7 @@ from farms.forms import (
 )
 from farms.models import Certification, Farm, FarmPhoto, GrowingArea, MemberInvitation
 from farms.permissions import managed_farms
+from farms.readiness import missing_to_sell
 
 bp = Blueprint("farms", __name__, template_folder="templates")
 
@@ -49,6 +50,10 @@ FARM_KIND_LABELS = dict(KIND_CHOICES)
 @bp.app_template_global()
 def farm_kind_label(kind: str) -> str:
     return FARM_KIND_LABELS.get(kind, kind)
+
+
+#: The dashboard's "ready to sell" checklist: what the farm must set before it can publish.
+bp.add_app_template_global(missing_to_sell, "farm_missing_to_sell")
 
 
 def _me():

@@ -9,10 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app.auth.models import User
+from app.clock import local_today
 from app.errors import DomainError
 from app.extensions import db
 from orders.models import CartItem
-from orders.services import MAX_QUANTITY
+from orders.services import MAX_QUANTITY, check_available
 from products.models import ProductStatus, Variant
 from products.sale_stop import ensure_on_sale
 
@@ -22,12 +23,14 @@ MAX_LINES = 50
 
 
 def _check(variant_id: int, quantity: int) -> Variant:
+    """On sale, a sensible quantity, and no more than is left (the buyer reads how many)."""
     variant = db.session.get(Variant, variant_id)
     if variant is None or variant.product.status != ProductStatus.PUBLISHED:
         raise DomainError(_l("This product is not on sale."))
     ensure_on_sale(variant.product)
     if quantity < 1 or quantity > MAX_QUANTITY:
         raise DomainError(_l("Choose a quantity between 1 and %(n)d.", n=MAX_QUANTITY))
+    check_available(variant, quantity, local_today())
     return variant
 
 
@@ -67,6 +70,19 @@ def set_quantity(
         raw = dict(session.get(SESSION_KEY) or {})
         raw[str(variant_id)] = quantity
         session[SESSION_KEY] = raw
+
+
+def update(session: MutableMapping, user: User | None, quantities: dict[int, int]) -> None:
+    """Set several lines at once (0 or less removes one): all of them, or none if one is
+    refused (a guest's cart lives in the session, which no rollback restores). Lines whose
+    quantity stays as it is are not checked again: the cart page already says what is wrong."""
+    current = read_cart(session, user)
+    changed = {v: q for v, q in quantities.items() if v in current and q != current[v]}
+    for variant_id, quantity in changed.items():
+        if quantity > 0:
+            _check(variant_id, quantity)
+    for variant_id, quantity in changed.items():
+        set_quantity(session, user, variant_id, quantity)
 
 
 def remove(session: MutableMapping, user: User | None, variant_id: int) -> None:

@@ -14,7 +14,9 @@ from app.extensions import db
 from app.validation import check_province, clean_text, parse_vnd, parse_whole_number
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
+from farms.readiness import Missing, register_check
 from orders.models import DeliverySettings, DeliveryZone
+from products.models import Product, ProductStatus
 
 #: A zone with this code covers every province the farm has not named on its own.
 ALL_PROVINCES = "00"
@@ -84,6 +86,14 @@ def set_delivery_settings(
         if str(free_delivery_from_vnd or "").strip()
         else None
     )
+    if settings.pickup_enabled and not pickup_enabled and _sells_by_pickup_only(settings):
+        raise DomainError(
+            _l(
+                "Your products on sale could then reach no buyer: add a delivery fee for a "
+                "province before you stop pickup."
+            ),
+            field="pickup_enabled",
+        )
     settings.pickup_enabled = bool(pickup_enabled)
     settings.pickup_address = (
         clean_text(pickup_address, "pickup_address", 255, _l("the pickup address"))
@@ -92,6 +102,21 @@ def set_delivery_settings(
     )
     db.session.flush()
     return settings
+
+
+def _sells_by_pickup_only(settings: DeliverySettings) -> bool:
+    """The farm has products on sale and pickup is its only way to hand them over."""
+    if settings.id is None:
+        return False
+    has_zone = db.session.scalar(
+        select(DeliveryZone.id).where(DeliveryZone.settings_id == settings.id).limit(1)
+    )
+    on_sale = db.session.scalar(
+        select(Product.id)
+        .where(Product.farm_id == settings.farm_id, Product.status == ProductStatus.PUBLISHED)
+        .limit(1)
+    )
+    return has_zone is None and on_sale is not None
 
 
 def set_zone(
@@ -129,3 +154,25 @@ def set_zone(
     )
     db.session.flush()
     return zone
+
+
+def _can_hand_over(farm: Farm) -> Missing | None:
+    """A farm sells only once it delivers somewhere or lets buyers collect."""
+    has_zone = (
+        select(DeliveryZone.id).where(DeliveryZone.settings_id == DeliverySettings.id).exists()
+    )
+    ready = db.session.scalar(
+        select(DeliverySettings.id).where(
+            DeliverySettings.farm_id == farm.id, DeliverySettings.pickup_enabled | has_zone
+        )
+    )
+    if ready is not None:
+        return None
+    return Missing(
+        _l("No delivery: add the provinces you deliver to, or let buyers collect at the farm."),
+        _l("Set up delivery"),
+        "orders.delivery_settings",
+    )
+
+
+register_check("delivery", _can_hand_over)

@@ -111,6 +111,26 @@ def _check_quantity(variant: Variant, quantity: int) -> None:
         raise DomainError(_l("%(name)s: order at least %(n)d.", name=name, n=variant.min_order_qty))
 
 
+def check_available(variant: Variant, quantity: int, today: date) -> None:
+    """Refuse more than is left (stock, or pre-order places), saying how many remain.
+
+    Only a check when the buyer looks: placing the order still takes the stock with a
+    conditional update, since someone else may buy in between.
+    """
+    product = variant.product
+    state = availability(product, today)
+    if state.state == SeasonState.PREORDER:
+        left = max(product.preorder_capacity - product.preorder_taken, 0)
+    else:
+        left = variant.stock
+    if quantity <= left:
+        return
+    unit = unit_label(variant).lower()
+    if left == 0:
+        raise SoldOut(_l("Sold out: %(name)s (%(unit)s).", name=product.name, unit=unit))
+    raise SoldOut(_l("Only %(n)d %(unit)s of %(name)s left.", n=left, unit=unit, name=product.name))
+
+
 def check_lines(cart: dict[int, int], today: date) -> dict[int, FarmQuote]:
     """The cart's lines grouped by farm with their subtotals, or what stops them being
     ordered today (no longer on sale, out of season, a quantity out of bounds)."""
@@ -131,6 +151,7 @@ def check_lines(cart: dict[int, int], today: date) -> dict[int, FarmQuote]:
         if not availability(product, today).can_order:
             raise DomainError(_l("%(name)s is out of season.", name=product.name))
         _check_quantity(variant, quantity)
+        check_available(variant, quantity, today)
         farm_quote = by_farm.setdefault(product.farm_id, FarmQuote(farm=product.farm))
         farm_quote.lines.append((variant, quantity))
         farm_quote.subtotal_vnd += variant.price_vnd * quantity

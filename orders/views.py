@@ -135,14 +135,15 @@ def _default_province() -> str | None:
 @bp.post("/cart/update")
 def update_cart():
     cart = carts.read_cart(session, _buyer())
+    wanted = {}
+    for variant_id in cart:
+        if request.form.get(f"remove-{variant_id}"):
+            wanted[variant_id] = 0
+        elif f"qty-{variant_id}" in request.form:
+            # Unreadable input keeps the current quantity; 0 takes the line out.
+            wanted[variant_id] = _int(request.form[f"qty-{variant_id}"], cart[variant_id])
     try:
-        for variant_id in cart:
-            if request.form.get(f"remove-{variant_id}"):
-                carts.remove(session, _buyer(), variant_id)
-            elif f"qty-{variant_id}" in request.form:
-                # Unreadable input keeps the current quantity; 0 takes the line out.
-                quantity = _int(request.form[f"qty-{variant_id}"], cart[variant_id])
-                carts.set_quantity(session, _buyer(), variant_id, quantity)
+        carts.update(session, _buyer(), wanted)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

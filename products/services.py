@@ -30,6 +30,7 @@ from app.validation import (
 from app.verification import stamp_verified
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
+from farms.readiness import missing_to_sell
 from products.models import (
     Category,
     OcopCertificate,
@@ -188,6 +189,14 @@ def publish_product(product: Product, actor: User) -> None:
     ensure_can_manage(actor, product.farm)
     if not product.variants:
         raise DomainError(_l("Add at least one variant (unit and price) before publishing."))
+    # Buyers would otherwise see a 0 ₫ total and a checkout that cannot go through.
+    if missing := missing_to_sell(product.farm):
+        raise DomainError(
+            _l(
+                "Your farm cannot take an order yet: %(missing)s",
+                missing=" ".join(str(item.message) for item in missing),
+            )
+        )
     product.status = ProductStatus.PUBLISHED.value
     product.published_at = product.published_at or utcnow()
     db.session.flush()

@@ -49,6 +49,16 @@ def test_seed_demo_opens_the_demo_farms_with_published_products(app):
     assert stars == [3, 4, 5]
 
 
+def test_every_demo_farm_that_sells_can_take_an_order(app):
+    from farms.readiness import missing_to_sell
+    from products.models import Product
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+
+    selling = {p.farm for p in db.session.scalars(select(Product))}
+    assert len(selling) == 5 and all(missing_to_sell(farm) == [] for farm in selling)
+
+
 @pytest.mark.parametrize("day", ["2027-04-15", "2027-12-01"])
 def test_seed_demo_places_orders_in_every_state_once_whatever_the_season(app, day):
     from freezegun import freeze_time

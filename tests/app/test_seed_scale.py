@@ -8,6 +8,7 @@ from app.extensions import db
 from app.geo import all_provinces, fold_accents
 from app.seed_scale import seed_scale
 from farms.models import Farm
+from farms.readiness import missing_to_sell
 from products.catalog import CatalogQuery, search_catalog
 from products.models import Product
 from products.services import refresh_search_fields
@@ -31,6 +32,12 @@ def test_seed_scale_creates_published_products_with_variants(app):
     assert all(p.is_published and p.published_at.tzinfo is not None for p in products)
     assert all(1 <= len(p.variants) <= 3 for p in products)
     assert all(v.price_vnd % 1000 == 0 for p in products for v in p.variants)
+
+
+def test_every_seeded_farm_can_take_an_order(app):
+    seed_scale(3, 10)
+
+    assert all(missing_to_sell(farm) == [] for farm in db.session.scalars(select(Farm)))
 
 
 def test_seeded_products_carry_the_columns_the_services_keep(app):

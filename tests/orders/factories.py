@@ -8,6 +8,8 @@ from orders.services import Contact
 
 def deliver_everywhere(farm, *, fee_vnd: int = 30000, min_order_vnd: int = 0, **settings):
     owner = farm.members[0].user
+    # The zone first: a farm on sale by pickup only may not turn pickup off before it delivers.
+    set_zone(farm, owner, province_code="00", fee_rule="flat", fee_vnd=str(fee_vnd))
     set_delivery_settings(
         farm,
         owner,
@@ -16,7 +18,6 @@ def deliver_everywhere(farm, *, fee_vnd: int = 30000, min_order_vnd: int = 0, **
         pickup_enabled=settings.pop("pickup_enabled", False),
         pickup_address=settings.pop("pickup_address", None),
     )
-    set_zone(farm, owner, province_code="00", fee_rule="flat", fee_vnd=str(fee_vnd))
     return farm
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from farms.readiness import missing_to_sell
+from farms.services import set_bank_account
+from orders.delivery import set_delivery_settings
 from products import services
 from products.models import Product
 from tests.farms.factories import make_farm
@@ -43,6 +46,27 @@ def variant_fields(**overrides) -> dict:
     return fields
 
 
+def make_ready_to_sell(farm):
+    """What a farm needs before it may publish, for what it lacks: a bank account, and
+    pickup at the farm when it delivers nowhere (tests add delivery zones themselves)."""
+    missing = {item.endpoint for item in missing_to_sell(farm)}
+    owner = farm.members[0].user
+    if "farms.bank_account" in missing:
+        set_bank_account(
+            farm, owner, bank_bin="970436", account_number="0011001234567", holder_name=farm.name
+        )
+    if "orders.delivery_settings" in missing:
+        set_delivery_settings(
+            farm,
+            owner,
+            min_order_vnd="",
+            free_delivery_from_vnd="",
+            pickup_enabled=True,
+            pickup_address="Tại vườn, " + farm.commune,
+        )
+    return farm
+
+
 def make_product(farm=None, *, publish: bool = True, prices=(180000,), **overrides) -> Product:
     farm = farm or make_farm()
     owner = farm.members[0].user
@@ -50,5 +74,6 @@ def make_product(farm=None, *, publish: bool = True, prices=(180000,), **overrid
     for price in prices:
         services.add_variant(product, owner, **variant_fields(price_vnd=str(price)))
     if publish:
+        make_ready_to_sell(farm)
         services.publish_product(product, owner)
     return product

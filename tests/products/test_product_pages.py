@@ -14,7 +14,7 @@ from products import services
 from products.models import Product
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
-from tests.products.factories import make_product, variant_fields
+from tests.products.factories import make_product, make_ready_to_sell, variant_fields
 from tests.support.web import page_text
 
 
@@ -87,7 +87,7 @@ def test_the_home_page_shows_what_is_in_season_ocop_and_new_farms(client):
 
 @pytest.fixture
 def seller(client):
-    farm = make_farm(name="Vườn vải Thành Hà")
+    farm = make_ready_to_sell(make_farm(name="Vườn vải Thành Hà"))
     owner = farm.members[0].user
     owner.phone = "+84912000777"
     db.session.flush()

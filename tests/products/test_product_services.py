@@ -10,11 +10,16 @@ from products import services
 from products.seasons import SeasonState, availability
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm, make_growing_area
-from tests.products.factories import make_product, product_details, variant_fields
+from tests.products.factories import (
+    make_product,
+    make_ready_to_sell,
+    product_details,
+    variant_fields,
+)
 
 
 def test_a_product_starts_as_a_draft_and_publishes_once_it_has_a_variant(app):
-    farm = make_farm()
+    farm = make_ready_to_sell(make_farm())
     owner = farm.members[0].user
     product = services.create_product(farm, owner, **product_details(name="Vải thiều Thanh Hà"))
     assert product.status == "draft" and product.slug == "vai-thieu-thanh-ha"
