@@ -458,7 +458,8 @@ def farm_order_step(order_id: int, step: str):
         notifications.mail_order_update(order, MAILED_STEPS.get(step, ""))
         flash(_("Order %(number)s updated.", number=order.number), "success")
     else:
-        for message in [*form.form_errors, *(e for errs in form.errors.values() for e in errs)]:
+        # WTForms' `errors` already holds the form-level errors (under None): once each.
+        for message in (e for errs in form.errors.values() for e in errs):
             flash(f"{order.number}: {message}", "error")
     return redirect(
         url_for("orders.farm_orders", farm_id=order.farm_id, tab=request.args.get("tab", "all"))
