@@ -95,7 +95,8 @@ def test_a_batch_diary_becomes_a_label_a_buyer_can_scan(
     scan.goto(demo_shop + urlsplit(addresses[5]).path)
     expect(scan.get_by_test_id("batch-code")).to_have_text(BATCH)
     expect(scan.get_by_test_id("genuineness")).to_contain_text("Tem chính hãng")
-    expect(scan.get_by_test_id("timeline").locator("li")).to_have_count(4)
+    # The four diary entries, and the label run itself (label issuance is part of the chain).
+    expect(scan.get_by_test_id("timeline").locator("li")).to_have_count(5)
     expect(scan.get_by_test_id("interval")).to_contain_text("cách thu hoạch 9 ngày; yêu cầu 7 ngày")
     expect(scan.get_by_test_id("chain-ok")).to_be_visible()
     scan.screenshot(path=str(SCREENSHOTS / f"{backend}-trace-03-scanned.png"), full_page=True)
