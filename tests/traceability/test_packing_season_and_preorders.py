@@ -149,6 +149,8 @@ def test_shipping_a_preorder_early_over_http_needs_the_box_ticked_and_tells_the_
     assert "sớm" in body and ships_on.strftime("%d/%m/%Y") in body
     buyer_page = page_text(client.get(f"/orders/c/{order.checkout.access_token}"))
     assert "Giao sớm" in buyer_page
+    # Beside "in transit", the line no longer reads "ships from <a later date>".
+    assert "giao từ" not in buyer_page.lower()
 
 
 def test_a_preorder_on_or_after_its_date_ships_without_confirmation(farm):

@@ -229,8 +229,10 @@ def test_a_recall_holds_packed_orders_and_refuses_to_ship_them(farm, client):
     db.session.expire_all()
     order = db.session.get(Order, order.id)
     assert order.recall_hold == batch.code
-    orders_page = page_text(client.get(f"/dashboard/farms/{farm.id}/orders?tab=to_ship"))
+    orders = client.get(f"/dashboard/farms/{farm.id}/orders?tab=to_ship")
+    orders_html, orders_page = orders.get_data(as_text=True), page_text(orders)
     assert f"lô {batch.code}" in orders_page and "thu hồi" in orders_page
+    assert f"/dashboard/orders/{order.id}/ship" not in orders_html  # no form offers to ship it
 
     shipped = client.post_form(
         f"/dashboard/orders/{order.id}/ship?tab=to_ship",
