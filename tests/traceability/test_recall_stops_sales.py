@@ -142,6 +142,10 @@ def test_a_recalled_product_leaves_every_list_but_its_page_explains(client, farm
     assert batch.code in text and REASON in text
     assert "thu hồi" in text  # the Vietnamese notice
     assert 'action="/cart/add"' not in page.get_data(as_text=True)
+    # Nothing on the page still reads as an offer: no season badge, no stock left to buy.
+    assert "Đang vào mùa" not in text
+    assert f"còn {product.variants[0].stock}" not in text
+    assert "Ngừng bán" in text
 
 
 def test_adding_a_recalled_product_over_http_says_why_and_keeps_the_cart_empty(client, farm):
