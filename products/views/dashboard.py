@@ -174,10 +174,11 @@ def delete_variant(variant_id: int):
     form = ConfirmForm()
     if submit(form, lambda: services.remove_variant(variant, _me())):
         flash(_("Variant removed."), "info")
-    else:
-        for message in [*form.form_errors, *form.confirm.errors]:
-            flash(message, "error")
-    return redirect(url_for("products.edit_product", product_id=product.id) + "#variants")
+        return redirect(url_for("products.edit_product", product_id=product.id) + "#variants")
+    for message in [*form.form_errors, *form.confirm.errors]:
+        flash(message, "error")
+    # No "#variants" here: the refusal is flashed at the top of the page, where it is read.
+    return redirect(url_for("products.edit_product", product_id=product.id))
 
 
 @bp.post("/dashboard/products/<int:product_id>/photos")

@@ -50,6 +50,8 @@ def test_a_recall_without_the_confirmation_is_refused_and_changes_nothing(client
     )
 
     assert "Đánh dấu ô" in page_text(response)
+    assert response.status_code == 422
+    assert "Phát hiện nấm mốc trong kho" in response.get_data(as_text=True)  # kept as typed
     assert _still_open(batch.id)
 
 

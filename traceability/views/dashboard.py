@@ -132,6 +132,12 @@ def batch_page(batch_id: int):
         if recorded:
             flash(_("Recorded: %(what)s.", what=KIND_LABELS[kind]), "success")
             return redirect(url_for("traceability.batch_page", batch_id=batch.id))
+    status = UNPROCESSABLE if form is not None and form.errors else 200
+    return _batch_page(batch, kind=kind, form=form, correcting=correcting, status=status)
+
+
+def _batch_page(batch, *, kind=None, form=None, correcting=None, recall_form=None, status=200):
+    """The farm's page of one batch, with the form the farmer is filling in kept as typed."""
     runs = list(
         db.session.scalars(
             select(LabelRun).where(LabelRun.batch_id == batch.id).order_by(LabelRun.id.desc())
@@ -151,10 +157,10 @@ def batch_page(batch_id: int):
         can_override=has_role(_me(), Role.OPERATOR),
         labels_form=labels_form,
         runs=runs,
-        recall_form=RecallForm(formdata=None),
+        recall_form=recall_form or RecallForm(formdata=None),
         receivers=recalls.receivers(batch, _me()),
         figures=scans.scan_figures([batch.id])[batch.id],
-    ), (UNPROCESSABLE if form is not None and form.errors else 200)
+    ), status
 
 
 @bp.post("/dashboard/batches/<int:batch_id>/labels")
@@ -208,10 +214,11 @@ def recall_batch(batch_id: int):
             "success",
         )
         flash(_("Buyers e-mailed about the recall: %(n)d.", n=mailed), "info")
-    else:
-        for message in [*form.form_errors, *form.confirm.errors, *form.reason.errors]:
-            flash(message, "error")
-    return redirect(url_for("traceability.batch_page", batch_id=batch.id))
+        return redirect(url_for("traceability.batch_page", batch_id=batch.id))
+    # Refused (no tick, too short a reason): the page again, with the reason as typed.
+    for message in [*form.form_errors, *form.confirm.errors]:
+        flash(message, "error")
+    return _batch_page(batch, recall_form=form, status=form_status(form))
 
 
 @bp.post("/dashboard/batches/<int:batch_id>/sold-out")
