@@ -19,7 +19,13 @@ from app.errors import DomainError
 from app.extensions import db
 from app.geo import fold_accents
 from app.images import process_document_upload, process_image_upload
-from app.validation import clean_paragraphs, clean_text, parse_decimal, parse_whole_number
+from app.validation import (
+    clean_paragraphs,
+    clean_text,
+    parse_decimal,
+    parse_whole_number,
+    read_id,
+)
 from farms.models import Farm, GrowingArea
 from farms.permissions import ensure_can_manage
 from products.models import Product
@@ -110,10 +116,7 @@ def create_batch(
 
 
 def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return read_id(value)  # past the database's integers is no row, not an overflow
 
 
 def farm_batches(farm: Farm, actor: User) -> list[Batch]:
@@ -413,8 +416,9 @@ def find_batch(reference: str) -> Batch | None:
     """A batch by id ("42"), by farm and code ("vuon-vai-co-lan/VT2606-A"), or by a code
     that only one farm uses ("VT2606-A")."""
     reference = reference.strip()
-    if reference.isdigit():
-        return db.session.get(Batch, int(reference))
+    if reference.isascii() and reference.isdigit():
+        batch_id = read_id(reference)
+        return db.session.get(Batch, batch_id) if batch_id else None
     if "/" in reference:
         slug, code = reference.rsplit("/", 1)
         return db.session.scalar(
