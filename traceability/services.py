@@ -86,12 +86,12 @@ def create_batch(
     growing_area_id: int | str | None = None,
 ) -> Batch:
     ensure_can_manage(actor, farm)
-    product = db.session.get(Product, _int_or_none(product_id))
+    product = _get(Product, product_id)
     if product is None or product.farm_id != farm.id:
         raise DomainError(_l("Choose one of this farm's products."), field="product_id")
     area = None
     if growing_area_id not in (None, ""):
-        area = db.session.get(GrowingArea, _int_or_none(growing_area_id))
+        area = _get(GrowingArea, growing_area_id)
         if area is None or area.farm_id != farm.id:
             raise DomainError(
                 _l("Choose one of this farm's growing areas."), field="growing_area_id"
@@ -115,8 +115,10 @@ def create_batch(
     return batch
 
 
-def _int_or_none(value) -> int | None:
-    return read_id(value)  # past the database's integers is no row, not an overflow
+def _get(model, value):
+    """The row of this id as typed in a form; no row for anything that is not an id."""
+    row_id = read_id(value)  # past the database's integers is no row, not an overflow
+    return db.session.get(model, row_id) if row_id else None
 
 
 def farm_batches(farm: Farm, actor: User) -> list[Batch]:
@@ -310,7 +312,7 @@ def record_event(
 
     corrected = None
     if entry.corrects_id not in (None, ""):
-        corrected = next((e for e in events if e.id == _int_or_none(entry.corrects_id)), None)
+        corrected = next((e for e in events if e.id == read_id(entry.corrects_id)), None)
         if corrected is None:
             raise DomainError(_l("Choose an entry of this batch to correct."), field="corrects_id")
         if any(e.corrects_id == corrected.id for e in events):

@@ -42,13 +42,14 @@ from tests.products.factories import make_product
 from tests.support.stripe_fake import FakeStripeHTTP
 from tests.support.web import page_text
 from tests.traceability.factories import harvest, make_batch
+from traceability import services as trace_services
 from traceability.label_formats import FORMATS
 from traceability.labels import issue_labels, run_labels
 
 #: HOSTILE_COLLECT=1 (with -s): print every finding of the walk instead of failing on the first.
 COLLECT = [] if os.environ.get("HOSTILE_COLLECT") else None
 #: Hypothesis examples per person: each one walks every route once.
-WALK_EXAMPLES = int(os.environ.get("HOSTILE_WALK_EXAMPLES", "2"))
+WALK_EXAMPLES = int(os.environ.get("HOSTILE_WALK_EXAMPLES", "3"))
 
 SIGNUP = {
     "full_name": "Nguyễn Thị Mai",
@@ -840,3 +841,13 @@ def test_every_form_reads_only_its_own_kind_of_data(app):
 
     assert len(forms) > 20
     assert [f.__qualname__ for f in forms if not issubclass(f, Form)] == []
+
+
+@pytest.mark.parametrize("product_id", [str(2**31), str(2**63), "²", "١"])
+def test_a_batch_for_a_product_id_past_the_database_range_is_refused(app, lychee, product_id):
+    farm = lychee.product.farm
+
+    with pytest.raises(DomainError):
+        trace_services.create_batch(
+            farm, farm.members[0].user, product_id=product_id, code="VT2606-X"
+        )
