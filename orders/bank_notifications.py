@@ -49,7 +49,7 @@ def verify(
         raise RejectedNotification("bad timestamp") from exc
     if abs((now if now is not None else time.time()) - sent_at) > TOLERANCE_SECONDS:
         raise RejectedNotification("stale timestamp")
-    if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.encode()):
+    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
         raise RejectedNotification("bad signature")
     try:
         data = json.loads(body)

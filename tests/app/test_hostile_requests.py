@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from flask_wtf import FlaskForm
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from werkzeug.exceptions import HTTPException
@@ -680,6 +680,14 @@ def _webhook(draw, rule: Rule) -> tuple[bytes, dict[str, str]]:
     else:
         names = ["created", "livemode", "api_version"]
     document = {name: draw(value) for name in draw(st.lists(st.sampled_from(names), unique=True))}
+    if rule.endpoint == "orders.bank_notification" and draw(st.integers(0, 3)):
+        # Mostly the bank's shape (text, a whole amount, text), with hostile contents.
+        amounts = st.sampled_from([2**31, 2**63, 2**64 + 1, 10**30, -1, 0]) | st.integers()
+        document |= {
+            "id": draw(st.sampled_from(HOSTILE_TEXT) | st.text(max_size=20)),
+            "amount": draw(amounts),
+            "description": draw(st.sampled_from(HOSTILE_TEXT) | st.text(max_size=40)),
+        }
     if rule.endpoint == "orders.stripe_webhook":
         # Stripe's envelope (an event id, a known type) is Stripe's contract; what it carries
         # is hostile.
@@ -726,8 +734,9 @@ def _send(app, walk: Walk, request: dict) -> None:
     if response.status_code >= 400 or _flashed_errors(walk.client):
         if _snapshot() != before:
             problems.append(f"a refusal changed the database: {described}")
+    problems = [f"{problem} {str(request)[:600]}" for problem in problems]
     if COLLECT is not None:  # list them all instead of stopping at the first
-        COLLECT.extend(f"{problem} {str(request)[:600]}" for problem in problems)
+        COLLECT.extend(problems)
     else:
         assert not problems, problems
     if request["path"] == "/logout" and response.status_code == 302:
@@ -754,6 +763,9 @@ def test_walk_no_hostile_request_ends_in_a_server_error(app, world, role, monkey
         deadline=None,
         derandomize=True,
         database=None,
+        # No shrinking: the failing request is already named in full, and shrinking a walk
+        # would replay it for minutes.
+        phases=[Phase.explicit, Phase.generate],
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(st.data())
@@ -790,18 +802,6 @@ def test_a_cancel_link_with_a_non_ascii_token_is_refused(client, lychee):
 
 
 # Signed endpoints answer 400 to what they cannot read -------------------------------------
-
-
-def test_a_bank_notification_with_a_non_ascii_signature_is_refused(client, monkeypatch):
-    monkeypatch.setitem(client.application.config, "BANK_WEBHOOK_SECRET", BANK_SECRET)
-
-    response = client.post(
-        "/payments/bank-notification",
-        data=b"{}",
-        headers={"X-Nongsan-Timestamp": str(int(time.time())), "X-Nongsan-Signature": "Â²"},
-    )
-
-    assert response.status_code == 400
 
 
 @pytest.mark.parametrize("session_id", [1.5, 42, None, ["cs_1"]])
