@@ -27,6 +27,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
+    from app.web import IdConverter
+
+    # Before any blueprint: every <int:…> in a route is a bounded row id.
+    app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
     from app.page_cache import init_page_cache
 

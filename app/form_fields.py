@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto  # FlaskForm's "read the request" default for formdata
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, FileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
@@ -12,6 +16,30 @@ from app.geo import all_provinces
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("This is too long.")
 BAD_DATE = _l("Write the date as day/month/year, e.g. 01/06/2026.")
+
+
+class Form(FlaskForm):
+    """Every form's base: each field reads only what an HTML form sends for its kind.
+
+    Flask-WTF hands fields request.files and request.form together, and a JSON body as form
+    data, so a text field could receive an uploaded file (or a number, or a list) and fail
+    in its validators. Here a file field sees only files and every other field only text:
+    anything else is simply missing, and the form answers with its usual messages.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if formdata is not _Auto:  # the caller chose the data (or None)
+                return formdata
+            if not form.is_submitted():
+                return None
+            files = {field.name for field in form if isinstance(field, FileField)}
+            data = MultiDict(
+                (name, value) for name, value in request.form.items(multi=True) if name not in files
+            )
+            for name in files & set(request.files):
+                data.setlist(name, request.files.getlist(name))
+            return data or None  # as Flask-WTF: nothing sent is no form data
 
 
 def text_field(label, max_length: int, *, required: bool = True, **kwargs) -> StringField:

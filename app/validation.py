@@ -12,6 +12,14 @@ from flask_babel import lazy_gettext as _l
 from app.errors import DomainError
 from app.geo import fold_accents, province_by_code
 
+#: The largest id a table holds: ids are 32-bit integers on PostgreSQL.
+MAX_ID = 2**31 - 1
+#: The highest price, fee or amount in đồng anyone can enter (fits a 32-bit integer).
+MAX_VND = 1_000_000_000
+#: What read_whole_number() answers for a number too long to be meant (past 18 digits).
+TOO_BIG = 10**18
+_WHOLE_NUMBER = re.compile(r"(-?)([0-9]+)")
+
 
 def clean_text(
     value: str | None, field: str, max_length: int, label, *, required: bool = True
@@ -79,14 +87,36 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug[:max_length].rstrip("-") or "x"
 
 
-def parse_vnd(value, field: str, label, *, minimum: int = 1, maximum: int = 1_000_000_000) -> int:
+def read_whole_number(value) -> int | None:
+    """A whole number written with the digits 0-9 (and an optional minus), else None.
+
+    The one way the project reads numbers people and addresses send: "²".isdigit() is true
+    and int() then fails, int() reads "٣" and "３", and refuses more than 4300 digits. A number
+    longer than 18 digits reads as TOO_BIG (or -TOO_BIG), past every limit the callers check.
+    """
+    text = str(value).strip() if value is not None else ""
+    match = _WHOLE_NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    sign, digits = match.groups()
+    digits = digits.lstrip("0") or "0"
+    number = TOO_BIG if len(digits) > 18 else int(digits)
+    return -number if sign else number
+
+
+def read_id(value) -> int | None:
+    """A row id from a form or an address: 1 to MAX_ID, anything else None (no such row)."""
+    number = read_whole_number(value)
+    return number if number is not None and 1 <= number <= MAX_ID else None
+
+
+def parse_vnd(value, field: str, label, *, minimum: int = 1, maximum: int = MAX_VND) -> int:
     """Whole đồng as people type them: "125000", "125.000", "125,000 ₫"."""
     text = "".join(str(value if value is not None else "").split()).replace("₫", "")
     text = text.replace("đ", "").replace("VND", "").replace("vnd", "")
-    digits = text.replace(".", "").replace(",", "")
-    if not digits.isdigit():
+    amount = read_whole_number(text.replace(".", "").replace(",", ""))
+    if amount is None or amount < 0:
         raise DomainError(_l("Enter %(what)s in whole đồng, e.g. 125000.", what=label), field=field)
-    amount = int(digits)
     if amount < minimum or amount > maximum:
         raise DomainError(_l("%(what)s is out of range.", what=label), field=field)
     return amount
@@ -98,9 +128,9 @@ def parse_whole_number(
     text = (
         "".join(str(value if value is not None else "").split()).replace(".", "").replace(",", "")
     )
-    if not text.lstrip("-").isdigit():
+    number = read_whole_number(text)
+    if number is None:
         raise DomainError(_l("Enter a whole number for %(what)s.", what=label), field=field)
-    number = int(text)
     if number < minimum or number > maximum:
         raise DomainError(_l("%(what)s is out of range.", what=label), field=field)
     return number

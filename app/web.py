@@ -9,12 +9,32 @@ from urllib.parse import urlsplit
 
 from flask import request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
+from app.validation import MAX_ID
 
 #: Status of a page that shows a form again with its errors: the input was not accepted.
 UNPROCESSABLE = 422
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route (registered in place of Werkzeug's): a row id, 1 to MAX_ID.
+
+    Werkzeug's own reads any length and any script's digits ("١"); a number past the
+    database's integer overflows it (PostgreSQL) or the driver (SQLite) instead of a 404.
+    """
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits: int = 0, min: int = 1, max: int = MAX_ID, **kwargs):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, **kwargs)
+
+    def to_python(self, value: str):
+        if len(value) > len(str(self.max)):  # int() refuses past 4300 digits
+            raise ValidationError()
+        return super().to_python(value)
 
 
 def safe_next_url(target: str | None, fallback_endpoint: str = "main.index") -> str:

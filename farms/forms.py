@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
 from app.form_fields import (
+    Form,
     choice_field,
     date_field,
     long_text_field,
@@ -28,7 +28,7 @@ SCHEME_CHOICES = [
 ]
 
 
-class FarmProfileForm(FlaskForm):
+class FarmProfileForm(Form):
     name = text_field(_l("Name of the farm or cooperative"), 160)
     kind = choice_field(_l("Kind"), KIND_CHOICES)
     province_code = choice_field(_l("Province or city"), province_choices())
@@ -37,21 +37,21 @@ class FarmProfileForm(FlaskForm):
     story = long_text_field(_l("Your story"), 5000)
 
 
-class MemberHouseholdForm(FlaskForm):
+class MemberHouseholdForm(Form):
     name = text_field(_l("Household name"), 160)
     commune = text_field(_l("Commune or ward"), 120)
     contact_phone = text_field(_l("Household's mobile number"), 30, required=False)
 
 
-class InvitationAnswerForm(FlaskForm):
+class InvitationAnswerForm(Form):
     """Accepting or declining an invitation to run a member household: its CSRF token only."""
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(Form):
     photo = FileField(_l("Photo"))
 
 
-class GrowingAreaForm(FlaskForm):
+class GrowingAreaForm(Form):
     FIELDS = ("name", "code", "crop", "area_ha", "commune", "latitude", "longitude")
 
     name = text_field(_l("Name of the area"), 120)
@@ -63,7 +63,7 @@ class GrowingAreaForm(FlaskForm):
     longitude = text_field(_l("Longitude"), 20, required=False)
 
 
-class CertificationForm(FlaskForm):
+class CertificationForm(Form):
     scheme = choice_field(_l("Certificate"), SCHEME_CHOICES)
     other_scheme = text_field(_l("Name of the certificate (if other)"), 120, required=False)
     number = text_field(_l("Certificate number"), 80)
@@ -73,7 +73,7 @@ class CertificationForm(FlaskForm):
     scan = FileField(_l("Scan or photo of the certificate"))
 
 
-class BankAccountForm(FlaskForm):
+class BankAccountForm(Form):
     bank_bin = choice_field(
         _l("Bank"), [("", _l("Choose a bank"))] + [(b.bin, b.short_name) for b in BANKS]
     )
@@ -81,5 +81,5 @@ class BankAccountForm(FlaskForm):
     holder_name = text_field(_l("Account holder's name"), 120)
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(Form):
     reason = text_field(_l("Reason"), 500)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 
-from app.form_fields import choice_field, province_choices, text_field
+from app.form_fields import Form, choice_field, province_choices, text_field
 from orders.states import PaymentMethod
 
 PAYMENT_LABELS = {
@@ -18,7 +17,7 @@ PAYMENT_LABELS = {
 }
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(Form):
     name = text_field(_l("Full name"), 120)
     phone = text_field(_l("Mobile number"), 30)
     email = text_field(_l("E-mail (for the order confirmation)"), 254, required=False)
@@ -45,14 +44,14 @@ class CheckoutForm(FlaskForm):
         ]
 
 
-class DeliverySettingsForm(FlaskForm):
+class DeliverySettingsForm(Form):
     min_order_vnd = text_field(_l("Minimum order (đồng)"), 15, required=False)
     free_delivery_from_vnd = text_field(_l("Free delivery from (đồng)"), 15, required=False)
     pickup_enabled = BooleanField(_l("Buyers may collect at the farm"))
     pickup_address = text_field(_l("Where to collect"), 255, required=False)
 
 
-class DeliveryZoneForm(FlaskForm):
+class DeliveryZoneForm(Form):
     province_code = choice_field(
         _l("Province or city"),
         [("00", _l("Every other province"))] + province_choices()[1:],
@@ -69,14 +68,14 @@ class DeliveryZoneForm(FlaskForm):
     weight_step_grams = text_field(_l("Weight step (grams), e.g. 5000"), 10, required=False)
 
 
-class ShipForm(FlaskForm):
+class ShipForm(Form):
     carrier = text_field(_l("Carrier"), 80)
     tracking_number = text_field(_l("Tracking number"), 80, required=False)
     #: Only asked for a pre-order shipped before its date.
     ship_early = BooleanField(_l("Ship early and tell the buyer"))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = text_field(_l("Reason"), 500)
 
 
@@ -88,7 +87,7 @@ class CancelOrderForm(CancelForm):
     )
 
 
-class PayoutForm(FlaskForm):
+class PayoutForm(Form):
     """One per farm on the operators' payouts page (prefixed with the farm's id)."""
 
     amount = text_field(_l("Amount transferred (₫)"), 20)

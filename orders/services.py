@@ -484,7 +484,8 @@ def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | Non
     """The buyer (or the guest holding the checkout's token) cancels before packing."""
     owns = (buyer is not None and order.checkout.buyer_id == buyer.id) or (
         access_token is not None
-        and secrets.compare_digest(access_token, order.checkout.access_token)
+        # As bytes: compare_digest refuses str with non-ASCII characters (a 500 otherwise).
+        and secrets.compare_digest(access_token.encode(), order.checkout.access_token.encode())
     )
     if not owns:
         raise PermissionDenied()

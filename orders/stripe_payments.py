@@ -95,7 +95,7 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
         return "duplicate"
     session = event.data.object.to_dict()
     checkout = db.session.scalar(
-        select(Checkout).where(Checkout.stripe_session_id == session.get("id"))
+        select(Checkout).where(Checkout.stripe_session_id == str(session.get("id")))
     )
     if checkout is None:
         return "unknown session"

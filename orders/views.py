@@ -28,6 +28,7 @@ from app.errors import DomainError
 from app.extensions import csrf, db
 from app.geo import all_provinces
 from app.i18n import current_language
+from app.validation import read_id, read_whole_number
 from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
 from farms.services import get_farm_for
 from orders import (
@@ -93,15 +94,13 @@ def _buyer():
 
 
 def _int(value, default: int = 0) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
+    number = read_whole_number(value)
+    return default if number is None else number
 
 
 @bp.post("/cart/add")
 def add_to_cart():
-    variant_id = _int(request.form.get("variant_id"))
+    variant_id = read_id(request.form.get("variant_id")) or 0
     # Anything that is not a whole number becomes 0, which the cart refuses with a message.
     quantity = _int(request.form.get("quantity"), 0)
     try:
@@ -232,11 +231,10 @@ def _reviewed_totals() -> dict[int, int]:
 def _shown_prices() -> dict[int, int]:
     """The review's hidden price-<variant id> fields; anything unreadable is ignored, and a
     missing price then counts as changed."""
-    return {
-        int(key[6:]): _int(value)
-        for key, value in request.form.items()
-        if key.startswith("price-") and key[6:].isascii() and key[6:].isdigit()
+    shown = {
+        read_id(key[6:]): _int(value) for key, value in request.form.items() if key[:6] == "price-"
     }
+    return {variant_id: price for variant_id, price in shown.items() if variant_id is not None}
 
 
 def _requote(cart, form):

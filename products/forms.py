@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 
-from app.form_fields import choice_field, date_field, long_text_field, text_field
+from app.form_fields import Form, choice_field, date_field, long_text_field, text_field
 from products.models import CATEGORY_LABELS, Category, Unit
 from products.units import UNIT_LABELS
 
@@ -18,7 +17,7 @@ def category_choices(blank_label=None):
     return blank + [(c.value, CATEGORY_LABELS[c]) for c in Category]
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     name = text_field(_l("Product name"), 160)
     category = choice_field(_l("Category"), category_choices())
     description = long_text_field(_l("Description"), 10000)
@@ -39,7 +38,7 @@ class ProductForm(FlaskForm):
         ]
 
 
-class VariantForm(FlaskForm):
+class VariantForm(Form):
     unit = choice_field(_l("Unit"), [(u.value, UNIT_LABELS[u]) for u in Unit])
     pack_kg = text_field(_l("Kilograms in one box, bag or jar"), 10, required=False)
     custom_unit = text_field(_l("Your unit's name (if other)"), 40, required=False)
@@ -49,7 +48,7 @@ class VariantForm(FlaskForm):
     min_order_qty = text_field(_l("Minimum per order"), 10)
 
 
-class OcopForm(FlaskForm):
+class OcopForm(Form):
     stars = choice_field(
         _l("OCOP stars"),
         [
@@ -63,11 +62,11 @@ class OcopForm(FlaskForm):
     expires_on = date_field(_l("Valid until (leave empty for 36 months)"), required=False)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes state: only the CSRF token travels."""
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An action that cannot be undone (remove, cancel, recall): the person ticks a box
     first, so a stray tap changes nothing, with or without JavaScript."""
 

@@ -25,6 +25,8 @@ from app.validation import (
     parse_decimal,
     parse_vnd,
     parse_whole_number,
+    read_id,
+    read_whole_number,
     slugify,
 )
 from app.verification import stamp_verified
@@ -82,8 +84,8 @@ def _parse_month_day(value: str | None, field: str) -> int | None:
     if not text:
         return None
     parts = text.replace("-", "/").replace(".", "/").split("/")
-    if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
-        day, month = int(parts[0]), int(parts[1])
+    day, month = (read_whole_number(p) for p in parts) if len(parts) == 2 else (None, None)
+    if day is not None and month is not None and 1 <= day <= 31 and 1 <= month <= 12:
         packed = month * 100 + day
         if is_valid_month_day(packed):
             return packed
@@ -112,11 +114,12 @@ def _apply_details(
     product.description = clean_paragraphs(description, "description", 10000, _l("the description"))
     product.gtin = normalize_gtin(gtin)
     if growing_area_id:
-        if int(growing_area_id) not in {a.id for a in farm.growing_areas}:
+        area_id = read_id(growing_area_id)
+        if area_id not in {a.id for a in farm.growing_areas}:
             raise DomainError(
                 _l("Choose one of this farm's growing areas."), field="growing_area_id"
             )
-        product.growing_area_id = int(growing_area_id)
+        product.growing_area_id = area_id
     else:
         product.growing_area_id = None
     start = _parse_month_day(season_start, "season_start")
@@ -297,10 +300,7 @@ def set_ocop(
 ) -> OcopCertificate:
     """Record an OCOP decision; it waits for an operator's check again after any change."""
     ensure_can_manage(actor, product.farm)
-    try:
-        stars = int(stars)
-    except (TypeError, ValueError):
-        stars = 0
+    stars = read_whole_number(stars)
     if stars not in (3, 4, 5):
         raise DomainError(_l("OCOP ratings have 3, 4 or 5 stars."), field="stars")
     if decision_date > local_today():

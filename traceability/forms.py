@@ -5,20 +5,19 @@ from __future__ import annotations
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, StringField
 from wtforms.fields import FileField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
 
-from app.form_fields import choice_field, long_text_field, text_field
+from app.form_fields import Form, choice_field, long_text_field, text_field
 from products.forms import ConfirmForm
 from traceability.diary import KIND_FIELDS
 from traceability.label_formats import FORMATS
 from traceability.models import EventKind
 
 
-class BatchForm(FlaskForm):
+class BatchForm(Form):
     product_id = choice_field(_l("Product"), [])
     growing_area_id = choice_field(_l("Growing area"), [("", _l("None"))], required=False)
     code = text_field(_l("Batch code"), 20)
@@ -37,7 +36,7 @@ class BatchForm(FlaskForm):
         ]
 
 
-class EventFormBase(FlaskForm):
+class EventFormBase(Form):
     occurred_at = StringField(_l("When"), [Length(max=30)])
     place = text_field(_l("Where (if not the growing area)"), 200, required=False)
     note = long_text_field(_l("Note"), 2000)
@@ -64,7 +63,7 @@ def event_form_class(kind: EventKind) -> type[EventFormBase]:
     return type(f"{kind.value.title()}EventForm", (EventFormBase,), fields)
 
 
-class LabelsForm(FlaskForm):
+class LabelsForm(Form):
     format = choice_field(_l("Label format"), [(f.id, _l(f.name)) for f in FORMATS.values()])
     count = text_field(_l("How many labels"), 6)
 

@@ -19,7 +19,13 @@ from app.errors import DomainError
 from app.extensions import db
 from app.geo import fold_accents
 from app.images import process_document_upload, process_image_upload
-from app.validation import clean_paragraphs, clean_text, parse_decimal, parse_whole_number
+from app.validation import (
+    clean_paragraphs,
+    clean_text,
+    parse_decimal,
+    parse_whole_number,
+    read_id,
+)
 from farms.models import Farm, GrowingArea
 from farms.permissions import ensure_can_manage
 from products.models import Product
@@ -84,12 +90,12 @@ def create_batch(
     growing_area_id: int | str | None = None,
 ) -> Batch:
     ensure_can_manage(actor, farm)
-    product = db.session.get(Product, _int_or_none(product_id))
+    product = _get(Product, product_id)
     if product is None or product.farm_id != farm.id:
         raise DomainError(_l("Choose one of this farm's products."), field="product_id")
     area = None
     if growing_area_id not in (None, ""):
-        area = db.session.get(GrowingArea, _int_or_none(growing_area_id))
+        area = _get(GrowingArea, growing_area_id)
         if area is None or area.farm_id != farm.id:
             raise DomainError(
                 _l("Choose one of this farm's growing areas."), field="growing_area_id"
@@ -120,11 +126,10 @@ def create_batch(
     return batch
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _get(model, value):
+    """The row of this id as typed in a form; no row for anything that is not an id."""
+    row_id = read_id(value)  # past the database's integers is no row, not an overflow
+    return db.session.get(model, row_id) if row_id else None
 
 
 def farm_batches(farm: Farm, actor: User) -> list[Batch]:
@@ -315,7 +320,7 @@ def record_event(
 
     corrected = None
     if entry.corrects_id not in (None, ""):
-        corrected = next((e for e in events if e.id == _int_or_none(entry.corrects_id)), None)
+        corrected = next((e for e in events if e.id == read_id(entry.corrects_id)), None)
         if corrected is None or corrected.kind in _NOT_TYPED:
             raise DomainError(_l("Choose an entry of this batch to correct."), field="corrects_id")
         if any(e.corrects_id == corrected.id for e in events):
@@ -480,8 +485,9 @@ def find_batch(reference: str) -> Batch | None:
     """A batch by id ("42"), by farm and code ("vuon-vai-co-lan/VT2606-A"), or by a code
     that only one farm uses ("VT2606-A")."""
     reference = reference.strip()
-    if reference.isdigit():
-        return db.session.get(Batch, int(reference))
+    if reference.isascii() and reference.isdigit():
+        batch_id = read_id(reference)
+        return db.session.get(Batch, batch_id) if batch_id else None
     if "/" in reference:
         slug, code = reference.rsplit("/", 1)
         return db.session.scalar(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
 from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from app.form_fields import REQUIRED, TOO_LONG, choice_field, province_choices, text_field
+from app.form_fields import REQUIRED, TOO_LONG, Form, choice_field, province_choices, text_field
 
 _PASSWORD_LENGTH = _l(
     "The password must have between %(min)d and %(max)d characters.",
@@ -40,7 +39,7 @@ def _new_password_fields():
     return password, confirm
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     full_name = text_field(_l("Full name"), 120)
     identifier = _identifier_field()
     password, confirm = _new_password_fields()
@@ -56,7 +55,7 @@ class SignupForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     identifier = _identifier_field()
     password = PasswordField(
         _l("Password"),
@@ -65,7 +64,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Remember me on this device"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = text_field(_l("Full name"), 120)
     phone = text_field(_l("Mobile number"), 30, required=False)
     email = text_field(_l("E-mail"), 254, required=False)
@@ -74,7 +73,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class AddressForm(FlaskForm):
+class AddressForm(Form):
     recipient_name = text_field(_l("Recipient's name"), 120)
     address_phone = text_field(_l("Recipient's mobile number"), 30)
     province_code = choice_field(
@@ -84,7 +83,7 @@ class AddressForm(FlaskForm):
     street = text_field(_l("Street, house number, hamlet"), 255)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         [DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
@@ -92,13 +91,13 @@ class ChangePasswordForm(FlaskForm):
     password, confirm = _new_password_fields()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     identifier = _identifier_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = _new_password_fields()
 
 
-class EndSessionsForm(FlaskForm):
+class EndSessionsForm(Form):
     """Signs out every other device: only its CSRF token."""

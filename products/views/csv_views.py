@@ -7,11 +7,11 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
+from app.form_fields import Form
 from app.web import form_status, show_domain_error, uploaded_bytes
 from farms.services import get_farm_for
 from products import csv_io
@@ -20,7 +20,7 @@ from products.units import UNIT_LABELS
 from products.views import bp
 
 
-class CsvImportForm(FlaskForm):
+class CsvImportForm(Form):
     file = FileField(_l("CSV file"), [FileRequired(_l("Choose a CSV file first."))])
 
 

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.form_fields import province_choices
 from app.geo import province_by_code
 from app.page_cache import shared_with_visitors
+from app.validation import MAX_ID, MAX_VND, read_whole_number
 from farms.forms import SCHEME_CHOICES
 from farms.models import Farm
 from farms.permissions import can_manage
@@ -23,14 +24,17 @@ from products.seasons import availability
 from products.views import bp
 
 
-def _int_arg(name: str, problems: list[str], label: str) -> int | None:
+def _int_arg(name: str, problems: list[str], label: str, maximum: int) -> int | None:
+    """A whole number from the address; a larger one reads as `maximum`, which no price or
+    page passes, so the database's integers stay in range."""
     raw = (request.args.get(name) or "").replace(".", "").replace(",", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    number = read_whole_number(raw)
+    if number is None or number < 0:
         problems.append(_("%(what)s must be a whole number; it was ignored.", what=label))
         return None
-    return int(raw)
+    return min(number, maximum)
 
 
 def catalog_query_from_args() -> tuple[CatalogQuery, list[str]]:
@@ -40,18 +44,18 @@ def catalog_query_from_args() -> tuple[CatalogQuery, list[str]]:
     category = args.get("category") or None
     province = args.get("province") or None
     certification = args.get("certification") or None
-    stars = _int_arg("stars", problems, _("OCOP stars"))
+    stars = _int_arg("stars", problems, _("OCOP stars"), MAX_ID)
     query = CatalogQuery(
         text=(args.get("q") or "")[:100],
         category=category if category in set(Category) else None,
         province_code=province if province_by_code(province) else None,
         min_stars=stars if stars in (3, 4, 5) else None,
         certification=certification if certification in dict(SCHEME_CHOICES) else None,
-        price_min=_int_arg("price_min", problems, _("The lowest price")),
-        price_max=_int_arg("price_max", problems, _("The highest price")),
+        price_min=_int_arg("price_min", problems, _("The lowest price"), MAX_VND + 1),
+        price_max=_int_arg("price_max", problems, _("The highest price"), MAX_VND + 1),
         availability=args.get("availability") if args.get("availability") in AVAILABILITY else None,
         sort=args.get("sort") if args.get("sort") in SORTS else "relevance",
-        page=_int_arg("page", problems, _("The page")) or 1,
+        page=_int_arg("page", problems, _("The page"), MAX_ID) or 1,
     )
     return query, problems
 
