@@ -794,7 +794,7 @@ def test_a_cancel_link_with_a_non_ascii_token_is_refused(client, lychee):
     db.session.commit()
     order = placed.orders[0]
 
-    response = client.post_form(f"/orders/c/%E2%80%AE/cancel/{order.id}")
+    response = client.post_form(f"/orders/c/%E2%80%AE/cancel/{order.id}", {"confirm": "y"})
 
     assert response.status_code == 403
     db.session.refresh(order)
