@@ -61,14 +61,14 @@ def _receivers(batch: Batch) -> list[Receiver]:
 
 
 def _has_other_source(batch: Batch) -> bool:
-    """Whether the product has a batch that is neither recalled nor sold out (growing ones
-    count: the farm recorded a new batch)."""
+    """Whether the product has a harvested batch that is neither recalled nor sold out. A
+    batch still growing does not count: nothing in stock can have come from it."""
     others = db.session.scalar(
         select(func.count(Batch.id)).where(
             Batch.product_id == batch.product_id,
             Batch.id != batch.id,
             Batch.recalled_at.is_(None),
-            Batch.status.not_in([BatchStatus.RECALLED.value, BatchStatus.SOLD_OUT.value]),
+            Batch.status.in_([BatchStatus.HARVESTED.value, BatchStatus.PACKED.value]),
         )
     )
     return bool(others)

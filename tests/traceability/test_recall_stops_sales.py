@@ -185,7 +185,7 @@ def test_a_new_batch_puts_the_product_back_on_sale(app, farm):
     _recall(batch)
     assert product.is_sale_stopped
 
-    make_batch(farm, product)
+    harvest(make_batch(farm, product), 1)
 
     assert not product.is_sale_stopped
     assert _place(product).status == "confirmed"
@@ -310,7 +310,40 @@ def test_an_order_placed_before_the_recall_is_not_packed_or_shipped_while_the_sa
     assert db.session.get(Order, waiting.id).status == "confirmed"
     assert db.session.get(Order, packed.id).status == "packed"
 
-    # And a new batch lets the farm pack from it again
-    make_batch(farm, product)
+    # And a new batch, once harvested, lets the farm pack from it again
+    harvest(make_batch(farm, product), 1)
     order_services.pack_order(waiting, _owner(farm))
     assert waiting.status == "packed"
+
+
+def test_recalling_the_only_harvest_stops_the_sale_though_next_season_is_growing(app, farm):
+    # Given oranges with one harvested batch and next season's batch recorded, still growing
+    product = _oranges(farm)
+    harvested = make_batch(farm, product)
+    harvest(harvested, 2)
+    make_batch(farm, product)
+
+    # When the harvested batch is recalled
+    _recall(harvested)
+
+    # Then the sale stops: every box in stock came from the recalled batch
+    assert product.is_sale_stopped
+
+
+def test_an_empty_new_batch_does_not_lift_the_stop_its_harvest_does(app, farm):
+    # Given oranges whose only batch was recalled
+    product = _oranges(farm)
+    recalled = make_batch(farm, product)
+    harvest(recalled, 2)
+    _recall(recalled)
+    assert product.is_sale_stopped
+
+    # When the farm records a new batch with nothing harvested yet, then the sale stays stopped
+    new = make_batch(farm, product)
+    db.session.flush()
+    assert product.is_sale_stopped
+
+    # And when that batch is harvested, the product can be sold from it again
+    harvest(new, 1)
+    assert not product.is_sale_stopped
+    assert _place(product).status == "confirmed"
