@@ -293,3 +293,17 @@ def test_a_lone_surrogate_in_the_id_is_a_400_and_in_the_description_is_recorded(
     assert _post(client, {}, body=body).status_code == 400
     body = json.dumps({**_credit(order), "description": f"\ud800 {order.number}"}).encode()
     assert _post(client, {}, body=body).json == {"status": "paid"}
+
+
+@pytest.mark.parametrize("amount", [100000, 999000])
+def test_a_wrong_amount_received_before_cancellation_is_money_to_refund(client, order, amount):
+    # Given a transfer of the wrong amount, kept for review: the farm holds the buyer's money
+    assert _post(client, _credit(order, amount)).json["status"] in ("partial", "excess")
+
+    # When the buyer cancels the order
+    services.cancel_by_buyer(order, None, access_token=order.checkout.access_token)
+    db.session.commit()
+
+    # Then the money is to be given back, shown as "refund needed" like any paid order
+    db.session.refresh(order)
+    assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
