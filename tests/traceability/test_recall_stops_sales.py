@@ -347,3 +347,18 @@ def test_an_empty_new_batch_does_not_lift_the_stop_its_harvest_does(app, farm):
     harvest(new, 1)
     assert not product.is_sale_stopped
     assert _place(product).status == "confirmed"
+
+
+def test_last_seasons_batch_left_open_does_not_keep_a_recalled_product_on_sale(app, farm):
+    # Given oranges with last season's batch never marked sold out and this season's harvest
+    product = _oranges(farm)
+    last_season, this_season = make_batch(farm, product), make_batch(farm, product)
+    harvest(last_season, 365)
+    harvest(this_season, 2)
+    assert last_season.status == "harvested"
+
+    # When this season's batch is recalled
+    _recall(this_season)
+
+    # Then the sale stops: packing offers only this season's batches, so nothing safe is left
+    assert product.is_sale_stopped
