@@ -307,3 +307,26 @@ def test_a_wrong_amount_received_before_cancellation_is_money_to_refund(client, 
     # Then the money is to be given back, shown as "refund needed" like any paid order
     db.session.refresh(order)
     assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
+
+
+def test_the_refund_listed_is_the_money_received_not_the_order_total(client, order):
+    from app.auth.roles import Role
+    from app.i18n import format_vnd
+    from tests.app.factories import log_in, make_user
+    from tests.support.web import page_text
+
+    # Given an order cancelled, then a transfer of part of its total that arrived afterwards
+    services.cancel_by_buyer(order, None, access_token=order.checkout.access_token)
+    db.session.commit()
+    assert _post(client, _credit(order, 100000)).json == {"status": "refund_needed"}
+    operator = make_user(Role.OPERATOR, full_name="Chị Vận Hành")
+    db.session.commit()
+
+    # When an operator reads the refunds to make
+    log_in(client, operator.phone)
+    page = client.get("/admin/payouts")
+
+    # Then the order's row says 100,000 ₫ (what the buyer sent), not the order's total
+    row = page_text(page).split(order.number, 1)[1].split(order.checkout.contact_name, 1)[0]
+    assert format_vnd(100000).replace("\xa0", " ") in row
+    assert format_vnd(order.total_vnd).replace("\xa0", " ") not in row
