@@ -132,6 +132,27 @@ class RefundDue:
 _RECEIVED = ("paid", "partial", "excess", "refund_needed", "already_paid", "not_awaiting")
 
 
+def refund_amounts(orders: list[Order]) -> dict[int, int]:
+    """By order id, what its buyer sent and is owed back (see RefundDue)."""
+    received = dict(
+        db.session.execute(
+            select(BankCredit.order_id, func.sum(BankCredit.amount_vnd))
+            .where(
+                BankCredit.order_id.in_([order.id for order in orders]),
+                BankCredit.outcome.in_(_RECEIVED),
+            )
+            .group_by(BankCredit.order_id)
+        ).all()
+    )
+    return {
+        # A transfer the farm confirmed by hand has no notification: its total came in.
+        order.id: received.get(order.id, order.total_vnd)
+        if order.payment_method == PaymentMethod.BANK_TRANSFER
+        else order.total_vnd
+        for order in orders
+    }
+
+
 def refunds_needed(operator: User) -> list[RefundDue]:
     """Orders paid after their cancellation, oldest first: the buyer must get the money back."""
     ensure_role(operator, Role.OPERATOR)
@@ -143,23 +164,5 @@ def refunds_needed(operator: User) -> list[RefundDue]:
             .order_by(Order.created_at, Order.id)
         )
     )
-    received = dict(
-        db.session.execute(
-            select(BankCredit.order_id, func.sum(BankCredit.amount_vnd))
-            .where(
-                BankCredit.order_id.in_([order.id for order in orders]),
-                BankCredit.outcome.in_(_RECEIVED),
-            )
-            .group_by(BankCredit.order_id)
-        ).all()
-    )
-    return [
-        RefundDue(
-            order,
-            # A transfer the farm confirmed by hand has no notification: its total came in.
-            received.get(order.id, order.total_vnd)
-            if order.payment_method == PaymentMethod.BANK_TRANSFER
-            else order.total_vnd,
-        )
-        for order in orders
-    ]
+    amounts = refund_amounts(orders)
+    return [RefundDue(order, amounts[order.id]) for order in orders]

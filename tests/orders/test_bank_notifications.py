@@ -308,6 +308,15 @@ def test_a_wrong_amount_received_before_cancellation_is_money_to_refund(client, 
     db.session.refresh(order)
     assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
 
+    # And the buyer's mail promises back what they sent, not the order's total
+    from app.i18n import format_vnd
+    from orders.notifications import mail_order_update
+
+    client.application.extensions["mail_outbox"] = []
+    mail_order_update(order, "cancelled")
+    body = client.application.extensions["mail_outbox"][0].get_content()
+    assert format_vnd(amount) in body and format_vnd(order.total_vnd) not in body
+
 
 def test_the_refund_listed_is_the_money_received_not_the_order_total(client, order):
     from app.auth.roles import Role
