@@ -339,3 +339,23 @@ def test_the_refund_listed_is_the_money_received_not_the_order_total(client, ord
     row = page_text(page).split(order.number, 1)[1].split(order.checkout.contact_name, 1)[0]
     assert format_vnd(100000).replace("\xa0", " ") in row
     assert format_vnd(order.total_vnd).replace("\xa0", " ") not in row
+
+
+def test_the_farm_sees_how_much_to_give_back(client, order):
+    from app.i18n import format_vnd
+    from tests.app.factories import log_in
+    from tests.support.web import page_text
+
+    # Given a transfer of part of the total, kept for review, and then the order cancelled
+    _post(client, _credit(order, 100000))
+    services.cancel_by_buyer(order, None, access_token=order.checkout.access_token)
+    farmer = order.farm.members[0].user
+    db.session.commit()
+
+    # When the farm opens its refunds tab
+    log_in(client, farmer.phone)
+    page = page_text(client.get(f"/dashboard/farms/{order.farm_id}/orders?tab=refunds"))
+
+    # Then it reads the amount to give back: what the buyer sent
+    assert order.number in page
+    assert format_vnd(100000).replace("\xa0", " ") in page
