@@ -341,6 +341,10 @@ def _release_stock(order: Order) -> None:
             continue
         if line.ships_on is not None:
             give_back_preorder_capacity(line.variant.product_id, line.quantity)
+        elif order.recall_hold and line.variant.product.recalled_batch_code == order.recall_hold:
+            # Packed from the recalled batch (traceability's recall marked the order): these
+            # boxes are taken out of the food chain, never put back on sale.
+            continue
         else:
             give_back_stock(line.variant_id, line.quantity)
 

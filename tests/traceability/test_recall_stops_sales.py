@@ -362,3 +362,29 @@ def test_last_seasons_batch_left_open_does_not_keep_a_recalled_product_on_sale(a
 
     # Then the sale stops: packing offers only this season's batches, so nothing safe is left
     assert product.is_sale_stopped
+
+
+def test_cancelling_an_order_held_by_a_recall_does_not_put_the_recalled_boxes_back_on_sale(
+    app, farm
+):
+    # Given oranges from two harvests, an order packed from the first, which is then recalled
+    product = _oranges(farm)
+    recalled, other = make_batch(farm, product), make_batch(farm, product)
+    harvest(recalled, 3)
+    harvest(other, 2)
+    order = _place(product, quantity=2)
+    _pack(order, recalled)
+    _recall(recalled)
+    assert order.recall_hold == recalled.code and not product.is_sale_stopped
+    variant_id = product.variants[0].id
+    db.session.expire_all()
+    stock = db.session.get(Variant, variant_id).stock
+
+    # When the farm cancels the held order, as the page tells it to
+    order_services.cancel_by_farm(order, _owner(farm), "Lô bị thu hồi, hoàn tiền cho khách")
+    db.session.flush()
+
+    # Then its boxes, which came from the recalled batch, are not sold again
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == "cancelled"
+    assert db.session.get(Variant, variant_id).stock == stock
