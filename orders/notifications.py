@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from app.mail import send_mail
 from orders.models import Checkout, Order
+from orders.payouts import refund_amounts
 
 
 def _link(checkout: Checkout) -> str:
@@ -51,7 +52,12 @@ def mail_order_update(order: Order, kind: str) -> None:
     with force_locale(checkout.language):
         subject = UPDATE_SUBJECTS[kind](order.number)
         body = render_template(
-            "orders/mail/update.txt", order=order, kind=kind, link=_link(checkout)
+            "orders/mail/update.txt",
+            order=order,
+            kind=kind,
+            link=_link(checkout),
+            # What the buyer sent: a transfer of the wrong amount is refunded as it came.
+            refund_vnd=refund_amounts([order])[order.id],
         )
     send_mail(checkout.contact_email, subject, body)
 

@@ -22,8 +22,8 @@ from app.i18n import format_vnd
 from app.validation import clean_text, parse_vnd
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
-from orders.models import LedgerEntry, Order
-from orders.states import PaymentStatus
+from orders.models import BankCredit, LedgerEntry, Order
+from orders.states import PaymentMethod, PaymentStatus
 from orders.stripe_payments import farm_balance
 
 LEDGER_KIND_LABELS = {
@@ -120,10 +120,47 @@ def recent_payouts(operator: User, limit: int = 20) -> list[LedgerEntry]:
     )
 
 
-def refunds_needed(operator: User) -> list[Order]:
+@dataclass(frozen=True)
+class RefundDue:
+    order: Order
+    #: What the buyer sent: a card payment is the order's total; transfers are what the bank
+    #: notified for the order (one of 100,000 đ for a 390,000 đ order owes 100,000 đ back).
+    amount_vnd: int
+
+
+#: Bank credit outcomes where the money reached the farm's own account for that order.
+_RECEIVED = ("paid", "partial", "excess", "refund_needed", "already_paid", "not_awaiting")
+
+
+def refund_amounts(orders: list[Order]) -> dict[int, int]:
+    """By order id, what its buyer sent and is owed back (see RefundDue)."""
+    received = dict(
+        db.session.execute(
+            select(BankCredit.order_id, func.sum(BankCredit.amount_vnd))
+            .where(
+                BankCredit.order_id.in_([order.id for order in orders]),
+                BankCredit.outcome.in_(_RECEIVED),
+            )
+            .group_by(BankCredit.order_id)
+        ).all()
+    )
+    return {
+        # A transfer the farm confirmed by hand has no notification: its total came in.
+        order.id: received.get(order.id, order.total_vnd)
+        if order.payment_method == PaymentMethod.BANK_TRANSFER
+        else order.total_vnd
+        for order in orders
+    }
+
+
+def refund_amount(order: Order) -> int:
+    return refund_amounts([order])[order.id]
+
+
+def refunds_needed(operator: User) -> list[RefundDue]:
     """Orders paid after their cancellation, oldest first: the buyer must get the money back."""
     ensure_role(operator, Role.OPERATOR)
-    return list(
+    orders = list(
         db.session.scalars(
             select(Order)
             .where(Order.payment_status == PaymentStatus.REFUND_NEEDED)
@@ -131,3 +168,5 @@ def refunds_needed(operator: User) -> list[Order]:
             .order_by(Order.created_at, Order.id)
         )
     )
+    amounts = refund_amounts(orders)
+    return [RefundDue(order, amounts[order.id]) for order in orders]

@@ -362,6 +362,10 @@ def _release_stock(order: Order) -> None:
             continue
         if line.ships_on is not None:
             give_back_preorder_capacity(line.variant.product_id, line.quantity)
+        elif order.recall_hold and line.variant.product.recalled_batch_code == order.recall_hold:
+            # Packed from the recalled batch (traceability's recall marked the order): these
+            # boxes are taken out of the food chain, never put back on sale.
+            continue
         else:
             give_back_stock(line.variant_id, line.quantity)
 
@@ -507,8 +511,9 @@ def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
 
 def _owe_refund_if_paid(order: Order, actor: User | None) -> None:
     """A paid order that is cancelled owes its buyer the money: say so to the farm and the
-    operators, and take a card sale out of the farm's balance before anyone pays it out."""
-    if order.payment_status != PaymentStatus.PAID:
+    operators, and take a card sale out of the farm's balance before anyone pays it out.
+    A transfer of the wrong amount (kept for review) is the buyer's money too."""
+    if order.payment_status not in (PaymentStatus.PAID, PaymentStatus.NEEDS_REVIEW):
         return
     set_payment_status(
         order, PaymentStatus.REFUND_NEEDED, actor=actor, note="cancelled after payment"

@@ -66,6 +66,7 @@ def order_status_label(status: str) -> str:
 
 
 bp.add_app_template_global(payouts.ledger_kind_label)
+bp.add_app_template_global(payouts.refund_amount)
 bp.add_app_template_global(payment_status_label)
 
 

@@ -1,9 +1,9 @@
 """The sale stop a recall puts on a product, and the notice its page shows.
 
 Only `traceability` knows batches: its recall sets the stop when nothing is left that did not
-come from a recalled batch, and a new batch lifts it. The cart, checkout and catalog read the
-product's own columns, so no sale path has to know about batches (orders never imports
-traceability).
+come from a recalled batch, and the harvest of a new batch lifts it. The cart, checkout and
+catalog read the product's own columns, so no sale path has to know about batches (orders
+never imports traceability).
 """
 
 from __future__ import annotations
@@ -40,5 +40,5 @@ def record_recall(
 
 
 def resume_sale(product: Product) -> None:
-    """A new batch: what is sold from now on can come from it."""
+    """A new harvest: what is sold from now on can come from it."""
     product.sale_stopped_at = None

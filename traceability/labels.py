@@ -98,6 +98,10 @@ def issue_labels(batch: Batch, actor: User, format_id: str, count: int | str) ->
             _l("Print between 1 and %(n)d labels at a time.", n=MAX_LABELS_PER_RUN),
             field="count",
         )
+    # Locked and read again as a recall locks it: a recall committed since the page was read
+    # is seen here, and one that comes later waits until these labels are sealed.
+    db.session.execute(select(Batch.id).where(Batch.id == batch.id).with_for_update())
+    db.session.refresh(batch)
     if batch.status == BatchStatus.RECALLED:
         raise DomainError(_l("This batch was recalled; no labels can be printed for it."))
     if batch.harvested_on is None:

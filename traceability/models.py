@@ -208,7 +208,7 @@ class LabelScanner(db.Model):
     __tablename__ = "label_scanner"
 
     label_id: Mapped[int] = mapped_column(ForeignKey("label.id"), primary_key=True)
-    #: Truncated HMAC of the network prefix, browser family and day (scanner_fingerprint()).
+    #: Truncated HMAC of the network prefix and day (scanner_fingerprint()).
     fingerprint: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 

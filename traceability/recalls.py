@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
+from app.clock import local_today
 from app.extensions import db
 from farms.permissions import ensure_can_manage
 from orders import notifications
@@ -16,6 +17,7 @@ from orders.models import Checkout, Order, OrderEvent, OrderLine
 from orders.states import OrderStatus
 from products.models import Product
 from products.sale_stop import record_recall
+from products.seasons import season_window
 from traceability.models import Batch, BatchAllocation, BatchStatus
 
 #: Orders whose boxes left the farm: their buyers have (or will have) the produce.
@@ -61,17 +63,22 @@ def _receivers(batch: Batch) -> list[Receiver]:
 
 
 def _has_other_source(batch: Batch) -> bool:
-    """Whether the product has a batch that is neither recalled nor sold out (growing ones
-    count: the farm recorded a new batch)."""
-    others = db.session.scalar(
-        select(func.count(Batch.id)).where(
+    """Whether the product has a harvested batch of the current season that is neither
+    recalled nor sold out: what packing may offer (traceability.allocation). A batch still
+    growing, or last season's left open, does not count: nothing sold now comes from it."""
+    others = db.session.scalars(
+        select(Batch).where(
             Batch.product_id == batch.product_id,
             Batch.id != batch.id,
             Batch.recalled_at.is_(None),
-            Batch.status.not_in([BatchStatus.RECALLED.value, BatchStatus.SOLD_OUT.value]),
+            Batch.status.in_([BatchStatus.HARVESTED.value, BatchStatus.PACKED.value]),
         )
     )
-    return bool(others)
+    window = season_window(batch.product, local_today())
+    if window is None:
+        return any(True for _ in others)
+    opens, closes = window
+    return any(b.harvested_on is not None and opens <= b.harvested_on <= closes for b in others)
 
 
 def stop_sales_and_hold_orders(batch: Batch, actor: User) -> None:

@@ -4,11 +4,13 @@ counted on its label; a copied label shows up as one scanned by unusually many s
 "Scanners" are counted, not scans: one phone scanning its box forty times, or a competitor
 scanning it from one address, must never mark a genuine label as copied for everyone. A
 scanner is a coarse, keyed fingerprint of the visitor for one day (scanner_fingerprint()):
-the network (/24 for IPv4, /48 for IPv6), the browser family and the day, HMAC'd with a key
-derived from SECRET_KEY and truncated. It is kept per label (label_scanner), never the
-address itself, and a new day gives the same visitor a new, unlinkable fingerprint; so one
-client adds at most one scanner per label per day. LABEL_SCAN_WARNING_THRESHOLD is the number
-of distinct scanners above which the label reads "may have been copied".
+the network (/24 for IPv4, /48 for IPv6) and the day, HMAC'd with a key derived from
+SECRET_KEY and truncated. Not the browser: a client sends whatever user agent it likes, and
+one address cycling through user agents would count as many scanners. It is kept per label
+(label_scanner), never the address itself, and a new day gives the same visitor a new,
+unlinkable fingerprint; so one client adds at most one scanner per label per day.
+LABEL_SCAN_WARNING_THRESHOLD is the number of distinct scanners above which the label reads
+"may have been copied".
 """
 
 from __future__ import annotations
@@ -41,20 +43,6 @@ _PHONE = re.compile(r"mobile|android|iphone", re.I)
 _SERIAL = re.compile(r"[0-9A-Za-z]{1,20}")
 
 
-#: Browser and system families, coarse on purpose: versions and models would single people out.
-_SYSTEMS = re.compile(r"iphone|ipad|android|windows|macintosh|cros|linux", re.I)
-_BROWSERS = re.compile(r"zalo|fban|fbav|samsungbrowser|edg|opr|coc_coc|firefox|chrome|safari", re.I)
-
-
-def agent_family(user_agent: str) -> str:
-    """ "android/chrome", "iphone/safari", "?/?": what a fingerprint keeps of a user agent."""
-    system = _SYSTEMS.search(user_agent or "")
-    browser = _BROWSERS.search(user_agent or "")
-    return (
-        f"{system.group().lower() if system else '?'}/{browser.group().lower() if browser else '?'}"
-    )
-
-
 def network_prefix(address: str) -> str:
     """The client's network, not its address: /24 for IPv4, /48 for IPv6."""
     try:
@@ -68,10 +56,11 @@ def network_prefix(address: str) -> str:
 
 
 def scanner_fingerprint(secret: str, address: str, user_agent: str, now: datetime) -> str:
-    """One visitor, for one (Vietnamese) day: coarse, keyed, truncated; never the address."""
+    """One visitor, for one (Vietnamese) day: coarse, keyed, truncated; never the address.
+    `user_agent` is left out on purpose: the client chooses it (see the module's note)."""
     key = hashlib.sha256(b"nongsan label scanner\0" + (secret or "").encode()).digest()
     day = now.astimezone(VIETNAM).date().isoformat()
-    message = f"{network_prefix(address)}\n{agent_family(user_agent)}\n{day}".encode()
+    message = f"{network_prefix(address)}\n{day}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
 
 

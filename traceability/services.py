@@ -115,10 +115,6 @@ def create_batch(
         created_by_id=actor.id,
     )
     db.session.add(batch)
-    # A new batch is something the product can be sold from again after a recall; the
-    # product row is locked as a recall locks it, so the two cannot cross.
-    db.session.execute(select(Product.id).where(Product.id == product.id).with_for_update())
-    resume_sale(product)
     db.session.flush()
     # The chain starts from the batch's identity: changing it later breaks the chain.
     batch.head_hash = chain.facts_anchor(batch)
@@ -434,6 +430,13 @@ def _follow(batch: Batch, events: Sequence[BatchEvent]) -> None:
         batch.status = BatchStatus.PACKED.value
     elif harvests:
         batch.status = BatchStatus.HARVESTED.value
+    if harvests and batch.product.is_sale_stopped:
+        # A harvest after a recall is something the product can be sold from again (an empty
+        # new batch is not); the product row is locked as a recall locks it.
+        db.session.execute(
+            select(Product.id).where(Product.id == batch.product_id).with_for_update()
+        )
+        resume_sale(batch.product)
     db.session.flush()
 
 

@@ -3,10 +3,15 @@
 Wrong passwords for an account slow down log-ins from browsers it never used (the per-account
 limit), not from its owner's own phone: so an attacker who guesses from many addresses cannot
 keep a farmer out. The cookie is signed, names at most a few accounts, and lasts a year.
+Each entry is bound to the account's password (a keyed digest of its hash): changing the
+password forgets every browser known before (a shared computer, a lost phone), except the
+one it was changed on.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 
 from flask import Request, Response, current_app
@@ -25,8 +30,17 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def known_account_ids(request: Request) -> list[int]:
-    """The accounts that logged in from this browser, from a genuine, unexpired cookie."""
+def _tag(user: User) -> str:
+    """Changes when the account's password changes; says nothing about the password."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    key = hashlib.sha256(b"nongsan known device\0" + secret)
+    message = f"{user.id}:{user.password_hash}".encode()
+    return hmac.new(key.digest(), message, hashlib.sha256).hexdigest()[:16]
+
+
+def _entries(request: Request) -> list[str]:
+    """The "<account id>.<tag>" entries of a genuine, unexpired cookie."""
     raw = request.cookies.get(COOKIE_NAME)
     if not raw:
         return []
@@ -36,15 +50,21 @@ def known_account_ids(request: Request) -> list[int]:
         return []
     if not isinstance(data, list):
         return []
-    return [n for n in data if isinstance(n, int) and not isinstance(n, bool)]
+    return [entry for entry in data if isinstance(entry, str)]
+
+
+def is_known_device(request: Request, user: User) -> bool:
+    """Whether the account logged in from this browser since its password last changed."""
+    return f"{user.id}.{_tag(user)}" in _entries(request)
 
 
 def remember_device(request: Request, response: Response, user: User) -> None:
     """Mark this browser as one the account has logged in from."""
-    ids = [n for n in known_account_ids(request) if n != user.id] + [user.id]
+    mine = f"{user.id}."
+    entries = [e for e in _entries(request) if not e.startswith(mine)] + [mine + _tag(user)]
     response.set_cookie(
         COOKIE_NAME,
-        _serializer().dumps(ids[-MAX_ACCOUNTS:]),
+        _serializer().dumps(entries[-MAX_ACCOUNTS:]),
         max_age=int(MAX_AGE.total_seconds()),
         secure=current_app.config["SESSION_COOKIE_SECURE"],
         httponly=True,

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
-from app.auth.devices import known_account_ids, remember_device
+from app.auth.devices import COOKIE_NAME, is_known_device, remember_device
 from app.auth.forms import (
     AddressForm,
     ChangePasswordForm,
@@ -113,9 +113,13 @@ def _from_known_device() -> bool:
     """True when the account being logged into has logged in from this browser before:
     its owner then passes the per-account limit that an attacker elsewhere runs up."""
     if "known_device" not in g:
-        ids = known_account_ids(request)
-        user = services.find_user_by_identifier(request.form.get("identifier", "")) if ids else None
-        g.known_device = user is not None and user.id in ids
+        has_cookie = COOKIE_NAME in request.cookies
+        user = (
+            services.find_user_by_identifier(request.form.get("identifier", ""))
+            if has_cookie
+            else None
+        )
+        g.known_device = user is not None and is_known_device(request, user)
     return g.known_device
 
 
@@ -264,9 +268,13 @@ def change_password():
         else:
             db.session.commit()
             # The session token changed: log in again under the new one, here only.
-            login_user(current_user._get_current_object(), remember=_has_remember_cookie())
+            user = current_user._get_current_object()
+            login_user(user, remember=_has_remember_cookie())
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("auth.profile"))
+            response = redirect(url_for("auth.profile"))
+            # Browsers known before are forgotten with the old password; this one stays known.
+            remember_device(request, response, user)
+            return response
     return _render_profile(UNPROCESSABLE, password_form=form)
 
 

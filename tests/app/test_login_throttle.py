@@ -111,3 +111,26 @@ def test_the_wait_grows_as_the_wrong_passwords_go_on(app, monkeypatch):
     # Then the next wait is the longer one
     time.sleep(1.1)
     assert log_in(_from(app, "192.0.2.99"), "0912000555").status_code == 429
+
+
+def test_a_password_change_forgets_the_devices_known_before(app):
+    # Given a farmer who once logged in on the cooperative's shared computer
+    make_user(identifier="0912000555")
+    shared = _from(app, "198.51.100.20")
+    assert log_in(shared, "0912000555").status_code == 302
+    shared.post_form("/logout")
+
+    # When the farmer changes the password from their phone, and someone guesses meanwhile
+    phone = _from(app, "198.51.100.30")
+    assert log_in(phone, "0912000555").status_code == 302
+    new = "mat-khau-moi-123"
+    changed = phone.post_form(
+        "/profile/password", {"current_password": PASSWORD, "password": new, "confirm": new}
+    )
+    assert changed.status_code == 302
+    phone.post_form("/logout")
+    _attack(app, "0912000555", 6)
+
+    # Then the shared computer waits like any other browser, and the phone still gets in
+    assert log_in(shared, "0912000555", new).status_code == 429
+    assert log_in(phone, "0912000555", new).status_code == 302

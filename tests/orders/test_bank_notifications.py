@@ -293,3 +293,69 @@ def test_a_lone_surrogate_in_the_id_is_a_400_and_in_the_description_is_recorded(
     assert _post(client, {}, body=body).status_code == 400
     body = json.dumps({**_credit(order), "description": f"\ud800 {order.number}"}).encode()
     assert _post(client, {}, body=body).json == {"status": "paid"}
+
+
+@pytest.mark.parametrize("amount", [100000, 999000])
+def test_a_wrong_amount_received_before_cancellation_is_money_to_refund(client, order, amount):
+    # Given a transfer of the wrong amount, kept for review: the farm holds the buyer's money
+    assert _post(client, _credit(order, amount)).json["status"] in ("partial", "excess")
+
+    # When the buyer cancels the order
+    services.cancel_by_buyer(order, None, access_token=order.checkout.access_token)
+    db.session.commit()
+
+    # Then the money is to be given back, shown as "refund needed" like any paid order
+    db.session.refresh(order)
+    assert (order.status, order.payment_status) == ("cancelled", "refund_needed")
+
+    # And the buyer's mail promises back what they sent, not the order's total
+    from app.i18n import format_vnd
+    from orders.notifications import mail_order_update
+
+    client.application.extensions["mail_outbox"] = []
+    mail_order_update(order, "cancelled")
+    body = client.application.extensions["mail_outbox"][0].get_content()
+    assert format_vnd(amount) in body and format_vnd(order.total_vnd) not in body
+
+
+def test_the_refund_listed_is_the_money_received_not_the_order_total(client, order):
+    from app.auth.roles import Role
+    from app.i18n import format_vnd
+    from tests.app.factories import log_in, make_user
+    from tests.support.web import page_text
+
+    # Given an order cancelled, then a transfer of part of its total that arrived afterwards
+    services.cancel_by_buyer(order, None, access_token=order.checkout.access_token)
+    db.session.commit()
+    assert _post(client, _credit(order, 100000)).json == {"status": "refund_needed"}
+    operator = make_user(Role.OPERATOR, full_name="Chị Vận Hành")
+    db.session.commit()
+
+    # When an operator reads the refunds to make
+    log_in(client, operator.phone)
+    page = client.get("/admin/payouts")
+
+    # Then the order's row says 100,000 ₫ (what the buyer sent), not the order's total
+    row = page_text(page).split(order.number, 1)[1].split(order.checkout.contact_name, 1)[0]
+    assert format_vnd(100000).replace("\xa0", " ") in row
+    assert format_vnd(order.total_vnd).replace("\xa0", " ") not in row
+
+
+def test_the_farm_sees_how_much_to_give_back(client, order):
+    from app.i18n import format_vnd
+    from tests.app.factories import log_in
+    from tests.support.web import page_text
+
+    # Given a transfer of part of the total, kept for review, and then the order cancelled
+    _post(client, _credit(order, 100000))
+    services.cancel_by_buyer(order, None, access_token=order.checkout.access_token)
+    farmer = order.farm.members[0].user
+    db.session.commit()
+
+    # When the farm opens its refunds tab
+    log_in(client, farmer.phone)
+    page = page_text(client.get(f"/dashboard/farms/{order.farm_id}/orders?tab=refunds"))
+
+    # Then it reads the amount to give back: what the buyer sent
+    assert order.number in page
+    assert format_vnd(100000).replace("\xa0", " ") in page

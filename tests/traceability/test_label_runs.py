@@ -157,3 +157,24 @@ def test_the_page_says_why_a_run_was_refused(app, client, batch, monkeypatch):
     assert "50" in page and "24" in page
     db.session.expire_all()
     assert issued() == before
+
+
+def test_labels_are_refused_for_a_batch_recalled_while_the_request_was_running(batch):
+    # Given a batch that another request recalls after this one read it (its copy is stale)
+    from sqlalchemy import update
+
+    from traceability.models import Batch
+
+    db.session.execute(
+        update(Batch)
+        .where(Batch.id == batch.id)
+        .values(status="recalled", recalled_at=utcnow(), recall_reason="Dư lượng vượt mức")
+        .execution_options(synchronize_session=False)
+    )
+    assert batch.status != "recalled"
+
+    # When labels are issued from the stale copy, then they are refused and none is stored
+    with pytest.raises(DomainError):
+        labels.issue_labels(batch, batch.farm.members[0].user, "a4-65", 5)
+    db.session.rollback()
+    assert issued() == (0, 0)

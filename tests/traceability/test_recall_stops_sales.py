@@ -189,7 +189,7 @@ def test_a_new_batch_puts_the_product_back_on_sale(app, farm):
     _recall(batch)
     assert product.is_sale_stopped
 
-    make_batch(farm, product)
+    harvest(make_batch(farm, product), 1)
 
     assert not product.is_sale_stopped
     assert _place(product).status == "confirmed"
@@ -316,7 +316,81 @@ def test_an_order_placed_before_the_recall_is_not_packed_or_shipped_while_the_sa
     assert db.session.get(Order, waiting.id).status == "confirmed"
     assert db.session.get(Order, packed.id).status == "packed"
 
-    # And a new batch lets the farm pack from it again
-    make_batch(farm, product)
+    # And a new batch, once harvested, lets the farm pack from it again
+    harvest(make_batch(farm, product), 1)
     order_services.pack_order(waiting, _owner(farm))
     assert waiting.status == "packed"
+
+
+def test_recalling_the_only_harvest_stops_the_sale_though_next_season_is_growing(app, farm):
+    # Given oranges with one harvested batch and next season's batch recorded, still growing
+    product = _oranges(farm)
+    harvested = make_batch(farm, product)
+    harvest(harvested, 2)
+    make_batch(farm, product)
+
+    # When the harvested batch is recalled
+    _recall(harvested)
+
+    # Then the sale stops: every box in stock came from the recalled batch
+    assert product.is_sale_stopped
+
+
+def test_an_empty_new_batch_does_not_lift_the_stop_its_harvest_does(app, farm):
+    # Given oranges whose only batch was recalled
+    product = _oranges(farm)
+    recalled = make_batch(farm, product)
+    harvest(recalled, 2)
+    _recall(recalled)
+    assert product.is_sale_stopped
+
+    # When the farm records a new batch with nothing harvested yet, then the sale stays stopped
+    new = make_batch(farm, product)
+    db.session.flush()
+    assert product.is_sale_stopped
+
+    # And when that batch is harvested, the product can be sold from it again
+    harvest(new, 1)
+    assert not product.is_sale_stopped
+    assert _place(product).status == "confirmed"
+
+
+def test_last_seasons_batch_left_open_does_not_keep_a_recalled_product_on_sale(app, farm):
+    # Given oranges with last season's batch never marked sold out and this season's harvest
+    product = _oranges(farm)
+    last_season, this_season = make_batch(farm, product), make_batch(farm, product)
+    harvest(last_season, 365)
+    harvest(this_season, 2)
+    assert last_season.status == "harvested"
+
+    # When this season's batch is recalled
+    _recall(this_season)
+
+    # Then the sale stops: packing offers only this season's batches, so nothing safe is left
+    assert product.is_sale_stopped
+
+
+def test_cancelling_an_order_held_by_a_recall_does_not_put_the_recalled_boxes_back_on_sale(
+    app, farm
+):
+    # Given oranges from two harvests, an order packed from the first, which is then recalled
+    product = _oranges(farm)
+    recalled, other = make_batch(farm, product), make_batch(farm, product)
+    harvest(recalled, 3)
+    harvest(other, 2)
+    order = _place(product, quantity=2)
+    _pack(order, recalled)
+    _recall(recalled)
+    assert order.recall_hold == recalled.code and not product.is_sale_stopped
+    variant_id = product.variants[0].id
+    db.session.expire_all()
+    stock = db.session.get(Variant, variant_id).stock
+
+    # When the farm cancels the held order, as the page tells it to
+    order_services.cancel_by_farm(order, _owner(farm), "Lô bị thu hồi, hoàn tiền cho khách")
+    db.session.flush()
+
+    # Then its boxes, which came from the recalled batch, are not sold again
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == "cancelled"
+    assert db.session.get(Variant, variant_id).stock == stock
