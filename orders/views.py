@@ -514,8 +514,17 @@ def stripe_webhook():
         )
     except stripe_payments.StripeRejected as rejected:
         return {"error": str(rejected)}, 400
+    except DomainError:
+        return _sender_retries_later()
     db.session.commit()
     return {"status": outcome}, 200
+
+
+def _sender_retries_later():
+    """An order moved under a notification (a person acted at the same moment): nothing is
+    kept, and 409 asks Stripe or the bank to send it again, when it will see the new state."""
+    db.session.rollback()
+    return {"error": "order changed meanwhile; send again"}, 409
 
 
 @bp.post("/payments/bank-notification")
@@ -534,7 +543,10 @@ def bank_notification():
         )
     except bank_notifications.RejectedNotification as rejected:
         return {"error": str(rejected)}, 400
-    credit = bank_notifications.record_credit(notification)
+    try:
+        credit = bank_notifications.record_credit(notification)
+    except DomainError:
+        return _sender_retries_later()
     db.session.commit()
     if credit is None:
         return {"status": "duplicate"}, 200

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.clock import local_today
+from app.errors import DomainError
 from app.extensions import db
 from farms.services import set_bank_account
-from orders import services
+from orders import bank_notifications, services
 from orders.bank_notifications import sign
 from orders.models import BankCredit, LedgerEntry, Order
 from tests.farms.factories import make_farm
@@ -359,3 +360,19 @@ def test_the_farm_sees_how_much_to_give_back(client, order):
     # Then it reads the amount to give back: what the buyer sent
     assert order.number in page
     assert format_vnd(100000).replace("\xa0", " ") in page
+
+
+def test_an_order_moved_under_the_notification_asks_the_bank_to_send_again(
+    client, order, monkeypatch
+):
+    def moved_meanwhile(*args, **kwargs):
+        raise DomainError("changed meanwhile")
+
+    monkeypatch.setattr(bank_notifications, "move_order", moved_meanwhile)
+    before = _snapshot(order)
+
+    response = _post(client, _credit(order))
+
+    assert response.status_code == 409
+    assert _snapshot(order) == before
+    assert _only_credit() is None  # kept nothing: the bank's retry is handled afresh
