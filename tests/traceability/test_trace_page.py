@@ -56,6 +56,8 @@ def test_a_scanned_label_shows_the_batch_history(client, lychee_batch):
     assert "Lần phun thuốc cuối cách thu hoạch 24 ngày; yêu cầu 14 ngày." in text_
     assert 'data-testid="chain-ok"' in page.get_data(as_text=True)
     assert "Tem chính hãng" in text_ and "Đây là lần đầu tiên tem này được quét." in text_
+    # The diary names the farm, never the account of whoever typed an entry in.
+    assert lychee_batch.farm.members[0].user.full_name not in text_
 
 
 def test_each_scan_is_counted_and_logged_without_an_address(client, lychee_batch):
