@@ -52,7 +52,8 @@ STEPS = (
     "POST /checkout place",
 )
 CSRF = re.compile(r'name="csrf_token"[^>]*\bvalue="([^"]+)"')
-PRICE = re.compile(r'name="price-(\d+)"[^>]*\bvalue="(\d+)"')
+#: The review's hidden fields a browser sends back: each price and each farm's total.
+REVIEWED = re.compile(r'name="((?:price|total)-\d+)"[^>]*\bvalue="(\d+)"')
 PLACED = re.compile(r"^(?:https?://[^/]+)?/orders/c/[A-Za-z0-9_-]+$")
 
 
@@ -273,10 +274,10 @@ def checkout_once(buyer: Buyer, first: Item, second: Item) -> list[float]:
             raise StepFailed(step, f"HTTP {status} to {location or '-'}")
     form = {"csrf_token": csrf, **ADDRESS, "step": "review"}
     status, _, page = _timed(buyer, times, "POST", "/checkout", form)
-    prices = {f"price-{vid}": value for vid, value in PRICE.findall(page)}
-    if status != 200 or len(prices) != 2:
-        raise StepFailed(3, f"HTTP {status}, {len(prices)} prices")
-    form = {**form, "step": "place", **prices}
+    reviewed = dict(REVIEWED.findall(page))
+    if status != 200 or len(reviewed) != 4:  # two prices, two farms' totals
+        raise StepFailed(3, f"HTTP {status}, {len(reviewed)} reviewed figures")
+    form = {**form, "step": "place", **reviewed}
     status, location, _ = _timed(buyer, times, "POST", "/checkout", form)
     if status != 302 or not PLACED.match(location):
         raise StepFailed(4, f"HTTP {status} to {location or '-'}")

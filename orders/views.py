@@ -210,8 +210,6 @@ def checkout():
             db.session.rollback()
             show_domain_error(form, error)
             quotes = _requote(cart, form)
-    # What the page shows is what the buyer reviews; placing compares each farm's total to it.
-    session[REVIEWED_TOTALS] = {str(q.farm.id): q.total_vnd for q in quotes or []}
     status = 200 if quotes and not form.errors and not form.form_errors else UNPROCESSABLE
     return render_template(
         "orders/checkout.html",
@@ -222,11 +220,13 @@ def checkout():
 
 
 #: Session key: each farm's total as the last review showed it, by farm id.
-REVIEWED_TOTALS = "reviewed_totals"
-
-
 def _reviewed_totals() -> dict[int, int]:
-    return {int(farm_id): total for farm_id, total in session.get(REVIEWED_TOTALS, {}).items()}
+    """The review's hidden total-<farm id> fields: each farm's total as the page the buyer
+    pressed "Place" on showed it (another tab's later review does not count for this one)."""
+    shown = {
+        read_id(key[6:]): _int(value) for key, value in request.form.items() if key[:6] == "total-"
+    }
+    return {farm_id: total for farm_id, total in shown.items() if farm_id is not None}
 
 
 def _shown_prices() -> dict[int, int]:
@@ -259,7 +259,6 @@ def _place(form: CheckoutForm, cart: dict[int, int]):
         reviewed_totals=_reviewed_totals(),
     )
     carts.empty(session, _buyer())
-    session.pop(REVIEWED_TOTALS, None)
     db.session.commit()
     notifications.mail_checkout_placed(placed)
     return_url = url_for("orders.checkout_page", token=placed.access_token, _external=True)

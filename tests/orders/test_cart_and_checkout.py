@@ -1,7 +1,5 @@
 """A guest fills a cart from two farms, checks out, and sees one VietQR per farm."""
 
-import re
-
 import pytest
 from sqlalchemy import select
 
@@ -13,7 +11,7 @@ from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product
-from tests.support.web import page_text
+from tests.support.web import page_text, review_fields
 
 ADDRESS = {
     "name": "Lê Minh Anh",
@@ -57,9 +55,8 @@ def _fill_cart(client, lychee, pomelo):
 def _review_and_place(client, method="bank_transfer"):
     review = client.post_form("/checkout", {**ADDRESS, "payment_method": method, "step": "review"})
     assert review.status_code == 200, page_text(review)
-    prices = dict(re.findall(r'name="(price-\d+)" value="(\d+)"', review.get_data(as_text=True)))
     return client.post_form(
-        "/checkout", {**ADDRESS, "payment_method": method, "step": "place", **prices}
+        "/checkout", {**ADDRESS, "payment_method": method, "step": "place", **review_fields(review)}
     )
 
 
@@ -319,13 +316,12 @@ def test_a_delivery_fee_raised_after_the_review_asks_again_and_places_nothing(cl
     lychee, pomelo = shop
     _fill_cart(client, lychee, pomelo)
     review = client.post_form("/checkout", {**ADDRESS, "payment_method": "cod", "step": "review"})
-    prices = dict(re.findall(r'name="(price-\d+)" value="(\d+)"', review.get_data(as_text=True)))
     farm = lychee.product.farm
     set_zone(farm, farm.members[0].user, province_code="00", fee_rule="flat", fee_vnd="900000")
     db.session.commit()
 
-    place = {**ADDRESS, "payment_method": "cod", "step": "place", **prices}
-    response = client.post_form("/checkout", place)
+    place = {**ADDRESS, "payment_method": "cod", "step": "place"}
+    response = client.post_form("/checkout", {**place, **review_fields(review)})
 
     assert response.status_code == 422
     text = page_text(response).replace("\xa0", " ")
@@ -335,9 +331,29 @@ def test_a_delivery_fee_raised_after_the_review_asks_again_and_places_nothing(cl
     assert _stock(lychee, pomelo) == [40, 40]
 
     # Having seen the new total, the buyer confirms and pays exactly that.
-    assert client.post_form("/checkout", place).status_code == 302
+    assert client.post_form("/checkout", {**place, **review_fields(response)}).status_code == 302
     first = db.session.scalar(select(Checkout)).orders[0]
     assert (first.delivery_fee_vnd, first.total_vnd) == (900000, 1260000)
+
+
+def test_a_stale_tab_cannot_place_at_the_total_another_tab_reviewed_later(client, shop):
+    from orders.delivery import set_zone
+
+    lychee, pomelo = shop
+    _fill_cart(client, lychee, pomelo)
+    review_step = {**ADDRESS, "payment_method": "cod", "step": "review"}
+    first_tab = client.post_form("/checkout", review_step)  # shows the 30,000 ₫ fee
+    farm = lychee.product.farm
+    set_zone(farm, farm.members[0].user, province_code="00", fee_rule="flat", fee_vnd="900000")
+    db.session.commit()
+    client.post_form("/checkout", review_step)  # a second tab sees 900,000 ₫
+
+    place = {**ADDRESS, "payment_method": "cod", "step": "place", **review_fields(first_tab)}
+    response = client.post_form("/checkout", place)
+
+    assert response.status_code == 422 and "Tổng tiền đã thay đổi" in page_text(response)
+    assert db.session.scalar(select(Checkout)) is None
+    assert _stock(lychee, pomelo) == [40, 40]
 
 
 def test_placing_without_a_review_asks_to_review(client, shop):

@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BUYERS = 40
 BOXES = 10
 CSRF = re.compile(r'name="csrf_token"[^>]*\bvalue="([^"]+)"')
-PRICE = re.compile(r'name="price-(\d+)"[^>]*\bvalue="(\d+)"')
+#: What the review shows and the browser sends back: each price and each farm's total.
+REVIEWED = re.compile(r'name="((?:price|total)-\d+)"[^>]*\bvalue="(\d+)"')
 PLACED = re.compile(r"^(?:https?://[^/]+)?/orders/c/[A-Za-z0-9_-]+$")
 SOLD_OUT = "hết hàng"
 ADDRESS = {
@@ -105,7 +106,7 @@ def buy_one_box(guest: Guest, slug: str, variant_id: int, start: threading.Barri
     start.wait()  # every guest has the box in the cart: now they all check out at once
     review = {"csrf_token": csrf, **ADDRESS, "step": "review"}
     status, _, page = guest.request("POST", "/checkout", review)
-    prices = {f"price-{vid}": value for vid, value in PRICE.findall(page)}
+    prices = dict(REVIEWED.findall(page))
     if status != 200 or not prices:
         return _outcome(page)
     status, location, page = guest.request(

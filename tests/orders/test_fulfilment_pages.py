@@ -11,7 +11,7 @@ from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, hanoi_contact
 from tests.products.factories import make_product
-from tests.support.web import page_text
+from tests.support.web import page_text, review_fields
 
 
 @pytest.fixture
@@ -163,8 +163,8 @@ def test_buyers_get_mails_on_placing_payment_shipping_and_cancellation(app, clie
         "street": "1 Hàng Bạc",
         "payment_method": "bank_transfer",
     }
-    buyer.post_form("/checkout", {**fields, "step": "review"})
-    buyer.post_form("/checkout", {**fields, "step": "place", f"price-{variant.id}": "180000"})
+    review = buyer.post_form("/checkout", {**fields, "step": "review"})
+    buyer.post_form("/checkout", {**fields, "step": "place", **review_fields(review)})
     order = db.session.scalar(select(Order))
     assert outbox[-1]["To"] == "anna@example.com"
     assert outbox[-1]["Subject"] == f"Your order at Nông Sản Số: {order.number}"

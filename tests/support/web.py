@@ -43,3 +43,12 @@ def page_text(response) -> str:
     import html as html_module
 
     return " ".join(html_module.unescape(text).split())
+
+
+_HIDDEN_INPUT = re.compile(r'<input type="hidden" name="((?:price|total)-\d+)" value="(\d+)">')
+
+
+def review_fields(response) -> dict[str, str]:
+    """The checkout review's hidden fields (each price and each farm's total as shown), which
+    a browser sends back with "Place the order"."""
+    return dict(_HIDDEN_INPUT.findall(response.get_data(as_text=True)))
