@@ -129,7 +129,7 @@ def harvest_facts(events: Sequence[BatchEvent]) -> tuple[HarvestFacts, BatchEven
 
 
 #: What a ChainCheck found wrong: the history itself, or one of the batch's sealed facts.
-HISTORY, IDENTITY, HARVEST, LABELS = "history", "identity", "harvest", "labels"
+HISTORY, IDENTITY, HARVEST, LABELS, RECALL = "history", "identity", "harvest", "labels", "recall"
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class ChainCheck:
     #: The first event (its seq) where the chain does not hold, when it does not.
     broken_at: int | None = None
     reason: str = ""
-    #: HISTORY, or the sealed facts that no longer match (IDENTITY, HARVEST, LABELS).
+    #: HISTORY, or the sealed facts that no longer match (IDENTITY, HARVEST, LABELS, RECALL).
     part: str = HISTORY
     #: A batch from before its identity and labels were sealed (see the module's note).
     legacy: bool = False
@@ -208,6 +208,11 @@ def _check_labels(
     return None
 
 
+def recall_entry(events: Sequence[BatchEvent]) -> BatchEvent | None:
+    """The recall recorded in the history, if any (a recall is never corrected)."""
+    return next((event for event in events if event.kind == EventKind.RECALL), None)
+
+
 def verify(
     batch: Batch, events: Sequence[BatchEvent], labels: Iterable[IssuedLabel] | None = None
 ) -> ChainCheck:
@@ -231,4 +236,7 @@ def verify(
         found = _check_labels(batch, events, labels, legacy)
         if found is not None:
             return ChainCheck(False, count, found[0], found[1], LABELS, legacy)
+    recall = recall_entry(events)
+    if recall is not None and not batch.is_recalled:
+        return ChainCheck(False, count, recall.seq, "the recall was removed", RECALL, legacy)
     return ChainCheck(True, count, legacy=legacy)

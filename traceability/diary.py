@@ -24,6 +24,7 @@ KIND_LABELS = {
     EventKind.RECEIVING: _l("Receiving"),
     EventKind.NOTE: _l("Note"),
     EventKind.LABELS: _l("Labels issued"),
+    EventKind.RECALL: _l("Recalled"),
 }
 
 #: Shown in this order on the "record" page: the most frequent steps first.
@@ -108,6 +109,8 @@ KIND_FIELDS: dict[EventKind, tuple[DiaryField, ...]] = {
     EventKind.NOTE: (),
     # Recorded by traceability.services.record_labels_issued(), not on the diary's form.
     EventKind.LABELS: (DiaryField("count", _l("Number of labels"), type="whole"),),
+    # Recorded by traceability.services.recall_batch().
+    EventKind.RECALL: (DiaryField("reason", _l("Reason")),),
 }
 
 

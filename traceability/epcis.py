@@ -139,6 +139,8 @@ def batch_document(
 
     event_list = []
     for event in ordered:
+        if event.kind == EventKind.RECALL:
+            continue  # EPCIS has no recall event: the document states it (nongsan:recall)
         epcis_event = _event(batch, event, uris)
         fixes = corrections.get(event.id)
         if fixes:

@@ -59,6 +59,8 @@ class EventKind(enum.StrEnum):
     NOTE = "note"
     #: Recorded by the label service when labels are issued, never typed by a person.
     LABELS = "labels"
+    #: Recorded by the recall service: the recall is part of the history it cannot leave.
+    RECALL = "recall"
 
 
 class Batch(db.Model):

@@ -46,7 +46,7 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 #: What a recalled batch may no longer record: it must not be harvested, packed or shipped.
 _CLOSED_TO_RECALLED = (EventKind.HARVEST, EventKind.PACKING, EventKind.SHIPPING)
 #: What only the application records (traceability.chain seals the batch's labels with it).
-_NOT_TYPED = (EventKind.LABELS,)
+_NOT_TYPED = (EventKind.LABELS, EventKind.RECALL)
 
 
 # Batches -----------------------------------------------------------------------------------
@@ -395,24 +395,30 @@ def record_labels_issued(
     db.session.execute(select(Batch.id).where(Batch.id == batch.id).with_for_update())
     db.session.refresh(batch)
     serials = list(serials)
-    event = BatchEvent(
-        kind=EventKind.LABELS.value,
+    details = {
+        "run": run.id,
+        "format": run.format,
+        "count": len(serials),
+        "serials": chain.serials_digest(serials),
+    }
+    event = _service_event(EventKind.LABELS, actor, now, details)
+    _append(batch, event)
+    return event
+
+
+def _service_event(kind: EventKind, actor: User, now: datetime, details: dict) -> BatchEvent:
+    """An entry the application records itself (labels, a recall), never typed on the form."""
+    return BatchEvent(
+        kind=kind.value,
         occurred_at=now,
         recorded_at=now,
         recorded_by_id=actor.id,
         recorded_by_name=actor.full_name,
         place="",
-        details={
-            "run": run.id,
-            "format": run.format,
-            "count": len(serials),
-            "serials": chain.serials_digest(serials),
-        },
+        details=details,
         note="",
         photo_keys=[],
     )
-    _append(batch, event)
-    return event
 
 
 def _follow(batch: Batch, events: Sequence[BatchEvent]) -> None:
@@ -476,9 +482,12 @@ def recall_batch(batch: Batch, actor: User, reason: str, now: datetime | None = 
     db.session.refresh(batch)
     if batch.is_recalled:
         raise DomainError(_l("This batch is already recalled."))
+    now = (now or utcnow()).replace(microsecond=0)
+    # In the chain first: clearing the recall in the database afterwards breaks the history.
+    _append(batch, _service_event(EventKind.RECALL, actor, now, {"reason": reason}))
     batch.recall_reason = reason
     batch.status = BatchStatus.RECALLED.value
-    batch.recalled_at = now or utcnow()
+    batch.recalled_at = now
     batch.recalled_by_id = actor.id
     db.session.flush()
     recalls.stop_sales_and_hold_orders(batch, actor)

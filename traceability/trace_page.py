@@ -52,6 +52,9 @@ class BatchTrace:
     interval: IntervalStatement | None = None
     #: Harvests recorded inside an interval by an operator's override, with the reason.
     overrides: list[BatchEvent] = field(default_factory=list)
+    #: The recall sealed in the history: the page warns from it even if the batch's row no
+    #: longer says so.
+    recall: BatchEvent | None = None
 
 
 def load_batch(farm_slug: str, code: str) -> Batch | None:
@@ -137,4 +140,5 @@ def batch_trace(batch_id: int, today: date) -> BatchTrace:
         ocop_expired=bool(ocop and not ocop.is_valid_on(today)),
         interval=_interval(standing),
         overrides=[e for e in standing if e.details.get("phi_override")],
+        recall=chain.recall_entry(events),
     )

@@ -104,6 +104,32 @@ def test_a_fact_changed_in_the_database_is_found_and_shown(app, client, sealed, 
     assert shown in page_text(page)
 
 
+def test_a_recall_cleared_in_the_database_is_found_and_the_page_still_warns(app, client, sealed):
+    # Given a recalled batch
+    batch, _other, issued = sealed
+    services.recall_batch(batch, batch.farm.members[0].user, "Phát hiện dư lượng thuốc vượt mức")
+    db.session.commit()
+    assert _verify(app, batch).exit_code == 0
+    # When its recall is cleared directly in the database
+    db.session.execute(
+        text(
+            "UPDATE batch SET status = 'harvested', recalled_at = NULL, recall_reason = NULL, "
+            "recalled_by_id = NULL WHERE id = :id"
+        ),
+        {"id": batch.id},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    # Then trace-verify fails, and a scan still shows the recall from the sealed entry
+    result = _verify(app, batch)
+    assert result.exit_code == 1 and "BATCH RECALL ALTERED" in result.output, result.output
+    page = client.get(f"/T/{issued[0].serial}", headers={"User-Agent": PHONE})
+    text_ = page_text(page)
+    assert 'data-testid="recall-banner"' in page.get_data(as_text=True)
+    assert "Phát hiện dư lượng thuốc vượt mức" in text_
+    assert "lệnh thu hồi đã ghi cho lô này bị xóa" in text_
+
+
 def test_a_label_moved_away_breaks_the_batch_it_left_too(app, client, sealed):
     batch, other, issued = sealed
     db.session.execute(

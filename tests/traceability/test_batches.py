@@ -181,9 +181,11 @@ def test_a_recalled_batch_cannot_be_shipped_but_keeps_its_history(app):
     services.recall_batch(batch, batch.farm.members[0].user, "Phát hiện dư lượng vượt mức", NOW)
 
     assert batch.status == BatchStatus.RECALLED and batch.recalled_at == NOW
+    # The recall itself is the history's second entry, sealed in the chain.
+    assert [e.kind for e in services.history(batch)] == ["harvest", "recall"]
     with pytest.raises(DomainError):
         record(batch, "shipping", 1, to_whom="Siêu thị")
-    assert record(batch, "note", 1, note="Đã thu hồi 40 thùng").seq == 2
+    assert record(batch, "note", 1, note="Đã thu hồi 40 thùng").seq == 3
 
 
 @pytest.mark.parametrize(
