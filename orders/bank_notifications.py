@@ -32,7 +32,9 @@ from orders.states import OrderStatus, PaymentMethod, PaymentStatus
 
 #: How far the sender's clock may be from ours before a notification counts as a replay.
 TOLERANCE_SECONDS = 300
-ORDER_NUMBER = re.compile(r"NS\d{6,}")
+#: An order number as people type it in a transfer message ("NS000123", "ns 000123",
+#: "NS-000123"), standing on its own: the "NS" of "TRANS 000123" is not one.
+ORDER_NUMBER = re.compile(r"(?<![A-Z0-9])NS[\s.\-_]*(\d{6,})")
 #: The amount column holds 64 bits; a larger number cannot be a real credit.
 MAX_AMOUNT = 2**63 - 1
 #: Characters PostgreSQL cannot store (NUL) and other C0 controls.
@@ -131,7 +133,9 @@ def record_credit(notification: dict) -> BankCredit | None:
         select(BankCredit.id).where(BankCredit.transaction_id == notification["id"])
     ):
         return None
-    numbers = set(ORDER_NUMBER.findall(_compact(notification["description"])))
+    numbers = {
+        "NS" + digits for digits in ORDER_NUMBER.findall(notification["description"].upper())
+    }
     order = None
     if len(numbers) == 1:
         # Locked: a second credit or a cancellation at the same moment waits for this one.

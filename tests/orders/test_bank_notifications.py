@@ -376,3 +376,20 @@ def test_an_order_moved_under_the_notification_asks_the_bank_to_send_again(
     assert response.status_code == 409
     assert _snapshot(order) == before
     assert _only_credit() is None  # kept nothing: the bank's retry is handled afresh
+
+
+def test_an_order_number_hidden_inside_another_word_pays_nothing(client, order):
+    # "TRANS 000123" compacts to "TRANS000123", which contains "NS000123" but names no order.
+    payload = {**_credit(order), "description": f"TRANS {order.number[2:]} tien dien"}
+    before = _snapshot(order)
+
+    assert _post(client, payload).json == {"status": "unmatched"}
+
+    assert _snapshot(order) == before
+    assert _only_credit().order_id is None
+
+
+@pytest.mark.parametrize("written", ["{n}", "ns {d}", "NS-{d}", "MBVCB.5732.{n}.CT"])
+def test_an_order_number_as_people_write_it_pays_the_order(client, order, written):
+    description = written.format(n=order.number, d=order.number[2:])
+    assert _post(client, {**_credit(order), "description": description}).json == {"status": "paid"}
