@@ -426,7 +426,7 @@ def _refuse_recalled(order: Order, target: str) -> None:
             raise DomainError(
                 _l(
                     "%(name)s was recalled and every batch of it is recalled: it cannot be "
-                    "packed or shipped until the farm records a new batch.",
+                    "packed or shipped until the farm harvests a new batch.",
                     name=line.product_name,
                 )
             )

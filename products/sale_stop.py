@@ -21,8 +21,8 @@ def ensure_on_sale(product: Product) -> None:
     if product.is_sale_stopped:
         raise DomainError(
             _l(
-                "%(name)s was recalled by the farm and is not for sale until the farm records "
-                "a new batch.",
+                "%(name)s was recalled by the farm and is not for sale until the farm "
+                "harvests a new batch.",
                 name=product.name,
             )
         )
