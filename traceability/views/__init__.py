@@ -2,8 +2,10 @@
 (what a label's QR opens, and the EPCIS export) and the farm's batch dashboard."""
 
 from flask import Blueprint
+from flask_babel import gettext as _
 
 from traceability.diary import KIND_FIELDS, kind_label
+from traceability.label_formats import FORMATS
 from traceability.models import BATCH_STATUS_LABELS, BatchStatus, EventKind
 
 bp = Blueprint("traceability", __name__, template_folder="../templates")
@@ -17,6 +19,13 @@ def batch_status_label(status: str) -> str:
         return str(BATCH_STATUS_LABELS[BatchStatus(status)])
     except ValueError:
         return status
+
+
+@bp.app_template_global()
+def label_format_name(format_id: str) -> str:
+    """A label stock as the farmer chose it ("A4, 24 per sheet"), not its code."""
+    found = FORMATS.get(format_id)
+    return _(found.name) if found else format_id
 
 
 @bp.app_template_global()
