@@ -457,8 +457,9 @@ def farm_order_step(order_id: int, step: str):
         flash(_("Order %(number)s updated.", number=order.number), "success")
     else:
         # WTForms' `errors` already holds the form-level errors (under None): once each.
-        for message in (e for errs in form.errors.values() for e in errs):
-            flash(f"{order.number}: {message}", "error")
+        for message in (str(e) for errs in form.errors.values() for e in errs):
+            # Say which order, once: many refusals already name it.
+            flash(message if order.number in message else f"{order.number}: {message}", "error")
     return redirect(
         url_for("orders.farm_orders", farm_id=order.farm_id, tab=request.args.get("tab", "all"))
     )
