@@ -290,3 +290,22 @@ def test_an_operator_reaches_any_farms_batches_and_can_recall_one(client, farm):
     assert recalled.status_code == 302
     db.session.expire_all()
     assert db.session.get(Batch, batch.id).recalled_by_id == operator.id
+
+
+def test_packing_a_product_without_a_batch_this_season_links_to_recording_one(farmer, farm):
+    deliver_everywhere(farm)
+    product = farm_product(farm)
+    checkout = order_services.place_order(
+        {product.variants[0].id: 1},
+        buyer=None,
+        contact=hanoi_contact(),
+        payment_method="cod",
+        shown_prices={product.variants[0].id: product.variants[0].price_vnd},
+        today=local_today(),
+    )
+    db.session.commit()
+
+    page = farmer.get(f"/dashboard/orders/{checkout.orders[0].id}/pack-with-batches")
+
+    assert "đóng gói không kèm lô" in page_text(page)
+    assert f'href="/dashboard/farms/{farm.id}/batches"' in page.get_data(as_text=True)
