@@ -276,3 +276,26 @@ def test_the_last_entry_removed_with_the_count_lowered_to_match_is_found(app, se
 
     # Then the batch's last recorded hash still tells that the history was shortened
     assert _verify(app, batch).exit_code == 1
+
+
+def test_a_label_moved_onto_a_legacy_batch_is_found(app, sealed):
+    # Given a batch whose chain began before the seal (its old labels carry no labels entry)
+    _batch, other, _issued = sealed
+    legacy = make_batch(other.farm, other.product, code="NL2607-B")
+    legacy.head_hash = None
+    db.session.flush()
+    spray(legacy, 30)
+    assert services.verify_batch(legacy).ok and services.verify_batch(legacy).legacy
+
+    # When a label of another batch is moved onto it in the database
+    db.session.execute(
+        text(
+            "UPDATE label SET batch_id = :id WHERE id = "
+            "(SELECT min(id) FROM label WHERE batch_id = :other)"
+        ),
+        {"id": legacy.id, "other": other.id},
+    )
+    db.session.expire_all()
+
+    # Then the check finds a label this batch never issued
+    assert services.verify_batch(legacy).part == chain.LABELS
