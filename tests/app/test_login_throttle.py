@@ -134,3 +134,36 @@ def test_a_password_change_forgets_the_devices_known_before(app):
     # Then the shared computer waits like any other browser, and the phone still gets in
     assert log_in(shared, "0912000555", new).status_code == 429
     assert log_in(phone, "0912000555", new).status_code == 302
+
+
+def test_writing_the_phone_number_another_way_does_not_escape_the_account_limit(app):
+    # Given an account attacked under five spellings of its phone number, one per address
+    make_user(identifier="0912000555")
+    spellings = ["0912000555", "+84912000555", "0912 000 555", "84912000555", "0912.000.555"]
+    answers = [
+        log_in(_from(app, f"203.0.113.{n}"), spelling, "sai-mat-khau").status_code
+        for n, spelling in enumerate(spellings)
+    ]
+    assert answers == [422] * 5
+
+    # When one more guess comes under yet another spelling, then it waits like the rest
+    assert log_in(_from(app, "203.0.113.99"), "+84 912 000 555", "sai-mat-khau").status_code == 429
+
+
+def test_a_browser_shared_by_six_accounts_remembers_the_five_newest(app):
+    # Given one family computer on which six accounts logged in, one after the other
+    identifiers = [f"091200055{n}" for n in range(6)]
+    family = _from(app, "198.51.100.20")
+    for identifier in identifiers:
+        make_user(identifier=identifier)
+        assert log_in(family, identifier).status_code == 302
+        family.post_form("/logout")
+
+    # When both the oldest and the newest account are attacked from elsewhere
+    _attack(app, identifiers[0], 5)
+    _attack(app, identifiers[-1], 5)
+
+    # Then the computer is still known to the newest account, no longer to the oldest
+    assert log_in(family, identifiers[-1]).status_code == 302
+    family.post_form("/logout")
+    assert log_in(family, identifiers[0]).status_code == 429

@@ -393,3 +393,55 @@ def test_an_order_number_hidden_inside_another_word_pays_nothing(client, order):
 def test_an_order_number_as_people_write_it_pays_the_order(client, order, written):
     description = written.format(n=order.number, d=order.number[2:])
     assert _post(client, {**_credit(order), "description": description}).json == {"status": "paid"}
+
+
+def test_a_second_credit_for_an_order_under_review_changes_nothing(client, order):
+    # Given a transfer of part of the total, kept for review
+    assert _post(client, _credit(order, 100000)).json == {"status": "partial"}
+    before = _snapshot(order)
+
+    # When a second credit of the order's exact total arrives
+    again = _post(client, _credit(order, transaction="FT26112200002"))
+
+    # Then a person decides: the order is neither paid nor confirmed by it
+    assert again.json == {"status": "not_awaiting"}
+    assert _snapshot(order) == before
+
+
+@pytest.mark.parametrize("amount", [0, -1])
+def test_a_credit_of_nothing_is_refused(client, order, amount):
+    before = _snapshot(order)
+    assert _post(client, {**_credit(order), "amount": amount}).status_code == 400
+    assert _snapshot(order) == before
+    assert _only_credit() is None
+
+
+def test_an_account_number_longer_than_any_iban_is_refused(client, order):
+    before = _snapshot(order)
+    assert _post(client, _credit(order, account="1" * 35)).status_code == 400
+    assert _snapshot(order) == before
+
+
+@pytest.mark.parametrize("age, accepted", [(300, True), (301, False), (-300, True), (-301, False)])
+def test_a_notification_is_fresh_for_five_minutes_either_side_of_our_clock(age, accepted):
+    # Given a genuinely signed body sent `age` seconds before our clock (negative: ahead of it)
+    now = 1_800_000_000
+    body = b'{"id": "FT1", "amount": 5000, "account": "257678859"}'
+    stamp = str(now - age)
+    signature = sign(SECRET, stamp, body)
+
+    # When it is verified, then only one within the tolerance is accepted
+    if accepted:
+        assert bank_notifications.verify(SECRET, stamp, signature, body, now=now)["id"] == "FT1"
+    else:
+        with pytest.raises(bank_notifications.RejectedNotification, match="stale"):
+            bank_notifications.verify(SECRET, stamp, signature, body, now=now)
+
+
+def test_without_a_shared_secret_nothing_verifies_even_when_signed_with_an_empty_key():
+    # Anyone can compute an HMAC under an empty key: it must never count as a signature.
+    now = 1_800_000_000
+    body = b'{"id": "FT1", "amount": 5000, "account": "257678859"}'
+    stamp = str(now)
+    with pytest.raises(bank_notifications.RejectedNotification):
+        bank_notifications.verify("", stamp, sign("", stamp, body), body, now=now)

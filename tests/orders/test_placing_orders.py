@@ -308,3 +308,79 @@ def test_the_expire_orders_command_cancels_only_overdue_orders(two_farms, app):
     assert "1 unpaid order(s) expired." in result.output
     db.session.refresh(order)
     assert order.status == "cancelled"
+
+
+def test_a_farm_reviewed_but_no_longer_in_the_cart_is_told_and_nothing_is_placed(two_farms):
+    # Given a review of two farms' orders (another tab then removed one farm from the cart)
+    lychee, pomelo = two_farms
+    reviewed = {q.farm.id: q.total_vnd for q in _quote({lychee.id: 1, pomelo.id: 1})}
+
+    # When the buyer places what is left, then the checkout is no longer what they reviewed
+    with pytest.raises(services.PricesChanged):
+        _place({lychee.id: 1}, reviewed_totals=reviewed)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Checkout.id))) == 0
+    assert _reload_stock(lychee, pomelo) == (40, 40)
+
+
+def test_an_unpaid_order_may_be_paid_until_its_deadline_and_not_at_it(two_farms):
+    lychee, _ = two_farms
+    order = _place({lychee.id: 1}).orders[0]
+    deadline = order.pay_before
+    assert services.can_still_pay(order, deadline - timedelta(seconds=1))
+    assert not services.can_still_pay(order, deadline)
+
+
+def test_an_order_whose_transfer_is_under_review_is_not_offered_for_payment(two_farms):
+    # Given a bank-transfer order still awaiting payment, whose transfer of the wrong amount
+    # is kept for review
+    lychee, _ = two_farms
+    order = _place({lychee.id: 1}).orders[0]
+    services.set_payment_status(order, PaymentStatus.NEEDS_REVIEW, actor=None, note="partial")
+
+    # Then no page may offer to pay it again: the buyer would pay twice
+    assert order.status == OrderStatus.AWAITING_PAYMENT
+    assert not services.can_still_pay(order, datetime.now(UTC))
+
+
+def test_adding_pre_orders_counts_the_places_already_taken(app):
+    from datetime import date
+
+    # Given a pre-order of 3 places, 2 of them taken
+    today = local_today()
+    opens = date(today.year + 1, 1, 1)
+    product = make_product(
+        deliver_everywhere(make_farm()),
+        season_start=f"{opens.day}/{opens.month}",
+        season_end=f"{opens.day}/{opens.month}",
+        preorder_enabled=True,
+        preorder_ships_on=opens,
+        preorder_capacity="3",
+    )
+    if today == opens:
+        pytest.skip("in season today")
+    variant = product.variants[0]
+    _place({variant.id: 2})
+    db.session.refresh(product)
+
+    # When a buyer asks for 2 more, then only the 1 place left is offered
+    with pytest.raises(services.SoldOut) as told:
+        services.check_available(variant, 2, today)
+    assert "1" in str(told.value.message)
+    services.check_available(variant, 1, today)
+
+
+def test_a_second_confirmation_of_a_transfer_after_cancellation_records_it_once(two_farms):
+    # Given a bank-transfer order cancelled by its buyer, whose transfer the farm then saw
+    lychee, _ = two_farms
+    order = _place({lychee.id: 1}).orders[0]
+    services.cancel_by_buyer(order, None, access_token=order.checkout.access_token)
+    farmer = order.farm.members[0].user
+    services.confirm_transfer(order, farmer)
+    assert (order.status, order.payment_status) == ("cancelled", PaymentStatus.REFUND_NEEDED)
+    events = len(order.events)
+
+    # When the farm confirms it again (a second tap), then nothing more is recorded
+    services.confirm_transfer(order, farmer)
+    assert order.payment_status == PaymentStatus.REFUND_NEEDED
+    assert len(order.events) == events

@@ -323,3 +323,20 @@ def test_no_card_link_charges_an_order_that_was_cancelled(client, stripe_app):
     # The Stripe session charges every order of the checkout, the cancelled one included.
     assert "pay-by-card" not in page.get_data(as_text=True)
     assert "Thanh toán thẻ đã đóng" in page_text(page)
+
+
+def test_a_second_paying_event_for_a_paid_checkout_credits_the_farm_once(client, card_checkout):
+    # Given a checkout paid by card (sale and commission in the ledger)
+    _, checkout = card_checkout
+    _send(client, _event(checkout))
+    order = checkout.orders[0]
+    db.session.refresh(order)
+    balance, rows, events = farm_balance(order.farm), _ledger_rows(), len(order.events)
+
+    # When Stripe also sends its async success for the same session (another event id)
+    kind = "checkout.session.async_payment_succeeded"
+    assert _send(client, _event(checkout, kind=kind, event_id="evt_2")).status_code == 200
+
+    # Then the farm is not credited twice and the order's history is unchanged
+    db.session.expire_all()
+    assert (farm_balance(order.farm), _ledger_rows(), len(order.events)) == (balance, rows, events)

@@ -72,6 +72,11 @@ TAMPERING = {
         "BATCH HARVEST ALTERED",
         "ngày thu hoạch hoặc sản lượng không còn khớp",
     ),
+    "unit": (
+        lambda batch, other: ("UPDATE batch SET unit = 'tấn' WHERE id = :id", {}),
+        "BATCH HARVEST ALTERED",
+        "ngày thu hoạch hoặc sản lượng không còn khớp",
+    ),
     "label moved to another batch": (
         lambda batch, other: (
             "UPDATE label SET batch_id = :id WHERE id = "
@@ -246,3 +251,51 @@ def test_the_migration_seals_batches_without_entries_as_new_batches_are(app):
     assert batch.head_hash == chain.facts_anchor(batch)
     check = services.verify_batch(batch)
     assert check.ok and not check.legacy
+
+
+def test_the_last_entry_removed_with_the_count_lowered_to_match_is_found(app, sealed):
+    # Given a sealed batch with a diary note after its labels
+    batch, _other, _issued = sealed
+    record(batch, "note", 0, note="Trời mưa to")
+    db.session.commit()
+    assert _verify(app, batch).exit_code == 0
+
+    # When the note is deleted in the database and the batch's count lowered to match
+    db.session.execute(
+        text(
+            "DELETE FROM batch_event WHERE batch_id = :id AND seq = "
+            "(SELECT max(seq) FROM batch_event WHERE batch_id = :id)"
+        ),
+        {"id": batch.id},
+    )
+    db.session.execute(
+        text("UPDATE batch SET event_count = event_count - 1 WHERE id = :id"), {"id": batch.id}
+    )
+    db.session.commit()
+    db.session.expire_all()
+
+    # Then the batch's last recorded hash still tells that the history was shortened
+    assert _verify(app, batch).exit_code == 1
+
+
+def test_a_label_moved_onto_a_legacy_batch_is_found(app, sealed):
+    # Given a batch whose chain began before the seal (its old labels carry no labels entry)
+    _batch, other, _issued = sealed
+    legacy = make_batch(other.farm, other.product, code="NL2607-B")
+    legacy.head_hash = None
+    db.session.flush()
+    spray(legacy, 30)
+    assert services.verify_batch(legacy).ok and services.verify_batch(legacy).legacy
+
+    # When a label of another batch is moved onto it in the database
+    db.session.execute(
+        text(
+            "UPDATE label SET batch_id = :id WHERE id = "
+            "(SELECT min(id) FROM label WHERE batch_id = :other)"
+        ),
+        {"id": legacy.id, "other": other.id},
+    )
+    db.session.expire_all()
+
+    # Then the check finds a label this batch never issued
+    assert services.verify_batch(legacy).part == chain.LABELS

@@ -394,3 +394,130 @@ def test_cancelling_an_order_held_by_a_recall_does_not_put_the_recalled_boxes_ba
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "cancelled"
     assert db.session.get(Variant, variant_id).stock == stock
+
+
+def test_cancelling_a_held_order_puts_back_what_did_not_come_from_the_recalled_batch(app, farm):
+    # Given one order of oranges, packed from a batch that is then recalled, and of lemons,
+    # which the farm does not follow by batch
+    oranges = _oranges(farm)
+    lemons = make_product(farm, name="Chanh không hạt")
+    recalled, other = make_batch(farm, oranges), make_batch(farm, oranges)
+    harvest(recalled, 3)
+    harvest(other, 2)
+    orange, lemon = oranges.variants[0], lemons.variants[0]
+    order = order_services.place_order(
+        {orange.id: 2, lemon.id: 3},
+        buyer=None,
+        contact=hanoi_contact(),
+        payment_method="cod",
+        shown_prices={orange.id: orange.price_vnd, lemon.id: lemon.price_vnd},
+        today=local_today(),
+    ).orders[0]
+    orange_line = next(line for line in order.lines if line.variant_id == orange.id)
+    allocation.pack_with_batches(order, _owner(farm), {orange_line.id: [(str(recalled.id), "2")]})
+    _recall(recalled)
+    assert order.recall_hold == recalled.code
+    orange_id, lemon_id = orange.id, lemon.id
+    db.session.expire_all()
+    orange_stock = db.session.get(Variant, orange_id).stock
+    lemon_stock = db.session.get(Variant, lemon_id).stock
+
+    # When the farm cancels the held order
+    order_services.cancel_by_farm(order, _owner(farm), "Lô bị thu hồi, hoàn tiền cho khách")
+    db.session.flush()
+
+    # Then the recalled oranges stay out of the food chain; the lemons go back on sale
+    db.session.expire_all()
+    assert db.session.get(Variant, orange_id).stock == orange_stock
+    assert db.session.get(Variant, lemon_id).stock == lemon_stock + 3
+
+
+def test_an_order_packed_from_a_recalled_batch_cannot_ship_while_another_batch_sells(app, farm):
+    # Given oranges from two harvests, an order packed from the first, which is then recalled
+    # (the second keeps the product on sale)
+    product = _oranges(farm)
+    recalled, other = make_batch(farm, product), make_batch(farm, product)
+    harvest(recalled, 3)
+    harvest(other, 2)
+    order = _place(product)
+    _pack(order, recalled)
+    _recall(recalled)
+    assert order.recall_hold == recalled.code and not product.is_sale_stopped
+    db.session.commit()
+    events = len(order.events)
+
+    # When the farm tries to ship it, then it is refused and the order stays at the farm
+    with pytest.raises(DomainError, match=recalled.code):
+        order_services.ship_order(order, _owner(farm), carrier="GHN", tracking_number="GHN1")
+    db.session.rollback()
+    order = db.session.get(Order, order.id)
+    assert (order.status, order.carrier, len(order.events)) == ("packed", None, events)
+
+
+def test_a_product_whose_other_batch_is_already_packed_stays_on_sale(app, farm):
+    # Given oranges from two harvests, the second already packed into boxes
+    product = _oranges(farm)
+    recalled, other = make_batch(farm, product), make_batch(farm, product)
+    harvest(recalled, 3)
+    harvest(other, 2)
+    entry = services.EventInput(
+        kind="packing",
+        occurred_at=(utcnow() - timedelta(days=1))
+        .astimezone(VIETNAM)
+        .replace(tzinfo=None)
+        .isoformat(timespec="minutes"),
+        fields={"packages": "40", "package_unit": "thùng 5 kg"},
+    )
+    services.record_event(other, _owner(farm), entry)
+    assert other.status == "packed"
+
+    # When the first is recalled, then the packed boxes of the second keep the product on sale
+    _recall(recalled)
+    assert not product.is_sale_stopped
+    assert _place(product).status == "confirmed"
+
+
+def test_a_diary_entry_on_a_new_batch_before_its_harvest_does_not_lift_the_stop(app, farm):
+    # Given oranges whose only batch was recalled, and a new batch still growing
+    product = _oranges(farm)
+    recalled = make_batch(farm, product)
+    harvest(recalled, 2)
+    _recall(recalled)
+    new = make_batch(farm, product)
+
+    # When the farm records fertilising on the new batch (nothing harvested yet)
+    entry = services.EventInput(
+        kind="fertilising",
+        occurred_at=(utcnow() - timedelta(days=1))
+        .astimezone(VIETNAM)
+        .replace(tzinfo=None)
+        .isoformat(timespec="minutes"),
+        fields={"input": "Phân hữu cơ", "amount": "2 kg/gốc"},
+    )
+    services.record_event(new, _owner(farm), entry)
+
+    # Then nothing can be sold from it yet: the sale stays stopped
+    assert product.is_sale_stopped
+    with pytest.raises(DomainError):
+        _place(product)
+
+
+def test_a_product_sold_all_year_with_another_harvested_batch_stays_on_sale(app, farm):
+    # Given greens sold all year (no season) from two harvests
+    product = make_product(farm, name="Rau cải ngọt")
+    recalled, other = make_batch(farm, product), make_batch(farm, product)
+    harvest(recalled, 3)
+    harvest(other, 2)
+
+    # When the first is recalled, then the second keeps the product on sale
+    _recall(recalled)
+    assert not product.is_sale_stopped
+    assert _place(product).status == "confirmed"
+
+
+def test_a_product_sold_all_year_whose_only_batch_is_recalled_stops_selling(app, farm):
+    product = make_product(farm, name="Rau cải ngọt")
+    batch = make_batch(farm, product)
+    harvest(batch, 2)
+    _recall(batch)
+    assert product.is_sale_stopped
