@@ -34,6 +34,8 @@ def diary(app):
     the spraying, the harvest and a closing note."""
     batch = make_batch(code="VT2606-T")
     other_batch = make_batch(batch.farm, code="VT2606-U")
+    # An entry of the other batch first, so that row ids and positions differ
+    spray(other_batch, 40)
     first = spray(batch, 30, phi_days=14)
     record(batch, "note", 20, note="Trời mưa to, hoãn thu hái")
     spray(batch, 30, phi_days=21, corrects_id=first.id)
@@ -49,7 +51,7 @@ def diary(app):
         "harvest",
         "note",
     ]
-    assert events[3].corrects_id == events[1].id
+    assert events[3].corrects_id == events[1].id != 1
     return Diary(batch, other_batch, stranger.id, events)
 
 
@@ -268,3 +270,13 @@ def test_each_key_of_the_canonical_form_changes_the_pinned_hash(key):
 def test_the_canonical_form_hashes_exactly_the_documented_keys():
     content = json.loads(chain.canonical_content(_correction_with_photos(), 2))
     assert set(content) == {*EVERY_HASHED_KEY, "corrects"}
+
+
+def test_a_correction_pointed_at_another_batchs_entry_is_found_as_unknown(app, diary):
+    # Given an entry in the farm's other batch
+    elsewhere = spray(diary.other_batch, 10)
+    db.session.commit()
+    # When the correction at seq 3 is made to point at it in the database
+    _tamper(diary.events[3].id, corrects_id=elsewhere.id)
+    # Then the chain says it corrects an entry this history does not hold
+    _assert_broken_at(app, diary, 3, "corrects an unknown event")
