@@ -378,6 +378,12 @@ def test_cancel_flows_follow_their_table(placed, status, payment, who):
 # A real race on PostgreSQL ----------------------------------------------------------------
 
 
+def _status_events(order_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(OrderEvent.order_id == order_id, OrderEvent.kind == "status")
+    )
+
+
 class Refused(Exception):
     """The transfer was recorded as money to give back, not as the order's payment."""
 
@@ -393,7 +399,8 @@ def overdue_transfer(database_factory, tmp_path):
         db.session.commit()
         ids = (placed.order.id, placed.farmer.id, placed.variant_id)
         stock_after_checkout = _snapshot(placed).stock
-    yield app, ids, stock_after_checkout
+        status_events = _status_events(placed.order.id)
+    yield app, ids, (stock_after_checkout, status_events)
     with app.app_context():
         db.engine.dispose()
 
@@ -402,7 +409,7 @@ def overdue_transfer(database_factory, tmp_path):
 def test_expiry_and_a_confirmed_transfer_racing_on_one_order_have_one_winner(
     overdue_transfer,
 ):
-    app, (order_id, farmer_id, variant_id), stock_after_checkout = overdue_transfer
+    app, (order_id, farmer_id, variant_id), (stock_after_checkout, events_before) = overdue_transfer
     start = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
@@ -449,9 +456,7 @@ def test_expiry_and_a_confirmed_transfer_racing_on_one_order_have_one_winner(
     assert sorted(outcomes.values()) == ["refused", "won"], outcomes
     with app.app_context():
         order = db.session.get(Order, order_id)
-        status_events = db.session.scalar(
-            select(func.count()).where(OrderEvent.order_id == order_id, OrderEvent.kind == "status")
-        )
+        status_events = _status_events(order_id) - events_before
         stock = db.session.scalar(select(Variant.stock).where(Variant.id == variant_id))
         # One status event, and stock that matches the winner
         assert status_events == 1
