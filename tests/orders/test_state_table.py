@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from app.auth.models import User
 from app.auth.roles import Role
@@ -384,6 +384,9 @@ def _status_events(order_id: int) -> int:
     )
 
 
+_race_databases = itertools.count(1)
+
+
 class Refused(Exception):
     """The transfer was recorded as money to give back, not as the order's payment."""
 
@@ -391,7 +394,8 @@ class Refused(Exception):
 @pytest.fixture
 def overdue_transfer(database_factory, tmp_path):
     """Committed data in a database of its own: each thread has its own connection."""
-    app = make_test_app(database_factory("postgresql", "expiry_race"), str(tmp_path))
+    name = f"expiry_race_{next(_race_databases)}"
+    app = make_test_app(database_factory("postgresql", name), str(tmp_path))
     upgrade_schema(app)
     with app.app_context():
         placed = _place("bank_transfer")
@@ -405,13 +409,39 @@ def overdue_transfer(database_factory, tmp_path):
         db.engine.dispose()
 
 
+def _both_read_before_either_writes(engine):
+    """Hold each thread's first UPDATE of the order until the other has read it too: the
+    interleaving in which a read-then-write without compare-and-set lets both win."""
+    barrier = threading.Barrier(2, timeout=3)
+    writing = threading.local()
+
+    def hold(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE FARM_ORDER") and not getattr(
+            writing, "held", False
+        ):
+            writing.held = True
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass  # the other thread was refused before writing anything
+
+    event.listen(engine, "before_cursor_execute", hold)
+    return lambda: event.remove(engine, "before_cursor_execute", hold)
+
+
 @pytest.mark.postgres_only
+@pytest.mark.parametrize("interleaving", ["free", "both_read_first"])
 def test_expiry_and_a_confirmed_transfer_racing_on_one_order_have_one_winner(
-    overdue_transfer,
+    overdue_transfer, interleaving
 ):
     app, (order_id, farmer_id, variant_id), (stock_after_checkout, events_before) = overdue_transfer
     start = threading.Barrier(2)
     outcomes: dict[str, str] = {}
+    if interleaving == "both_read_first":
+        with app.app_context():
+            stop_holding = _both_read_before_either_writes(db.engine)
+    else:
+        stop_holding = lambda: None  # noqa: E731
 
     def run(name, act):
         with app.app_context():
@@ -451,6 +481,8 @@ def test_expiry_and_a_confirmed_transfer_racing_on_one_order_have_one_winner(
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    with app.app_context():
+        stop_holding()
 
     # Then exactly one moved the order and the other was refused
     assert sorted(outcomes.values()) == ["refused", "won"], outcomes
