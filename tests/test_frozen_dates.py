@@ -15,6 +15,9 @@ from __future__ import annotations
 import pytest
 from freezegun import freeze_time
 
+from tests.farms.test_farm_pages import (  # noqa: F401
+    test_unverified_or_expired_certificates_never_show_as_valid,
+)
 from tests.farms.test_farm_services import (  # noqa: F401
     test_a_certificate_waits_for_an_operator_and_then_counts_until_it_expires,
 )
