@@ -11,7 +11,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
@@ -500,7 +500,7 @@ def world(app):
         farmer,
         stars="4",
         decision_number="QĐ-1",
-        decision_date=date(2025, 1, 2),
+        decision_date=local_today() - timedelta(days=30),
     )
     batch = make_batch(farm, product, growing_area=area)
     harvest(batch, 1)

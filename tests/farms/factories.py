@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import timedelta
 
 from app.auth.roles import Role
+from app.clock import local_today
 from farms import services
 from farms.models import Farm
 from tests.app.factories import make_user
@@ -43,13 +44,15 @@ def make_growing_area(farm, **overrides):
 
 
 def make_certification(farm, *, verified_by=None, **overrides):
+    # Valid whatever today is: issued a year ago, expiring in two years.
+    today = local_today()
     fields = {
         "scheme": "vietgap",
         "other_scheme": None,
         "number": "VietGAP-TT-21-0457",
         "issuer": "Quacert",
-        "issued_on": date(2025, 3, 1),
-        "expires_on": date(2028, 2, 28),
+        "issued_on": today - timedelta(days=365),
+        "expires_on": today + timedelta(days=730),
     }
     fields.update(overrides)
     certification = services.add_certification(farm, farm.members[0].user, **fields)

@@ -16,7 +16,7 @@ from orders.states import OrderStatus, PaymentStatus
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, hanoi_contact
-from tests.products.factories import make_product
+from tests.products.factories import make_product, season_day_ahead
 
 
 @pytest.fixture
@@ -188,10 +188,8 @@ def test_delivery_fees_per_started_weight_step_and_free_above_a_threshold(app):
 
 
 def test_pre_orders_take_capacity_and_show_the_shipping_date(app):
-    from datetime import date
-
     today = local_today()
-    opens = date(today.year + 1, 1, 1)
+    opens = season_day_ahead(today)
     product = make_product(
         deliver_everywhere(make_farm()),
         season_start=f"{opens.day}/{opens.month}",
@@ -200,8 +198,6 @@ def test_pre_orders_take_capacity_and_show_the_shipping_date(app):
         preorder_ships_on=opens,
         preorder_capacity="3",
     )
-    if today == opens:
-        pytest.skip("in season today")
     line = _place({product.variants[0].id: 2}).orders[0].lines[0]
     db.session.refresh(product)
     assert line.ships_on == opens and product.preorder_taken == 2
@@ -344,11 +340,9 @@ def test_an_order_whose_transfer_is_under_review_is_not_offered_for_payment(two_
 
 
 def test_adding_pre_orders_counts_the_places_already_taken(app):
-    from datetime import date
-
     # Given a pre-order of 3 places, 2 of them taken
     today = local_today()
-    opens = date(today.year + 1, 1, 1)
+    opens = season_day_ahead(today)
     product = make_product(
         deliver_everywhere(make_farm()),
         season_start=f"{opens.day}/{opens.month}",
@@ -357,8 +351,6 @@ def test_adding_pre_orders_counts_the_places_already_taken(app):
         preorder_ships_on=opens,
         preorder_capacity="3",
     )
-    if today == opens:
-        pytest.skip("in season today")
     variant = product.variants[0]
     _place({variant.id: 2})
     db.session.refresh(product)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 from farms.readiness import missing_to_sell
 from farms.services import set_bank_account
@@ -12,6 +13,13 @@ from products.models import Product
 from tests.farms.factories import make_farm
 
 _numbers = itertools.count(1)
+
+
+def season_day_ahead(today: date) -> date:
+    """The first of the month after next: a one-day season on it is never today's (even on
+    1 January or in late December) and never 29 February."""
+    month = today.month + 2
+    return date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
 def product_details(**overrides) -> dict:

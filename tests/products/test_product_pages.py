@@ -2,13 +2,14 @@
 
 import io
 import re
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
 from app.auth.roles import Role
+from app.clock import local_today
 from app.extensions import db
 from products import services
 from products.models import Product
@@ -39,7 +40,11 @@ def test_stars_show_only_when_verified_and_unexpired(app, client):
     product = make_product()
     owner = product.farm.members[0].user
     certificate = services.set_ocop(
-        product, owner, stars="4", decision_number="2087/QĐ-UBND", decision_date=date(2025, 1, 1)
+        product,
+        owner,
+        stars="4",
+        decision_number="2087/QĐ-UBND",
+        decision_date=local_today() - timedelta(days=30),
     )
     assert 'data-testid="ocop-stars"' not in client.get(f"/products/{product.slug}").get_data(
         as_text=True
@@ -48,7 +53,7 @@ def test_stars_show_only_when_verified_and_unexpired(app, client):
     services.verify_ocop(certificate, make_user(role=Role.OPERATOR))
     assert "OCOP 4 sao" in page_text(client.get(f"/products/{product.slug}"))
 
-    certificate.expires_on = date(2025, 12, 31)
+    certificate.expires_on = local_today() - timedelta(days=1)
     db.session.flush()
     assert 'data-testid="ocop-stars"' not in client.get(f"/products/{product.slug}").get_data(
         as_text=True
