@@ -75,6 +75,7 @@ def can_still_pay(order: Order) -> bool:
     return services.can_still_pay(order, utcnow())
 
 
+# Also a test, for `orders | select("can_still_pay")`.
 bp.add_app_template_test(can_still_pay)
 
 
@@ -219,23 +220,17 @@ def checkout():
     ), status
 
 
-#: Session key: each farm's total as the last review showed it, by farm id.
-def _reviewed_totals() -> dict[int, int]:
-    """The review's hidden total-<farm id> fields: each farm's total as the page the buyer
-    pressed "Place" on showed it (another tab's later review does not count for this one)."""
+def _reviewed(prefix: str) -> dict[int, int]:
+    """What the review page showed and the browser sends back with "Place": its hidden
+    `<prefix><id>` fields (prices by variant, totals by farm). The tab the buyer pressed
+    "Place" in is the one that counts; anything unreadable is left out, so it counts as
+    changed."""
     shown = {
-        read_id(key[6:]): _int(value) for key, value in request.form.items() if key[:6] == "total-"
+        read_id(key[len(prefix) :]): _int(value)
+        for key, value in request.form.items()
+        if key.startswith(prefix)
     }
-    return {farm_id: total for farm_id, total in shown.items() if farm_id is not None}
-
-
-def _shown_prices() -> dict[int, int]:
-    """The review's hidden price-<variant id> fields; anything unreadable is ignored, and a
-    missing price then counts as changed."""
-    shown = {
-        read_id(key[6:]): _int(value) for key, value in request.form.items() if key[:6] == "price-"
-    }
-    return {variant_id: price for variant_id, price in shown.items() if variant_id is not None}
+    return {row_id: figure for row_id, figure in shown.items() if row_id is not None}
 
 
 def _requote(cart, form):
@@ -253,10 +248,10 @@ def _place(form: CheckoutForm, cart: dict[int, int]):
         buyer=_buyer(),
         contact=_contact(form),
         payment_method=form.payment_method.data,
-        shown_prices=_shown_prices(),
+        shown_prices=_reviewed("price-"),
         today=local_today(),
         language=current_language(),
-        reviewed_totals=_reviewed_totals(),
+        reviewed_totals=_reviewed("total-"),
     )
     carts.empty(session, _buyer())
     db.session.commit()
