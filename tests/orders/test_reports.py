@@ -2,7 +2,9 @@
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from app.clock import local_today
 from app.extensions import db
@@ -66,10 +68,25 @@ def test_another_farm_cannot_read_the_figures(client):
     assert client.get(f"/dashboard/farms/{farm.id}/reports.csv").status_code == 403
 
 
-def test_a_silly_period_is_clamped_not_an_error(client):
+@pytest.mark.parametrize(("asked", "shown"), [("0", 1), ("-5", 1), ("abc", 30), ("99999", 366)])
+def test_a_silly_period_is_clamped_not_an_error(client, asked, shown):
+    # Given a farmer looking at the farm's figures
     farm = make_farm()
     farm.members[0].user.phone = "+84912000777"
     db.session.flush()
     log_in(client, "0912000777")
-    for days in ("0", "-5", "abc", "99999"):
-        assert client.get(f"/dashboard/farms/{farm.id}/reports?days={days}").status_code == 200
+    last = local_today()
+    first = last - timedelta(days=shown - 1)
+
+    # When the period asked for is out of range or not a number
+    page = client.get(f"/dashboard/farms/{farm.id}/reports?days={asked}")
+    export = client.get(f"/dashboard/farms/{farm.id}/reports.csv?days={asked}")
+
+    # Then the page and the CSV both cover the clamped period (1 to 366 days, else 30)
+    assert page.status_code == 200
+    assert f"{first:%d/%m/%Y} – {last:%d/%m/%Y}" in page_text(page)
+    assert export.status_code == 200
+    assert f"{first.isoformat()}-{last.isoformat()}.csv" in export.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    days = [row[0] for row in rows[1 : rows.index([])]]
+    assert days == [(first + timedelta(days=n)).isoformat() for n in range(shown)]
