@@ -14,6 +14,7 @@ from orders.stripe_payments import farm_balance
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
 from tests.support.stripe_fake import FakeStripeHTTP
 from tests.support.web import page_text, review_fields
 
@@ -134,10 +135,10 @@ def test_a_replayed_event_changes_nothing(client, card_checkout):
 
 def test_a_forged_signature_is_a_400_and_changes_nothing(client, card_checkout):
     _, checkout = card_checkout
+    before = database_snapshot()
     response = _send(client, _event(checkout), secret="whsec_guessed")
     assert response.status_code == 400
-    db.session.refresh(checkout.orders[0])
-    assert checkout.orders[0].payment_status == "unpaid"
+    assert database_snapshot() == before
 
 
 def test_a_tampered_body_is_a_400(client, card_checkout):
@@ -145,6 +146,7 @@ def test_a_tampered_body_is_a_400(client, card_checkout):
     payload = _event(checkout, payment_status="unpaid")
     header = stripe.WebhookSignature.generate_signature_header(payload, WEBHOOK_SECRET)
     tampered = payload.replace('"unpaid"', '"paid"')
+    before = database_snapshot()
     response = client.post(
         "/payments/stripe/webhook",
         data=tampered,
@@ -152,12 +154,15 @@ def test_a_tampered_body_is_a_400(client, card_checkout):
         headers={"Stripe-Signature": header},
     )
     assert response.status_code == 400
+    assert database_snapshot() == before  # not paid, no ledger entry, no event recorded
 
 
 def test_an_old_timestamp_is_a_400(client, card_checkout):
     _, checkout = card_checkout
+    before = database_snapshot()
     response = _send(client, _event(checkout), timestamp=int(time.time()) - 3600)
     assert response.status_code == 400
+    assert database_snapshot() == before
 
 
 def test_a_delayed_payment_waits_then_settles_on_the_async_event(client, card_checkout):
@@ -189,11 +194,13 @@ def test_card_payment_is_not_offered_without_keys(client, app):
     client.post_form("/cart/add", {"variant_id": variant.id, "quantity": "1"})
     page = client.get("/checkout").get_data(as_text=True)
     assert 'value="stripe"' not in page
+    before = database_snapshot()
     response = client.post_form(
         "/checkout", {**ADDRESS, "payment_method": "stripe", "step": "review"}
     )
     assert response.status_code == 422
     assert client.post("/payments/stripe/webhook", data=b"{}").status_code == 404
+    assert database_snapshot() == before
 
 
 def _cancel(client, checkout):
@@ -294,6 +301,7 @@ def test_a_paid_card_order_cancelled_by_the_farm_is_a_refund_and_leaves_the_bala
 
 def test_a_signature_header_with_non_ascii_characters_is_a_400(client, card_checkout):
     _, checkout = card_checkout
+    before = database_snapshot()
     response = client.post(
         "/payments/stripe/webhook",
         data=_event(checkout),
@@ -301,8 +309,7 @@ def test_a_signature_header_with_non_ascii_characters_is_a_400(client, card_chec
         headers={"Stripe-Signature": f"t={int(time.time())},v1=é"},
     )
     assert response.status_code == 400
-    db.session.refresh(checkout.orders[0])
-    assert checkout.orders[0].payment_status == "unpaid"
+    assert database_snapshot() == before
 
 
 def test_no_card_link_charges_an_order_that_was_cancelled(client, stripe_app):
