@@ -11,6 +11,7 @@ from orders.models import LedgerEntry
 from orders.stripe_payments import farm_balance
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 
 
@@ -48,21 +49,26 @@ def test_a_payout_lowers_the_balance_and_names_who_recorded_it(app, operator):
 def test_a_wrong_payout_is_refused_and_changes_nothing(app, operator, amount, reference, field):
     farm = make_farm()
     owe(farm, 500_000)
+    before = database_snapshot()
 
     with pytest.raises(DomainError) as refused:
         payouts.record_payout(farm, operator, amount, reference)
 
     assert refused.value.field == field
     assert farm_balance(farm) == 500_000
+    assert database_snapshot() == before
 
 
 def test_only_operators_record_payouts(app):
     farm = make_farm()
     owe(farm, 500_000)
     owner = farm.members[0].user
+    before = database_snapshot()
 
     with pytest.raises(PermissionDenied):
         payouts.record_payout(farm, owner, "100000", "FT1")
+
+    assert database_snapshot() == before
 
 
 def test_the_payouts_page_lists_farms_owed_and_records_a_transfer(app, client, operator):
@@ -76,13 +82,14 @@ def test_the_payouts_page_lists_farms_owed_and_records_a_transfer(app, client, o
     assert "Vườn vải Cô Lan" in page and "750.000" in page
     assert "Vườn cam Bác Tư" not in page
 
+    before = database_snapshot()
     too_much = client.post_form(
         f"/admin/farms/{owed.id}/payouts",
         {f"farm{owed.id}-amount": "800000", f"farm{owed.id}-reference": "FT1"},
     )
     assert too_much.status_code == 422
     assert "750.000" in too_much.get_data(as_text=True)
-    assert farm_balance(owed) == 750_000
+    assert database_snapshot() == before
 
     done = client.post_form(
         f"/admin/farms/{owed.id}/payouts",
@@ -127,6 +134,7 @@ def test_a_payout_to_a_farm_owed_nothing_is_refused_with_a_message(app, client, 
     farm = make_farm()
     db.session.commit()
     log_in(client, operator.phone)
+    before = database_snapshot()
 
     response = client.post_form(
         f"/admin/farms/{farm.id}/payouts",
@@ -135,7 +143,7 @@ def test_a_payout_to_a_farm_owed_nothing_is_refused_with_a_message(app, client, 
 
     assert response.status_code == 422
     assert "0 ₫" in page_text(response).replace("\xa0", " ")
-    assert farm_balance(farm) == 0
+    assert database_snapshot() == before
 
 
 def test_the_owed_list_is_for_operators_only(app):
