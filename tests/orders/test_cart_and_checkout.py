@@ -11,6 +11,7 @@ from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product, season_day_ahead
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text, review_fields
 
 ADDRESS = {
@@ -107,6 +108,7 @@ def test_a_price_change_between_review_and_place_asks_to_confirm_again(client, s
     lychee, pomelo = shop
     _fill_cart(client, lychee, pomelo)
     client.post_form("/checkout", {**ADDRESS, "payment_method": "cod", "step": "review"})
+    before = database_snapshot()
     response = client.post_form(
         "/checkout",
         {
@@ -118,7 +120,7 @@ def test_a_price_change_between_review_and_place_asks_to_confirm_again(client, s
         },
     )
     assert response.status_code == 422 and "Giá đã thay đổi" in page_text(response)
-    assert db.session.scalar(select(Checkout)) is None
+    assert database_snapshot() == before  # no checkout, no order, no stock taken
 
 
 @pytest.mark.parametrize("quantity", ["0", "-3", "1001", "abc", "99999999999999"])
@@ -132,14 +134,18 @@ def test_impossible_quantities_change_nothing(client, shop, quantity):
 
 
 def test_an_unknown_variant_is_refused(client, shop):
+    before = database_snapshot()
     response = client.post_form(
         "/cart/add", {"variant_id": "999999", "quantity": "1"}, follow_redirects=True
     )
     assert "Sản phẩm này không còn được bán." in page_text(response)
+    assert 'data-testid="cart-farm"' not in client.get("/cart").get_data(as_text=True)
+    assert database_snapshot() == before
 
 
 def test_bad_checkout_details_are_explained(client, shop):
     _fill_cart(client, *shop)
+    before = database_snapshot()
     response = client.post_form(
         "/checkout", {**ADDRESS, "phone": "12", "payment_method": "cod", "step": "review"}
     )
@@ -148,6 +154,7 @@ def test_bad_checkout_details_are_explained(client, shop):
         "/checkout", {**ADDRESS, "payment_method": "bitcoin", "step": "review"}
     )
     assert response.status_code == 422 and "Hãy chọn cách thanh toán." in page_text(response)
+    assert database_snapshot() == before  # no checkout, no order, no stock taken
 
 
 def test_a_guest_cart_joins_the_account_on_login(app, client, shop):
@@ -212,11 +219,13 @@ def test_another_farmer_cannot_change_a_farms_delivery(client):
     farm = make_farm()
     make_user(identifier="0912000555")
     log_in(client, "0912000555")
+    before = database_snapshot()
     response = client.post_form(
         f"/dashboard/farms/{farm.id}/delivery/zones",
         {"province_code": "00", "fee_rule": "flat", "fee_vnd": "0"},
     )
     assert response.status_code == 403
+    assert database_snapshot() == before
 
 
 def test_without_a_province_the_cart_asks_where_to_deliver_instead_of_guessing_a_fee(client, shop):
@@ -369,8 +378,9 @@ def test_a_malformed_price_field_is_not_a_500(client, shop, field):
     lychee, pomelo = shop
     _fill_cart(client, lychee, pomelo)
     client.post_form("/checkout", {**ADDRESS, "payment_method": "cod", "step": "review"})
+    before = database_snapshot()
     response = client.post_form(
         "/checkout", {**ADDRESS, "payment_method": "cod", "step": "place", field: "1"}
     )
     assert response.status_code == 422
-    assert db.session.scalar(select(Checkout)) is None
+    assert database_snapshot() == before
