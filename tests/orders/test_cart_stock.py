@@ -12,6 +12,7 @@ from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 
 ADDRESS = {
@@ -108,12 +109,14 @@ def test_the_review_refuses_a_quantity_above_the_stock_and_says_what_remains(cli
     _add(client, pomelo, 50)
     pomelo.stock = 12
     db.session.commit()
+    before = database_snapshot()
 
     response = client.post_form("/checkout", {**ADDRESS, "step": "review"})
 
     assert response.status_code == 422
     assert "Chỉ còn 12 quả" in page_text(response)
     assert 'name="price-' not in response.get_data(as_text=True)
+    assert database_snapshot() == before
 
 
 def test_lowering_the_quantity_to_what_is_left_is_accepted(client, pomelo):
