@@ -371,10 +371,12 @@ def set_bank_account(
         raise DomainError(
             _l("An account number has 4 to 19 letters or digits."), field="account_number"
         )
+    # Every field is checked before the account is touched: a refusal leaves it as it was.
+    holder = _bank_holder_name(holder_name)
     account = farm.bank_account or BankAccount(farm=farm)
     account.bank_bin = bank_bin
     account.account_number = number.upper()
-    account.holder_name = _bank_holder_name(holder_name)
+    account.holder_name = holder
     db.session.add(account)
     db.session.flush()
     return account

@@ -14,6 +14,7 @@ from farms.models import Farm
 from farms.permissions import can_manage, managed_farms
 from tests.app.factories import make_user
 from tests.farms.factories import make_certification, make_farm, make_growing_area
+from tests.support.snapshots import database_snapshot
 
 
 def test_opening_a_farm_makes_a_buyer_a_farmer_and_gives_a_readable_address(app):
@@ -59,6 +60,7 @@ def test_a_farmer_cannot_touch_another_farm(app):
     mine = make_farm(name="Vườn của tôi")
     theirs = make_farm(name="Vườn hàng xóm")
     me = mine.members[0].user
+    before = database_snapshot()
     with pytest.raises(PermissionDenied):
         services.update_farm(
             theirs,
@@ -82,7 +84,7 @@ def test_a_farmer_cannot_touch_another_farm(app):
             latitude="",
             longitude="",
         )
-    assert theirs.name == "Vườn hàng xóm" and theirs.growing_areas == []
+    assert database_snapshot() == before
 
 
 def test_a_cooperative_manager_runs_member_households_but_members_see_only_their_own(app):
@@ -113,10 +115,12 @@ def test_a_cooperative_manager_runs_member_households_but_members_see_only_their
 
 def test_a_household_cannot_have_member_households(app):
     household = make_farm()
+    before = database_snapshot()
     with pytest.raises(DomainError):
         services.add_member_household(
             household, household.members[0].user, name="X", commune="x", contact_phone=None
         )
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("code", ["VN-HPTH-0123", "vn-hpth-0123", " VN-TNTC-0031 ", "VN-BG-01-02"])
@@ -129,9 +133,12 @@ def test_planting_area_codes_are_checked_and_upper_cased(app, code):
     "code", ["HPTH-0123", "VN_HPTH_0123", "VN-", "VN-HPTH-0123-1-2-3", "VN-ĐT-01"]
 )
 def test_malformed_planting_area_codes_are_refused(app, code):
+    farm = make_farm()
+    before = database_snapshot()
     with pytest.raises(DomainError) as refused:
-        make_growing_area(make_farm(), code=code)
+        make_growing_area(farm, code=code)
     assert refused.value.field == "code"
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -144,9 +151,12 @@ def test_malformed_planting_area_codes_are_refused(app, code):
     ],
 )
 def test_bad_growing_area_values_are_refused(app, changes, field):
+    farm = make_farm()
+    before = database_snapshot()
     with pytest.raises(DomainError) as refused:
-        make_growing_area(make_farm(), **changes)
+        make_growing_area(farm, **changes)
     assert refused.value.field == field
+    assert database_snapshot() == before
 
 
 def test_area_accepts_a_comma_as_decimal_separator(app):
@@ -169,10 +179,12 @@ def test_a_certificate_waits_for_an_operator_and_then_counts_until_it_expires(ap
 def test_only_operators_verify(app):
     farm = make_farm()
     certification = make_certification(farm)
+    before = database_snapshot()
     with pytest.raises(PermissionDenied):
         services.verify_certification(certification, farm.members[0].user)
     with pytest.raises(PermissionDenied):
         services.verify_farm(farm, farm.members[0].user)
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -186,9 +198,12 @@ def test_only_operators_verify(app):
     ],
 )
 def test_bad_certificates_are_refused(app, changes, field):
+    farm = make_farm()
+    before = database_snapshot()
     with pytest.raises(DomainError) as refused:
-        make_certification(make_farm(), **changes)
+        make_certification(farm, **changes)
     assert refused.value.field == field
+    assert database_snapshot() == before
 
 
 def test_bank_account_is_normalised_as_banks_print_it(app):
@@ -216,12 +231,20 @@ def test_bank_account_is_normalised_as_banks_print_it(app):
         ({"holder_name": ""}, "holder_name"),
     ],
 )
-def test_bad_bank_accounts_are_refused(app, changes, field):
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "existing"])
+def test_bad_bank_accounts_are_refused(app, changes, field, existing):
+    # Given a farm with no account yet, or with one it is changing
     farm = make_farm()
     fields = {"bank_bin": "970416", "account_number": "257678859", "holder_name": "Tran Thi Hoa"}
+    if existing:
+        services.set_bank_account(
+            farm, farm.members[0].user, **{**fields, "bank_bin": "970436", "holder_name": "Hoa"}
+        )
+    before = database_snapshot()
     with pytest.raises(DomainError) as refused:
         services.set_bank_account(farm, farm.members[0].user, **{**fields, **changes})
     assert refused.value.field == field
+    assert database_snapshot() == before
 
 
 def test_suspension_is_recorded_with_who_and_why_and_can_be_lifted(app):
