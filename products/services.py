@@ -308,12 +308,12 @@ def set_ocop(
     expiry = expires_on or decision_date + OCOP_VALIDITY
     if expiry <= decision_date:
         raise DomainError(_l("The end date must be after the start date."), field="expires_on")
+    # Checked before the certificate is touched: a refusal leaves it (and its check) as it was.
+    number = clean_text(decision_number, "decision_number", 80, _l("the decision number"))
     certificate = product.ocop or OcopCertificate(product=product)
     certificate.stars = stars
     certificate.level = "ministry" if stars == 5 else "province"
-    certificate.decision_number = clean_text(
-        decision_number, "decision_number", 80, _l("the decision number")
-    )
+    certificate.decision_number = number
     certificate.decision_date = decision_date
     certificate.expires_on = expiry
     certificate.verified_at = None

@@ -16,6 +16,7 @@ from tests.products.factories import (
     product_details,
     variant_fields,
 )
+from tests.support.snapshots import database_snapshot
 
 
 def test_a_product_starts_as_a_draft_and_publishes_once_it_has_a_variant(app):
@@ -23,8 +24,10 @@ def test_a_product_starts_as_a_draft_and_publishes_once_it_has_a_variant(app):
     owner = farm.members[0].user
     product = services.create_product(farm, owner, **product_details(name="Vải thiều Thanh Hà"))
     assert product.status == "draft" and product.slug == "vai-thieu-thanh-ha"
+    before = database_snapshot()
     with pytest.raises(DomainError):
         services.publish_product(product, owner)
+    assert database_snapshot() == before
 
     services.add_variant(product, owner, **variant_fields(price_vnd="180.000"))
     services.publish_product(product, owner)
@@ -61,9 +64,12 @@ def test_gtins_are_checked_and_stored_as_gtin14(app, typed, stored):
 
 @pytest.mark.parametrize("typed", ["8934563138166", "12345", "96385074", "abc"])
 def test_bad_gtins_are_refused(app, typed):
+    farm = make_farm()
+    before = database_snapshot()
     with pytest.raises(DomainError) as refused:
-        make_product(gtin=typed)
+        make_product(farm, gtin=typed)
     assert refused.value.field == "gtin"
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -81,31 +87,39 @@ def test_bad_gtins_are_refused(app, typed):
 )
 def test_bad_variants_are_refused(app, changes, field):
     product = make_product(publish=False, prices=())
+    before = database_snapshot()
     with pytest.raises(DomainError) as refused:
         services.add_variant(product, product.farm.members[0].user, **variant_fields(**changes))
     assert refused.value.field == field
+    assert database_snapshot() == before
 
 
 def test_a_farmer_cannot_list_for_another_farm(app):
     theirs = make_farm()
     stranger = make_user(role=Role.FARMER)
+    before = database_snapshot()
     with pytest.raises(PermissionDenied):
         services.create_product(theirs, stranger, **product_details())
+    assert database_snapshot() == before
     product = make_product(theirs)
+    before = database_snapshot()
     with pytest.raises(PermissionDenied):
         services.add_variant(product, stranger, **variant_fields())
     with pytest.raises(PermissionDenied):
         services.hide_product(product, stranger)
+    assert database_snapshot() == before
 
 
 def test_a_growing_area_must_be_the_farms_own(app):
     mine, theirs = make_farm(), make_farm()
     their_area = make_growing_area(theirs)
+    before = database_snapshot()
     with pytest.raises(DomainError) as refused:
         services.create_product(
             mine, mine.members[0].user, **product_details(growing_area_id=str(their_area.id))
         )
     assert refused.value.field == "growing_area_id"
+    assert database_snapshot() == before
 
 
 def test_lychee_sells_in_its_season_and_says_when_it_comes_back(app):
@@ -156,9 +170,12 @@ def test_pre_orders_open_before_the_season_until_capacity_is_taken(app, monkeypa
     ],
 )
 def test_bad_seasons_are_refused(app, changes, field):
+    farm = make_farm()
+    before = database_snapshot()
     with pytest.raises(DomainError) as refused:
-        make_product(**changes)
+        make_product(farm, **changes)
     assert refused.value.field == field
+    assert database_snapshot() == before
 
 
 def test_ocop_level_follows_the_stars_and_expiry_defaults_to_36_months(app):
@@ -193,6 +210,7 @@ def test_ocop_stars_count_only_verified_and_unexpired(app):
 @pytest.mark.parametrize("stars", ["2", "6", "", "năm"])
 def test_ocop_has_three_to_five_stars(app, stars):
     product = make_product()
+    before = database_snapshot()
     with pytest.raises(DomainError):
         services.set_ocop(
             product,
@@ -201,9 +219,33 @@ def test_ocop_has_three_to_five_stars(app, stars):
             decision_number="1/QĐ",
             decision_date=date(2024, 1, 1),
         )
+    assert database_snapshot() == before
 
 
 def test_a_published_product_keeps_one_variant(app):
     product = make_product()
+    before = database_snapshot()
     with pytest.raises(DomainError):
         services.remove_variant(product.variants[0], product.farm.members[0].user)
+    assert database_snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"stars": "6"}, {"decision_number": ""}, {"decision_number": "1" * 81}],
+    ids=["stars", "empty-number", "long-number"],
+)
+def test_a_refused_ocop_change_leaves_the_verified_certificate_as_it_was(app, changes):
+    # Given a product with a verified 4-star OCOP certificate
+    product = make_product()
+    owner = product.farm.members[0].user
+    fields = {"stars": "4", "decision_number": "1/QĐ", "decision_date": date(2024, 1, 1)}
+    services.verify_ocop(services.set_ocop(product, owner, **fields), make_user(role=Role.OPERATOR))
+    before = database_snapshot()
+
+    # When the farm sends a change with one bad field
+    with pytest.raises(DomainError):
+        services.set_ocop(product, owner, **{**fields, "stars": "5", **changes})
+
+    # Then the certificate keeps its stars, level and verification
+    assert database_snapshot() == before
