@@ -7,7 +7,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.roles import Role
 from app.errors import DomainError, PermissionDenied
@@ -24,6 +24,7 @@ from products.csv_io import (
 from products.models import Product, ProductStatus, Variant
 from products.services import add_variant, create_product
 from tests.app.factories import log_in, make_user
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 
 DETAILS = {
@@ -93,13 +94,6 @@ def csv_text(rows: list[dict], delimiter: str = ",") -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
-
-
-def counts() -> tuple[int, int]:
-    return (
-        db.session.scalar(select(func.count()).select_from(Product)),
-        db.session.scalar(select(func.count()).select_from(Variant)),
-    )
 
 
 def upload(client, farm, data: bytes, **kwargs):
@@ -183,8 +177,8 @@ def test_the_status_column_does_not_publish(farm, owner):
 
 
 def test_bad_lines_3_and_5_are_both_reported_and_nothing_changes(farm, owner):
-    before_text, before_counts = export_products_csv(farm, owner), counts()
-    rows = rows_of(before_text)
+    before = database_snapshot()
+    rows = rows_of(export_products_csv(farm, owner))
     rows[0]["price_vnd"] = "99000"  # line 2: fine on its own
     rows[1]["price_vnd"] = "free"  # line 3
     rows.append({**NEW_VARIANT, "product_name": "Chè Tân Cương", "category": "tea", "unit": "x"})
@@ -197,8 +191,7 @@ def test_bad_lines_3_and_5_are_both_reported_and_nothing_changes(farm, owner):
     assert [error.line for error in errors] == [3, 5]
     assert errors[0].message.startswith("price_vnd: ")
     assert errors[1].message.startswith("unit: ")
-    assert counts() == before_counts
-    assert export_products_csv(farm, owner) == before_text
+    assert database_snapshot() == before  # line 2's good price was not saved either
 
 
 def test_every_bad_line_is_listed_even_in_a_new_product(farm, owner):
@@ -207,6 +200,7 @@ def test_every_bad_line_is_listed_even_in_a_new_product(farm, owner):
         {**NEW_VARIANT, "product_name": "Nhãn lồng", "weight_grams": "0"},
         {**NEW_VARIANT, "product_name": ""},
     ]
+    before = database_snapshot()
 
     with pytest.raises(CsvImportError) as raised:
         import_products_csv(farm, owner, csv_text(rows))
@@ -216,37 +210,41 @@ def test_every_bad_line_is_listed_even_in_a_new_product(farm, owner):
         (3, "weight_grams"),
         (4, "Hãy ghi product_slug của một sản phẩm của bạn, hoặc ghi product_name."),
     ]
+    assert database_snapshot() == before
 
 
 def test_a_product_of_another_farm_is_an_unknown_product(farm, owner):
     other_owner, other_farm = new_farm("Vườn bưởi Thanh Hồng", "0912345002")
     pomelo = create_product(other_farm, other_owner, name="Bưởi Thanh Hồng", **DETAILS)
     rows = [{**NEW_VARIANT, "product_slug": pomelo.slug, "product_name": "Hijacked"}]
+    before = database_snapshot()
 
     with pytest.raises(CsvImportError) as raised:
         import_products_csv(farm, owner, csv_text(rows))
 
     [error] = raised.value.errors
     assert error.line == 2 and error.message.startswith("product_slug: ")
-    db.session.expire_all()
-    assert pomelo.name == "Bưởi Thanh Hồng" and pomelo.variants == []
+    assert database_snapshot() == before  # the other farm's product kept its name, no variant
 
 
 def test_a_variant_of_another_product_is_refused(farm, owner):
     rows = rows_of(export_products_csv(farm, owner))
     honey = rows[2]
     honey.update({**BOX, "variant_id": rows[0]["variant_id"]})
+    before = database_snapshot()
 
     with pytest.raises(CsvImportError) as raised:
         import_products_csv(farm, owner, csv_text(rows))
 
     assert [(e.line, e.message.split(":")[0]) for e in raised.value.errors] == [(4, "variant_id")]
+    assert database_snapshot() == before
 
 
 def test_a_variant_twice_or_a_product_described_twice_differently_is_refused(farm, owner):
     rows = rows_of(export_products_csv(farm, owner))
     rows[1]["product_name"] = "Vải thiều loại 2"  # line 3 contradicts line 2
     rows.append({**rows[0], "price_vnd": "1000"})  # line 5 repeats line 2's variant
+    before = database_snapshot()
 
     with pytest.raises(CsvImportError) as raised:
         import_products_csv(farm, owner, csv_text(rows))
@@ -255,6 +253,7 @@ def test_a_variant_twice_or_a_product_described_twice_differently_is_refused(far
         (3, "product_name"),
         (5, "variant_id"),
     ]
+    assert database_snapshot() == before
 
 
 def test_a_semicolon_file_without_bom_keeps_its_vietnamese(farm, owner):
@@ -267,30 +266,37 @@ def test_a_semicolon_file_without_bom_keeps_its_vietnamese(farm, owner):
 
 def test_someone_else_cannot_export_or_import(farm):
     stranger = make_user(role=Role.FARMER)
+    before = database_snapshot()
 
     with pytest.raises(PermissionDenied):
         export_products_csv(farm, stranger)
     with pytest.raises(PermissionDenied):
-        import_products_csv(farm, stranger, csv_text([]))
+        rows = [{**NEW_VARIANT, "product_name": "Nhãn lồng", "category": "fresh_fruit"}]
+        import_products_csv(farm, stranger, csv_text(rows))
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("text", ["", "\ufeff", "\r\n", csv_text([]), csv_text([]) + ",,,\r\n"])
 def test_an_empty_file_or_a_header_alone_is_refused(farm, owner, text):
+    before = database_snapshot()
     with pytest.raises(DomainError) as raised:
         import_products_csv(farm, owner, text)
 
     assert raised.value.field == "file" and not isinstance(raised.value, CsvImportError)
+    assert database_snapshot() == before
 
 
 def test_a_file_without_the_columns_is_refused(farm, owner):
+    before = database_snapshot()
     with pytest.raises(DomainError) as raised:
         import_products_csv(farm, owner, "name,price\nVải,1000\n")
 
     assert "product_slug" in str(raised.value.message)
+    assert database_snapshot() == before
 
 
 def test_too_many_lines_are_refused_before_anything_is_read(farm, owner):
-    before = counts()
+    before = database_snapshot()
     rows = [
         {**NEW_VARIANT, "product_name": f"Vải {n}", "category": "fresh_fruit"}
         for n in range(MAX_ROWS + 1)
@@ -300,7 +306,7 @@ def test_too_many_lines_are_refused_before_anything_is_read(farm, owner):
         import_products_csv(farm, owner, csv_text(rows))
 
     assert str(MAX_ROWS) in str(raised.value.message)
-    assert counts() == before
+    assert database_snapshot() == before
 
 
 # Through the pages ----------------------------------------------------------------------
@@ -338,8 +344,8 @@ def test_upload_with_bom_and_semicolons_then_back_to_the_overview(client, farm):
 
 def test_the_upload_page_lists_every_bad_line_and_saves_nothing(client, farm, owner):
     log_in(client, "0912345001")
-    before_text, before_counts = export_products_csv(farm, owner), counts()
-    rows = rows_of(before_text)
+    before = database_snapshot()
+    rows = rows_of(export_products_csv(farm, owner))
     rows[0]["stock"] = "-3"
     rows[2]["gtin"] = "123"
     rows.append({**NEW_VARIANT, "product_name": "Nhãn lồng", "category": "fresh_fruit"})
@@ -350,23 +356,24 @@ def test_the_upload_page_lists_every_bad_line_and_saves_nothing(client, farm, ow
     text = page_text(response)
     assert "Nothing was imported" in text
     assert "Line 2: stock:" in text and "Line 4: gtin:" in text
-    db.session.expire_all()
-    assert counts() == before_counts
-    assert export_products_csv(farm, owner) == before_text
+    assert database_snapshot() == before
 
 
 def test_a_windows_1258_file_is_asked_again_as_csv_utf_8(client, farm):
     log_in(client, "0912345001")
     rows = [{**NEW_VARIANT, "product_name": "Cà phê Sơn La", "category": "other"}]
+    before = database_snapshot()
 
     response = upload(client, farm, csv_text(rows).encode("cp1258"))
 
     assert response.status_code == 422
     assert "CSV UTF-8" in page_text(response)
+    assert database_snapshot() == before
 
 
 def test_an_upload_without_a_file_is_refused(client, farm):
     log_in(client, "0912345001")
+    before = database_snapshot()
 
     response = client.post_form(
         f"/dashboard/farms/{farm.id}/products/import", {}, content_type="multipart/form-data"
@@ -374,6 +381,7 @@ def test_an_upload_without_a_file_is_refused(client, farm):
 
     assert response.status_code == 422
     assert "Choose a CSV file first." in page_text(response)
+    assert database_snapshot() == before
 
 
 def test_the_import_page_offers_the_current_file(client, farm):
@@ -389,14 +397,19 @@ def test_the_import_page_offers_the_current_file(client, farm):
 def test_another_farmer_gets_403_on_both_pages(client, farm):
     make_user(role=Role.FARMER, identifier="0912345009", language="en")
     log_in(client, "0912345009")
+    before = database_snapshot()
+    rows = [{**NEW_VARIANT, "product_name": "Nhãn lồng", "category": "fresh_fruit"}]
 
     assert client.get(f"/dashboard/farms/{farm.id}/products.csv").status_code == 403
     assert client.get(f"/dashboard/farms/{farm.id}/products/import").status_code == 403
-    assert upload(client, farm, csv_text([]).encode()).status_code == 403
+    assert upload(client, farm, csv_text(rows).encode()).status_code == 403
+    assert database_snapshot() == before
 
 
 def test_a_file_over_2_mb_is_refused(farm, owner):
+    before = database_snapshot()
     with pytest.raises(DomainError) as raised:
         import_products_csv(farm, owner, csv_text([]) + "x" * MAX_BYTES)
 
     assert raised.value.field == "file" and "2 MB" in str(raised.value.message)
+    assert database_snapshot() == before
