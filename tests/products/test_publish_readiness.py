@@ -15,6 +15,7 @@ from tests.app.factories import log_in
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 
 
@@ -55,15 +56,17 @@ def test_a_farm_that_cannot_take_an_order_cannot_publish(app, prepare, missing):
     # Given a farm missing a way to hand over or to be paid, and a draft product
     farm = prepare(make_farm())
     product = make_product(farm, publish=False)
+    before = database_snapshot()
 
     # When its owner publishes
     with pytest.raises(DomainError) as refused:
         services.publish_product(product, farm.members[0].user)
 
-    # Then it is refused, saying what is missing, and the product stays a draft
+    # Then it is refused, saying what is missing, and nothing changed: the product is a draft
     with app.test_request_context(headers={"Accept-Language": "vi"}):
         message = str(refused.value.message)
     assert all(word in message for word in missing), message
+    assert database_snapshot() == before
     assert _status(product) == "draft"
 
 
@@ -132,14 +135,15 @@ def test_a_farm_selling_by_pickup_only_cannot_stop_pickup(app):
     farm = _bank(_pickup(make_farm()))
     make_product(farm)
     db.session.commit()
+    before = database_snapshot()
 
     # When it turns pickup off
     with pytest.raises(DomainError) as refused:
         _stop_pickup(farm)
     assert refused.value.field == "pickup_enabled"
 
-    # Then it is refused and the farm can still take an order
-    db.session.rollback()
+    # Then it is refused, nothing changed, and the farm can still take an order
+    assert database_snapshot() == before
     assert missing_to_sell(farm) == []
 
 
