@@ -9,6 +9,7 @@ from farms.models import Farm
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_certification, make_farm
 from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 
 PROFILE = {
@@ -47,9 +48,10 @@ def test_a_new_seller_opens_a_shop_from_the_dashboard(client, farmer):
     ],
 )
 def test_bad_shop_details_are_explained_and_nothing_opens(client, farmer, changes, message):
+    before = database_snapshot()
     response = client.post_form("/dashboard/farms/new", {**PROFILE, **changes})
     assert response.status_code == 422 and message in page_text(response)
-    assert db.session.scalar(select(Farm)) is None
+    assert database_snapshot() == before  # no farm, and the buyer is still a buyer
 
 
 def test_changing_the_id_in_the_url_never_reaches_another_farm(client, farmer):
@@ -74,15 +76,11 @@ def test_changing_the_id_in_the_url_never_reaches_another_farm(client, farmer):
         ),
         ("get", f"/dashboard/farms/{theirs.id}/stock", None),
     ]
+    before = database_snapshot()
     for method, url, data in attempts:
         response = client.get(url) if method == "get" else client.post_form(url, data)
         assert response.status_code == 403, url
-    db.session.refresh(theirs)
-    assert (
-        theirs.name == "Vườn hàng xóm"
-        and theirs.growing_areas == []
-        and theirs.bank_account is None
-    )
+    assert database_snapshot() == before
 
 
 def test_an_unknown_farm_id_is_a_404(client, farmer):
@@ -123,10 +121,10 @@ def test_operators_verify_farms_and_certificates_with_who_and_when(app, client):
 
 def test_only_operators_reach_the_admin_pages(client, farmer):
     farm = make_farm()
+    before = database_snapshot()
     assert client.get("/admin/farms").status_code == 403
     assert client.post_form(f"/admin/farms/{farm.id}/verify").status_code == 403
-    db.session.refresh(farm)
-    assert farm.verified_at is None
+    assert database_snapshot() == before
 
 
 def test_suspending_a_farm_takes_its_products_off_the_storefront(app, client):
@@ -154,12 +152,12 @@ def test_a_suspension_needs_a_reason(client):
     farm = make_farm()
     make_user(identifier="admin@example.vn", role=Role.OPERATOR)
     log_in(client, "admin@example.vn")
+    before = database_snapshot()
     response = client.post_form(
         f"/admin/farms/{farm.id}/suspend", {"reason": ""}, follow_redirects=True
     )
     assert "Hãy ghi lý do tạm ngưng." in page_text(response)
-    db.session.refresh(farm)
-    assert not farm.is_suspended
+    assert database_snapshot() == before  # not suspended
 
 
 def test_unverified_or_expired_certificates_never_show_as_valid(app, client):
