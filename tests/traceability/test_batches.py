@@ -4,17 +4,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from app.auth.roles import Role
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from tests.app.factories import make_user
-from tests.farms.factories import make_farm
+from tests.farms.factories import make_farm, make_growing_area
 from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
 from tests.traceability.factories import NOW, harvest, make_batch, record, spray
 from traceability import services
-from traceability.models import BatchEvent, BatchStatus
+from traceability.models import BatchStatus
 
 
 def test_a_batch_code_is_suggested_from_the_product_and_month_and_never_repeats(app):
@@ -38,30 +39,37 @@ def test_a_batch_code_outside_the_lot_characters_is_refused(app, code):
             "VT2606A"
         )
         return
+    before = database_snapshot()
     with pytest.raises(DomainError) as refused:
         services.create_batch(farm, owner, product_id=product.id, code=code)
     assert refused.value.field == "code"
+    assert database_snapshot() == before
 
 
 def test_a_batch_code_is_unique_in_its_farm_only(app):
     farm, other = make_farm(), make_farm()
-    make_batch(farm, code="VT2606-A")
+    first = make_batch(farm, code="VT2606-A")
+    area = make_growing_area(farm)
+    before = database_snapshot()
 
     with pytest.raises(DomainError):
-        make_batch(farm, code="VT2606-A")
+        make_batch(farm, first.product, code="VT2606-A", growing_area=area)
+    assert database_snapshot() == before
     assert make_batch(other, code="VT2606-A").code == "VT2606-A"
 
 
 def test_a_farmer_cannot_touch_another_farms_batch(app):
     batch = make_batch()
     stranger = make_farm().members[0].user
+    before = database_snapshot()
 
     with pytest.raises(PermissionDenied):
         record(batch, "note", 1, actor=stranger, note="không phải của tôi")
     with pytest.raises(PermissionDenied):
-        services.recall_batch(batch, stranger, "giả mạo")
+        services.recall_batch(batch, stranger, "giả mạo lô hàng của vườn khác")
     with pytest.raises(PermissionDenied):
         services.create_batch(batch.farm, stranger, product_id=batch.product_id, code="X1")
+    assert database_snapshot() == before
 
 
 def test_events_form_a_chain_that_verifies(app):
@@ -131,13 +139,14 @@ def test_the_orm_refuses_to_edit_or_delete_an_event(app):
 def test_a_harvest_inside_the_pre_harvest_interval_is_refused_with_an_explanation(app):
     batch = make_batch()
     spray(batch, 10, phi_days=14)
+    before = database_snapshot()
 
     with pytest.raises(DomainError) as refused:
         harvest(batch, 1)
 
     message = str(refused.value.message)
     assert "Regent 800WG" in message and "14" in message
-    assert batch.event_count == 1 and batch.harvested_on is None
+    assert database_snapshot() == before  # no event, not harvested, no batch field changed
 
 
 def test_a_harvest_after_the_interval_is_accepted(app):
@@ -150,8 +159,10 @@ def test_a_harvest_after_the_interval_is_accepted(app):
 def test_only_an_operator_may_override_the_interval_and_the_override_is_recorded(app):
     batch = make_batch()
     spray(batch, 10, phi_days=14)
+    before = database_snapshot()
     with pytest.raises(DomainError):
         harvest(batch, 1, phi_override_reason="Khách cần gấp")
+    assert database_snapshot() == before
 
     operator = make_user(Role.OPERATOR)
     event = harvest(batch, 1, actor=operator, phi_override_reason="Kết quả xét nghiệm đạt")
@@ -183,8 +194,10 @@ def test_a_recalled_batch_cannot_be_shipped_but_keeps_its_history(app):
     assert batch.status == BatchStatus.RECALLED and batch.recalled_at == NOW
     # The recall itself is the history's second entry, sealed in the chain.
     assert [e.kind for e in services.history(batch)] == ["harvest", "recall"]
+    before = database_snapshot()
     with pytest.raises(DomainError):
         record(batch, "shipping", 1, to_whom="Siêu thị")
+    assert database_snapshot() == before
     assert record(batch, "note", 1, note="Đã thu hồi 40 thùng").seq == 3
 
 
@@ -210,30 +223,35 @@ def test_a_recalled_batch_cannot_be_shipped_but_keeps_its_history(app):
 )
 def test_a_wrong_entry_is_refused_and_records_nothing(app, kind, fields, field):
     batch = make_batch()
+    before = database_snapshot()
 
     with pytest.raises(DomainError) as refused:
         record(batch, kind, 1, **fields)
 
     assert refused.value.field == field
-    assert db.session.scalars(select(BatchEvent)).all() == []
+    assert database_snapshot() == before  # no event, the batch's count and head unchanged
 
 
 def test_an_event_in_the_future_is_refused(app):
     batch = make_batch()
+    before = database_snapshot()
 
     with pytest.raises(DomainError) as refused:
         record(batch, "note", -1, note="ngày mai")
 
     assert refused.value.field == "occurred_at"
+    assert database_snapshot() == before
 
 
 def test_only_the_latest_version_of_an_entry_can_be_corrected(app):
     batch = make_batch()
     original = spray(batch, 10, phi_days=14)
     first_fix = spray(batch, 12, phi_days=14, corrects_id=original.id)
+    before = database_snapshot()
 
     with pytest.raises(DomainError) as refused:
         spray(batch, 20, phi_days=14, corrects_id=original.id)
+    assert database_snapshot() == before
     second_fix = spray(batch, 20, phi_days=14, corrects_id=first_fix.id)
 
     assert refused.value.field == "corrects_id"
@@ -243,9 +261,11 @@ def test_only_the_latest_version_of_an_entry_can_be_corrected(app):
 def test_a_spraying_recorded_after_the_harvest_must_respect_its_interval(app):
     batch = make_batch()
     harvest(batch, 2)
+    before = database_snapshot()
 
     with pytest.raises(DomainError):
         spray(batch, 5, phi_days=14)  # 3 days before the recorded harvest
+    assert database_snapshot() == before
     assert spray(batch, 30, phi_days=14).seq == 2
 
 
@@ -253,10 +273,12 @@ def test_correcting_a_spraying_into_the_interval_is_refused(app):
     batch = make_batch()
     sprayed = spray(batch, 30, phi_days=14)
     harvest(batch, 2)
+    before = database_snapshot()
 
     with pytest.raises(DomainError):
         spray(batch, 5, phi_days=14, corrects_id=sprayed.id)
-    assert services.verify_batch(batch).ok and batch.event_count == 2
+    assert database_snapshot() == before
+    assert services.verify_batch(batch).ok
 
 
 @pytest.mark.parametrize(
@@ -277,11 +299,13 @@ def test_absurd_dates_and_quantities_are_refused_with_a_message(app, kind, field
         fields=fields,
         note=fields.get("note", ""),
     )
+    before = database_snapshot()
 
     with pytest.raises(DomainError) as refused:
         services.record_event(batch, batch.farm.members[0].user, entry, now=NOW)
 
     assert refused.value.field == field
+    assert database_snapshot() == before
 
 
 def test_a_status_written_over_a_recall_does_not_undo_it(app):
