@@ -15,6 +15,7 @@ from tests.app.factories import log_in
 from tests.farms.factories import make_farm, make_growing_area
 from tests.orders.factories import deliver_everywhere, hanoi_contact
 from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 from tests.traceability.factories import days_before_now, harvest, make_batch
 from traceability.models import Batch, BatchAllocation, BatchEvent
@@ -68,6 +69,7 @@ def _product_id(farm) -> int:
 
 
 def test_a_wrong_batch_code_is_explained_and_nothing_is_saved(farmer, farm):
+    before = database_snapshot()
     response = farmer.post_form(
         f"/dashboard/farms/{farm.id}/batches",
         {"product_id": str(_product_id(farm)), "growing_area_id": "", "code": "Vải 01"},
@@ -75,7 +77,7 @@ def test_a_wrong_batch_code_is_explained_and_nothing_is_saved(farmer, farm):
 
     assert response.status_code == 422
     assert "chữ cái không dấu" in page_text(response)
-    assert db.session.scalar(select(Batch)) is None
+    assert database_snapshot() == before
 
 
 def test_another_farmer_cannot_see_or_change_the_batch(client, farm):
@@ -83,6 +85,7 @@ def test_another_farmer_cannot_see_or_change_the_batch(client, farm):
     stranger = make_farm()
     db.session.commit()
     log_in(client, stranger.members[0].user.phone)
+    before = database_snapshot()
 
     assert client.get(f"/dashboard/batches/{batch.id}").status_code == 403
     response = client.post_form(
@@ -94,7 +97,7 @@ def test_another_farmer_cannot_see_or_change_the_batch(client, farm):
         == 403
     )
     assert client.get(f"/dashboard/farms/{farm.id}/batches").status_code == 403
-    assert db.session.scalars(select(BatchEvent)).all() == []
+    assert database_snapshot() == before  # no event, not recalled
 
 
 def test_recording_a_spraying_with_a_photo_then_an_early_harvest(farmer, farm):
@@ -119,6 +122,7 @@ def test_recording_a_spraying_with_a_photo_then_an_early_harvest(farmer, farm):
     event = db.session.scalar(select(BatchEvent))
     assert event.details["phi_days"] == 14 and len(event.photo_keys) == 1
     assert farmer.get(f"/media/{event.photo_keys[0]}").status_code == 200
+    before = database_snapshot()
 
     early = farmer.post_form(
         f"/dashboard/batches/{batch.id}?kind=harvest",
@@ -126,7 +130,7 @@ def test_recording_a_spraying_with_a_photo_then_an_early_harvest(farmer, farm):
     )
     assert early.status_code == 422
     assert "Chưa được thu hoạch" in page_text(early)
-    assert len(db.session.scalars(select(BatchEvent)).all()) == 1
+    assert database_snapshot() == before
 
 
 def test_a_correction_keeps_the_original_and_shows_both(farmer, farm):
