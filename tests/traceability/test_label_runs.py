@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from app.db import utcnow
 from app.errors import DomainError
@@ -14,9 +13,9 @@ from app.extensions import db
 from tests.app.factories import log_in
 from tests.farms.factories import make_farm, make_growing_area
 from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
 from tests.traceability.factories import harvest, make_batch
 from traceability import labels
-from traceability.models import Label, LabelRun
 
 
 @pytest.fixture
@@ -41,13 +40,6 @@ def renders(monkeypatch):
 
     monkeypatch.setattr(labels, "render_labels", counting)
     return calls
-
-
-def issued() -> tuple[int, int]:
-    return (
-        db.session.scalar(select(func.count()).select_from(LabelRun)),
-        db.session.scalar(select(func.count()).select_from(Label)),
-    )
 
 
 # The PDF is kept -----------------------------------------------------------------------------
@@ -98,13 +90,13 @@ def test_labels_past_the_daily_bound_are_refused_and_nothing_is_issued(app, batc
     monkeypatch.setitem(app.config, "LABELS_PER_FARM_PER_DAY", 100)
     owner = batch.farm.members[0].user
     labels.issue_labels(batch, owner, "a4-24", 80)
-    before = issued()
+    before = database_snapshot()
     # When it asks for 21 more, then it is refused saying how many are left
     with pytest.raises(DomainError) as raised:
         labels.issue_labels(batch, owner, "a4-24", 21)
     assert "20" in str(raised.value.message)
-    # And nothing was issued
-    assert issued() == before
+    # And nothing was issued: no run, no label, no "labels" event in the batch's chain
+    assert database_snapshot() == before
     # While 20 are still fine
     labels.issue_labels(batch, owner, "a4-24", 20)
 
@@ -115,11 +107,11 @@ def test_runs_past_the_daily_bound_are_refused(app, batch, monkeypatch):
     owner = batch.farm.members[0].user
     for _ in range(3):
         labels.issue_labels(batch, owner, "a4-24", 1)
-    before = issued()
+    before = database_snapshot()
     # When it asks for a fourth, then it is refused and nothing is issued
     with pytest.raises(DomainError):
         labels.issue_labels(batch, owner, "a4-24", 1)
-    assert issued() == before
+    assert database_snapshot() == before
 
 
 def test_the_bound_counts_the_last_24_hours_only(app, batch, monkeypatch):
@@ -146,7 +138,7 @@ def test_the_bound_is_per_farm(app, batch, monkeypatch):
 def test_the_page_says_why_a_run_was_refused(app, client, batch, monkeypatch):
     monkeypatch.setitem(app.config, "LABELS_PER_FARM_PER_DAY", 50)
     log_in(client, batch.farm.members[0].user.phone)
-    before = issued()
+    before = database_snapshot()
 
     response = client.post_form(
         f"/dashboard/batches/{batch.id}/labels", {"format": "a4-24", "count": "65"}
@@ -155,8 +147,7 @@ def test_the_page_says_why_a_run_was_refused(app, client, batch, monkeypatch):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "50" in page and "24" in page
-    db.session.expire_all()
-    assert issued() == before
+    assert database_snapshot() == before
 
 
 def test_labels_are_refused_for_a_batch_recalled_while_the_request_was_running(batch):
@@ -172,9 +163,9 @@ def test_labels_are_refused_for_a_batch_recalled_while_the_request_was_running(b
         .execution_options(synchronize_session=False)
     )
     assert batch.status != "recalled"
+    before = database_snapshot()
 
     # When labels are issued from the stale copy, then they are refused and none is stored
     with pytest.raises(DomainError):
         labels.issue_labels(batch, batch.farm.members[0].user, "a4-65", 5)
-    db.session.rollback()
-    assert issued() == (0, 0)
+    assert database_snapshot() == before
