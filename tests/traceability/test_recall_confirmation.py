@@ -10,6 +10,7 @@ from app.extensions import db
 from tests.app.factories import log_in
 from tests.farms.factories import make_farm, make_growing_area
 from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 from tests.traceability.factories import NOW, harvest, make_batch
 from traceability import services
@@ -26,12 +27,6 @@ def batch(app):
     return batch
 
 
-def _still_open(batch_id: int) -> bool:
-    db.session.expire_all()
-    found = db.session.get(Batch, batch_id)
-    return not found.is_recalled and found.recall_reason is None
-
-
 def test_the_recall_form_asks_for_a_confirmation(client, batch):
     log_in(client, batch.farm.members[0].user.phone)
 
@@ -42,6 +37,7 @@ def test_the_recall_form_asks_for_a_confirmation(client, batch):
 
 def test_a_recall_without_the_confirmation_is_refused_and_changes_nothing(client, batch):
     log_in(client, batch.farm.members[0].user.phone)
+    before = database_snapshot()
 
     response = client.post_form(
         f"/dashboard/batches/{batch.id}/recall",
@@ -52,12 +48,13 @@ def test_a_recall_without_the_confirmation_is_refused_and_changes_nothing(client
     assert "Đánh dấu ô" in page_text(response)
     assert response.status_code == 422
     assert "Phát hiện nấm mốc trong kho" in response.get_data(as_text=True)  # kept as typed
-    assert _still_open(batch.id)
+    assert database_snapshot() == before  # not recalled, no recall event, no order held
 
 
 @pytest.mark.parametrize("reason", ["", "      ", "x", "lỗi", "  sai   lô  "])
 def test_a_recall_without_a_real_reason_is_refused_over_http(client, batch, reason):
     log_in(client, batch.farm.members[0].user.phone)
+    before = database_snapshot()
 
     response = client.post_form(
         f"/dashboard/batches/{batch.id}/recall",
@@ -66,16 +63,16 @@ def test_a_recall_without_a_real_reason_is_refused_over_http(client, batch, reas
     )
 
     assert "ít nhất 10 ký tự" in page_text(response)
-    assert _still_open(batch.id)
+    assert database_snapshot() == before
 
 
 def test_the_recall_service_refuses_a_short_reason(batch):
+    before = database_snapshot()
     with pytest.raises(DomainError) as refused:
         services.recall_batch(batch, batch.farm.members[0].user, " nấm  ", NOW)
 
     assert refused.value.field == "reason"
-    db.session.rollback()
-    assert _still_open(batch.id)
+    assert database_snapshot() == before
 
 
 def test_a_confirmed_recall_with_a_reason_is_recorded(client, batch):
