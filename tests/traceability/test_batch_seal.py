@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from app.errors import DomainError
 from app.extensions import db
 from tests.farms.factories import make_farm, make_growing_area
 from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 from tests.traceability.factories import harvest, make_batch, record, spray
 from traceability import chain, labels, services
@@ -222,12 +223,12 @@ def test_labels_events_are_recorded_by_the_application_only(app):
     issued = db.session.scalar(
         select(BatchEvent).where(BatchEvent.batch_id == batch.id, BatchEvent.kind == "labels")
     )
-    before = db.session.scalar(select(func.count()).select_from(BatchEvent))
+    before = database_snapshot()
     with pytest.raises(DomainError):
         record(batch, "labels", 0, count="5")
     with pytest.raises(DomainError):
         record(batch, "labels", 0, corrects_id=issued.id, count="5")
-    assert db.session.scalar(select(func.count()).select_from(BatchEvent)) == before
+    assert database_snapshot() == before
     assert issued.details["run"] == run.id and issued.details["count"] == 2
 
 
