@@ -7,6 +7,7 @@ from app.auth.roles import Role
 from app.errors import PermissionDenied
 from app.extensions import db
 from tests.app.factories import PASSWORD, log_in, make_user
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 
 PROFILE = {
@@ -63,17 +64,20 @@ def test_edit_name_email_and_language(client, user):
     ],
 )
 def test_bad_profile_input_is_explained_and_nothing_changes(client, user, changes, message):
+    before = database_snapshot()
     response = client.post_form("/profile", {**PROFILE, **changes})
     assert response.status_code == 422
     assert message in page_text(response)
-    db.session.refresh(user)
-    assert (user.full_name, user.phone) == ("Lê Anh", "+84912000555")
+    assert database_snapshot() == before
 
 
 def test_a_phone_number_taken_by_someone_else_is_refused(client, user):
     make_user(identifier="0912000666")
+    before = database_snapshot()
     response = client.post_form("/profile", {**PROFILE, "phone": "0912000666"})
+    assert response.status_code == 422
     assert "Đã có tài khoản dùng số điện thoại này." in page_text(response)
+    assert database_snapshot() == before  # not even the name sent with it was saved
 
 
 def test_save_a_default_delivery_address_in_the_new_two_level_map(client, user):
@@ -99,10 +103,10 @@ def test_save_a_default_delivery_address_in_the_new_two_level_map(client, user):
     ],
 )
 def test_bad_address_input_is_explained_and_nothing_is_saved(client, user, changes, message):
+    before = database_snapshot()
     response = client.post_form("/profile/address", {**ADDRESS, **changes})
     assert response.status_code == 422 and message in page_text(response)
-    db.session.refresh(user)
-    assert user.addresses == []
+    assert database_snapshot() == before
 
 
 def test_change_password_signs_out_other_devices(app, client, user):
@@ -141,13 +145,16 @@ def test_bad_new_passwords_are_explained_and_the_old_one_still_works(
         "password": "mat-khau-moi-2026",
         "confirm": "mat-khau-moi-2026",
     }
+    before = database_snapshot()
     response = client.post_form("/profile/password", {**fields, **changes})
     assert response.status_code == 422 and message in page_text(response)
+    assert database_snapshot() == before  # the same hash, other devices still signed in
     client.post_form("/logout")
     assert log_in(client, "0912000555", PASSWORD).status_code == 302
 
 
 def test_change_password_needs_the_current_one(client, user):
+    before = database_snapshot()
     response = client.post_form(
         "/profile/password",
         {
@@ -157,16 +164,18 @@ def test_change_password_needs_the_current_one(client, user):
         },
     )
     assert response.status_code == 422 and "Mật khẩu hiện tại không đúng." in page_text(response)
+    assert database_snapshot() == before
 
 
 def test_a_person_cannot_edit_someone_elses_profile(app):
     mai = make_user()
     binh = make_user()
+    before = database_snapshot()
     with pytest.raises(PermissionDenied):
         services.update_profile(
             mai, binh, full_name="X", phone=None, email="x@example.vn", language="vi"
         )
-    assert mai.full_name != "X"
+    assert database_snapshot() == before
 
 
 def test_an_operator_can_correct_someones_profile(app):
