@@ -2,6 +2,7 @@
 
 from app.extensions import db
 from tests.app.factories import PASSWORD, log_in, make_user
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 
 
@@ -19,8 +20,10 @@ def test_log_in_with_email_in_any_case(client):
 
 def test_a_wrong_password_is_refused_with_a_message(client):
     make_user(identifier="0912000555")
+    before = database_snapshot()
     response = log_in(client, "0912000555", "sai-mat-khau")
     assert response.status_code == 422
+    assert database_snapshot() == before
     assert "Số điện thoại, email hoặc mật khẩu không đúng." in page_text(response)
     assert client.get("/profile").status_code == 302
 
@@ -34,7 +37,10 @@ def test_empty_and_oversized_fields_are_refused(client):
 
 def test_a_disabled_account_cannot_log_in(client):
     make_user(identifier="0912000555", active=False)
+    before = database_snapshot()
     assert log_in(client, "0912000555").status_code == 422
+    assert client.get("/profile").status_code == 302
+    assert database_snapshot() == before
 
 
 def test_the_sixth_wrong_password_for_one_account_is_told_to_wait(client):

@@ -1,10 +1,11 @@
 """Signing up with a phone number or an e-mail address."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
+from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 
 VALID = {
@@ -14,10 +15,6 @@ VALID = {
     "confirm": "vai-thieu-2026",
     "account_type": "buyer",
 }
-
-
-def _count_users() -> int:
-    return db.session.scalar(select(func.count(User.id)))
 
 
 def test_a_buyer_signs_up_with_a_phone_number_and_is_logged_in(client):
@@ -55,11 +52,12 @@ def test_signing_up_in_english_keeps_english(client):
     ],
 )
 def test_bad_input_gets_a_clear_message_and_creates_nothing(client, changes, message):
+    before = database_snapshot()
     response = client.post_form("/signup", {**VALID, **changes})
 
     assert response.status_code == 422
     assert message in page_text(response)
-    assert _count_users() == 0
+    assert database_snapshot() == before
 
 
 def test_bad_input_is_explained_in_english_on_an_english_page(client):
@@ -71,16 +69,18 @@ def test_bad_input_is_explained_in_english_on_an_english_page(client):
 def test_the_same_phone_written_differently_cannot_sign_up_twice(client):
     client.post_form("/signup", VALID)
     client.post_form("/logout")
+    before = database_snapshot()
 
     response = client.post_form("/signup", {**VALID, "identifier": "+84 912 345 678"})
 
     assert response.status_code == 422
     assert "Đã có tài khoản dùng số điện thoại này." in page_text(response)
-    assert _count_users() == 1
+    assert database_snapshot() == before
 
 
 def test_a_form_without_its_csrf_token_is_refused(client):
+    before = database_snapshot()
     response = client.post("/signup", data=VALID)
     assert response.status_code == 400
     assert "Biểu mẫu đã hết hạn" in page_text(response)
-    assert _count_users() == 0
+    assert database_snapshot() == before
