@@ -10,7 +10,7 @@ import io
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.roles import Role
 from app.clock import local_today
@@ -20,11 +20,12 @@ from app.extensions import db
 from farms.services import open_farm
 from orders import reports, services
 from products.csv_io import export_products_csv, import_products_csv
-from products.models import Product, Variant
+from products.models import Product
 from products.services import add_variant, create_product
 from tests.app.factories import log_in, make_user
 from tests.orders.factories import deliver_everywhere, hanoi_contact
 from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
 
 FORMULAS = [
     '=HYPERLINK("https://evil.example","Xem")',
@@ -184,13 +185,6 @@ def test_a_copy_of_the_file_as_new_products_gives_the_same_names(farm_with_formu
     assert names(other) == names(farm)
 
 
-def counts() -> tuple[int, int]:
-    return (
-        db.session.scalar(select(func.count()).select_from(Product)),
-        db.session.scalar(select(func.count()).select_from(Variant)),
-    )
-
-
 def test_a_nul_in_a_cell_is_refused_and_nothing_is_saved(farm_with_formula_names):
     # Given a file with a NUL character in a product name on its third line
     farm, owner = farm_with_formula_names
@@ -198,14 +192,13 @@ def test_a_nul_in_a_cell_is_refused_and_nothing_is_saved(farm_with_formula_names
     rows[2][rows[0].index("product_name")] = "Vải\x00thiều"
     out = io.StringIO()
     csv.writer(out).writerows(rows)
-    before = counts(), names(farm)
+    before = database_snapshot()
     # When it is imported, then it is refused naming the line
     with pytest.raises(DomainError) as raised:
         import_products_csv(farm, owner, out.getvalue())
     assert "3" in str(raised.value.message) and "NUL" in str(raised.value.message)
     # And nothing changed
-    db.session.expire_all()
-    assert (counts(), names(farm)) == before
+    assert database_snapshot() == before
 
 
 def test_uploading_a_file_with_a_nul_says_so_and_saves_nothing(client, farm_with_formula_names):
@@ -214,7 +207,7 @@ def test_uploading_a_file_with_a_nul_says_so_and_saves_nothing(client, farm_with
     log_in(client, "0912000778")
     header = export_products_csv(farm, owner).removeprefix("\ufeff").splitlines()[0]
     data = f"{header}\n,Bưởi\x00 đỏ,fresh_fruit,,,,,,,custom,,túi,1000,500,1,1\n".encode()
-    before = counts()
+    before = database_snapshot()
 
     response = client.post_form(
         f"/dashboard/farms/{farm.id}/products/import",
@@ -224,5 +217,4 @@ def test_uploading_a_file_with_a_nul_says_so_and_saves_nothing(client, farm_with
 
     assert response.status_code == 422
     assert "NUL" in response.get_data(as_text=True)
-    db.session.expire_all()
-    assert counts() == before
+    assert database_snapshot() == before
