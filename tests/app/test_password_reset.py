@@ -94,6 +94,7 @@ def test_mismatched_new_passwords_are_refused(client, outbox):
     assert log_in(client, "mai@example.vn", PASSWORD).status_code == 302
 
 
-def test_an_empty_request_is_explained(client):
+def test_an_empty_request_is_explained(client, outbox):
     response = client.post_form("/password/forgot", {"identifier": ""})
     assert response.status_code == 422 and "Vui lòng điền mục này." in page_text(response)
+    assert outbox == []
