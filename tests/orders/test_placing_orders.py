@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.roles import Role
 from app.clock import local_today
@@ -11,7 +11,7 @@ from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from orders import services
 from orders.delivery import set_delivery_settings, set_zone
-from orders.models import Checkout, Order
+from orders.models import Order
 from orders.states import OrderStatus, PaymentStatus
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm
@@ -82,12 +82,11 @@ def test_cash_on_delivery_is_confirmed_without_payment(two_farms):
 
 def test_a_changed_price_is_told_and_nothing_is_placed(two_farms):
     lychee, pomelo = two_farms
+    before = database_snapshot()
     with pytest.raises(services.PricesChanged) as told:
         _place({lychee.id: 1, pomelo.id: 1}, shown={lychee.id: 150000, pomelo.id: 55000})
     assert "Vải thiều" in str(told.value.message)
-    db.session.rollback()
-    assert db.session.scalar(select(func.count(Checkout.id))) == 0
-    assert _reload_stock(lychee, pomelo) == (40, 40)
+    assert database_snapshot() == before
 
 
 def test_a_delivery_fee_raised_after_the_review_is_told_and_nothing_is_placed(two_farms):
@@ -95,13 +94,12 @@ def test_a_delivery_fee_raised_after_the_review_is_told_and_nothing_is_placed(tw
     reviewed = {q.farm.id: q.total_vnd for q in _quote({lychee.id: 1, pomelo.id: 1})}
     farm = lychee.product.farm
     set_zone(farm, farm.members[0].user, province_code="00", fee_rule="flat", fee_vnd="900000")
+    before = database_snapshot()
     with pytest.raises(services.PricesChanged) as told:
         _place({lychee.id: 1, pomelo.id: 1}, reviewed_totals=reviewed)
     message = str(told.value.message)
     assert "Vườn vải" in message and "HTX Bưởi" not in message
-    db.session.rollback()
-    assert db.session.scalar(select(func.count(Checkout.id))) == 0
-    assert _reload_stock(lychee, pomelo) == (40, 40)
+    assert database_snapshot() == before
 
 
 def test_a_farm_missing_from_the_review_is_told(two_farms):
@@ -126,10 +124,10 @@ def _quote(cart):
 
 def test_asking_for_more_than_is_left_is_sold_out_and_takes_nothing(two_farms):
     lychee, pomelo = two_farms
+    before = database_snapshot()
     with pytest.raises(services.SoldOut):
         _place({pomelo.id: 2, lychee.id: 41})
-    db.session.rollback()
-    assert _reload_stock(lychee, pomelo) == (40, 40)
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 1001, 2.5, "3"])
@@ -333,11 +331,10 @@ def test_a_farm_reviewed_but_no_longer_in_the_cart_is_told_and_nothing_is_placed
     reviewed = {q.farm.id: q.total_vnd for q in _quote({lychee.id: 1, pomelo.id: 1})}
 
     # When the buyer places what is left, then the checkout is no longer what they reviewed
+    before = database_snapshot()
     with pytest.raises(services.PricesChanged):
         _place({lychee.id: 1}, reviewed_totals=reviewed)
-    db.session.rollback()
-    assert db.session.scalar(select(func.count(Checkout.id))) == 0
-    assert _reload_stock(lychee, pomelo) == (40, 40)
+    assert database_snapshot() == before
 
 
 def test_an_unpaid_order_may_be_paid_until_its_deadline_and_not_at_it(two_farms):
