@@ -205,6 +205,7 @@ def test_packing_with_batches_links_the_buyers_order_to_the_batch(farmer, farm):
 
     page = farmer.get(f"/dashboard/orders/{order.id}/pack-with-batches").get_data(as_text=True)
     assert f'<option value="{batch.id}" selected>' in page
+    confirmed = database_snapshot()
     twice = farmer.post_form(
         f"/dashboard/orders/{order.id}/pack-with-batches",
         {
@@ -220,17 +221,20 @@ def test_packing_with_batches_links_the_buyers_order_to_the_batch(farmer, farm):
         {f"batch-{line.id}-1": str(batch.id), f"qty-{line.id}-1": "2"},
     )
     assert too_few.status_code == 422
+    assert database_snapshot() == confirmed  # not packed, no allocation, no event
     packed = farmer.post_form(
         f"/dashboard/orders/{order.id}/pack-with-batches",
         {f"batch-{line.id}-1": str(batch.id), f"qty-{line.id}-1": "3"},
     )
 
     assert packed.status_code == 302
+    packed_once = database_snapshot()
     again = farmer.post_form(
         f"/dashboard/orders/{order.id}/pack-with-batches",
         {f"batch-{line.id}-1": str(batch.id), f"qty-{line.id}-1": "3"},
     )
     assert again.status_code == 422  # a second tap: refused with a message, nothing added
+    assert database_snapshot() == packed_once
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "packed"
     assert db.session.scalar(select(BatchAllocation.quantity)) == 3
