@@ -48,10 +48,14 @@ def test_the_sixth_wrong_password_for_one_account_is_told_to_wait(client):
     for _ in range(5):
         assert log_in(client, "0912000555", "sai-mat-khau").status_code == 422
 
+    before = database_snapshot()
     response = log_in(client, "0912 000 555", PASSWORD)
 
     assert response.status_code == 429
     assert "Vui lòng đợi vài phút rồi thử lại sau." in page_text(response)
+    # The right password, told to wait, does not sign in and writes nothing
+    assert client.get("/profile").status_code == 302
+    assert database_snapshot() == before
 
 
 def test_the_account_limit_holds_across_addresses(app):

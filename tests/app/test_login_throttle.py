@@ -6,6 +6,7 @@ import time
 
 from app.extensions import db
 from tests.app.factories import PASSWORD, log_in, make_user
+from tests.support.snapshots import database_snapshot
 
 
 def _from(app, address: str):
@@ -75,8 +76,11 @@ def test_a_forged_known_device_cookie_gets_no_pass(app):
     _attack(app, "0912000555", 5)
     forger = _from(app, "198.51.100.20")
     forger.set_cookie("known_device", f'{{"a": [{user.id}]}}')
+    before = database_snapshot()
 
     assert log_in(forger, "0912000555", PASSWORD).status_code == 429
+    assert forger.get("/profile").status_code == 302
+    assert database_snapshot() == before
 
 
 def test_a_password_reset_makes_the_browser_known(app, client):
