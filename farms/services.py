@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.auth.roles import Role, ensure_role, has_role
 from app.clock import local_today
 from app.db import utcnow
-from app.errors import DomainError, PermissionDenied
+from app.errors import DomainError, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.geo import fold_accents
 from app.images import process_document_upload, process_image_upload
@@ -408,7 +408,7 @@ def verify_certification(certification: Certification, operator: User) -> None:
 
 
 def get_farm_for(actor: User, farm_id: int) -> Farm:
-    """The farm with this id if the actor may manage it; 404 and 403 are told apart."""
-    farm = db.get_or_404(Farm, farm_id)
+    """The farm with this id if the actor may manage it (NotFound, PermissionDenied)."""
+    farm = get_or_not_found(Farm, farm_id)
     ensure_can_manage(actor, farm)
     return farm

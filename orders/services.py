@@ -23,7 +23,7 @@ from app.auth.identifiers import InvalidIdentifier, normalize_email, normalize_p
 from app.auth.models import User
 from app.clock import local_today
 from app.db import utcnow
-from app.errors import DomainError, PermissionDenied
+from app.errors import DomainError, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.i18n import format_vnd
 from app.validation import check_province, clean_text
@@ -622,8 +622,8 @@ def describe_cart(
 
 
 def get_order_for_farm(actor: User, order_id: int) -> Order:
-    """An order the actor's farm may work on; 404 when unknown, 403 when someone else's."""
-    order = db.get_or_404(Order, order_id)
+    """An order the actor's farm may work on (NotFound when unknown, else PermissionDenied)."""
+    order = get_or_not_found(Order, order_id)
     ensure_can_manage(actor, order.farm)
     return order
 

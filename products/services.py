@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.clock import local_today
 from app.db import utcnow
-from app.errors import DomainError
+from app.errors import DomainError, get_or_not_found
 from app.extensions import db
 from app.geo import fold_accents
 from app.images import process_image_upload
@@ -355,6 +355,6 @@ def remove_product_photo(photo: ProductPhoto, actor: User) -> None:
 
 
 def get_product_for(actor: User, product_id: int) -> Product:
-    product = db.get_or_404(Product, product_id)
+    product = get_or_not_found(Product, product_id)
     ensure_can_manage(actor, product.farm)
     return product
