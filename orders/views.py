@@ -26,6 +26,7 @@ from app.clock import local_today
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import csrf, db
+from app.form_fields import ActionForm, ConfirmForm
 from app.geo import all_provinces
 from app.i18n import current_language
 from app.validation import read_id, read_whole_number
@@ -54,7 +55,6 @@ from orders.forms import (
 from orders.models import Checkout, Order
 from orders.states import payment_status_label, status_label
 from orders.vietqr import build_payload, qr_svg
-from products.forms import ActionForm, ConfirmForm
 from products.seasons import SeasonState, availability
 
 bp = Blueprint("orders", __name__, template_folder="templates")

@@ -12,12 +12,13 @@ from sqlalchemy.orm import selectinload
 from app.clock import local_today
 from app.errors import DomainError
 from app.extensions import db
+from app.form_fields import ActionForm, ConfirmForm
 from app.web import form_status, show_domain_error, submit, uploaded_bytes
 from farms.forms import PhotoForm
 from farms.permissions import managed_farms
 from farms.services import get_farm_for
 from products import services
-from products.forms import ActionForm, ConfirmForm, OcopForm, ProductForm, VariantForm
+from products.forms import OcopForm, ProductForm, VariantForm
 from products.models import Product, ProductPhoto, Variant
 from products.seasons import availability, month_day_text
 from products.views import bp
