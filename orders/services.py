@@ -26,6 +26,7 @@ from app.db import utcnow
 from app.errors import DomainError, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.i18n import format_vnd
+from app.paging import Page, paginate
 from app.validation import check_province, clean_text
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
@@ -558,23 +559,28 @@ def expire_unpaid_orders(now: datetime) -> list[Order]:
     return list(overdue)
 
 
+#: Orders on one page of the farm's order list.
+FARM_ORDERS_PER_PAGE = 20
+
+
 def orders_for_farm(
     farm: Farm,
     actor: User,
     statuses: list[str] | None = None,
     payment_statuses: list[str] | None = None,
-) -> list[Order]:
+    page: int | None = 1,
+) -> Page[Order]:
+    """One page of the farm's orders, newest first, with what the list shows loaded."""
     ensure_can_manage(actor, farm)
-    statement = select(Order).where(Order.farm_id == farm.id).order_by(Order.created_at.desc())
+    statement = select(Order).where(Order.farm_id == farm.id)
     if statuses:
         statement = statement.where(Order.status.in_(statuses))
     if payment_statuses:
         statement = statement.where(Order.payment_status.in_(payment_statuses))
-    return list(
-        db.session.scalars(
-            statement.options(selectinload(Order.lines), selectinload(Order.checkout))
-        )
+    statement = statement.order_by(Order.created_at.desc(), Order.id.desc()).options(
+        selectinload(Order.lines), selectinload(Order.checkout)
     )
+    return paginate(statement, page, FARM_ORDERS_PER_PAGE)
 
 
 @dataclass

@@ -391,11 +391,13 @@ def farm_orders(farm_id: int):
         list(FARM_TABS[tab]) or None,
         # Money that came after a cancellation waits on its own tab until it is refunded.
         payment_statuses=["refund_needed"] if tab == "refunds" else None,
+        page=read_whole_number(request.args.get("page")),
     )
     return render_template(
         "orders/farm_orders.html",
         farm=farm,
-        orders=orders,
+        orders=orders.items,
+        page=orders,
         tab=tab,
         action_form=ActionForm(),
         ship_form=ShipForm(formdata=None),

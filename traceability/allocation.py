@@ -7,7 +7,7 @@ links to the batches' trace pages and a recall finds every order that received a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -149,12 +149,18 @@ def _positive(quantity) -> int | None:
     return count if 0 < count <= 100_000 else None
 
 
-def batches_of_line(line: OrderLine) -> list[Batch]:
-    return list(
-        db.session.scalars(
-            select(Batch)
-            .join(BatchAllocation, BatchAllocation.batch_id == Batch.id)
-            .where(BatchAllocation.order_line_id == line.id)
-            .order_by(Batch.code)
-        )
+def batches_of_lines(line_ids: Iterable[int]) -> dict[int, list[Batch]]:
+    """The batches each order line was packed from, for many lines in one statement."""
+    found: dict[int, list[Batch]] = {}
+    ids = list(line_ids)
+    if not ids:
+        return found
+    rows = db.session.execute(
+        select(BatchAllocation.order_line_id, Batch)
+        .join(Batch, BatchAllocation.batch_id == Batch.id)
+        .where(BatchAllocation.order_line_id.in_(ids))
+        .order_by(Batch.code)
     )
+    for line_id, batch in rows:
+        found.setdefault(line_id, []).append(batch)
+    return found
