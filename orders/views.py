@@ -66,7 +66,6 @@ def order_status_label(status: str) -> str:
 
 
 bp.add_app_template_global(payouts.ledger_kind_label)
-bp.add_app_template_global(payouts.refund_amount)
 bp.add_app_template_global(payment_status_label)
 
 
@@ -398,6 +397,10 @@ def farm_orders(farm_id: int):
         farm=farm,
         orders=orders.items,
         page=orders,
+        # What each buyer on the page is owed back, in one statement (see refunds tab).
+        refunds=payouts.refund_amounts(
+            [order for order in orders.items if order.payment_status == "refund_needed"]
+        ),
         tab=tab,
         action_form=ActionForm(),
         ship_form=ShipForm(formdata=None),

@@ -9,7 +9,7 @@ from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm, make_growing_area
 from tests.orders.factories import deliver_everywhere, make_order
 from tests.products.factories import make_product
-from tests.support.queries import count_queries
+from tests.support.queries import assert_fixed_queries, count_queries
 from tests.support.web import page_text
 from tests.traceability.factories import harvest, make_batch
 from traceability import allocation
@@ -89,3 +89,23 @@ def test_an_unreadable_or_distant_page_number_shows_the_nearest_page(
     response = client.get(f"/dashboard/farms/{shop[0].id}/orders?tab=all&page={page}")
 
     assert response.status_code == 200 and f"Trang {shown} / 2" in page_text(response)
+
+
+def _owe_refunds(shop, count: int) -> None:
+    """`count` transfers confirmed, then cancelled by the farm: money to give back."""
+    farm, rice, _ = shop
+    owner = farm.members[0].user
+    for _ in range(count):
+        order = make_order(rice.variants[0], 1, payment_method="bank_transfer")
+        services.confirm_transfer(order, owner)
+        services.cancel_by_farm(order, owner, "Hết hàng")
+
+
+def test_the_refunds_tab_runs_a_fixed_number_of_queries(shop, client):
+    # Given one order whose money must go back, then five more
+    _owe_refunds(shop, 1)
+    url = f"/dashboard/farms/{shop[0].id}/orders?tab=refunds"
+
+    # When the tab lists them with what each buyer is owed, then six cost what one did
+    response = assert_fixed_queries(client, url, lambda: _owe_refunds(shop, 5))
+    assert page_text(response).count("Cần hoàn tiền · 75.000") == 6
