@@ -31,6 +31,7 @@ from app.geo import all_provinces
 from app.i18n import current_language
 from app.validation import read_id, read_whole_number
 from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
+from farms.models import Farm
 from farms.services import get_farm_for
 from orders import (
     bank_notifications,
@@ -280,7 +281,9 @@ def checkout_page(token: str):
         .where(Checkout.access_token == token)
         .options(
             selectinload(Checkout.orders).selectinload(Order.lines),
-            selectinload(Checkout.orders).selectinload(Order.farm),
+            selectinload(Checkout.orders).selectinload(Order.events),
+            # Each farm's account makes its VietQR code.
+            selectinload(Checkout.orders).selectinload(Order.farm).selectinload(Farm.bank_account),
         )
     )
     if placed is None:
