@@ -132,12 +132,18 @@ def check_available(variant: Variant, quantity: int, today: date) -> None:
     raise SoldOut(_l("Only %(n)d %(unit)s of %(name)s left.", n=left, unit=unit, name=product.name))
 
 
-def check_lines(cart: dict[int, int], today: date) -> dict[int, FarmQuote]:
+def check_lines(
+    cart: dict[int, int], today: date, variants: dict[int, Variant] | None = None
+) -> dict[int, FarmQuote]:
     """The cart's lines grouped by farm with their subtotals, or what stops them being
-    ordered today (no longer on sale, out of season, a quantity out of bounds)."""
+    ordered today (no longer on sale, out of season, a quantity out of bounds).
+
+    `variants` are the cart's variants when the caller loaded them already (the cart page).
+    """
     if not cart:
         raise DomainError(_l("Your cart is empty."))
-    variants = _load_variants(list(cart))
+    if variants is None:
+        variants = _load_variants(list(cart))
     by_farm: dict[int, FarmQuote] = {}
     for variant_id, quantity in cart.items():
         variant = variants.get(variant_id)
@@ -166,17 +172,16 @@ def quote(
     province_code: str,
     today: date,
     delivery_methods: dict[int, str] | None = None,
+    variants: dict[int, Variant] | None = None,
+    settings: dict[int, DeliverySettings] | None = None,
 ) -> list[FarmQuote]:
-    """Group the cart by farm with each farm's subtotal and delivery fee, or say what is wrong."""
-    by_farm = check_lines(cart, today)
-    settings = {
-        s.farm_id: s
-        for s in db.session.scalars(
-            select(DeliverySettings)
-            .where(DeliverySettings.farm_id.in_(list(by_farm)))
-            .options(selectinload(DeliverySettings.zones))
-        )
-    }
+    """Group the cart by farm with each farm's subtotal and delivery fee, or say what is wrong.
+
+    `variants` and `settings` (by farm id) are passed when the caller loaded them already.
+    """
+    by_farm = check_lines(cart, today, variants)
+    if settings is None:
+        settings = _delivery_settings(list(by_farm))
     for farm_id, farm_quote in by_farm.items():
         method = (delivery_methods or {}).get(farm_id, "delivery")
         farm_settings = settings.get(farm_id)
@@ -201,6 +206,17 @@ def quote(
                 )
             )
     return list(by_farm.values())
+
+
+def _delivery_settings(farm_ids: list[int]) -> dict[int, DeliverySettings]:
+    return {
+        s.farm_id: s
+        for s in db.session.scalars(
+            select(DeliverySettings)
+            .where(DeliverySettings.farm_id.in_(farm_ids))
+            .options(selectinload(DeliverySettings.zones))
+        )
+    }
 
 
 def clean_contact(contact: Contact) -> Contact:
@@ -612,13 +628,22 @@ def describe_cart(
             continue
         group = groups.setdefault(variant.product.farm_id, CartGroup(variant.product.farm, []))
         group.lines.append((variant, quantity))
+    # Each farm is quoted on its own (one farm's problem does not hide the others' totals),
+    # from rows loaded once for the whole cart.
+    settings = _delivery_settings(list(groups)) if province_code else {}
     for group in groups.values():
         farm_cart = {variant.id: quantity for variant, quantity in group.lines}
         try:
             if province_code:
-                group.quote = quote(farm_cart, province_code=province_code, today=today)[0]
+                group.quote = quote(
+                    farm_cart,
+                    province_code=province_code,
+                    today=today,
+                    variants=variants,
+                    settings=settings,
+                )[0]
             else:  # no fee to show yet, but what stops an order still shows
-                check_lines(farm_cart, today)
+                check_lines(farm_cart, today, variants)
         except DomainError as error:
             group.problem = str(error.message)
     return list(groups.values())

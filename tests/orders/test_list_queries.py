@@ -82,3 +82,36 @@ def test_the_payouts_page_runs_a_fixed_number_of_queries(app, client):
     # When five more farms are owed, then the page costs the same
     response = assert_fixed_queries(client, "/admin/payouts", lambda: farms_owed(5))
     assert page_text(response).count("Vườn được nợ") >= 6
+
+
+def test_the_farm_reports_run_a_fixed_number_of_queries(app, client):
+    # Given a farm with one sale and one card sale on its statement, then five more of each
+    variant = _variant_of_a_new_farm("Vườn báo cáo")
+    farm = variant.product.farm
+
+    def sales(count: int) -> None:
+        for _ in range(count):
+            make_order(variant, 1)
+            db.session.add(LedgerEntry(farm_id=farm.id, kind="sale", amount_vnd=150_000, note="NS"))
+
+    sales(1)
+    log_in(client, farm.members[0].user.phone)
+
+    # When the reports page shows them, then it costs the same
+    response = assert_fixed_queries(client, f"/dashboard/farms/{farm.id}/reports", lambda: sales(5))
+    assert "Vải của Vườn báo cáo" in page_text(response)
+
+
+def test_the_cart_runs_a_fixed_number_of_queries_whatever_its_farms(app, client):
+    # Given a cart with produce from one farm, then from four more
+    def add_from_new_farms(count: int) -> None:
+        for n in range(count):
+            variant = _variant_of_a_new_farm(f"Vườn giỏ {count}-{n}")
+            db.session.commit()
+            client.post_form("/cart/add", {"variant_id": variant.id, "quantity": "1"})
+
+    add_from_new_farms(1)
+
+    # When the cart is shown (with the delivery fee to Hà Nội), then it costs the same
+    response = assert_fixed_queries(client, "/cart?province=01", lambda: add_from_new_farms(4))
+    assert page_text(response).count("Vải của Vườn giỏ") == 5
