@@ -12,6 +12,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.clock import local_today
@@ -46,9 +47,20 @@ def open_batches(farm_id: int, product_ids: Sequence[int]) -> dict[int, list[Bat
     return found
 
 
-def _product(line: OrderLine) -> Product | None:
-    variant = db.session.get(Variant, line.variant_id) if line.variant_id else None
-    return variant.product if variant else None
+def _products(lines: Sequence[OrderLine]) -> dict[int, Product | None]:
+    """By line id, the product the line was bought as (None if its variant is gone)."""
+    variants = {
+        variant.id: variant
+        for variant in db.session.scalars(
+            select(Variant)
+            .where(Variant.id.in_([line.variant_id for line in lines if line.variant_id]))
+            .options(selectinload(Variant.product))
+        )
+    }
+    return {
+        line.id: variants[line.variant_id].product if line.variant_id in variants else None
+        for line in lines
+    }
 
 
 def _in_season(batch: Batch, product: Product, line: OrderLine, today: date) -> bool:
@@ -64,7 +76,7 @@ def _in_season(batch: Batch, product: Product, line: OrderLine, today: date) -> 
 def choices_for(order: Order, today: date | None = None) -> dict[int, list[Batch]]:
     """Per order line, the batches it may come from (the first is the suggestion)."""
     today = today or local_today()
-    products = {line.id: _product(line) for line in order.lines}
+    products = _products(order.lines)
     batches = open_batches(order.farm_id, [p.id for p in products.values() if p])
     choices: dict[int, list[Batch]] = {}
     for line in order.lines:

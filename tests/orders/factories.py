@@ -35,15 +35,21 @@ def hanoi_contact(**overrides) -> Contact:
     return Contact(**fields)
 
 
-def make_order(variant, quantity: int = 1, *, buyer=None, payment_method: str = "cod", **overrides):
-    """One farm's order of `quantity` of a variant, placed at its current price today."""
-    checkout = place_order(
-        {variant.id: quantity},
+def make_checkout(
+    variants, quantity: int = 1, *, buyer=None, payment_method: str = "cod", **overrides
+):
+    """One checkout of `quantity` of each variant (an order per farm), at today's prices."""
+    return place_order(
+        {variant.id: quantity for variant in variants},
         buyer=buyer,
         contact=overrides.pop("contact", None) or hanoi_contact(),
         payment_method=payment_method,
-        shown_prices={variant.id: variant.price_vnd},
+        shown_prices={variant.id: variant.price_vnd for variant in variants},
         today=overrides.pop("today", None) or local_today(),
         **overrides,
     )
-    return checkout.orders[0]
+
+
+def make_order(variant, quantity: int = 1, **overrides):
+    """One farm's order of `quantity` of a variant, placed at its current price today."""
+    return make_checkout([variant], quantity, **overrides).orders[0]

@@ -1,13 +1,12 @@
 """The buyer's and the operator's order lists run a fixed number of statements."""
 
 from app.auth.roles import Role
-from app.clock import local_today
 from app.extensions import db
-from orders import payouts, services
+from orders import payouts
 from orders.models import LedgerEntry
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
-from tests.orders.factories import deliver_everywhere, hanoi_contact, make_order
+from tests.orders.factories import deliver_everywhere, make_checkout, make_order
 from tests.products.factories import make_product
 from tests.support.queries import assert_fixed_queries, count_queries
 from tests.support.web import page_text
@@ -37,14 +36,7 @@ def test_the_buyers_order_history_runs_a_fixed_number_of_queries(app, client):
 def _checkout_from_farms(count: int):
     """One checkout holding one order from each of `count` new farms, paid by transfer."""
     variants = [_variant_of_a_new_farm(f"Vườn {count}-{n}") for n in range(count)]
-    return services.place_order(
-        {variant.id: 1 for variant in variants},
-        buyer=None,
-        contact=hanoi_contact(),
-        payment_method="bank_transfer",
-        shown_prices={variant.id: variant.price_vnd for variant in variants},
-        today=local_today(),
-    )
+    return make_checkout(variants, payment_method="bank_transfer")
 
 
 def test_the_checkout_page_runs_a_fixed_number_of_queries_whatever_its_farms(app, client):

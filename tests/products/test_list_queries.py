@@ -9,7 +9,7 @@ from app.clock import local_today
 from products import services
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_certification, make_farm
-from tests.products.factories import make_product
+from tests.products.factories import make_product, variant_fields
 from tests.support.queries import assert_fixed_queries
 from tests.support.web import page_text
 
@@ -64,3 +64,20 @@ def test_the_ocop_queue_runs_a_fixed_number_of_queries(app, client):
     # When five more arrive, then the queue's page costs the same
     response = assert_fixed_queries(client, "/admin/ocop", lambda: decisions(5))
     assert page_text(response).count("QĐ-123/UBND") == 6
+
+
+@pytest.mark.parametrize("url", ["/products/{slug}", "/dashboard/products/{id}"])
+def test_a_product_page_runs_a_fixed_number_of_queries_whatever_its_variants(farm, client, url):
+    # Given a product sold in one size, then in four more
+    product = make_product(farm, name="Bưởi Diễn", prices=(90000,))
+    owner = farm.members[0].user
+
+    def sizes(count: int) -> None:
+        for n in range(count):
+            services.add_variant(product, owner, **variant_fields(price_vnd=str(100000 + 1000 * n)))
+
+    # When its page lists them, then it costs the same
+    response = assert_fixed_queries(
+        client, url.format(slug=product.slug, id=product.id), lambda: sizes(4)
+    )
+    assert "103.000" in page_text(response)

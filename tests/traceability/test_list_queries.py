@@ -3,11 +3,12 @@ statements, however much they show."""
 
 import pytest
 
+from app.extensions import db
 from tests.app.factories import log_in
 from tests.farms.factories import make_farm, make_growing_area
-from tests.orders.factories import deliver_everywhere, make_order
+from tests.orders.factories import deliver_everywhere, make_checkout, make_order
 from tests.products.factories import make_product
-from tests.support.queries import assert_fixed_queries
+from tests.support.queries import assert_fixed_queries, count_queries
 from tests.support.web import page_text
 from tests.traceability.factories import harvest, make_batch, record
 from traceability import allocation, labels
@@ -59,3 +60,27 @@ def test_a_batch_page_runs_a_fixed_number_of_queries(farm, client):
         client, f"/dashboard/batches/{batch.id}", lambda: more_history(4)
     )
     assert page_text(response).count("Ghi chép số") >= 5
+
+
+def test_the_packing_page_runs_a_fixed_number_of_queries_whatever_its_lines(farm, client):
+    # Given an order of two products, each with a harvested batch, and one of six
+    def order_of(count: int):
+        variants = []
+        for n in range(count):
+            product = make_product(farm, name=f"Gạo số {count}-{n}", prices=(45000,))
+            harvest(make_batch(farm, product), 2)
+            variants.append(product.variants[0])
+        return make_checkout(variants).orders[0]
+
+    small, large = order_of(2), order_of(6)
+    db.session.commit()
+    for order in (small, large):  # warm up
+        client.get(f"/dashboard/orders/{order.id}/pack-with-batches")
+
+    # When the farm opens each to pack it, then both cost the same statements
+    with count_queries() as few:
+        client.get(f"/dashboard/orders/{small.id}/pack-with-batches")
+    with count_queries() as many:
+        response = client.get(f"/dashboard/orders/{large.id}/pack-with-batches")
+    assert page_text(response).count("Gạo số 6-") >= 6
+    assert len(many) == len(few), "\n".join(" ".join(s.split())[:150] for s in many)
