@@ -41,9 +41,6 @@ class NotFound(Exception):
     DomainError messages never swallows it, and services stay unaware of HTTP.
     """
 
-    def __init__(self, what: str = "") -> None:
-        super().__init__(what)
-
 
 def get_or_not_found(model: type[T], row_id: int) -> T:
     """The row with this primary key, or NotFound: the services' `get_or_404`."""
