@@ -1,6 +1,7 @@
 """The `nongsan` command: Flask's CLI bound to the factory, plus the operators' commands.
 
-`nongsan run` (gunicorn), `nongsan db upgrade`, `nongsan seed-demo`, `nongsan create-admin`;
+`nongsan run` (gunicorn), `nongsan db upgrade`, `nongsan create-admin` live here; the installed
+packages add theirs (`expire-orders`, `trace-verify`, `labels`, `seed-demo`).
 `flask --app app …` works too (`flask --app app run --debug` is Flask's development server).
 """
 
@@ -36,24 +37,6 @@ def create_admin_command(full_name: str, identifier: str, password: str) -> None
     click.echo(f"Operator ready: {user.email or user.display_phone}")
 
 
-@click.command("expire-orders")
-@with_appcontext
-def expire_orders_command() -> None:
-    """Cancel unpaid orders whose time to pay has run out; their stock goes back on sale.
-
-    Run it every few minutes from cron or a systemd timer.
-    """
-    from app.db import utcnow
-    from orders.notifications import mail_order_update
-    from orders.services import expire_unpaid_orders
-
-    expired = expire_unpaid_orders(utcnow())
-    db.session.commit()
-    for order in expired:
-        mail_order_update(order, "cancelled")
-    click.echo(f"{len(expired)} unpaid order(s) expired.")
-
-
 @click.command("run")
 @click.option("--host", "-h", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", "-p", default=5000, show_default=True, type=click.IntRange(1, 65535))
@@ -78,14 +61,8 @@ def run_command(host: str, port: int, workers: int | None) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from demo.cli import seed_demo_command
-    from traceability.cli import labels_command, trace_verify_command
-
-    app.cli.add_command(seed_demo_command)
+    """app's own commands; each installed package adds its own (see DOMAIN_PACKAGES)."""
     app.cli.add_command(create_admin_command)
-    app.cli.add_command(expire_orders_command)
-    app.cli.add_command(trace_verify_command)
-    app.cli.add_command(labels_command)
 
 
 def _create_app() -> Flask:

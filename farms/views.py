@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.auth.hooks import ProfileNotice
 from app.auth.identifiers import display_phone
 from app.auth.roles import Role, role_required
 from app.clock import local_today
@@ -58,6 +59,17 @@ bp.add_app_template_global(missing_to_sell, "farm_missing_to_sell")
 
 def _me():
     return current_user._get_current_object()
+
+
+def invitations_notice(user) -> ProfileNotice | None:
+    """The profile page's line when a cooperative's invitation waits for the account's answer."""
+    if not services.pending_invitations(user):
+        return None
+    return ProfileNotice(
+        _("A cooperative invites you to run a member household; it waits for your answer."),
+        _("See the invitations"),
+        url_for("farms.dashboard"),
+    )
 
 
 # Dashboard ------------------------------------------------------------------------------
