@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.hooks import ProfileNotice
 from app.auth.identifiers import display_phone
+from app.auth.models import User
 from app.auth.roles import Role, role_required
 from app.clock import local_today
 from app.extensions import db
@@ -61,7 +62,7 @@ def _me():
     return current_user._get_current_object()
 
 
-def invitations_notice(user) -> ProfileNotice | None:
+def invitations_notice(user: User) -> ProfileNotice | None:
     """The profile page's line when a cooperative's invitation waits for the account's answer."""
     if not services.pending_invitations(user):
         return None
