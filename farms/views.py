@@ -19,7 +19,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.auth.hooks import ProfileNotice
 from app.auth.identifiers import display_phone
+from app.auth.models import User
 from app.auth.roles import Role, role_required
 from app.clock import local_today
 from app.extensions import db
@@ -54,6 +56,17 @@ def farm_kind_label(kind: str) -> str:
 
 def _me():
     return current_user._get_current_object()
+
+
+def invitations_notice(user: User) -> ProfileNotice | None:
+    """The profile page's line when a cooperative's invitation waits for the account's answer."""
+    if not services.pending_invitations(user):
+        return None
+    return ProfileNotice(
+        _("A cooperative invites you to run a member household; it waits for your answer."),
+        _("See the invitations"),
+        url_for("farms.dashboard"),
+    )
 
 
 # Dashboard ------------------------------------------------------------------------------
