@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 
@@ -36,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_page_cache(app)
     _register_blueprints(app)
+    _init_domains(app)
 
     from app.errors import register_error_handlers
     from app.i18n import register_template_helpers
@@ -101,18 +103,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.main import bp as main_bp
     from app.media import bp as media_bp
-    from farms.views import bp as farms_bp
-    from orders.payout_views import bp as payouts_bp
-    from orders.views import bp as orders_bp
-    from products.views import bp as products_bp
-    from traceability.views import bp as traceability_bp
 
-    # Domain blueprints spell out their own paths (/farms/…, /products/…, /dashboard/…).
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(media_bp)
-    app.register_blueprint(farms_bp)
-    app.register_blueprint(products_bp)
-    app.register_blueprint(orders_bp)
-    app.register_blueprint(payouts_bp)
-    app.register_blueprint(traceability_bp)
+
+
+def _init_domains(app: Flask) -> None:
+    """Install the packages named in DOMAIN_PACKAGES: each `init_app(app)` registers its
+    blueprints (they spell out their own paths: /farms/…, /products/…, /dashboard/…), its
+    commands, and its hooks into accounts and the home page."""
+    for name in app.config["DOMAIN_PACKAGES"]:
+        importlib.import_module(name).init_app(app)

@@ -1,6 +1,7 @@
 """The `nongsan` command: Flask's CLI bound to the factory, plus the operators' commands.
 
-`nongsan run` (gunicorn), `nongsan db upgrade`, `nongsan seed-demo`, `nongsan create-admin`;
+`nongsan run` (gunicorn), `nongsan db upgrade`, `nongsan create-admin` live here; the installed
+packages add theirs (`expire-orders`, `trace-verify`, `labels`, `seed-demo`).
 `flask --app app …` works too (`flask --app app run --debug` is Flask's development server).
 """
 
@@ -10,50 +11,12 @@ import os
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 from app.config import ConfigError
 from app.errors import DomainError
 from app.extensions import db
-
-
-@click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Only seed when the database has no accounts yet.")
-@with_appcontext
-def seed_demo_command(if_empty: bool) -> None:
-    """Load the demo marketplace (idempotent)."""
-    from app.seed import DEMO_PASSWORD, database_is_empty, seed_demo
-
-    if current_app.config["NONGSAN_ENV"] == "production":
-        raise click.ClickException("seed-demo refuses to run with NONGSAN_ENV=production")
-    if if_empty and not database_is_empty():
-        click.echo("The database already has accounts; demo data not loaded.")
-        return
-    results = seed_demo()
-    db.session.commit()
-    created = sum(1 for _, _, new in results if new)
-    click.echo(f"Demo data: {created} new account(s), {len(results) - created} already there.")
-    click.echo(f"Every demo account's password is: {DEMO_PASSWORD}")
-    for person, user, _ in results:
-        login = user.email or user.display_phone
-        click.echo(f"  {person.role.value:<13} {login:<24} {person.full_name} — {person.about}")
-
-
-@click.command("seed-scale")
-@click.option("--farms", default=200, show_default=True, type=click.IntRange(min=1))
-@click.option("--products", default=10_000, show_default=True, type=click.IntRange(min=0))
-@click.option("--seed", default=2026, show_default=True, help="Same seed, same catalog.")
-@with_appcontext
-def seed_scale_command(farms: int, products: int, seed: int) -> None:
-    """Add a large synthetic catalog (farms, published products) for benchmarks."""
-    from app.seed_scale import seed_scale
-
-    if current_app.config["NONGSAN_ENV"] == "production":
-        raise click.ClickException("seed-scale refuses to run with NONGSAN_ENV=production")
-    with click.progressbar(length=products, label="Products") as bar:
-        made_farms, made_products = seed_scale(farms, products, bar.update, seed=seed)
-    click.echo(f"Seeded {made_farms} farm(s) and {made_products} product(s).")
 
 
 @click.command("create-admin")
@@ -72,24 +35,6 @@ def create_admin_command(full_name: str, identifier: str, password: str) -> None
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
     click.echo(f"Operator ready: {user.email or user.display_phone}")
-
-
-@click.command("expire-orders")
-@with_appcontext
-def expire_orders_command() -> None:
-    """Cancel unpaid orders whose time to pay has run out; their stock goes back on sale.
-
-    Run it every few minutes from cron or a systemd timer.
-    """
-    from app.db import utcnow
-    from orders.notifications import mail_order_update
-    from orders.services import expire_unpaid_orders
-
-    expired = expire_unpaid_orders(utcnow())
-    db.session.commit()
-    for order in expired:
-        mail_order_update(order, "cancelled")
-    click.echo(f"{len(expired)} unpaid order(s) expired.")
 
 
 @click.command("run")
@@ -116,14 +61,8 @@ def run_command(host: str, port: int, workers: int | None) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from traceability.cli import labels_command, trace_verify_command
-
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(seed_scale_command)
+    """app's own commands; each installed package adds its own (see DOMAIN_PACKAGES)."""
     app.cli.add_command(create_admin_command)
-    app.cli.add_command(expire_orders_command)
-    app.cli.add_command(trace_verify_command)
-    app.cli.add_command(labels_command)
 
 
 def _create_app() -> Flask:

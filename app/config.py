@@ -7,6 +7,9 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+#: Like Django's INSTALLED_APPS. demo only adds `nongsan seed-demo`, which refuses production.
+DOMAIN_PACKAGES = ("farms", "products", "orders", "traceability", "demo")
+
 
 class ConfigError(RuntimeError):
     """The environment does not describe a runnable configuration."""
@@ -72,6 +75,9 @@ def load_config(instance_path: str) -> dict[str, object]:
     mail_server = os.environ.get("MAIL_SERVER", "").strip()
     return {
         "NONGSAN_ENV": env,
+        # The packages the factory installs, in this order: each one's init_app(app) registers
+        # its blueprints, commands and hooks (app/ itself imports none of them).
+        "DOMAIN_PACKAGES": DOMAIN_PACKAGES,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url_from_env(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -28,6 +32,22 @@ class PermissionDenied(DomainError):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or _l("You do not have permission to do this."))
+
+
+class NotFound(Exception):
+    """What the caller asked for does not exist; answered with the 404 page.
+
+    Not a DomainError: there is no rule to explain on a form, so a view that shows
+    DomainError messages never swallows it, and services stay unaware of HTTP.
+    """
+
+
+def get_or_not_found(model: type[T], row_id: int) -> T:
+    """The row with this primary key, or NotFound: the services' `get_or_404`."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"{model.__name__} {row_id}")
+    return row
 
 
 # Titles and explanations of each error page, in the page's language.
@@ -72,6 +92,11 @@ def register_error_handlers(app) -> None:
     def permission_denied(error: PermissionDenied):
         db.session.rollback()
         return render_error(403, error.message)
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound):
+        db.session.rollback()
+        return render_error(404)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,4 +1,5 @@
-"""Field helpers shared by every domain's forms, so messages and limits read the same."""
+"""The base form, the generic action forms and the field helpers shared by every domain's
+forms, so messages and limits read the same."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto  # FlaskForm's "read the request" default for formdata
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, FileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, FileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
@@ -40,6 +41,19 @@ class Form(FlaskForm):
             for name in files & set(request.files):
                 data.setlist(name, request.files.getlist(name))
             return data or None  # as Flask-WTF: nothing sent is no form data
+
+
+class ActionForm(Form):
+    """A button that changes state: only the CSRF token travels."""
+
+
+class ConfirmForm(Form):
+    """An action that cannot be undone (remove, cancel, recall): the person ticks a box
+    first, so a stray tap changes nothing, with or without JavaScript."""
+
+    confirm = BooleanField(
+        _l("Yes, I am sure"), [DataRequired(message=_l("Tick the box to confirm."))]
+    )
 
 
 def text_field(label, max_length: int, *, required: bool = True, **kwargs) -> StringField:

@@ -1,8 +1,15 @@
-"""The storefront's home page and the language switch shown on every page."""
+"""The storefront's home page and the language switch shown on every page.
+
+The home page is a shell: what fills it (produce in season, OCOP products, new farms) comes
+from the packages that register it with `on_home` in their `init_app` (products does).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request
+from collections.abc import Callable, Mapping
+from datetime import date
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,22 +24,24 @@ bp = Blueprint("main", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
 
+#: Given today's date, template variables for main/index.html.
+HomeContent = Callable[[date], Mapping[str, object]]
+_HOME = "nongsan_home_content"
+
+
+def on_home(app: Flask, content: HomeContent) -> None:
+    """A package adds to the home page; each one's variables are passed to its template."""
+    app.extensions.setdefault(_HOME, []).append(content)
+
 
 @bp.get("/")
 @shared_with_visitors
 def index():
-    # The storefront's shell lives here; what fills it comes from the domains' queries.
-    from farms.queries import newest_farms
-    from products.catalog import in_season_now, ocop_products
-
     today = local_today()
-    return render_template(
-        "main/index.html",
-        in_season=in_season_now(today),
-        ocop=ocop_products(today),
-        farms=newest_farms(),
-        today=today,
-    )
+    context: dict[str, object] = {}
+    for content in current_app.extensions.get(_HOME, ()):
+        context.update(content(today))
+    return render_template("main/index.html", today=today, **context)
 
 
 @bp.get("/healthz")

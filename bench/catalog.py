@@ -56,7 +56,7 @@ def prepare_database(url: str, farms: int, products: int, seed: int) -> None:
 
     from app import create_app
     from app.extensions import db
-    from app.seed_scale import seed_scale
+    from bench.seeding import seed_scale
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "SECRET_KEY": secrets.token_hex(16)}

@@ -88,7 +88,7 @@ def prepare_database(url: str) -> tuple[list[Item], int]:
     from app.clock import local_today
     from app.errors import DomainError
     from app.extensions import db
-    from app.seed import seed_demo
+    from demo.seed import seed_demo
     from orders.services import quote
     from products.models import Variant
 

@@ -55,7 +55,7 @@ JOB_BATCHES = 1_000
 
 # The farming diary -------------------------------------------------------------------------
 #
-# What a farmer of each kind of produce writes down, in Vietnamese as in app/seed_traceability.
+# What a farmer of each kind of produce writes down, in Vietnamese as in demo/batches.py.
 # The details of each kind follow traceability.diary.KIND_FIELDS, with the types its
 # validation gives them: whole numbers as int, quantities as a normalised decimal string.
 
@@ -732,7 +732,7 @@ def prepare_database(url: str, options: argparse.Namespace) -> Dataset:
 
     from app.db import utcnow
     from app.extensions import db
-    from app.seed_scale import seed_scale
+    from bench.seeding import seed_scale
 
     app = _app(url)
     with app.app_context():

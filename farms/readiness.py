@@ -8,12 +8,14 @@ products may not import orders (dependencies point orders → products → farms
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from farms.models import Farm
+from app.extensions import db
+from farms.models import BankAccount, Farm
 
 
 @dataclass(frozen=True)
@@ -25,28 +27,49 @@ class Missing:
     endpoint: str
 
 
-#: name -> check; a check returns what is missing for the farm, or None.
-_checks: dict[str, Callable[[Farm], Missing | None]] = {}
+#: name -> (what is missing, which of some farms lack it: their ids).
+_checks: dict[str, tuple[Missing, Callable[[Sequence[Farm]], Collection[int]]]] = {}
 
 
-def register_check(name: str, check: Callable[[Farm], Missing | None]) -> None:
-    """Add (or replace, by name) a requirement a farm must meet to sell."""
-    _checks[name] = check
+def register_check(
+    name: str, missing: Missing, lacking: Callable[[Sequence[Farm]], Collection[int]]
+) -> None:
+    """Add (or replace, by name) a requirement a farm must meet to sell.
+
+    `lacking` answers for many farms at once (the ids of those that lack it), so a page
+    listing farms asks each requirement once, not once per farm.
+    """
+    _checks[name] = (missing, lacking)
+
+
+def missing_for_farms(farms: Sequence[Farm]) -> dict[int, list[Missing]]:
+    """By farm id, what stops each farm taking an order, in the order checks were registered."""
+    found: dict[int, list[Missing]] = {farm.id: [] for farm in farms}
+    if not farms:
+        return found
+    for missing, lacking in _checks.values():
+        for farm_id in lacking(farms):
+            found[farm_id].append(missing)
+    return found
 
 
 def missing_to_sell(farm: Farm) -> list[Missing]:
     """What stops the farm taking an order, in the order the checks were registered."""
-    return [missing for check in _checks.values() if (missing := check(farm)) is not None]
+    return missing_for_farms([farm])[farm.id]
 
 
-def _bank_account(farm: Farm) -> Missing | None:
-    if farm.bank_account is not None:
-        return None
-    return Missing(
+def _without_bank_account(farms: Sequence[Farm]) -> set[int]:
+    ids = [farm.id for farm in farms]
+    paid_to = db.session.scalars(select(BankAccount.farm_id).where(BankAccount.farm_id.in_(ids)))
+    return set(ids) - set(paid_to)
+
+
+register_check(
+    "bank_account",
+    Missing(
         _l("No way to be paid: add the bank account buyers transfer to."),
         _l("Add a bank account"),
         "farms.bank_account",
-    )
-
-
-register_check("bank_account", _bank_account)
+    ),
+    _without_bank_account,
+)

@@ -15,10 +15,11 @@ from app.auth.models import User
 from app.auth.roles import Role, ensure_role, has_role
 from app.clock import local_today
 from app.db import utcnow
-from app.errors import DomainError, PermissionDenied
+from app.errors import DomainError, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.geo import fold_accents
-from app.images import process_document_upload, process_image_upload
+from app.images import process_document_upload
+from app.photo_gallery import add_photo, remove_photo
 from app.validation import (
     check_date_order,
     check_province,
@@ -216,23 +217,15 @@ def decline_invitation(invitation: MemberInvitation, actor: User) -> None:
 
 def add_farm_photo(farm: Farm, actor: User, data: bytes) -> FarmPhoto:
     ensure_can_manage(actor, farm)
-    if len(farm.photos) >= MAX_FARM_PHOTOS:
-        raise DomainError(
-            _l("A farm can show at most %(n)d photos.", n=MAX_FARM_PHOTOS), field="photo"
-        )
-    stored = process_image_upload(data, kind="farms")
-    photo = FarmPhoto(
-        display_key=stored.display_key, thumb_key=stored.thumb_key, position=len(farm.photos)
+    too_many = _l("A farm can show at most %(n)d photos.", n=MAX_FARM_PHOTOS)
+    return add_photo(
+        farm.photos, FarmPhoto, data, kind="farms", limit=MAX_FARM_PHOTOS, too_many=too_many
     )
-    farm.photos.append(photo)
-    db.session.flush()
-    return photo
 
 
 def remove_farm_photo(photo: FarmPhoto, actor: User) -> None:
     ensure_can_manage(actor, photo.farm)
-    db.session.delete(photo)
-    db.session.flush()
+    remove_photo(photo.farm.photos, photo)
 
 
 # Growing areas --------------------------------------------------------------------------
@@ -410,7 +403,7 @@ def verify_certification(certification: Certification, operator: User) -> None:
 
 
 def get_farm_for(actor: User, farm_id: int) -> Farm:
-    """The farm with this id if the actor may manage it; 404 and 403 are told apart."""
-    farm = db.get_or_404(Farm, farm_id)
+    """The farm with this id if the actor may manage it (NotFound, PermissionDenied)."""
+    farm = get_or_not_found(Farm, farm_id)
     ensure_can_manage(actor, farm)
     return farm

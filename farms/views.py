@@ -19,7 +19,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.auth.hooks import ProfileNotice
 from app.auth.identifiers import display_phone
+from app.auth.models import User
 from app.auth.roles import Role, role_required
 from app.clock import local_today
 from app.extensions import db
@@ -40,7 +42,7 @@ from farms.forms import (
 )
 from farms.models import Certification, Farm, FarmPhoto, GrowingArea, MemberInvitation
 from farms.permissions import managed_farms
-from farms.readiness import missing_to_sell
+from farms.readiness import missing_for_farms
 
 bp = Blueprint("farms", __name__, template_folder="templates")
 
@@ -52,12 +54,19 @@ def farm_kind_label(kind: str) -> str:
     return FARM_KIND_LABELS.get(kind, kind)
 
 
-#: The dashboard's "ready to sell" checklist: what the farm must set before it can publish.
-bp.add_app_template_global(missing_to_sell, "farm_missing_to_sell")
-
-
 def _me():
     return current_user._get_current_object()
+
+
+def invitations_notice(user: User) -> ProfileNotice | None:
+    """The profile page's line when a cooperative's invitation waits for the account's answer."""
+    if not services.pending_invitations(user):
+        return None
+    return ProfileNotice(
+        _("A cooperative invites you to run a member household; it waits for your answer."),
+        _("See the invitations"),
+        url_for("farms.dashboard"),
+    )
 
 
 # Dashboard ------------------------------------------------------------------------------
@@ -74,6 +83,8 @@ def dashboard():
         "farms/dashboard.html",
         farms=farms,
         invitations=invitations,
+        # The "ready to sell" checklist of every farm listed, each requirement asked once.
+        missing_by_farm=missing_for_farms(farms),
     )
 
 

@@ -4,6 +4,7 @@ above a threshold, or pickup at the farm."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -156,23 +157,26 @@ def set_zone(
     return zone
 
 
-def _can_hand_over(farm: Farm) -> Missing | None:
+def _cannot_hand_over(farms: Sequence[Farm]) -> set[int]:
     """A farm sells only once it delivers somewhere or lets buyers collect."""
     has_zone = (
         select(DeliveryZone.id).where(DeliveryZone.settings_id == DeliverySettings.id).exists()
     )
-    ready = db.session.scalar(
-        select(DeliverySettings.id).where(
-            DeliverySettings.farm_id == farm.id, DeliverySettings.pickup_enabled | has_zone
+    ids = [farm.id for farm in farms]
+    ready = db.session.scalars(
+        select(DeliverySettings.farm_id).where(
+            DeliverySettings.farm_id.in_(ids), DeliverySettings.pickup_enabled | has_zone
         )
     )
-    if ready is not None:
-        return None
-    return Missing(
+    return set(ids) - set(ready)
+
+
+register_check(
+    "delivery",
+    Missing(
         _l("No delivery: add the provinces you deliver to, or let buyers collect at the farm."),
         _l("Set up delivery"),
         "orders.delivery_settings",
-    )
-
-
-register_check("delivery", _can_hand_over)
+    ),
+    _cannot_hand_over,
+)

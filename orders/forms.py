@@ -80,7 +80,7 @@ class CancelForm(Form):
 
 
 class CancelOrderForm(CancelForm):
-    """The farm cancels an order: never on one tap (see products.forms.ConfirmForm)."""
+    """The farm cancels an order: never on one tap (see app.form_fields.ConfirmForm)."""
 
     confirm = BooleanField(
         _l("Yes, I am sure"), [DataRequired(message=_l("Tick the box to confirm."))]

@@ -153,10 +153,6 @@ def refund_amounts(orders: list[Order]) -> dict[int, int]:
     }
 
 
-def refund_amount(order: Order) -> int:
-    return refund_amounts([order])[order.id]
-
-
 def refunds_needed(operator: User) -> list[RefundDue]:
     """Orders paid after their cancellation, oldest first: the buyer must get the money back."""
     ensure_role(operator, Role.OPERATOR)

@@ -23,9 +23,10 @@ from app.auth.identifiers import InvalidIdentifier, normalize_email, normalize_p
 from app.auth.models import User
 from app.clock import local_today
 from app.db import utcnow
-from app.errors import DomainError, PermissionDenied
+from app.errors import DomainError, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.i18n import format_vnd
+from app.paging import Page, paginate
 from app.validation import check_province, clean_text
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
@@ -131,12 +132,18 @@ def check_available(variant: Variant, quantity: int, today: date) -> None:
     raise SoldOut(_l("Only %(n)d %(unit)s of %(name)s left.", n=left, unit=unit, name=product.name))
 
 
-def check_lines(cart: dict[int, int], today: date) -> dict[int, FarmQuote]:
+def check_lines(
+    cart: dict[int, int], today: date, variants: dict[int, Variant] | None = None
+) -> dict[int, FarmQuote]:
     """The cart's lines grouped by farm with their subtotals, or what stops them being
-    ordered today (no longer on sale, out of season, a quantity out of bounds)."""
+    ordered today (no longer on sale, out of season, a quantity out of bounds).
+
+    `variants` are the cart's variants when the caller loaded them already (the cart page).
+    """
     if not cart:
         raise DomainError(_l("Your cart is empty."))
-    variants = _load_variants(list(cart))
+    if variants is None:
+        variants = _load_variants(list(cart))
     by_farm: dict[int, FarmQuote] = {}
     for variant_id, quantity in cart.items():
         variant = variants.get(variant_id)
@@ -165,17 +172,16 @@ def quote(
     province_code: str,
     today: date,
     delivery_methods: dict[int, str] | None = None,
+    variants: dict[int, Variant] | None = None,
+    settings: dict[int, DeliverySettings] | None = None,
 ) -> list[FarmQuote]:
-    """Group the cart by farm with each farm's subtotal and delivery fee, or say what is wrong."""
-    by_farm = check_lines(cart, today)
-    settings = {
-        s.farm_id: s
-        for s in db.session.scalars(
-            select(DeliverySettings)
-            .where(DeliverySettings.farm_id.in_(list(by_farm)))
-            .options(selectinload(DeliverySettings.zones))
-        )
-    }
+    """Group the cart by farm with each farm's subtotal and delivery fee, or say what is wrong.
+
+    `variants` and `settings` (by farm id) are passed when the caller loaded them already.
+    """
+    by_farm = check_lines(cart, today, variants)
+    if settings is None:
+        settings = _delivery_settings(list(by_farm))
     for farm_id, farm_quote in by_farm.items():
         method = (delivery_methods or {}).get(farm_id, "delivery")
         farm_settings = settings.get(farm_id)
@@ -200,6 +206,17 @@ def quote(
                 )
             )
     return list(by_farm.values())
+
+
+def _delivery_settings(farm_ids: list[int]) -> dict[int, DeliverySettings]:
+    return {
+        s.farm_id: s
+        for s in db.session.scalars(
+            select(DeliverySettings)
+            .where(DeliverySettings.farm_id.in_(farm_ids))
+            .options(selectinload(DeliverySettings.zones))
+        )
+    }
 
 
 def clean_contact(contact: Contact) -> Contact:
@@ -558,23 +575,28 @@ def expire_unpaid_orders(now: datetime) -> list[Order]:
     return list(overdue)
 
 
+#: Orders on one page of the farm's order list.
+FARM_ORDERS_PER_PAGE = 20
+
+
 def orders_for_farm(
     farm: Farm,
     actor: User,
     statuses: list[str] | None = None,
     payment_statuses: list[str] | None = None,
-) -> list[Order]:
+    page: int | None = 1,
+) -> Page[Order]:
+    """One page of the farm's orders, newest first, with what the list shows loaded."""
     ensure_can_manage(actor, farm)
-    statement = select(Order).where(Order.farm_id == farm.id).order_by(Order.created_at.desc())
+    statement = select(Order).where(Order.farm_id == farm.id)
     if statuses:
         statement = statement.where(Order.status.in_(statuses))
     if payment_statuses:
         statement = statement.where(Order.payment_status.in_(payment_statuses))
-    return list(
-        db.session.scalars(
-            statement.options(selectinload(Order.lines), selectinload(Order.checkout))
-        )
+    statement = statement.order_by(Order.created_at.desc(), Order.id.desc()).options(
+        selectinload(Order.lines), selectinload(Order.checkout)
     )
+    return paginate(statement, page, FARM_ORDERS_PER_PAGE)
 
 
 @dataclass
@@ -606,13 +628,22 @@ def describe_cart(
             continue
         group = groups.setdefault(variant.product.farm_id, CartGroup(variant.product.farm, []))
         group.lines.append((variant, quantity))
+    # Each farm is quoted on its own (one farm's problem does not hide the others' totals),
+    # from rows loaded once for the whole cart.
+    settings = _delivery_settings(list(groups)) if province_code else {}
     for group in groups.values():
         farm_cart = {variant.id: quantity for variant, quantity in group.lines}
         try:
             if province_code:
-                group.quote = quote(farm_cart, province_code=province_code, today=today)[0]
+                group.quote = quote(
+                    farm_cart,
+                    province_code=province_code,
+                    today=today,
+                    variants=variants,
+                    settings=settings,
+                )[0]
             else:  # no fee to show yet, but what stops an order still shows
-                check_lines(farm_cart, today)
+                check_lines(farm_cart, today, variants)
         except DomainError as error:
             group.problem = str(error.message)
     return list(groups.values())
@@ -622,8 +653,8 @@ def describe_cart(
 
 
 def get_order_for_farm(actor: User, order_id: int) -> Order:
-    """An order the actor's farm may work on; 404 when unknown, 403 when someone else's."""
-    order = db.get_or_404(Order, order_id)
+    """An order the actor's farm may work on (NotFound when unknown, else PermissionDenied)."""
+    order = get_or_not_found(Order, order_id)
     ensure_can_manage(actor, order.farm)
     return order
 

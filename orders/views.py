@@ -26,10 +26,12 @@ from app.clock import local_today
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import csrf, db
+from app.form_fields import ActionForm, ConfirmForm
 from app.geo import all_provinces
 from app.i18n import current_language
 from app.validation import read_id, read_whole_number
 from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
+from farms.models import Farm
 from farms.services import get_farm_for
 from orders import (
     bank_notifications,
@@ -54,7 +56,6 @@ from orders.forms import (
 from orders.models import Checkout, Order
 from orders.states import payment_status_label, status_label
 from orders.vietqr import build_payload, qr_svg
-from products.forms import ActionForm, ConfirmForm
 from products.seasons import SeasonState, availability
 
 bp = Blueprint("orders", __name__, template_folder="templates")
@@ -66,7 +67,6 @@ def order_status_label(status: str) -> str:
 
 
 bp.add_app_template_global(payouts.ledger_kind_label)
-bp.add_app_template_global(payouts.refund_amount)
 bp.add_app_template_global(payment_status_label)
 
 
@@ -281,7 +281,9 @@ def checkout_page(token: str):
         .where(Checkout.access_token == token)
         .options(
             selectinload(Checkout.orders).selectinload(Order.lines),
-            selectinload(Checkout.orders).selectinload(Order.farm),
+            selectinload(Checkout.orders).selectinload(Order.events),
+            # Each farm's account makes its VietQR code.
+            selectinload(Checkout.orders).selectinload(Order.farm).selectinload(Farm.bank_account),
         )
     )
     if placed is None:
@@ -391,11 +393,17 @@ def farm_orders(farm_id: int):
         list(FARM_TABS[tab]) or None,
         # Money that came after a cancellation waits on its own tab until it is refunded.
         payment_statuses=["refund_needed"] if tab == "refunds" else None,
+        page=read_whole_number(request.args.get("page")),
     )
     return render_template(
         "orders/farm_orders.html",
         farm=farm,
-        orders=orders,
+        orders=orders.items,
+        page=orders,
+        # What each buyer on the page is owed back, in one statement (see refunds tab).
+        refunds=payouts.refund_amounts(
+            [order for order in orders.items if order.payment_status == "refund_needed"]
+        ),
         tab=tab,
         action_form=ActionForm(),
         ship_form=ShipForm(formdata=None),

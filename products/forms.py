@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired
+from wtforms.validators import AnyOf
 
 from app.form_fields import Form, choice_field, date_field, long_text_field, text_field
 from products.models import CATEGORY_LABELS, Category, Unit
@@ -60,16 +60,3 @@ class OcopForm(Form):
     decision_number = text_field(_l("Decision number"), 80)
     decision_date = date_field(_l("Decision date"))
     expires_on = date_field(_l("Valid until (leave empty for 36 months)"), required=False)
-
-
-class ActionForm(Form):
-    """A button that changes state: only the CSRF token travels."""
-
-
-class ConfirmForm(Form):
-    """An action that cannot be undone (remove, cancel, recall): the person ticks a box
-    first, so a stray tap changes nothing, with or without JavaScript."""
-
-    confirm = BooleanField(
-        _l("Yes, I am sure"), [DataRequired(message=_l("Tick the box to confirm."))]
-    )

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.clock import local_today
 from app.db import utcnow
-from app.errors import DomainError
+from app.errors import DomainError, get_or_not_found
 from app.extensions import db
 from app.geo import fold_accents
-from app.images import process_image_upload
+from app.photo_gallery import add_photo, remove_photo
 from app.validation import (
     clean_paragraphs,
     clean_text,
@@ -332,29 +332,23 @@ def verify_ocop(certificate: OcopCertificate, operator: User) -> None:
 
 def add_product_photo(product: Product, actor: User, data: bytes) -> ProductPhoto:
     ensure_can_manage(actor, product.farm)
-    if len(product.photos) >= MAX_PRODUCT_PHOTOS:
-        raise DomainError(
-            _l("A product can show at most %(n)d photos.", n=MAX_PRODUCT_PHOTOS), field="photo"
-        )
-    stored = process_image_upload(data, kind="products")
-    photo = ProductPhoto(
-        display_key=stored.display_key, thumb_key=stored.thumb_key, position=len(product.photos)
+    too_many = _l("A product can show at most %(n)d photos.", n=MAX_PRODUCT_PHOTOS)
+    return add_photo(
+        product.photos,
+        ProductPhoto,
+        data,
+        kind="products",
+        limit=MAX_PRODUCT_PHOTOS,
+        too_many=too_many,
     )
-    product.photos.append(photo)
-    db.session.flush()
-    return photo
 
 
 def remove_product_photo(photo: ProductPhoto, actor: User) -> None:
     ensure_can_manage(actor, photo.product.farm)
-    product = photo.product
-    product.photos.remove(photo)
-    for position, remaining in enumerate(product.photos):
-        remaining.position = position
-    db.session.flush()
+    remove_photo(photo.product.photos, photo)
 
 
 def get_product_for(actor: User, product_id: int) -> Product:
-    product = db.get_or_404(Product, product_id)
+    product = get_or_not_found(Product, product_id)
     ensure_can_manage(actor, product.farm)
     return product

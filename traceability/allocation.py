@@ -7,11 +7,12 @@ links to the batches' trace pages and a recall finds every order that received a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.clock import local_today
@@ -46,9 +47,20 @@ def open_batches(farm_id: int, product_ids: Sequence[int]) -> dict[int, list[Bat
     return found
 
 
-def _product(line: OrderLine) -> Product | None:
-    variant = db.session.get(Variant, line.variant_id) if line.variant_id else None
-    return variant.product if variant else None
+def _products(lines: Sequence[OrderLine]) -> dict[int, Product | None]:
+    """By line id, the product the line was bought as (None if its variant is gone)."""
+    variants = {
+        variant.id: variant
+        for variant in db.session.scalars(
+            select(Variant)
+            .where(Variant.id.in_([line.variant_id for line in lines if line.variant_id]))
+            .options(selectinload(Variant.product))
+        )
+    }
+    return {
+        line.id: variants[line.variant_id].product if line.variant_id in variants else None
+        for line in lines
+    }
 
 
 def _in_season(batch: Batch, product: Product, line: OrderLine, today: date) -> bool:
@@ -64,7 +76,7 @@ def _in_season(batch: Batch, product: Product, line: OrderLine, today: date) -> 
 def choices_for(order: Order, today: date | None = None) -> dict[int, list[Batch]]:
     """Per order line, the batches it may come from (the first is the suggestion)."""
     today = today or local_today()
-    products = {line.id: _product(line) for line in order.lines}
+    products = _products(order.lines)
     batches = open_batches(order.farm_id, [p.id for p in products.values() if p])
     choices: dict[int, list[Batch]] = {}
     for line in order.lines:
@@ -149,12 +161,18 @@ def _positive(quantity) -> int | None:
     return count if 0 < count <= 100_000 else None
 
 
-def batches_of_line(line: OrderLine) -> list[Batch]:
-    return list(
-        db.session.scalars(
-            select(Batch)
-            .join(BatchAllocation, BatchAllocation.batch_id == Batch.id)
-            .where(BatchAllocation.order_line_id == line.id)
-            .order_by(Batch.code)
-        )
+def batches_of_lines(line_ids: Iterable[int]) -> dict[int, list[Batch]]:
+    """The batches each order line was packed from, for many lines in one statement."""
+    found: dict[int, list[Batch]] = {}
+    ids = list(line_ids)
+    if not ids:
+        return found
+    rows = db.session.execute(
+        select(BatchAllocation.order_line_id, Batch)
+        .join(Batch, BatchAllocation.batch_id == Batch.id)
+        .where(BatchAllocation.order_line_id.in_(ids))
+        .order_by(Batch.code)
     )
+    for line_id, batch in rows:
+        found.setdefault(line_id, []).append(batch)
+    return found

@@ -10,8 +10,7 @@ from wtforms.fields import FileField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
 
-from app.form_fields import Form, choice_field, long_text_field, text_field
-from products.forms import ConfirmForm
+from app.form_fields import ConfirmForm, Form, choice_field, long_text_field, text_field
 from traceability.diary import KIND_FIELDS
 from traceability.label_formats import FORMATS
 from traceability.models import EventKind

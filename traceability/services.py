@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.auth.roles import Role, has_role
 from app.clock import VIETNAM
 from app.db import utcnow
-from app.errors import DomainError
+from app.errors import DomainError, get_or_not_found
 from app.extensions import db
 from app.geo import fold_accents
 from app.images import process_document_upload, process_image_upload
@@ -138,8 +138,8 @@ def farm_batches(farm: Farm, actor: User) -> list[Batch]:
 
 
 def get_batch_for(actor: User, batch_id: int) -> Batch:
-    """A batch the actor may manage: 404 when unknown, 403 when another farm's."""
-    batch = db.get_or_404(Batch, batch_id)
+    """A batch the actor may manage: NotFound when unknown, PermissionDenied when another farm's."""
+    batch = get_or_not_found(Batch, batch_id)
     ensure_can_manage(actor, batch.farm)
     return batch
 

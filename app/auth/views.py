@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
+from app.auth import hooks, services
 from app.auth.devices import COOKIE_NAME, is_known_device, remember_device
 from app.auth.forms import (
     AddressForm,
@@ -38,8 +38,6 @@ from app.extensions import db, limiter
 from app.i18n import current_language
 from app.mail import send_mail
 from app.web import UNPROCESSABLE, safe_next_url, show_domain_error
-from farms.services import pending_invitations
-from orders.cart import merge_guest_cart
 
 bp = Blueprint("auth", __name__)
 
@@ -94,7 +92,7 @@ def signup():
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            merge_guest_cart(session, user)
+            hooks.session_started(session, user)
             db.session.commit()
             _start_session(user, remember=False)
             flash(_("Welcome to Nông Sản Số, %(name)s!", name=user.full_name), "success")
@@ -141,8 +139,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.identifier.data, form.password.data)
         if user is not None:
-            # What the guest put in the cart joins the account's cart.
-            merge_guest_cart(session, user)
+            # What the packages add to a log-in (orders: the guest's cart joins the account's).
+            hooks.session_started(session, user)
             db.session.commit()
             _start_session(user, remember=form.remember.data)
             response = redirect(safe_next_url(request.args.get("next")))
@@ -191,9 +189,9 @@ def _render_profile(status: int = 200, **forms):
     )
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("sessions_form", EndSessionsForm(formdata=None))
-    # Invitations to run a cooperative's member household wait for the account's answer.
-    invitation_count = len(pending_invitations(user))
-    return render_template("auth/profile.html", invitation_count=invitation_count, **forms), status
+    # What waits for the account's answer elsewhere (farms: a cooperative's invitations).
+    notices = hooks.profile_notices(user)
+    return render_template("auth/profile.html", notices=notices, **forms), status
 
 
 @bp.get("/profile")

@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 from app.auth.roles import Role, role_required
 from app.clock import local_today
 from app.extensions import db
+from app.form_fields import ActionForm
 from products import services
-from products.forms import ActionForm
 from products.models import OcopCertificate, Product
 from products.views import bp
 

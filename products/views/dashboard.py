@@ -12,12 +12,14 @@ from sqlalchemy.orm import selectinload
 from app.clock import local_today
 from app.errors import DomainError
 from app.extensions import db
+from app.form_fields import ActionForm, ConfirmForm
 from app.web import form_status, show_domain_error, submit, uploaded_bytes
 from farms.forms import PhotoForm
 from farms.permissions import managed_farms
+from farms.readiness import missing_for_farms
 from farms.services import get_farm_for
 from products import services
-from products.forms import ActionForm, ConfirmForm, OcopForm, ProductForm, VariantForm
+from products.forms import OcopForm, ProductForm, VariantForm
 from products.models import Product, ProductPhoto, Variant
 from products.seasons import availability, month_day_text
 from products.views import bp
@@ -45,6 +47,7 @@ def farm_overview(farm_id: int):
     return render_template(
         "products/dashboard/overview.html",
         farm=farm,
+        missing_by_farm=missing_for_farms([farm]),
         products=products_of(farm),
         managed=managed_farms(_me()),
         today=local_today(),

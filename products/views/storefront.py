@@ -1,6 +1,9 @@
-"""The storefront: catalog with search and filters, the product page, the farm page."""
+"""The storefront: what the home page shows, catalog with search and filters, the product page,
+the farm page."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
@@ -17,11 +20,30 @@ from app.validation import MAX_ID, MAX_VND, read_whole_number
 from farms.forms import SCHEME_CHOICES
 from farms.models import Farm
 from farms.permissions import can_manage
-from products.catalog import AVAILABILITY, SORTS, CatalogQuery, farm_products, search_catalog
+from farms.queries import newest_farms
+from products.catalog import (
+    AVAILABILITY,
+    SORTS,
+    CatalogQuery,
+    farm_products,
+    in_season_now,
+    ocop_products,
+    search_catalog,
+)
 from products.forms import category_choices
 from products.models import Category, Product
 from products.seasons import availability
 from products.views import bp
+
+
+def home_content(today: date) -> dict[str, object]:
+    """The home page's sections (app/templates/main/index.html): produce in season now,
+    OCOP products, and the newest farms."""
+    return {
+        "in_season": in_season_now(today),
+        "ocop": ocop_products(today),
+        "farms": newest_farms(),
+    }
 
 
 def _int_arg(name: str, problems: list[str], label: str, maximum: int) -> int | None:

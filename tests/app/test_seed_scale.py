@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 from app.clock import local_today
 from app.extensions import db
 from app.geo import all_provinces, fold_accents
-from app.seed_scale import seed_scale
+from bench.seeding import seed_scale, seed_scale_command
 from farms.models import Farm
 from farms.readiness import missing_to_sell
 from products.catalog import CatalogQuery, search_catalog
@@ -79,7 +79,9 @@ def test_farms_cover_every_province(app):
 
 
 def test_seed_scale_command_prints_the_counts(app):
-    result = app.test_cli_runner().invoke(args=["seed-scale", "--farms", "2", "--products", "10"])
+    result = app.test_cli_runner().invoke(
+        seed_scale_command, args=["--farms", "2", "--products", "10"]
+    )
 
     assert result.exit_code == 0, result.output
     assert "Seeded 2 farm(s) and 10 product(s)." in result.output
@@ -89,7 +91,7 @@ def test_seed_scale_command_prints_the_counts(app):
 def test_seed_scale_refuses_production(app):
     app.config["NONGSAN_ENV"] = "production"
     try:
-        result = app.test_cli_runner().invoke(args=["seed-scale", "--products", "5"])
+        result = app.test_cli_runner().invoke(seed_scale_command, args=["--products", "5"])
     finally:
         app.config["NONGSAN_ENV"] = "development"
     assert result.exit_code != 0 and db.session.scalar(select(func.count(Farm.id))) == 0

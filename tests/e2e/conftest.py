@@ -58,7 +58,7 @@ def live_server(live_app):
 @pytest.fixture(scope="session")
 def demo_shop(live_app):
     """The demo marketplace (farms that deliver and have bank accounts) in the live database."""
-    from app.seed import seed_demo
+    from demo.seed import seed_demo
 
     app, url = live_app
     with app.app_context():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from app.clock import local_today
 from orders.delivery import set_delivery_settings, set_zone
-from orders.services import Contact
+from orders.services import Contact, place_order
 
 
 def deliver_everywhere(farm, *, fee_vnd: int = 30000, min_order_vnd: int = 0, **settings):
@@ -32,3 +33,23 @@ def hanoi_contact(**overrides) -> Contact:
     }
     fields.update(overrides)
     return Contact(**fields)
+
+
+def make_checkout(
+    variants, quantity: int = 1, *, buyer=None, payment_method: str = "cod", **overrides
+):
+    """One checkout of `quantity` of each variant (an order per farm), at today's prices."""
+    return place_order(
+        {variant.id: quantity for variant in variants},
+        buyer=buyer,
+        contact=overrides.pop("contact", None) or hanoi_contact(),
+        payment_method=payment_method,
+        shown_prices={variant.id: variant.price_vnd for variant in variants},
+        today=overrides.pop("today", None) or local_today(),
+        **overrides,
+    )
+
+
+def make_order(variant, quantity: int = 1, **overrides):
+    """One farm's order of `quantity` of a variant, placed at its current price today."""
+    return make_checkout([variant], quantity, **overrides).orders[0]

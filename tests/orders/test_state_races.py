@@ -21,7 +21,7 @@ def order(app):
     variant = make_product(farm, name="Cam sành", prices=(60000,)).variants[0]
     checkout = services.place_order(
         {variant.id: 3},
-        buyer=make_user(identifier="0913000555"),
+        buyer=make_user(identifier="0912000556"),
         contact=hanoi_contact(),
         payment_method="bank_transfer",
         shown_prices={variant.id: 60000},

@@ -25,3 +25,23 @@ def count_queries() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def assert_fixed_queries(client, url: str, add_more, status: int = 200):
+    """Pin a list page: it runs as many statements before `add_more()` adds rows as after.
+
+    The first request warms up what every page loads once (the session, the language).
+    Returns the second answer, for checks that the added rows do show.
+    """
+    assert client.get(url).status_code == status
+    with count_queries() as few:
+        assert client.get(url).status_code == status
+    add_more()
+    db.session.commit()
+    with count_queries() as many:
+        response = client.get(url)
+    assert response.status_code == status
+    assert len(many) == len(few), f"{len(few)} then {len(many)} statements:\n" + "\n".join(
+        " ".join(statement.split())[:150] for statement in many
+    )
+    return response

@@ -45,11 +45,13 @@ def kind_fields(kind):
 
 
 @bp.app_template_global()
-def line_batches(line):
-    """The batches an order line was packed from, for the buyer's and the farm's pages."""
-    from traceability.allocation import batches_of_line
+def line_origins(orders) -> dict[int, list]:
+    """The batches each line of these orders was packed from, by line id: one statement for
+    a whole page (the buyer's and the farm's), which orders cannot ask for itself since it
+    does not know traceability."""
+    from traceability.allocation import batches_of_lines
 
-    return batches_of_line(line)
+    return batches_of_lines(line.id for order in orders for line in order.lines)
 
 
 @bp.app_template_global()

@@ -12,10 +12,10 @@ from app.auth.roles import Role, has_role
 from app.clock import VIETNAM, local_today
 from app.db import utcnow
 from app.extensions import db
+from app.form_fields import ActionForm, ConfirmForm
 from app.web import UNPROCESSABLE, form_status, submit, uploaded_bytes
 from farms.services import get_farm_for
 from orders import services as order_services
-from products.forms import ActionForm, ConfirmForm
 from products.models import Product
 from traceability import allocation, labels, recalls, scans, services
 from traceability.diary import KIND_FIELDS, KIND_LABELS, KIND_ORDER

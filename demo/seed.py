@@ -1,7 +1,8 @@
 """Demo data: the people of a small marketplace, loaded once and idempotently.
 
 Every record is looked up by a natural key before it is created, so running the seed again
-adds only what is missing. Later domains extend the demo from here.
+adds only what is missing. `nongsan seed-demo` (demo/cli.py) runs it; the catalog, batches
+and orders come from the modules beside this one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from app.auth import services as accounts
 from app.auth.models import User
 from app.auth.roles import Role
 from app.extensions import db
+from demo.batches import recall_demo_batch, seed_demo_batches
+from demo.catalog import seed_demo_catalog
+from demo.orders import seed_demo_orders
 
 DEMO_PASSWORD = "nongsan-demo"
 
@@ -136,13 +140,8 @@ def seed_demo() -> list[tuple[DemoPerson, User, bool]]:
         user, created = _ensure_person(person)
         results.append((person, user, created))
     db.session.flush()
-    from app.seed_catalog import seed_demo_catalog
-
     people = {person.identifier: user for person, user, _ in results}
     seed_demo_catalog(people)
-    from app.seed_orders import seed_demo_orders
-    from app.seed_traceability import recall_demo_batch, seed_demo_batches
-
     seed_demo_batches()
     seed_demo_orders(people)  # packed orders say which batch they came from
     recall_demo_batch(people)

@@ -1,4 +1,4 @@
-"""A large synthetic catalog for benchmarks: `nongsan seed-scale --farms N --products M`.
+"""A large synthetic catalog for benchmarks: `python -m bench.seeding --farms N --products M`.
 
 Farms, products, variants, OCOP decisions and farm certifications are generated with a seeded
 random generator (the same seed gives the same catalog) and stored with bulk INSERTs in batches,
@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import click
 from dateutil.relativedelta import relativedelta
+from flask import current_app
+from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy import func, insert, select
 
+from app import create_app
 from app.auth.models import User
 from app.auth.roles import Role
 from app.clock import local_today
@@ -775,3 +779,27 @@ def seed_scale(
         if progress is not None:
             progress(len(rows))
     return len(plans), made
+
+
+@click.command("seed-scale")
+@click.option("--farms", default=200, show_default=True, type=click.IntRange(min=1))
+@click.option("--products", default=10_000, show_default=True, type=click.IntRange(min=0))
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Same seed, same catalog.")
+@with_appcontext
+def seed_scale_command(farms: int, products: int, seed: int) -> None:
+    """Add a large synthetic catalog (farms, published products) for benchmarks."""
+    if current_app.config["NONGSAN_ENV"] == "production":
+        raise click.ClickException("seed-scale refuses to run with NONGSAN_ENV=production")
+    with click.progressbar(length=products, label="Products") as bar:
+        made_farms, made_products = seed_scale(farms, products, bar.update, seed=seed)
+    click.echo(f"Seeded {made_farms} farm(s) and {made_products} product(s).")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.seeding`: the application comes from the environment (DATABASE_URL)."""
+    info = ScriptInfo(create_app=create_app)
+    seed_scale_command.main(argv, prog_name="python -m bench.seeding", obj=info)
+
+
+if __name__ == "__main__":
+    main()

@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.clock import local_today
-from app.demo_images import draw_produce
 from app.extensions import db
+from demo.images import draw_produce
 from farms import services as farms
 from farms.models import Farm
+from orders.delivery import set_delivery_settings, set_zone
 from products import services as products
 from products.models import Product
 
@@ -341,8 +342,6 @@ def _ensure_farm(spec: dict, owner: User, operator: User) -> Farm:
 
 def _set_up_delivery(farm: Farm, owner: User) -> None:
     """Every demo farm delivers nationwide; its own province is cheaper, and big orders free."""
-    from orders.delivery import set_delivery_settings, set_zone
-
     set_delivery_settings(
         farm,
         owner,

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.clock import VIETNAM, local_today
-from app.demo_images import draw_produce
 from app.extensions import db
+from demo.images import draw_produce
 from farms.models import Farm
 from products.models import Product
 from traceability import labels, services

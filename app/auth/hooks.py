@@ -1,0 +1,59 @@
+"""What the domains add to accounts, registered by their `init_app` (app/ imports no domain).
+
+Two hooks, explicit and per application (kept in `app.extensions`), rather than signals:
+- `on_login(app, hook)`: `hook(session, user)` runs when an account starts a session (log-in
+  or sign-up), before the view commits; orders merges the guest's cart this way.
+- `on_profile(app, notice)`: `notice(user)` returns a `ProfileNotice` for the profile page, or
+  None; farms tells of a cooperative's pending invitations this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+
+from app.auth.models import User
+
+
+@dataclass(frozen=True)
+class ProfileNotice:
+    """A line at the top of the profile page, with a link to where it is dealt with."""
+
+    text: str
+    link_text: str
+    url: str
+
+
+LoginHook = Callable[[MutableMapping, User], None]
+NoticeProvider = Callable[[User], ProfileNotice | None]
+
+
+@dataclass
+class AuthHooks:
+    login: list[LoginHook] = field(default_factory=list)
+    profile: list[NoticeProvider] = field(default_factory=list)
+
+
+def _hooks(app: Flask) -> AuthHooks:
+    return app.extensions.setdefault("nongsan_auth_hooks", AuthHooks())
+
+
+def on_login(app: Flask, hook: LoginHook) -> None:
+    _hooks(app).login.append(hook)
+
+
+def on_profile(app: Flask, notice: NoticeProvider) -> None:
+    _hooks(app).profile.append(notice)
+
+
+def session_started(session: MutableMapping, user: User) -> None:
+    """Run the log-in hooks, in the order the packages registered them."""
+    for hook in _hooks(current_app).login:
+        hook(session, user)
+
+
+def profile_notices(user: User) -> list[ProfileNotice]:
+    notices = (provide(user) for provide in _hooks(current_app).profile)
+    return [notice for notice in notices if notice is not None]

@@ -1,0 +1,25 @@
+"""Operators' commands for orders."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from app.db import utcnow
+from app.extensions import db
+from orders.notifications import mail_order_update
+from orders.services import expire_unpaid_orders
+
+
+@click.command("expire-orders")
+@with_appcontext
+def expire_orders_command() -> None:
+    """Cancel unpaid orders whose time to pay has run out; their stock goes back on sale.
+
+    Run it every few minutes from cron or a systemd timer.
+    """
+    expired = expire_unpaid_orders(utcnow())
+    db.session.commit()
+    for order in expired:
+        mail_order_update(order, "cancelled")
+    click.echo(f"{len(expired)} unpaid order(s) expired.")
