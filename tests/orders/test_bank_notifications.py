@@ -306,6 +306,7 @@ def test_a_lone_surrogate_in_the_id_is_a_400_and_in_the_description_is_recorded(
     assert database_snapshot() == before
     body = json.dumps({**_credit(order), "description": f"\ud800 {order.number}"}).encode()
     assert _post(client, {}, body=body).json == {"status": "paid"}
+    assert order.number in _only_credit().description
 
 
 @pytest.mark.parametrize("amount", [100000, 999000])
