@@ -111,8 +111,10 @@ def test_a_number_written_with_a_dash_still_matches(client, order):
 
 def test_a_replayed_notification_changes_nothing(client, order):
     _post(client, _credit(order))
+    before = database_snapshot()
     again = _post(client, _credit(order))
     assert again.json == {"status": "duplicate"}
+    assert database_snapshot() == before
     assert db.session.scalar(select(func.count(BankCredit.id))) == 1
     db.session.refresh(order)
     assert len([e for e in order.events if e.kind == "payment"]) == 1

@@ -127,8 +127,10 @@ def test_the_signed_completed_event_pays_the_orders_and_fills_the_ledger(client,
 def test_a_replayed_event_changes_nothing(client, card_checkout):
     _, checkout = card_checkout
     _send(client, _event(checkout))
+    before = database_snapshot()
     again = _send(client, _event(checkout))
     assert again.json == {"status": "duplicate"}
+    assert database_snapshot() == before
     assert db.session.scalar(select(func.count(LedgerEntry.id))) == 2
     assert db.session.scalar(select(func.count(ProcessedStripeEvent.id))) == 1
 
