@@ -128,12 +128,14 @@ def test_export_has_one_line_per_variant_and_one_for_a_product_without_any(farm,
 
 def test_export_then_import_changes_nothing(farm, owner):
     before = export_products_csv(farm, owner)
+    stored = database_snapshot()
 
     result = import_products_csv(farm, owner, before)
 
     assert (result.products_created, result.products_updated) == (0, 0)
     assert (result.variants_created, result.variants_updated) == (0, 0)
     assert export_products_csv(farm, owner) == before
+    assert database_snapshot() == stored
 
 
 def test_a_new_product_with_two_variants_is_created_as_a_draft(farm, owner):
