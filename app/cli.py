@@ -82,13 +82,10 @@ def expire_orders_command() -> None:
     Run it every few minutes from cron or a systemd timer.
     """
     from app.db import utcnow
-    from orders.notifications import mail_order_update
     from orders.services import expire_unpaid_orders
 
     expired = expire_unpaid_orders(utcnow())
-    db.session.commit()
-    for order in expired:
-        mail_order_update(order, "cancelled")
+    db.session.commit()  # each buyer's mail goes out with the commit
     click.echo(f"{len(expired)} unpaid order(s) expired.")
 
 

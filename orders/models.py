@@ -220,7 +220,8 @@ class OrderEvent(db.Model):
     order_id: Mapped[int] = mapped_column(
         ForeignKey("farm_order.id", ondelete="CASCADE"), index=True
     )
-    #: "status", "payment" or "note".
+    #: An orders.events.OrderEventKind value: a status or payment change, a pre-order
+    #: shipped early, a recall. Written only through the functions of orders.events.
     kind: Mapped[str] = mapped_column(String(20))
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str | None] = mapped_column(String(20))
