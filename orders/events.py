@@ -62,26 +62,24 @@ def status_changed(
     order: Order, source: str, target: str, *, actor: User | None, reason: str = ""
 ) -> OrderEvent:
     """The order moved; actor is empty for the system (expiry, bank, Stripe)."""
-    return _record(
-        order,
-        OrderEventKind.STATUS,
-        actor=actor,
-        from_state=OrderStatus(source).value,
-        to_state=OrderStatus(target).value,
-        note=reason,
-    )
+    return _change(order, OrderEventKind.STATUS, OrderStatus, source, target, actor, reason)
 
 
 def payment_changed(
     order: Order, source: str, target: str, *, actor: User | None, reason: str = ""
 ) -> OrderEvent:
     """The order's payment moved (paid, to review, to refund, refunded, failed)."""
+    return _change(order, OrderEventKind.PAYMENT, PaymentStatus, source, target, actor, reason)
+
+
+def _change(order, kind, states: type[StrEnum], source, target, actor, reason) -> OrderEvent:
+    # A state outside the enum raises ValueError before anything is written.
     return _record(
         order,
-        OrderEventKind.PAYMENT,
+        kind,
         actor=actor,
-        from_state=PaymentStatus(source).value,
-        to_state=PaymentStatus(target).value,
+        from_state=states(source).value,
+        to_state=states(target).value,
         note=reason,
     )
 

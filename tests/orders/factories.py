@@ -1,9 +1,10 @@
-"""Order factories: farms that deliver, and a buyer's contact details."""
+"""Order factories: farms that deliver, a buyer's contact details, a placed checkout."""
 
 from __future__ import annotations
 
+from app.clock import local_today
 from orders.delivery import set_delivery_settings, set_zone
-from orders.services import Contact
+from orders.services import Contact, place_order
 
 
 def deliver_everywhere(farm, *, fee_vnd: int = 30000, min_order_vnd: int = 0, **settings):
@@ -32,3 +33,16 @@ def hanoi_contact(**overrides) -> Contact:
     }
     fields.update(overrides)
     return Contact(**fields)
+
+
+def place_one(variant, *, quantity: int = 2, buyer=None, payment_method="bank_transfer", **kw):
+    """A checkout of one line at the variant's current price, as a buyer places it."""
+    return place_order(
+        {variant.id: quantity},
+        buyer=buyer,
+        contact=kw.pop("contact", None) or hanoi_contact(),
+        payment_method=payment_method,
+        shown_prices={variant.id: variant.price_vnd},
+        today=local_today(),
+        **kw,
+    )

@@ -8,14 +8,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app.clock import local_today
 from app.extensions import db
 from orders import events, services
 from orders.events import OrderEventKind
 from orders.models import OrderEvent
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm
-from tests.orders.factories import deliver_everywhere, hanoi_contact
+from tests.orders.factories import deliver_everywhere, place_one
 from tests.products.factories import make_product
 
 SHIPS_ON = date(2031, 6, 1)
@@ -26,14 +25,7 @@ def placed(app):
     farm = deliver_everywhere(make_farm(name="Vườn vải"))
     variant = make_product(farm, name="Vải thiều", prices=(180000,)).variants[0]
     buyer = make_user(identifier="0912000555")
-    checkout = services.place_order(
-        {variant.id: 2},
-        buyer=buyer,
-        contact=hanoi_contact(),
-        payment_method="bank_transfer",
-        shown_prices={variant.id: 180000},
-        today=local_today(),
-    )
+    checkout = place_one(variant, buyer=buyer)
     db.session.commit()
     return checkout.orders[0], farm.members[0].user, buyer
 

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.roles import Role
-from app.clock import local_today
 from app.db import utcnow
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
@@ -17,7 +16,7 @@ from orders import bank_notifications, services
 from orders.models import Order
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
-from tests.orders.factories import deliver_everywhere, hanoi_contact
+from tests.orders.factories import deliver_everywhere, hanoi_contact, place_one
 from tests.products.factories import make_product
 
 BUYER_MAIL = "anh@example.vn"
@@ -35,14 +34,8 @@ def placed(app, outbox):
     )
     variant = make_product(farm, name="Vải thiều", prices=(180000,)).variants[0]
     buyer = make_user(identifier="0912000555")
-    checkout = services.place_order(
-        {variant.id: 2},
-        buyer=buyer,
-        contact=hanoi_contact(email=BUYER_MAIL),
-        payment_method="bank_transfer",
-        shown_prices={variant.id: 180000},
-        today=local_today(),
-        language="en",
+    checkout = place_one(
+        variant, buyer=buyer, contact=hanoi_contact(email=BUYER_MAIL), language="en"
     )
     db.session.commit()
     outbox.clear()
@@ -201,14 +194,8 @@ def test_placing_a_checkout_mails_the_buyer_once_it_is_committed(app, outbox):
     variant = make_product(farm, name="Vải thiều", prices=(180000,)).variants[0]
     db.session.commit()
 
-    checkout = services.place_order(
-        {variant.id: 1},
-        buyer=None,
-        contact=hanoi_contact(email=BUYER_MAIL),
-        payment_method="cod",
-        shown_prices={variant.id: 180000},
-        today=local_today(),
-        language="en",
+    checkout = place_one(
+        variant, payment_method="cod", contact=hanoi_contact(email=BUYER_MAIL), language="en"
     )
     db.session.flush()
     assert outbox == []
