@@ -32,7 +32,14 @@ from farms.models import Farm
 from farms.permissions import ensure_can_manage
 from orders import events
 from orders.delivery import delivery_fee
-from orders.models import Checkout, DeliverySettings, LedgerEntry, Order, OrderLine
+from orders.models import (
+    Checkout,
+    DeliverySettings,
+    LedgerEntry,
+    LedgerKind,
+    Order,
+    OrderLine,
+)
 from orders.notifications import OrderUpdate, queue_checkout_placed, queue_order_update
 from orders.states import (
     BUYER_MAY_CANCEL,
@@ -536,7 +543,7 @@ def _reverse_card_sale(order: Order, note: str) -> None:
             LedgerEntry(
                 farm_id=order.farm_id,
                 order_id=order.id,
-                kind="refund",
+                kind=LedgerKind.REFUND.value,
                 amount_vnd=-net,
                 note=note[:255],
             )

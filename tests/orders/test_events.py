@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from orders import events, services
 from orders.events import OrderEventKind
-from orders.models import OrderEvent
+from orders.models import LedgerEntry, LedgerKind, OrderEvent
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, place_one
@@ -154,3 +154,16 @@ def test_the_buyers_timeline_shows_every_kind_of_entry_as_before(placed, client)
         "Lô VT-0425 đã bị thu hồi: đừng ăn sản phẩm này",
         "Thanh toán: refund_needed",
     ]
+
+
+def test_every_ledger_kind_is_one_the_database_accepts(placed):
+    # The ledger's kinds are an enum in the code and a CHECK constraint in the schema.
+    order, _, _ = placed
+    for kind in LedgerKind:
+        db.session.add(
+            LedgerEntry(farm_id=order.farm_id, order_id=order.id, kind=kind, amount_vnd=1)
+        )
+    db.session.commit()
+
+    stored = db.session.scalars(select(LedgerEntry.kind).where(LedgerEntry.order_id == order.id))
+    assert sorted(stored) == sorted(kind.value for kind in LedgerKind)
