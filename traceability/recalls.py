@@ -12,8 +12,8 @@ from app.auth.models import User
 from app.clock import local_today
 from app.extensions import db
 from farms.permissions import ensure_can_manage
-from orders import notifications
-from orders.models import Checkout, Order, OrderEvent, OrderLine
+from orders import events, notifications
+from orders.models import Checkout, Order, OrderLine
 from orders.states import OrderStatus
 from products.models import Product
 from products.sale_stop import record_recall
@@ -100,7 +100,7 @@ def stop_sales_and_hold_orders(batch: Batch, actor: User) -> None:
         seen.add(order.id)
         if order.status in AT_THE_FARM:
             order.recall_hold = batch.code
-        order.events.append(OrderEvent(kind="recall", actor=actor, note=batch.code))
+        events.batch_recalled(order, actor=actor, batch_code=batch.code)
     db.session.flush()
 
 
