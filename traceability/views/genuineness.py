@@ -6,7 +6,7 @@ Markup instead of a template render: this runs on every scan of every box.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import get_translations
 from markupsafe import Markup
 
 from app.clock import VIETNAM
@@ -20,6 +20,7 @@ def _when(scan: ScanResult) -> str:
 
 def genuineness_html(scan: ScanResult, threshold: int) -> Markup:
     """`threshold` is LABEL_SCAN_WARNING_THRESHOLD."""
+    _ = get_translations().gettext  # looked up once: this runs on every scan
     copied = scan.looks_copied(threshold)
     recalled = scan.batch is not None and scan.batch.status == BatchStatus.RECALLED
     if copied:
