@@ -4,8 +4,8 @@ Such a page, answered to a visitor who is not signed in, says so: `Cache-Control
 max-age=HTTP_CACHE_SECONDS` and a weak ETag (a hash of the body, so any change the page shows,
 a price, a diary entry, a recall, gives a new one). A browser or a standard reverse proxy may
 keep it that long, then asks again with If-None-Match and gets a bodiless 304 when nothing
-changed. `Vary: Accept-Language, Cookie` (added by app/security.py and Flask's session) keeps
-each language apart.
+changed. `Vary: Accept-Language, Cookie` keeps each language apart, and a browser asks again
+once its cookies change (signed in, another language, a cart).
 
 A page is not the same for everyone, and gets `private, no-store`, when the user is signed in,
 when it holds this visitor's CSRF token (a POST form, such as "add to cart"), or when it sets
@@ -42,6 +42,7 @@ def cacheable(response: Response) -> Response:
         response.headers["Cache-Control"] = PRIVATE
         return response
     response.cache_control.public = True
+    response.vary.add("Cookie")  # the language cookie, or a session begun since, changes it
     response.cache_control.max_age = int(current_app.config["HTTP_CACHE_SECONDS"])
     response.add_etag(weak=True)
     return response.make_conditional(request)
