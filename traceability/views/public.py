@@ -58,7 +58,7 @@ def _scanned(serial: str, belongs=lambda batch: True):
     """Count the scan; a serial that was never issued, or that came with another batch's
     GTIN and lot, gets the "not genuine" page. Never stored by a browser or a proxy: every
     scan must reach the server to be counted."""
-    if not within_scan_limit(current_app.config, client_address()):
+    if not _within_scan_limit(current_app.config, client_address()):
         abort(429)
     agent = request.headers.get("User-Agent", "")
     scanner = scans.scanner_fingerprint(
@@ -68,19 +68,11 @@ def _scanned(serial: str, belongs=lambda batch: True):
     db.session.commit()
     batch = scan.batch
     if batch is None or not belongs(batch):
-        response = current_app.make_response(
-            (
-                render_template(
-                    "traceability/not_genuine.html",
-                    serial=scan.serial,
-                    elsewhere=batch is not None,
-                ),
-                404,
-            )
+        page = render_template(
+            "traceability/not_genuine.html", serial=scan.serial, elsewhere=batch is not None
         )
-    else:
-        response = _trace_response(batch.id, batch.version, scan)
-    return not_stored(response)
+        return not_stored(current_app.make_response((page, 404)))
+    return not_stored(_trace_response(batch.id, batch.version, scan))
 
 
 @lru_cache(maxsize=8)
@@ -88,7 +80,7 @@ def _parsed_limits(text: str) -> list[RateLimitItem]:
     return parse_many(text)
 
 
-def within_scan_limit(config, address: str) -> bool:
+def _within_scan_limit(config, address: str) -> bool:
     """Each scan writes: one address may scan generously (a shop assistant checking a
     pallet), not fill the scan log or push a competitor's label over the copy warning.
 
