@@ -9,6 +9,7 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import db, limiter
@@ -18,6 +19,7 @@ from tests.conftest import make_test_app
 from tests.farms.factories import make_farm
 from tests.products.factories import make_product
 from tests.support.database import upgrade_schema
+from tests.support.queries import count_queries
 from tests.support.web import page_text
 from tests.traceability.factories import NOW, harvest, make_batch, record, spray
 from traceability import labels, services
@@ -82,6 +84,22 @@ def test_each_scan_is_counted_once_and_shows_its_own_label_on_the_shared_page(ap
     assert "Đây là lần đầu tiên tem này được quét." in text
     assert "Đã quét 2 lần" in page_text(again)
     assert counted(first) == (2, 2) and counted(second) == (1, 1)
+
+
+def test_nothing_answers_a_request_in_front_of_flask(app):
+    assert app.wsgi_app.__func__ is Flask.wsgi_app  # no WSGI layer (TRUSTED_PROXIES is 0)
+
+
+def test_a_scan_of_a_shared_page_is_one_statement_on_the_session_on_postgresql(app, paths, backend):
+    first, second, *_ = paths["VT-A"]
+    scan(app, first)  # renders the page and shares it
+
+    with count_queries() as statements:
+        shared = scan(app, second)
+
+    assert shared.headers["X-Page-Cache"] == "hit"
+    # SQLite takes no INSERT or UPDATE inside WITH: the same work in five statements.
+    assert len(statements) == (1 if backend == "postgresql" else 5), statements
 
 
 def test_a_new_diary_entry_is_shown_at_the_next_scan(app, paths):
