@@ -42,11 +42,19 @@ def _entry(kind: str, days_ago: int, **fields):
 
 
 DIARY = (
-    ("spraying", 30, {"product": "Regent 800WG", "active_ingredient": "Fipronil",
-                      "dose": "1 g / 16 lít", "phi_days": 14}),
+    (
+        "spraying",
+        30,
+        {
+            "product": "Regent 800WG",
+            "active_ingredient": "Fipronil",
+            "dose": "1 g / 16 lít",
+            "phi_days": 14,
+        },
+    ),
     ("harvest", 6, {"quantity": "850", "unit": "kg"}),
     ("packing", 5, {"packages": "170", "package_unit": "thùng 5 kg"}),
-)  # fmt: skip
+)
 
 
 def prepare_database(url: str, options: argparse.Namespace) -> dict[str, list[str]]:

@@ -138,10 +138,10 @@ _BATCH_COLUMNS = (
 )
 
 #: PostgreSQL counts the scan, logs it, notes its scanner and reads the batch's version in
-#: one round trip: the trace page is the hottest write of the site (every box of a harvest,
-#: scanned in shops). The statement's snapshot does not see the scanner row it adds, so the
-#: new one is added to the count; a concurrent duplicate is at worst not yet counted, never
-#: counted twice (the primary key refuses it).
+#: one statement, on the request's ORM session: the trace page is the hottest write of the
+#: site (every box of a harvest, scanned in shops). The statement's snapshot does not see the
+#: scanner row it adds, so the new one is added to the count; a concurrent duplicate is at
+#: worst not yet counted, never counted twice (the primary key refuses it).
 _SCAN_IN_ONE_STATEMENT = text(
     """
     WITH hit AS (
