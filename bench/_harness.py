@@ -1,7 +1,7 @@
 """What the benchmarks share: the load generator and the gunicorn server on loopback.
 
-bench/ is not a package; the scripts import this module by name (their own folder is first on
-sys.path when run as `python bench/<name>.py`).
+The scripts run as `python bench/<name>.py` and import this module by name (their own folder is
+first on sys.path); importing it puts the project on sys.path too, so `bench.seeding` resolves.
 """
 
 from __future__ import annotations
