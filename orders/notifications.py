@@ -89,6 +89,13 @@ def mail_order_update(order: Order, kind: str) -> None:
     send_mail(checkout.contact_email, subject, body)
 
 
+def queue_recall_mail(order: Order, *, batch_code: str, product_name: str, reason: str) -> None:
+    """Once the recall is committed, tell the buyer (nothing if it is rolled back)."""
+    after_commit(
+        mail_recall, order, batch_code=batch_code, product_name=product_name, reason=reason
+    )
+
+
 def mail_recall(order: Order, *, batch_code: str, product_name: str, reason: str) -> None:
     """A batch the buyer received was recalled: what it was, why, and what to do."""
     checkout = order.checkout
