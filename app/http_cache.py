@@ -1,4 +1,4 @@
-"""HTTP caching of the pages every visitor sees alike: home, catalog, product and batch pages.
+"""HTTP caching of the pages every visitor sees alike: home, catalog, product, farm, batch pages.
 
 Such a page, answered to a visitor who is not signed in, says so: `Cache-Control: public,
 max-age=HTTP_CACHE_SECONDS` and a weak ETag (a hash of the body, so any change the page shows,

@@ -130,6 +130,7 @@ def product_page(slug: str):
 
 
 @bp.get("/farms/<slug>")
+@public_page
 def farm_page(slug: str):
     farm = db.session.scalar(
         select(Farm)

@@ -36,7 +36,13 @@ def out_of_season(**overrides):
 
 
 def pages(batch, product) -> list[str]:
-    return ["/", "/products", f"/products/{product.slug}", f"/trace/{batch.farm.slug}/VT-A"]
+    return [
+        "/",
+        "/products",
+        f"/products/{product.slug}",
+        f"/farms/{batch.farm.slug}",
+        f"/trace/{batch.farm.slug}/VT-A",
+    ]
 
 
 def test_pages_that_are_the_same_for_every_visitor_are_public_with_an_etag(client, batch):
