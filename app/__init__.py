@@ -57,10 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _wrap_wsgi(app: Flask) -> None:
-    """WSGI layers in front of Flask, innermost first."""
-    from traceability.views.scan_gateway import install_scan_gateway
-
-    install_scan_gateway(app)  # inside ProxyFix: it sees the client's address as Flask does
+    """The client's address, scheme and host as the trusted proxies in front report them."""
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

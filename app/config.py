@@ -88,6 +88,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": False,
         # Seconds an anonymous visitor's catalog page may be served to the next visitor.
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 30),
+        # Seconds a browser or proxy may keep a page every visitor sees alike (app/http_cache.py).
+        "HTTP_CACHE_SECONDS": _int("HTTP_CACHE_SECONDS", 30),
         # A label scanned more often than this may have been copied: the trace page says so.
         "LABEL_SCAN_WARNING_THRESHOLD": _int("LABEL_SCAN_WARNING_THRESHOLD", 20),
         # Label scans one client address may make (each one is counted and logged).

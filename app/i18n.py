@@ -7,7 +7,6 @@ from datetime import datetime
 from flask import current_app, has_request_context, request
 from flask_babel import format_currency, format_datetime, format_decimal, get_locale
 from flask_login import current_user
-from werkzeug.datastructures import LanguageAccept
 
 from app.auth.identifiers import display_phone
 from app.auth.roles import ROLE_LABELS
@@ -32,18 +31,13 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated:
         if is_supported_language(current_user.preferred_language):
             return current_user.preferred_language
-    return visitor_language(
-        current_app.config, request.cookies.get(LANGUAGE_COOKIE), request.accept_languages
-    )
-
-
-def visitor_language(config, cookie: str | None, accept_languages: LanguageAccept) -> str:
-    """A visitor's language: the cookie, then Accept-Language, then Vietnamese. Also used
-    outside Flask's request cycle (traceability/views/scan_gateway.py), hence the arguments."""
-    languages = tuple(config["LANGUAGES"])
+    languages = supported_languages()
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in languages:
         return cookie
-    return accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def format_vnd(amount_vnd: int | None) -> str:

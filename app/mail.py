@@ -1,8 +1,9 @@
 """Outgoing mail: SMTP when MAIL_SERVER is set, otherwise the message goes to the log.
 
 Tests set MAIL_BACKEND="memory" and read app.extensions["mail_outbox"].
-Mail goes out after the request's commit: a mail server that is down is logged, never turned
-into an error page for a change that has already been saved.
+Mail goes out after the transaction's commit (the action queues it with app.after_commit): a
+mail server that is down is logged, never turned into an error page for a change that has
+already been saved.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    """Send one plain-text message. Call it after the request's commit."""
+    """Send one plain-text message. Call it after the commit (app.after_commit)."""
     message = build_message(to, subject, body)
     config = current_app.config
     if config.get("MAIL_BACKEND") == "memory":

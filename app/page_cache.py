@@ -36,6 +36,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from app.http_cache import public_page
+
 log = logging.getLogger(__name__)
 
 _EXTENSION = "nongsan_page_cache"
@@ -128,8 +130,10 @@ def _page_key() -> str:
 
 
 def shared_with_visitors(view: Callable) -> Callable:
-    """Serve this GET view from the page cache to visitors who are not signed in."""
+    """Serve this GET view from the page cache to visitors who are not signed in; such a page
+    is the same for every visitor, so browsers and proxies may keep it too (app/http_cache.py)."""
 
+    @public_page
     @wraps(view)
     def wrapper(*args, **kwargs):
         store = _store()
@@ -159,21 +163,10 @@ def _shared_key(key: str, language: str) -> str:
     return hashlib.sha256(f"{key}\n{language}".encode()).hexdigest()
 
 
-def fill_slots(page: str, slots: dict[str, Markup]) -> str:
+def _fill_slots(page: str, slots: dict[str, Markup]) -> str:
     for name, value in slots.items():
         page = page.replace(_slot(name), value)
     return page
-
-
-def is_on(app: Flask) -> bool:
-    return app.extensions.get(_EXTENSION) is not None
-
-
-def shared_page(app: Flask, key: str, language: str) -> str | None:
-    """The copy of a shared page (render_shared) in `language`, slots unfilled, if any.
-    Needs no request context: traceability/views/scan_gateway.py answers scans with it."""
-    store = app.extensions.get(_EXTENSION)
-    return None if store is None else store.get(_shared_key(key, language))
 
 
 def render_shared(
@@ -195,4 +188,4 @@ def render_shared(
         page = render_template(template, **context(), **{name: _slot(name) for name in slots})
         if not _carries_a_token():
             store.set(full_key, page)
-    return fill_slots(page, slots), state
+    return _fill_slots(page, slots), state

@@ -1,7 +1,7 @@
 """What the benchmarks share: the load generator and the gunicorn server on loopback.
 
-bench/ is not a package; the scripts import this module by name (their own folder is first on
-sys.path when run as `python bench/<name>.py`).
+The scripts run as `python bench/<name>.py` and import this module by name (their own folder is
+first on sys.path); importing it puts the project on sys.path too, so `bench.seeding` resolves.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,11 +59,12 @@ class Measurement:
 
 
 # A path holding "{n}" gets a new number on every request, so no two requests share a URL
-# (and no cached page): `/products?q=x&_={n}` measures the page as rendered afresh.
+# (and no cached page): `/products?q=x&_={n}` measures the page as rendered afresh. Given
+# several paths, the clients take them in turn, one per request.
 _request_numbers = itertools.count()
 
 
-def _client(port: int, path: str, deadline: float, limit: int, out: Measurement) -> None:
+def _client(port: int, paths: Sequence[str], deadline: float, limit: int, out: Measurement) -> None:
     latencies, errors = [], 0
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
@@ -70,7 +72,8 @@ def _client(port: int, path: str, deadline: float, limit: int, out: Measurement)
             start = time.perf_counter()
             if start >= deadline:
                 break
-            url = path.replace("{n}", str(next(_request_numbers)))
+            number = next(_request_numbers)
+            url = paths[number % len(paths)].replace("{n}", str(number))
             try:
                 connection.request("GET", url, headers={"Accept-Language": "vi"})
                 response = connection.getresponse()
@@ -89,16 +92,25 @@ def _client(port: int, path: str, deadline: float, limit: int, out: Measurement)
 
 
 def load(
-    port: int, name: str, path: str, seconds: float, concurrency: int, max_requests: int
+    port: int,
+    name: str,
+    path: str | Sequence[str],
+    seconds: float,
+    concurrency: int,
+    max_requests: int,
 ) -> Measurement:
-    """`concurrency` clients hit one path until the time is up or the request budget is spent."""
-    result = Measurement(name, path, seconds)
+    """`concurrency` clients hit the path (or the paths in turn) until the time is up or the
+    request budget is spent."""
+    paths = [path] if isinstance(path, str) else list(path)
+    result = Measurement(name, paths[0], seconds)
     per_client = max(1, max_requests // concurrency)
     start = time.perf_counter()
     deadline = start + seconds
-    parts = [Measurement(name, path, seconds) for _ in range(concurrency)]
+    parts = [Measurement(name, paths[0], seconds) for _ in range(concurrency)]
     threads = [
-        threading.Thread(target=_client, args=(port, path, deadline, per_client, part), daemon=True)
+        threading.Thread(
+            target=_client, args=(port, paths, deadline, per_client, part), daemon=True
+        )
         for part in parts
     ]
     for thread in threads:
@@ -246,6 +258,3 @@ def postmaster_pid(data_dir: str) -> int | None:
             return int(pidfile.readline())
     except (OSError, ValueError):
         return None
-
-
-# The buyers --------------------------------------------------------------------------------

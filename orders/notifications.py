@@ -1,18 +1,22 @@
 """Mails to buyers about their orders, in the language they shopped in.
 
-Sent by the views after the request's commit, so a mail never announces what was rolled back.
-A checkout without an e-mail address (a guest who gave only a phone) gets no mail.
+The action that changes the order queues its mail (queue_*), and the mail goes out once the
+transaction commits (app.after_commit): never for a change that was rolled back or refused,
+and a mail that fails never undoes the change. A checkout without an e-mail address (a guest
+who gave only a phone) gets no mail.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.after_commit import after_commit
 from app.mail import send_mail
 from orders.models import Checkout, Order
-from orders.payouts import refund_amounts
 
 
 def _link(checkout: Checkout) -> str:
@@ -36,16 +40,39 @@ def mail_checkout_placed(checkout: Checkout) -> None:
     send_mail(checkout.contact_email, subject, body)
 
 
+def queue_checkout_placed(checkout: Checkout) -> None:
+    """Confirm the checkout to the buyer once it is committed."""
+    after_commit(mail_checkout_placed, checkout)
+
+
+class OrderUpdate(StrEnum):
+    """The changes a buyer hears about by mail."""
+
+    PAID = "paid"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
 #: What each update says, by the kind of change.
 UPDATE_SUBJECTS = {
-    "paid": lambda number: _("Payment received for order %(number)s", number=number),
-    "shipped": lambda number: _("Order %(number)s is on its way", number=number),
-    "cancelled": lambda number: _("Order %(number)s is cancelled", number=number),
-    "refunded": lambda number: _("Order %(number)s is refunded", number=number),
+    OrderUpdate.PAID: lambda number: _("Payment received for order %(number)s", number=number),
+    OrderUpdate.SHIPPED: lambda number: _("Order %(number)s is on its way", number=number),
+    OrderUpdate.CANCELLED: lambda number: _("Order %(number)s is cancelled", number=number),
+    OrderUpdate.REFUNDED: lambda number: _("Order %(number)s is refunded", number=number),
 }
 
 
+def queue_order_update(order: Order, update: OrderUpdate) -> None:
+    """Tell the buyer about the change once it is committed (nothing if it is rolled back)."""
+    after_commit(mail_order_update, order, update)
+
+
 def mail_order_update(order: Order, kind: str) -> None:
+    # Imported here: payouts reaches the services (through stripe_payments), which import
+    # this module to queue their mails.
+    from orders.payouts import refund_amounts
+
     checkout = order.checkout
     if not checkout.contact_email or kind not in UPDATE_SUBJECTS:
         return
@@ -60,6 +87,13 @@ def mail_order_update(order: Order, kind: str) -> None:
             refund_vnd=refund_amounts([order])[order.id],
         )
     send_mail(checkout.contact_email, subject, body)
+
+
+def queue_recall_mail(order: Order, *, batch_code: str, product_name: str, reason: str) -> None:
+    """Once the recall is committed, tell the buyer (nothing if it is rolled back)."""
+    after_commit(
+        mail_recall, order, batch_code=batch_code, product_name=product_name, reason=reason
+    )
 
 
 def mail_recall(order: Order, *, batch_code: str, product_name: str, reason: str) -> None:

@@ -22,15 +22,15 @@ from app.i18n import format_vnd
 from app.validation import clean_text, parse_vnd
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
-from orders.models import BankCredit, LedgerEntry, Order
+from orders.models import BankCredit, LedgerEntry, LedgerKind, Order
 from orders.states import PaymentMethod, PaymentStatus
 from orders.stripe_payments import farm_balance
 
 LEDGER_KIND_LABELS = {
-    "sale": _l("Card payment"),
-    "commission": _l("Platform commission"),
-    "refund": _l("Refund"),
-    "payout": _l("Payout to your bank account"),
+    LedgerKind.SALE: _l("Card payment"),
+    LedgerKind.COMMISSION: _l("Platform commission"),
+    LedgerKind.REFUND: _l("Refund"),
+    LedgerKind.PAYOUT: _l("Payout to your bank account"),
 }
 
 
@@ -83,7 +83,7 @@ def record_payout(farm: Farm, operator: User, amount: str, reference: str) -> Le
         )
     entry = LedgerEntry(
         farm_id=farm.id,
-        kind="payout",
+        kind=LedgerKind.PAYOUT.value,
         amount_vnd=-paid,
         note=reference,
         recorded_by_id=operator.id,
@@ -112,7 +112,7 @@ def recent_payouts(operator: User, limit: int = 20) -> list[LedgerEntry]:
     return list(
         db.session.scalars(
             select(LedgerEntry)
-            .where(LedgerEntry.kind == "payout")
+            .where(LedgerEntry.kind == LedgerKind.PAYOUT)
             .options(selectinload(LedgerEntry.farm), selectinload(LedgerEntry.recorded_by))
             .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
             .limit(limit)

@@ -4,7 +4,8 @@ place_order() turns a cart into one checkout with one order per farm, in the cal
 transaction: it re-reads prices and fees, takes the stock with conditional updates and
 refuses the whole checkout when a price or a farm's total moved since the review, or a box
 is gone. move_order() is the only function that
-changes an order's state; it records every change as an event.
+changes an order's state; it records every change as an event (orders.events). The actions
+a buyer hears about queue their mail, sent once the caller's transaction commits.
 """
 
 from __future__ import annotations
@@ -30,8 +31,17 @@ from app.paging import Page, paginate
 from app.validation import check_province, clean_text
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
+from orders import events
 from orders.delivery import delivery_fee
-from orders.models import Checkout, DeliverySettings, LedgerEntry, Order, OrderEvent, OrderLine
+from orders.models import (
+    Checkout,
+    DeliverySettings,
+    LedgerEntry,
+    LedgerKind,
+    Order,
+    OrderLine,
+)
+from orders.notifications import OrderUpdate, queue_checkout_placed, queue_order_update
 from orders.states import (
     BUYER_MAY_CANCEL,
     HOLDS_STOCK,
@@ -344,14 +354,13 @@ def place_order(
         else:
             order.status = OrderStatus.AWAITING_PAYMENT.value
             order.pay_before = now + PAY_WITHIN[PaymentMethod(payment_method)]
-        order.events.append(
-            OrderEvent(kind="status", to_state=order.status, actor=buyer, note="placed")
-        )
+        events.order_placed(order, buyer)
         checkout.orders.append(order)
     db.session.flush()
     for order in checkout.orders:
         order.number = f"NS{order.id:06d}"
     db.session.flush()
+    queue_checkout_placed(checkout)
     return checkout
 
 
@@ -403,9 +412,7 @@ def move_order(order: Order, target: str, *, actor: User | None, note: str = "")
     _compare_and_set(order, Order.status, source, target)
     if target == OrderStatus.CANCELLED and source in HOLDS_STOCK:
         _release_stock(order)
-    order.events.append(
-        OrderEvent(kind="status", from_state=source, to_state=target, actor=actor, note=note)
-    )
+    events.status_changed(order, source, target, actor=actor, reason=note)
     db.session.flush()
 
 
@@ -453,9 +460,7 @@ def set_payment_status(order: Order, target: str, *, actor: User | None, note: s
     """The only way an order's payment state changes, compare-and-set like `move_order`."""
     source = order.payment_status
     _compare_and_set(order, Order.payment_status, source, target)
-    order.events.append(
-        OrderEvent(kind="payment", from_state=source, to_state=target, actor=actor, note=note)
-    )
+    events.payment_changed(order, source, target, actor=actor, reason=note)
     db.session.flush()
 
 
@@ -494,11 +499,13 @@ def confirm_transfer(order: Order, actor: User) -> None:
                 actor=actor,
                 note="transfer received after cancellation",
             )
+            queue_order_update(order, OrderUpdate.PAID)
         return
     if order.status != OrderStatus.AWAITING_PAYMENT:
         raise DomainError(_l("This order is not waiting for a payment."))
     set_payment_status(order, PaymentStatus.PAID, actor=actor, note="transfer confirmed by farm")
     move_order(order, OrderStatus.CONFIRMED, actor=actor)
+    queue_order_update(order, OrderUpdate.PAID)
 
 
 def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | None = None) -> None:
@@ -515,6 +522,7 @@ def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | Non
         raise DomainError(_l("The farm has already packed this order; contact the farm."))
     move_order(order, OrderStatus.CANCELLED, actor=buyer, note="cancelled by buyer")
     _owe_refund_if_paid(order, buyer)
+    queue_order_update(order, OrderUpdate.CANCELLED)
 
 
 def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
@@ -524,6 +532,7 @@ def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
     order.cancel_reason = reason
     move_order(order, OrderStatus.CANCELLED, actor=actor, note=reason)
     _owe_refund_if_paid(order, actor)
+    queue_order_update(order, OrderUpdate.CANCELLED)
 
 
 def _owe_refund_if_paid(order: Order, actor: User | None) -> None:
@@ -551,7 +560,7 @@ def _reverse_card_sale(order: Order, note: str) -> None:
             LedgerEntry(
                 farm_id=order.farm_id,
                 order_id=order.id,
-                kind="refund",
+                kind=LedgerKind.REFUND.value,
                 amount_vnd=-net,
                 note=note[:255],
             )
@@ -572,6 +581,7 @@ def expire_unpaid_orders(now: datetime) -> list[Order]:
     ).all()
     for order in overdue:
         move_order(order, OrderStatus.CANCELLED, actor=None, note="payment time ran out")
+        queue_order_update(order, OrderUpdate.CANCELLED)
     return list(overdue)
 
 
@@ -691,8 +701,9 @@ def ship_order(
         note=" ".join(filter(None, [order.carrier, order.tracking_number])),
     )
     if early is not None:
-        order.events.append(OrderEvent(kind="shipped_early", actor=actor, note=early.isoformat()))
+        events.shipped_early(order, actor=actor, on=early)
         db.session.flush()
+    queue_order_update(order, OrderUpdate.SHIPPED)
 
 
 def _ships_early(order: Order, *, ship_early: bool, today: date) -> date | None:
@@ -756,3 +767,4 @@ def record_refund(order: Order, actor: User, note: str) -> None:
     # The platform held the card money: the farm's balance loses the sale, once. Money that
     # came after a cancellation was never credited, so there is nothing to take back.
     _reverse_card_sale(order, note)
+    queue_order_update(order, OrderUpdate.REFUNDED)

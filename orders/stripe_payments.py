@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.extensions import db
 from farms.models import Farm
-from orders.models import Checkout, LedgerEntry, Order, ProcessedStripeEvent
+from orders.models import Checkout, LedgerEntry, LedgerKind, Order, ProcessedStripeEvent
 from orders.services import move_order, set_payment_status
 from orders.states import OrderStatus, PaymentStatus
 
@@ -145,7 +145,7 @@ def _paid(checkout: Checkout) -> str:
             LedgerEntry(
                 farm_id=order.farm_id,
                 order_id=order.id,
-                kind="sale",
+                kind=LedgerKind.SALE.value,
                 amount_vnd=order.total_vnd,
                 note=order.number,
             )
@@ -155,7 +155,7 @@ def _paid(checkout: Checkout) -> str:
                 LedgerEntry(
                     farm_id=order.farm_id,
                     order_id=order.id,
-                    kind="commission",
+                    kind=LedgerKind.COMMISSION.value,
                     amount_vnd=-commission,
                     note=f"{percent}%",
                 )

@@ -37,7 +37,6 @@ from orders import (
     bank_notifications,
     delivery,
     documents,
-    notifications,
     payouts,
     reports,
     services,
@@ -255,7 +254,6 @@ def _place(form: CheckoutForm, cart: dict[int, int]):
     )
     carts.empty(session, _buyer())
     db.session.commit()
-    notifications.mail_checkout_placed(placed)
     return_url = url_for("orders.checkout_page", token=placed.access_token, _external=True)
     if placed.payment_method == "stripe":
         try:
@@ -422,15 +420,6 @@ FARM_STEPS = {
 }
 
 
-#: The steps the buyer hears about by mail, and what the mail says.
-MAILED_STEPS = {
-    "confirm-transfer": "paid",
-    "ship": "shipped",
-    "cancel": "cancelled",
-    "refund": "refunded",
-}
-
-
 @bp.post("/dashboard/orders/<int:order_id>/<step>")
 @login_required
 def farm_order_step(order_id: int, step: str):
@@ -456,7 +445,6 @@ def farm_order_step(order_id: int, step: str):
     else:
         abort(404)
     if submit(form, action):
-        notifications.mail_order_update(order, MAILED_STEPS.get(step, ""))
         flash(_("Order %(number)s updated.", number=order.number), "success")
     else:
         # WTForms' `errors` already holds the form-level errors (under None): once each.
@@ -482,7 +470,6 @@ def buyer_cancel(token: str, order_id: int):
     order = db.get_or_404(Order, order_id)
     form = ConfirmForm()
     if submit(form, lambda: services.cancel_by_buyer(order, _buyer(), access_token=token)):
-        notifications.mail_order_update(order, "cancelled")
         flash(_("Order %(number)s is cancelled.", number=order.number), "info")
     else:
         for message in [*form.form_errors, *form.confirm.errors]:
@@ -553,8 +540,6 @@ def bank_notification():
     db.session.commit()
     if credit is None:
         return {"status": "duplicate"}, 200
-    if credit.order is not None and credit.outcome == "paid":
-        notifications.mail_order_update(credit.order, "paid")
     return {"status": credit.outcome}, 200
 
 

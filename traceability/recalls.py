@@ -1,5 +1,6 @@
 """A recall's consequences beyond the batch: who received it, the product's sale stop, the
-orders packed from it that must not ship, and the mail to the buyers who have it."""
+orders packed from it that must not ship, and the mail to the buyers who have it (sent after
+the recall commits)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from app.auth.models import User
 from app.clock import local_today
 from app.extensions import db
 from farms.permissions import ensure_can_manage
-from orders import notifications
-from orders.models import Checkout, Order, OrderEvent, OrderLine
+from orders import events, notifications
+from orders.models import Checkout, Order, OrderLine
 from orders.states import OrderStatus
 from products.models import Product
 from products.sale_stop import record_recall
@@ -81,8 +82,11 @@ def _has_other_source(batch: Batch) -> bool:
     return any(b.harvested_on is not None and opens <= b.harvested_on <= closes for b in others)
 
 
-def stop_sales_and_hold_orders(batch: Batch, actor: User) -> None:
-    """Called by services.recall_batch, in its transaction, once the batch is recalled."""
+def stop_sales_and_hold_orders(batch: Batch, actor: User) -> int:
+    """Called by services.recall_batch, in its transaction, once the batch is recalled.
+
+    Each buyer whose order left the farm with the batch is mailed once the recall commits,
+    in the language they shopped in. Returns how many orders are told."""
     # Locked as create_batch locks it: a new batch and a recall cannot cross.
     db.session.execute(select(Product.id).where(Product.id == batch.product_id).with_for_update())
     record_recall(
@@ -93,6 +97,7 @@ def stop_sales_and_hold_orders(batch: Batch, actor: User) -> None:
         stop_sale=not _has_other_source(batch),
     )
     seen: set[int] = set()
+    told = 0
     for receiver in _receivers(batch):
         order = receiver.order
         if order.id in seen or not (order.status in AT_THE_FARM or _left_the_farm(order)):
@@ -100,23 +105,14 @@ def stop_sales_and_hold_orders(batch: Batch, actor: User) -> None:
         seen.add(order.id)
         if order.status in AT_THE_FARM:
             order.recall_hold = batch.code
-        order.events.append(OrderEvent(kind="recall", actor=actor, note=batch.code))
+        else:
+            told += 1
+            notifications.queue_recall_mail(
+                order,
+                batch_code=batch.code,
+                product_name=receiver.product_name,
+                reason=batch.recall_reason or "",
+            )
+        events.batch_recalled(order, actor=actor, batch_code=batch.code)
     db.session.flush()
-
-
-def mail_receivers(batch: Batch) -> int:
-    """After the recall's commit: tell each buyer whose order left the farm with the batch
-    what to do, in the language they shopped in. Returns how many orders were told."""
-    told: set[int] = set()
-    for receiver in _receivers(batch):
-        order = receiver.order
-        if order.id in told or not _left_the_farm(order):
-            continue
-        told.add(order.id)
-        notifications.mail_recall(
-            order,
-            batch_code=batch.code,
-            product_name=receiver.product_name,
-            reason=batch.recall_reason or "",
-        )
-    return len(told)
+    return told

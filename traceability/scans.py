@@ -20,12 +20,10 @@ import hmac
 import ipaddress
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-import psycopg
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 
 from app.clock import VIETNAM
 from app.db import UTCDateTime, utcnow
@@ -140,10 +138,10 @@ _BATCH_COLUMNS = (
 )
 
 #: PostgreSQL counts the scan, logs it, notes its scanner and reads the batch's version in
-#: one round trip: the trace page is the hottest write of the site (every box of a harvest,
-#: scanned in shops). The statement's snapshot does not see the scanner row it adds, so the
-#: new one is added to the count; a concurrent duplicate is at worst not yet counted, never
-#: counted twice (the primary key refuses it).
+#: one statement, on the request's ORM session: the trace page is the hottest write of the
+#: site (every box of a harvest, scanned in shops). The statement's snapshot does not see the
+#: scanner row it adds, so the new one is added to the count; a concurrent duplicate is at
+#: worst not yet counted, never counted twice (the primary key refuses it).
 _SCAN_IN_ONE_STATEMENT = text(
     """
     WITH hit AS (
@@ -176,8 +174,9 @@ _SCAN_IN_ONE_STATEMENT = text(
 
 
 def _scan_in_steps(serial: str, now: datetime, device: str, scanner: str):
-    """The same as _SCAN_IN_ONE_STATEMENT, one statement at a time (SQLite; bots, which are
-    logged but neither counted nor noted as scanners)."""
+    """What _SCAN_IN_ONE_STATEMENT does, one statement at a time: for SQLite (whose WITH
+    takes no INSERT or UPDATE) and for bots (logged, but neither counted nor noted as
+    scanners)."""
     if device == "bot":
         found = db.session.execute(
             select(
@@ -224,46 +223,13 @@ def _scan_in_steps(serial: str, now: datetime, device: str, scanner: str):
     return (count, first, scanners, *batch)
 
 
-#: The same statement as psycopg takes it, for record_visitor_scan().
-_SCAN_SQL = str(_SCAN_IN_ONE_STATEMENT.compile(dialect=postgresql_psycopg.dialect()))
-
-
-def record_visitor_scan(
-    connection: psycopg.Connection, serial: str, user_agent: str, scanner: str
-) -> ScanResult | None:
-    """A person's scan of an issued label on PostgreSQL, counted and logged on `connection`
-    (in autocommit) without the ORM session: traceability/views/scan_gateway.py calls it
-    outside Flask's request cycle. None, with nothing written, for a serial that was never
-    issued or a bot: record_scan() logs those.
-
-    This is the site's hottest write (every box of a harvest, scanned in shops): in
-    autocommit PostgreSQL commits it in the one round trip, without BEGIN and COMMIT, and
-    the driver's cursor costs a third of what the ORM session's execution does. (Should
-    the connection drop after PostgreSQL committed but before the answer arrived, the
-    caller sees an error and the fallback may count the scan again: a rare extra count on
-    one label, never a lost one.) `scanner` is the visitor's scanner_fingerprint()."""
-    device = device_type(user_agent)
-    if device == "bot" or not _SERIAL.fullmatch(serial or ""):
-        return None
-    wanted = serial.upper()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SCAN_SQL,
-            {"serial": wanted, "now": utcnow(), "device": device, "scanner": scanner},
-        )
-        found = cursor.fetchone()
-    if found is None:
-        return None
-    count, first, scanners, *batch = found
-    return ScanResult(wanted, ScannedBatch(*batch), count, first.astimezone(UTC), scanners)
-
-
 def record_scan(
     serial: str, user_agent: str, scanner: str, now: datetime | None = None
 ) -> ScanResult:
-    """Log one scan, and count it on its label with an atomic update (many workers may count
-    the same label at once); `scanner` is the visitor's scanner_fingerprint(). A serial that
-    was never issued is logged too."""
+    """The one way a scan is counted: log it, and count it on its label with an atomic
+    update (many workers may count the same label at once), in the request's transaction
+    on the ORM session; on PostgreSQL a person's scan is one statement. `scanner` is the
+    visitor's scanner_fingerprint(). A serial that was never issued is logged too."""
     now = now or utcnow()
     device = device_type(user_agent)
     wanted = (serial or "").upper()

@@ -471,9 +471,10 @@ def clean_recall_reason(reason: str | None) -> str:
     return text
 
 
-def recall_batch(batch: Batch, actor: User, reason: str, now: datetime | None = None) -> None:
+def recall_batch(batch: Batch, actor: User, reason: str, now: datetime | None = None) -> int:
     """Recall a batch (farm or operator): its trace page shows the warning, its product stops
-    selling when nothing is left but recalled batches, and orders packed from it are held."""
+    selling when nothing is left but recalled batches, and orders packed from it are held.
+    Returns how many buyers who received it are mailed once the recall commits."""
     ensure_can_manage(actor, batch.farm)
     reason = clean_recall_reason(reason)
     # Packing locks the batch too: an order is either packed before the recall (and held by
@@ -490,7 +491,7 @@ def recall_batch(batch: Batch, actor: User, reason: str, now: datetime | None = 
     batch.recalled_at = now
     batch.recalled_by_id = actor.id
     db.session.flush()
-    recalls.stop_sales_and_hold_orders(batch, actor)
+    return recalls.stop_sales_and_hold_orders(batch, actor)
 
 
 def find_batch(reference: str) -> Batch | None:

@@ -15,6 +15,7 @@ from app.clock import local_today
 from app.extensions import db
 from app.form_fields import province_choices
 from app.geo import province_by_code
+from app.http_cache import public_page
 from app.page_cache import shared_with_visitors
 from app.validation import MAX_ID, MAX_VND, read_whole_number
 from farms.forms import SCHEME_CHOICES
@@ -101,6 +102,7 @@ def catalog():
 
 
 @bp.get("/products/<slug>")
+@public_page
 def product_page(slug: str):
     product = db.session.scalar(
         select(Product)
@@ -128,6 +130,7 @@ def product_page(slug: str):
 
 
 @bp.get("/farms/<slug>")
+@public_page
 def farm_page(slug: str):
     farm = db.session.scalar(
         select(Farm)

@@ -1,4 +1,4 @@
-"""Order factories: farms that deliver, and a buyer's contact details."""
+"""Order factories: farms that deliver, a buyer's contact details, a placed checkout."""
 
 from __future__ import annotations
 
@@ -53,3 +53,8 @@ def make_checkout(
 def make_order(variant, quantity: int = 1, **overrides):
     """One farm's order of `quantity` of a variant, placed at its current price today."""
     return make_checkout([variant], quantity, **overrides).orders[0]
+
+
+def place_one(variant, *, quantity: int = 2, buyer=None, payment_method="bank_transfer", **kw):
+    """A checkout of one line at the variant's current price, as a buyer places it."""
+    return make_checkout([variant], quantity, buyer=buyer, payment_method=payment_method, **kw)

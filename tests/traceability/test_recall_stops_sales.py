@@ -293,6 +293,49 @@ def test_buyers_who_received_the_batch_are_mailed_in_their_language(app, farm, c
     }
 
 
+def _shipped_order(farm, batch, email="mai@example.com"):
+    """An order packed from `batch` and on its way to a buyer who gave `email`."""
+    order = _place(batch.product, email=email)
+    _pack(order, batch)
+    order_services.ship_order(order, _owner(farm), carrier="GHN", tracking_number="")
+    db.session.commit()
+    return order
+
+
+def test_the_recall_mails_its_receivers_only_once_it_is_committed(app, farm, outbox):
+    # Given a shipped order from a harvested batch
+    batch = make_batch(farm, _oranges(farm))
+    harvest(batch, 2)
+    _shipped_order(farm, batch)
+    outbox.clear()
+
+    # When the farm recalls the batch
+    told = services.recall_batch(batch, _owner(farm), REASON)
+
+    # Then nobody is mailed before the commit, and the buyer is once it commits
+    assert told == 1 and outbox == []
+    db.session.commit()
+    assert [mail["To"] for mail in outbox] == ["mai@example.com"]
+
+
+def test_a_rolled_back_recall_mails_nobody(app, farm, outbox):
+    # Given a shipped order from a harvested batch
+    batch = make_batch(farm, _oranges(farm))
+    harvest(batch, 2)
+    _shipped_order(farm, batch)
+    outbox.clear()
+
+    # When the recall is rolled back, and a later transaction commits
+    services.recall_batch(batch, _owner(farm), REASON)
+    db.session.rollback()
+    db.session.commit()
+
+    # Then no mail left and the batch is not recalled
+    assert outbox == []
+    db.session.expire_all()
+    assert not batch.is_recalled
+
+
 def test_an_order_placed_before_the_recall_is_not_packed_or_shipped_while_the_sale_is_stopped(
     app, farm
 ):

@@ -207,8 +207,9 @@ def label_run_pdf(run_id: int):
 def recall_batch(batch_id: int):
     batch = services.get_batch_for(_me(), batch_id)
     form = RecallForm()
-    if submit(form, lambda: services.recall_batch(batch, _me(), form.reason.data)):
-        mailed = recalls.mail_receivers(batch)  # after the commit: never for a rolled-back recall
+    outcome = submit(form, lambda: services.recall_batch(batch, _me(), form.reason.data))
+    if outcome:
+        mailed = outcome.value
         flash(
             _("Batch %(code)s recalled. Contact every buyer listed below.", code=batch.code),
             "success",

@@ -6,8 +6,7 @@ Markup instead of a template render: this runs on every scan of every box.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from flask_babel import get_translations
 from markupsafe import Markup
 
 from app.clock import VIETNAM
@@ -19,10 +18,9 @@ def _when(scan: ScanResult) -> str:
     return scan.first_scanned_at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
-def genuineness_html(scan: ScanResult, gettext: Callable[[str], str], threshold: int) -> Markup:
-    """`gettext` translates into the visitor's language (the catalog's own method: this
-    also runs outside Flask's request cycle); `threshold` is LABEL_SCAN_WARNING_THRESHOLD."""
-    _ = gettext
+def genuineness_html(scan: ScanResult, threshold: int) -> Markup:
+    """`threshold` is LABEL_SCAN_WARNING_THRESHOLD."""
+    _ = get_translations().gettext  # looked up once: this runs on every scan
     copied = scan.looks_copied(threshold)
     recalled = scan.batch is not None and scan.batch.status == BatchStatus.RECALLED
     if copied:

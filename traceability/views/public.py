@@ -2,8 +2,11 @@
 
 It must be fast on a cheap phone and under load: for visitors who are not signed in, the
 batch's part of the page is rendered once per version of the batch (its last hash, number
-of events and status) and language, and kept `PAGE_CACHE_SECONDS`; each request then only
-counts the scan and fills in the label's own lines (app/page_cache.py).
+of events and status) and language, and kept `PAGE_CACHE_SECONDS`; each scan then only
+counts itself (one statement, traceability/scans.py) and fills in the label's own lines.
+`/T/<serial>` is never cached by a browser or proxy (each scan is counted); the batch's
+page without a label, `/trace/<farm>/<code>`, is the same for every visitor and says so
+(app/http_cache.py).
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import abort, current_app, jsonify, render_template, request, url_for
-from flask_babel import get_translations
 from limits import RateLimitItem, parse_many
 from markupsafe import Markup
 
 from app.clock import local_today
 from app.db import utcnow
 from app.extensions import client_address, db, limiter
+from app.http_cache import not_stored, public_page
 from app.page_cache import render_shared
 from traceability import epcis, scans
 from traceability.models import Batch
@@ -26,27 +29,11 @@ from traceability.trace_page import batch_trace, batch_version, load_batch
 from traceability.views import bp
 from traceability.views.genuineness import genuineness_html
 
-#: Where traceability/views/scan_gateway.py leaves what it has already done when it hands
-#: the request on to Flask: the scan it counted (to render a page that is not cached, say),
-#: and whether the address was within the scan limit (so that it is not counted twice).
-COUNTED_SCAN = "nongsan.counted_scan"
-SCAN_LIMIT_CHECKED = "nongsan.scan_limit_checked"
-
-
-def trace_page_key(batch_id: int, version: tuple) -> str:
-    """What the copy of a batch's page shared by visitors is kept under (app/page_cache.py):
-    the batch and its version (event count, last hash and status)."""
-    return "trace\n" + "\n".join(map(str, (batch_id, *version)))
-
-
-def label_lines(scan: scans.ScanResult, translations, config) -> Markup:
-    """The label's own lines, filled into the shared page on every scan."""
-    return genuineness_html(scan, translations.gettext, config["LABEL_SCAN_WARNING_THRESHOLD"])
-
 
 def _trace_response(batch_id: int, version: tuple, scan: scans.ScanResult | None = None):
-    """The page of a batch; `version` keys the copy shared by visitors, so the batch itself
-    is loaded only when the page is rendered."""
+    """The page of a batch. A visitor's copy is shared per batch version and language
+    (app/page_cache.py), so the batch itself is loaded only when the page is rendered; a
+    scan's own lines are filled in on every request."""
 
     def context() -> dict:
         trace = batch_trace(batch_id, local_today())
@@ -54,12 +41,12 @@ def _trace_response(batch_id: int, version: tuple, scan: scans.ScanResult | None
         # back to a label's address would count the label as scanned once more.
         return {"trace": trace, "language_next": trace_url(trace.batch)}
 
-    lines = label_lines(scan, get_translations(), current_app.config) if scan else Markup()
+    threshold = current_app.config["LABEL_SCAN_WARNING_THRESHOLD"]
     page, state = render_shared(
-        trace_page_key(batch_id, version),
+        "trace\n" + "\n".join(map(str, (batch_id, *version))),
         "traceability/trace.html",
         context,
-        {"genuineness": lines},
+        {"genuineness": genuineness_html(scan, threshold) if scan else Markup()},
     )
     response = current_app.make_response(page)
     if state:
@@ -68,27 +55,24 @@ def _trace_response(batch_id: int, version: tuple, scan: scans.ScanResult | None
 
 
 def _scanned(serial: str, belongs=lambda batch: True):
-    """Count the scan (unless the gateway did); a serial that was never issued, or that came
-    with another batch's GTIN and lot, gets the "not genuine" page."""
-    scan = request.environ.get(COUNTED_SCAN)
-    if scan is None:
-        allowed = request.environ.get(SCAN_LIMIT_CHECKED)
-        if allowed is None:
-            allowed = within_scan_limit(current_app.config, client_address())
-        if not allowed:
-            abort(429)
-        agent = request.headers.get("User-Agent", "")
-        scanner = scans.scanner_fingerprint(
-            current_app.config["SECRET_KEY"], client_address(), agent, utcnow()
-        )
-        scan = scans.record_scan(serial, agent, scanner)
-        db.session.commit()
+    """Count the scan; a serial that was never issued, or that came with another batch's
+    GTIN and lot, gets the "not genuine" page. Never stored by a browser or a proxy: every
+    scan must reach the server to be counted."""
+    if not _within_scan_limit(current_app.config, client_address()):
+        abort(429)
+    agent = request.headers.get("User-Agent", "")
+    scanner = scans.scanner_fingerprint(
+        current_app.config["SECRET_KEY"], client_address(), agent, utcnow()
+    )
+    scan = scans.record_scan(serial, agent, scanner)
+    db.session.commit()
     batch = scan.batch
     if batch is None or not belongs(batch):
-        return render_template(
+        page = render_template(
             "traceability/not_genuine.html", serial=scan.serial, elsewhere=batch is not None
-        ), 404
-    return _trace_response(batch.id, batch.version, scan)
+        )
+        return not_stored(current_app.make_response((page, 404)))
+    return not_stored(_trace_response(batch.id, batch.version, scan))
 
 
 @lru_cache(maxsize=8)
@@ -96,7 +80,7 @@ def _parsed_limits(text: str) -> list[RateLimitItem]:
     return parse_many(text)
 
 
-def within_scan_limit(config, address: str) -> bool:
+def _within_scan_limit(config, address: str) -> bool:
     """Each scan writes: one address may scan generously (a shop assistant checking a
     pallet), not fill the scan log or push a competitor's label over the copy warning.
 
@@ -127,6 +111,7 @@ def trace_by_digital_link(gtin: str, lot: str, serial: str):
 
 
 @bp.get("/trace/<farm_slug>/<code>")
+@public_page
 def trace_batch(farm_slug: str, code: str):
     """The same page without a label: linked from orders and the farm's dashboard."""
     found = batch_version(farm_slug, code)
