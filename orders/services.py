@@ -529,8 +529,9 @@ def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
     ensure_can_manage(actor, order.farm)
     reason = clean_text(reason, "reason", 500, _l("the reason"))
     _lock(order)
-    order.cancel_reason = reason
     move_order(order, OrderStatus.CANCELLED, actor=actor, note=reason)
+    order.cancel_reason = reason  # once the move is allowed: a refusal keeps no reason
+    db.session.flush()
     _owe_refund_if_paid(order, actor)
     queue_order_update(order, OrderUpdate.CANCELLED)
 
@@ -687,22 +688,20 @@ def ship_order(
     says so (ship_early), and its history then says it shipped early."""
     ensure_can_manage(actor, order.farm)
     early = _ships_early(order, ship_early=ship_early, today=today or local_today())
-    order.carrier = clean_text(carrier, "carrier", 80, _l("the carrier"))
-    order.tracking_number = (
+    carrier = clean_text(carrier, "carrier", 80, _l("the carrier"))
+    tracking_number = (
         clean_text(
             tracking_number, "tracking_number", 80, _l("the tracking number"), required=False
         )
         or None
     )
-    move_order(
-        order,
-        OrderStatus.SHIPPED,
-        actor=actor,
-        note=" ".join(filter(None, [order.carrier, order.tracking_number])),
-    )
+    note = " ".join(filter(None, [carrier, tracking_number]))
+    # Written once the move is allowed: a refused shipment leaves no carrier on the order.
+    move_order(order, OrderStatus.SHIPPED, actor=actor, note=note)
+    order.carrier, order.tracking_number = carrier, tracking_number
     if early is not None:
         events.shipped_early(order, actor=actor, on=early)
-        db.session.flush()
+    db.session.flush()
     queue_order_update(order, OrderUpdate.SHIPPED)
 
 
