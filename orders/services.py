@@ -312,6 +312,14 @@ def place_order(
     if reviewed_totals is not None:
         _check_reviewed_totals(quotes, reviewed_totals)
 
+    # Each line takes its stock (or pre-order places) in a savepoint: a line refused gives
+    # back what the lines before it took, and nothing is added to the session.
+    with db.session.begin_nested():
+        ships_on = {
+            variant.id: _take(variant, quantity, today)
+            for farm_quote in quotes
+            for variant, quantity in farm_quote.lines
+        }
     checkout = Checkout(
         buyer=buyer,
         access_token=secrets.token_urlsafe(32),
@@ -346,7 +354,7 @@ def place_order(
                     quantity=quantity,
                     line_total_vnd=variant.price_vnd * quantity,
                     weight_grams=variant.weight_grams * quantity,
-                    ships_on=_take(variant, quantity, today),
+                    ships_on=ships_on[variant.id],
                 )
             )
         if payment_method == PaymentMethod.CASH_ON_DELIVERY:

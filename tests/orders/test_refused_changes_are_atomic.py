@@ -5,14 +5,15 @@ The refusal is caught without a rollback; the snapshot flushes the session first
 import pytest
 from sqlalchemy import select
 
+from app.clock import local_today
 from app.errors import DomainError
 from app.extensions import db
 from orders import services
 from orders.delivery import set_delivery_settings, set_zone
 from orders.models import DeliverySettings
 from tests.farms.factories import make_farm
-from tests.orders.factories import deliver_everywhere, make_order
-from tests.products.factories import make_product
+from tests.orders.factories import deliver_everywhere, make_checkout, make_order
+from tests.products.factories import make_product, season_day_ahead
 from tests.support.snapshots import database_snapshot
 
 
@@ -166,4 +167,27 @@ def test_a_refused_new_zone_is_not_added(farm):
     # When a zone for Hà Nội is refused, then no zone waits in the session
     with pytest.raises(DomainError):
         set_zone(farm, _owner(farm), province_code="01", fee_rule="flat", fee_vnd="free")
+    assert database_snapshot() == before
+
+
+def test_a_checkout_refused_at_its_second_line_takes_nothing_from_the_first(farm):
+    # Given a pre-order with 3 places left, sold in two variants
+    opens = season_day_ahead(local_today())
+    product = make_product(
+        farm,
+        prices=(100000, 150000),
+        season_start=f"{opens.day}/{opens.month}",
+        season_end=f"{opens.day}/{opens.month}",
+        preorder_enabled=True,
+        preorder_ships_on=opens,
+        preorder_capacity="3",
+    )
+    first, second = product.variants
+    before = database_snapshot()
+
+    # When a buyer orders 2 of each (each fits alone, not both), then the checkout is refused
+    with pytest.raises(services.SoldOut):
+        make_checkout([first, second], 2)
+
+    # And the first line's places were not taken, and no checkout waits in the session
     assert database_snapshot() == before
