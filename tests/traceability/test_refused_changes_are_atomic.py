@@ -4,11 +4,9 @@ what a half-done service left). The snapshot flushes the session first."""
 
 import pytest
 
-from app.clock import local_today
 from app.errors import DomainError
-from orders import services as order_services
 from tests.farms.factories import make_farm
-from tests.orders.factories import deliver_everywhere, hanoi_contact
+from tests.orders.factories import deliver_everywhere, make_order
 from tests.products.factories import make_product
 from tests.support.snapshots import database_snapshot
 from tests.traceability.factories import harvest, make_batch
@@ -30,15 +28,7 @@ def test_a_refused_batch_choice_leaves_the_order_unpacked(app, typed):
     product = make_product(farm)
     batch = make_batch(farm, product)
     harvest(batch, 2)
-    variant = product.variants[0]
-    order = order_services.place_order(
-        {variant.id: 2},
-        buyer=None,
-        contact=hanoi_contact(),
-        payment_method="cod",
-        shown_prices={variant.id: variant.price_vnd},
-        today=local_today(),
-    ).orders[0]
+    order = make_order(product.variants[0], 2, payment_method="cod")
     line = order.lines[0]
     assert batch in allocation.choices_for(order)[line.id]
     before = database_snapshot()
