@@ -79,12 +79,17 @@ def _check_kind(kind: str) -> str:
 
 
 def _apply_profile(farm: Farm, *, name, kind, province_code, commune, story, contact_phone) -> None:
-    farm.name = clean_text(name, "name", 160, _l("the farm's name"))
-    farm.kind = _check_kind(kind)
-    farm.province_code = check_province(province_code)
-    farm.commune = clean_text(commune, "commune", 120, _l("the commune or ward"))
-    farm.story = clean_paragraphs(story, "story", 5000, _l("the story"))
-    farm.contact_phone = _clean_phone(contact_phone)
+    # Every field is checked before the farm is touched: a refusal leaves it as it was.
+    checked = {
+        "name": clean_text(name, "name", 160, _l("the farm's name")),
+        "kind": _check_kind(kind),
+        "province_code": check_province(province_code),
+        "commune": clean_text(commune, "commune", 120, _l("the commune or ward")),
+        "story": clean_paragraphs(story, "story", 5000, _l("the story")),
+        "contact_phone": _clean_phone(contact_phone),
+    }
+    for key, value in checked.items():
+        setattr(farm, key, value)
 
 
 def open_farm(owner: User, **profile) -> Farm:
@@ -246,18 +251,21 @@ def normalize_area_code(code: str | None) -> str | None:
 def _apply_area(
     area: GrowingArea, *, name, code, crop, area_ha, commune, latitude, longitude
 ) -> None:
-    area.name = clean_text(name, "name", 120, _l("the area's name"))
-    area.code = normalize_area_code(code)
-    area.crop = clean_text(crop, "crop", 120, _l("the crop"))
-    area.area_ha = parse_decimal(
-        area_ha, "area_ha", _l("the area"), minimum=Decimal("0.01"), maximum=Decimal("100000")
-    )
-    area.commune = clean_text(commune, "commune", 120, _l("the commune or ward"))
+    # Every field is checked before the area is touched: a refusal leaves it as it was.
+    checked = {
+        "name": clean_text(name, "name", 120, _l("the area's name")),
+        "code": normalize_area_code(code),
+        "crop": clean_text(crop, "crop", 120, _l("the crop")),
+        "area_ha": parse_decimal(
+            area_ha, "area_ha", _l("the area"), minimum=Decimal("0.01"), maximum=Decimal("100000")
+        ),
+        "commune": clean_text(commune, "commune", 120, _l("the commune or ward")),
+    }
     has_lat = latitude not in (None, "")
     has_lng = longitude not in (None, "")
     if has_lat != has_lng:
         raise DomainError(_l("Enter both latitude and longitude, or neither."), field="latitude")
-    area.latitude = (
+    checked["latitude"] = (
         parse_decimal(
             latitude,
             "latitude",
@@ -269,7 +277,7 @@ def _apply_area(
         if has_lat
         else None
     )
-    area.longitude = (
+    checked["longitude"] = (
         parse_decimal(
             longitude,
             "longitude",
@@ -281,6 +289,8 @@ def _apply_area(
         if has_lng
         else None
     )
+    for key, value in checked.items():
+        setattr(area, key, value)
 
 
 def add_growing_area(farm: Farm, actor: User, **fields) -> GrowingArea:

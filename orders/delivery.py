@@ -58,10 +58,12 @@ def delivery_fee(
     return zone_fee(zone, weight_grams)
 
 
+def _stored_settings(farm: Farm) -> DeliverySettings | None:
+    return db.session.scalar(select(DeliverySettings).where(DeliverySettings.farm_id == farm.id))
+
+
 def settings_for(farm: Farm) -> DeliverySettings:
-    settings = db.session.scalar(
-        select(DeliverySettings).where(DeliverySettings.farm_id == farm.id)
-    )
+    settings = _stored_settings(farm)
     if settings is None:
         settings = DeliverySettings(farm=farm)
         db.session.add(settings)
@@ -78,16 +80,21 @@ def set_delivery_settings(
     pickup_address: str | None,
 ) -> DeliverySettings:
     ensure_can_manage(actor, farm)
-    settings = settings_for(farm)
-    settings.min_order_vnd = parse_vnd(
-        min_order_vnd or 0, "min_order_vnd", _l("the minimum order"), minimum=0
-    )
-    settings.free_delivery_from_vnd = (
+    # Every field is checked before the settings are touched (or created): a refusal leaves
+    # them as they were.
+    minimum = parse_vnd(min_order_vnd or 0, "min_order_vnd", _l("the minimum order"), minimum=0)
+    free_from = (
         parse_vnd(free_delivery_from_vnd, "free_delivery_from_vnd", _l("the free-delivery amount"))
         if str(free_delivery_from_vnd or "").strip()
         else None
     )
-    if settings.pickup_enabled and not pickup_enabled and _sells_by_pickup_only(settings):
+    settings = _stored_settings(farm)
+    if (
+        settings
+        and settings.pickup_enabled
+        and not pickup_enabled
+        and _sells_by_pickup_only(settings)
+    ):
         raise DomainError(
             _l(
                 "Your products on sale could then reach no buyer: add a delivery fee for a "
@@ -95,12 +102,16 @@ def set_delivery_settings(
             ),
             field="pickup_enabled",
         )
-    settings.pickup_enabled = bool(pickup_enabled)
-    settings.pickup_address = (
+    address = (
         clean_text(pickup_address, "pickup_address", 255, _l("the pickup address"))
         if pickup_enabled
         else None
     )
+    settings = settings or settings_for(farm)
+    settings.min_order_vnd = minimum
+    settings.free_delivery_from_vnd = free_from
+    settings.pickup_enabled = bool(pickup_enabled)
+    settings.pickup_address = address
     db.session.flush()
     return settings
 
@@ -135,14 +146,9 @@ def set_zone(
         check_province(province_code)
     if fee_rule not in ("flat", "per_weight"):
         raise DomainError(_l("Choose one of the options."), field="fee_rule")
-    settings = settings_for(farm)
-    zone = zone_for(settings, province_code)
-    if zone is None or zone.province_code != province_code:
-        zone = DeliveryZone(province_code=province_code)
-        settings.zones.append(zone)
-    zone.fee_rule = fee_rule
-    zone.fee_vnd = parse_vnd(fee_vnd, "fee_vnd", _l("the delivery fee"), minimum=0)
-    zone.weight_step_grams = (
+    # Both amounts are checked before a zone (or the settings) is touched or added.
+    fee = parse_vnd(fee_vnd, "fee_vnd", _l("the delivery fee"), minimum=0)
+    step = (
         parse_whole_number(
             weight_step_grams,
             "weight_step_grams",
@@ -153,6 +159,14 @@ def set_zone(
         if fee_rule == "per_weight"
         else None
     )
+    settings = settings_for(farm)
+    zone = zone_for(settings, province_code)
+    if zone is None or zone.province_code != province_code:
+        zone = DeliveryZone(province_code=province_code)
+        settings.zones.append(zone)
+    zone.fee_rule = fee_rule
+    zone.fee_vnd = fee
+    zone.weight_step_grams = step
     db.session.flush()
     return zone
 

@@ -312,6 +312,14 @@ def place_order(
     if reviewed_totals is not None:
         _check_reviewed_totals(quotes, reviewed_totals)
 
+    # Each line takes its stock (or pre-order places) in a savepoint: a line refused gives
+    # back what the lines before it took, and nothing is added to the session.
+    with db.session.begin_nested():
+        ships_on = {
+            variant.id: _take(variant, quantity, today)
+            for farm_quote in quotes
+            for variant, quantity in farm_quote.lines
+        }
     checkout = Checkout(
         buyer=buyer,
         access_token=secrets.token_urlsafe(32),
@@ -346,7 +354,7 @@ def place_order(
                     quantity=quantity,
                     line_total_vnd=variant.price_vnd * quantity,
                     weight_grams=variant.weight_grams * quantity,
-                    ships_on=_take(variant, quantity, today),
+                    ships_on=ships_on[variant.id],
                 )
             )
         if payment_method == PaymentMethod.CASH_ON_DELIVERY:
@@ -529,8 +537,9 @@ def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
     ensure_can_manage(actor, order.farm)
     reason = clean_text(reason, "reason", 500, _l("the reason"))
     _lock(order)
-    order.cancel_reason = reason
     move_order(order, OrderStatus.CANCELLED, actor=actor, note=reason)
+    order.cancel_reason = reason  # once the move is allowed: a refusal keeps no reason
+    db.session.flush()
     _owe_refund_if_paid(order, actor)
     queue_order_update(order, OrderUpdate.CANCELLED)
 
@@ -687,22 +696,20 @@ def ship_order(
     says so (ship_early), and its history then says it shipped early."""
     ensure_can_manage(actor, order.farm)
     early = _ships_early(order, ship_early=ship_early, today=today or local_today())
-    order.carrier = clean_text(carrier, "carrier", 80, _l("the carrier"))
-    order.tracking_number = (
+    carrier = clean_text(carrier, "carrier", 80, _l("the carrier"))
+    tracking_number = (
         clean_text(
             tracking_number, "tracking_number", 80, _l("the tracking number"), required=False
         )
         or None
     )
-    move_order(
-        order,
-        OrderStatus.SHIPPED,
-        actor=actor,
-        note=" ".join(filter(None, [order.carrier, order.tracking_number])),
-    )
+    note = " ".join(filter(None, [carrier, tracking_number]))
+    # Written once the move is allowed: a refused shipment leaves no carrier on the order.
+    move_order(order, OrderStatus.SHIPPED, actor=actor, note=note)
+    order.carrier, order.tracking_number = carrier, tracking_number
     if early is not None:
         events.shipped_early(order, actor=actor, on=early)
-        db.session.flush()
+    db.session.flush()
     queue_order_update(order, OrderUpdate.SHIPPED)
 
 

@@ -107,21 +107,23 @@ def _apply_details(
     preorder_ships_on,
     preorder_capacity,
 ) -> None:
-    product.name = clean_text(name, "name", 160, _l("the product's name"))
+    # Every field is checked before the product is touched: a refusal leaves it as it was.
+    checked = {"name": clean_text(name, "name", 160, _l("the product's name"))}
     if category not in set(Category):
         raise DomainError(_l("Choose one of the options."), field="category")
-    product.category = category
-    product.description = clean_paragraphs(description, "description", 10000, _l("the description"))
-    product.gtin = normalize_gtin(gtin)
+    checked["category"] = category
+    checked["description"] = clean_paragraphs(
+        description, "description", 10000, _l("the description")
+    )
+    checked["gtin"] = normalize_gtin(gtin)
+    checked["growing_area_id"] = None
     if growing_area_id:
         area_id = read_id(growing_area_id)
         if area_id not in {a.id for a in farm.growing_areas}:
             raise DomainError(
                 _l("Choose one of this farm's growing areas."), field="growing_area_id"
             )
-        product.growing_area_id = area_id
-    else:
-        product.growing_area_id = None
+        checked["growing_area_id"] = area_id
     start = _parse_month_day(season_start, "season_start")
     end = _parse_month_day(season_end, "season_end")
     if (start is None) != (end is None):
@@ -129,22 +131,22 @@ def _apply_details(
             _l("Give both the first and the last day of the season, or neither."),
             field="season_end",
         )
-    product.season_start, product.season_end = start, end
-    product.preorder_enabled = bool(preorder_enabled)
-    if product.preorder_enabled:
+    checked["season_start"], checked["season_end"] = start, end
+    checked["preorder_enabled"] = bool(preorder_enabled)
+    checked["preorder_ships_on"], checked["preorder_capacity"] = None, 0
+    if checked["preorder_enabled"]:
         if start is None:
             raise DomainError(_l("Pre-orders need a harvest season."), field="preorder_enabled")
         if preorder_ships_on is None or preorder_ships_on < local_today():
             raise DomainError(
                 _l("Give the expected shipping date, today or later."), field="preorder_ships_on"
             )
-        product.preorder_ships_on = preorder_ships_on
-        product.preorder_capacity = parse_whole_number(
+        checked["preorder_ships_on"] = preorder_ships_on
+        checked["preorder_capacity"] = parse_whole_number(
             preorder_capacity, "preorder_capacity", _l("the pre-order capacity"), minimum=1
         )
-    else:
-        product.preorder_ships_on = None
-        product.preorder_capacity = 0
+    for key, value in checked.items():
+        setattr(product, key, value)
 
 
 def refresh_search_fields(product: Product) -> None:
@@ -217,35 +219,39 @@ def hide_product(product: Product, actor: User) -> None:
 def apply_variant_fields(
     variant: Variant, *, unit, pack_kg, custom_unit, price_vnd, weight_grams, stock, min_order_qty
 ) -> None:
-    """Check and set what a variant is sold as; the CSV import reuses it to check rows."""
+    """Check and set what a variant is sold as; the CSV import reuses it to check rows.
+    Every value is checked before the variant is touched: a refusal leaves it as it was."""
     if unit not in set(Unit):
         raise DomainError(_l("Choose one of the options."), field="unit")
-    variant.unit = unit
-    variant.custom_unit = (
-        clean_text(custom_unit, "custom_unit", 40, _l("the unit's name"))
-        if unit == Unit.CUSTOM
-        else None
-    )
-    has_pack = unit in PACKED_UNITS and pack_kg not in (None, "")
-    variant.pack_kg = (
-        parse_decimal(
-            pack_kg,
-            "pack_kg",
-            _l("the weight in one pack"),
-            minimum=Decimal("0.01"),
-            maximum=Decimal(1000),
-        )
-        if has_pack
-        else None
-    )
-    variant.price_vnd = parse_vnd(price_vnd, "price_vnd", _l("the price"))
-    variant.weight_grams = parse_whole_number(
-        weight_grams, "weight_grams", _l("the shipping weight"), minimum=1, maximum=100_000
-    )
-    variant.stock = parse_whole_number(stock, "stock", _l("the stock"), minimum=0)
-    variant.min_order_qty = parse_whole_number(
-        min_order_qty, "min_order_qty", _l("the minimum quantity"), minimum=1, maximum=10_000
-    )
+    checked = {
+        "unit": unit,
+        "custom_unit": (
+            clean_text(custom_unit, "custom_unit", 40, _l("the unit's name"))
+            if unit == Unit.CUSTOM
+            else None
+        ),
+        "pack_kg": (
+            parse_decimal(
+                pack_kg,
+                "pack_kg",
+                _l("the weight in one pack"),
+                minimum=Decimal("0.01"),
+                maximum=Decimal(1000),
+            )
+            if unit in PACKED_UNITS and pack_kg not in (None, "")
+            else None
+        ),
+        "price_vnd": parse_vnd(price_vnd, "price_vnd", _l("the price")),
+        "weight_grams": parse_whole_number(
+            weight_grams, "weight_grams", _l("the shipping weight"), minimum=1, maximum=100_000
+        ),
+        "stock": parse_whole_number(stock, "stock", _l("the stock"), minimum=0),
+        "min_order_qty": parse_whole_number(
+            min_order_qty, "min_order_qty", _l("the minimum quantity"), minimum=1, maximum=10_000
+        ),
+    }
+    for key, value in checked.items():
+        setattr(variant, key, value)
 
 
 def add_variant(product: Product, actor: User, **fields) -> Variant:
@@ -269,8 +275,10 @@ def update_variant(variant: Variant, actor: User, **fields) -> Variant:
 def set_stock_and_price(variant: Variant, actor: User, *, stock, price_vnd) -> Variant:
     """The bulk-edit form's change to one variant."""
     ensure_can_manage(actor, variant.product.farm)
-    variant.stock = parse_whole_number(stock, "stock", _l("the stock"), minimum=0)
+    # Both checked before either is written: a refusal leaves the variant as it was.
+    new_stock = parse_whole_number(stock, "stock", _l("the stock"), minimum=0)
     variant.price_vnd = parse_vnd(price_vnd, "price_vnd", _l("the price"))
+    variant.stock = new_stock
     _refresh_price(variant.product)
     db.session.flush()
     return variant

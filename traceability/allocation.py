@@ -113,44 +113,57 @@ def pack_with_batches(
     """
     ensure_can_manage(actor, order.farm)
     allowed = choices_for(order, today)
-    # Packing first: an order that cannot be packed (already packed, say, by a second tap)
-    # is refused before any row is written.
+    # Every line's batches are checked before the order is packed: a refusal (a batch
+    # recalled meanwhile, a wrong count, or an order packed already by a second tap) leaves
+    # the order as it was and writes no row.
+    units = {
+        line.id: _chosen_units(line, allowed[line.id], chosen.get(line.id, ()))
+        for line in order.lines
+    }
     order_services.pack_order(order, actor)
-    for line in order.lines:
-        units: dict[int, int] = {}
-        for batch_id, quantity in chosen.get(line.id, ()):
-            if not str(batch_id).strip():
-                continue
-            batch = next((b for b in allowed[line.id] if str(b.id) == str(batch_id)), None)
-            if batch is None:
-                raise DomainError(
-                    _l("%(name)s: choose one of the batches offered.", name=line.product_name)
-                )
-            count = _positive(quantity)
-            if count is None:
-                raise DomainError(
-                    _l(
-                        "%(name)s: enter how many units came from each batch.",
-                        name=line.product_name,
-                    )
-                )
-            _still_open(batch, line)
-            # The same batch chosen twice for a line is one allocation.
-            units[batch.id] = units.get(batch.id, 0) + count
-        if units and sum(units.values()) != line.quantity:
-            raise DomainError(
-                _l(
-                    "%(name)s: the batches add up to %(total)d, the order has %(quantity)d.",
-                    name=line.product_name,
-                    total=sum(units.values()),
-                    quantity=line.quantity,
-                )
-            )
-        for batch_id, count in units.items():
+    for line_id, counts in units.items():
+        for batch_id, count in counts.items():
             db.session.add(
-                BatchAllocation(order_line_id=line.id, batch_id=batch_id, quantity=count)
+                BatchAllocation(order_line_id=line_id, batch_id=batch_id, quantity=count)
             )
     db.session.flush()
+
+
+def _chosen_units(
+    line: OrderLine, allowed: Sequence[Batch], chosen: Sequence[tuple[str, str]]
+) -> dict[int, int]:
+    """By batch id, the units of the line the farm says came from it (none, or the line's
+    whole quantity); each chosen batch is locked and refused if it is no longer open."""
+    units: dict[int, int] = {}
+    for batch_id, quantity in chosen:
+        if not str(batch_id).strip():
+            continue
+        batch = next((b for b in allowed if str(b.id) == str(batch_id)), None)
+        if batch is None:
+            raise DomainError(
+                _l("%(name)s: choose one of the batches offered.", name=line.product_name)
+            )
+        count = _positive(quantity)
+        if count is None:
+            raise DomainError(
+                _l(
+                    "%(name)s: enter how many units came from each batch.",
+                    name=line.product_name,
+                )
+            )
+        _still_open(batch, line)
+        # The same batch chosen twice for a line is one allocation.
+        units[batch.id] = units.get(batch.id, 0) + count
+    if units and sum(units.values()) != line.quantity:
+        raise DomainError(
+            _l(
+                "%(name)s: the batches add up to %(total)d, the order has %(quantity)d.",
+                name=line.product_name,
+                total=sum(units.values()),
+                quantity=line.quantity,
+            )
+        )
+    return units
 
 
 def _positive(quantity) -> int | None:

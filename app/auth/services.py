@@ -149,10 +149,11 @@ def update_profile(
         _ensure_phone_free(new_phone, owner=user)
     if new_email:
         _ensure_email_free(new_email, owner=user)
+    language = _check_language(language)  # checked before any field is written
     user.full_name = name
     user.phone = new_phone
     user.email = new_email
-    user.preferred_language = _check_language(language)
+    user.preferred_language = language
     db.session.flush()
     return user
 
@@ -239,8 +240,11 @@ def create_operator(full_name: str, identifier: str, password: str) -> User:
     """An operator account, or an existing account promoted to operator with a new password."""
     existing = find_user_by_identifier(identifier)
     if existing is not None:
+        # Name and password are checked before the account is touched: a refusal leaves it.
+        name = _clean_name(full_name)
+        check_password_rules(password)
         existing.role = Role.OPERATOR.value
-        existing.full_name = _clean_name(full_name)
+        existing.full_name = name
         _set_password(existing, password)
         return existing
     user = register_user(full_name, identifier, password)

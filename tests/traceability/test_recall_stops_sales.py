@@ -211,7 +211,6 @@ def test_packing_refuses_a_batch_recalled_after_the_page_was_shown(app, farm):
         allocation.pack_with_batches(
             order, _owner(farm), {line.id: [(str(batch.id), str(line.quantity))]}
         )
-    db.session.rollback()  # as the view does: packing and allocating are one transaction
     assert database_snapshot() == before  # still confirmed, no allocation
 
 
@@ -245,11 +244,9 @@ def test_a_recall_holds_packed_orders_and_refuses_to_ship_them(farm, client):
 
     assert "thu hồi" in page_text(shipped)
     assert database_snapshot() == before  # still packed, no carrier, no event
-    db.session.commit()  # the rollback below must not reach back past the requests
     order = db.session.get(Order, order.id)
     with pytest.raises(DomainError):
         order_services.ship_order(order, _owner(farm), carrier="GHN", tracking_number="")
-    db.session.rollback()
     assert database_snapshot() == before
 
 
@@ -352,10 +349,8 @@ def test_an_order_placed_before_the_recall_is_not_packed_or_shipped_while_the_sa
     # When the farm packs the first or ships the second, then both are refused
     with pytest.raises(DomainError):
         order_services.pack_order(waiting, _owner(farm))
-    db.session.rollback()
     with pytest.raises(DomainError):
         order_services.ship_order(packed, _owner(farm), carrier="GHN", tracking_number="")
-    db.session.rollback()
     assert database_snapshot() == before  # one still confirmed, the other still packed
 
     # And a new batch, once harvested, lets the farm pack from it again
@@ -491,7 +486,6 @@ def test_an_order_packed_from_a_recalled_batch_cannot_ship_while_another_batch_s
     # When the farm tries to ship it, then it is refused and the order stays at the farm
     with pytest.raises(DomainError, match=recalled.code):
         order_services.ship_order(order, _owner(farm), carrier="GHN", tracking_number="GHN1")
-    db.session.rollback()
     assert database_snapshot() == before  # packed, no carrier, no event
 
 
