@@ -83,7 +83,6 @@ TARGETS = {
         (
             "tests/traceability/test_chain_tamper.py",
             "tests/traceability/test_batch_seal.py",
-            "tests/traceability/test_batches.py",
             "tests/traceability/test_chain_edges.py",
         ),
     ),
