@@ -139,3 +139,82 @@ def test_a_missing_description_is_empty():
 
 def test_a_long_description_is_cut_to_500_characters():
     assert _verify(_payload(description="x" * 600))["description"] == "x" * 500
+
+
+# What a credit writes in the order's history -----------------------------------------------
+
+
+@pytest.fixture
+def order(app):
+    from tests.orders.test_bank_notifications import _farm_with_account, _place
+
+    app.config["BANK_WEBHOOK_SECRET"] = SECRET
+    yield _place(_farm_with_account())
+    app.config["BANK_WEBHOOK_SECRET"] = ""
+
+
+def _record(order, amount=None, transaction="FT26112200001"):
+    from orders.bank_notifications import record_credit
+    from tests.orders.test_bank_notifications import _credit
+
+    return record_credit(_credit(order, amount, transaction))
+
+
+def _history(order):
+    from app.extensions import db
+
+    db.session.refresh(order)
+    return [(e.kind, e.from_state, e.to_state, e.note) for e in order.events][1:]
+
+
+def test_an_exact_credit_is_written_in_the_history_as_paid_then_confirmed(order):
+    assert _record(order).outcome == "paid"
+
+    assert _history(order) == [
+        ("payment", "unpaid", "paid", "bank notification"),
+        ("status", "awaiting_payment", "confirmed", "paid by bank transfer"),
+    ]
+
+
+def test_a_wrong_amount_is_written_in_the_history_with_what_arrived(order):
+    assert _record(order, 100000).outcome == "partial"
+
+    assert _history(order) == [
+        ("payment", "unpaid", "needs_review", "bank credit of 100000 đồng (partial); please review")
+    ]
+
+
+@pytest.mark.parametrize(("difference", "outcome"), [(-1, "partial"), (1, "excess")])
+def test_one_dong_off_the_total_is_kept_for_review(order, difference, outcome):
+    assert _record(order, order.total_vnd + difference).outcome == outcome
+
+
+def test_a_credit_after_cancellation_is_written_in_the_history_with_what_to_refund(order):
+    from orders import services
+
+    services.cancel_by_buyer(order, None, access_token=order.checkout.access_token)
+
+    assert _record(order, 360000).outcome == "refund_needed"
+
+    assert _history(order)[-1] == (
+        "payment",
+        "unpaid",
+        "refund_needed",
+        "bank credit of 360000 đồng after cancellation; refund the buyer",
+    )
+
+
+def test_a_replay_is_recognised_before_anything_is_written(order):
+    # Given a credit already recorded, and other work of the same transaction not yet committed
+    from app.extensions import db
+
+    _record(order)
+    order.checkout.contact_name = "Lê Minh Anh (đã gọi lại)"
+    db.session.flush()
+
+    # When the bank sends the same transaction again
+    assert _record(order) is None
+
+    # Then the replay is turned away without undoing the rest of the transaction
+    db.session.refresh(order.checkout)
+    assert order.checkout.contact_name == "Lê Minh Anh (đã gọi lại)"
