@@ -114,6 +114,10 @@ def test_the_largest_values_allowed_are_accepted():
     )
 
 
+def test_the_smallest_amount_read_is_one_dong():
+    assert _verify(_payload(amount=1))["amount"] == 1
+
+
 def test_a_numeric_transaction_id_is_kept_as_text():
     assert _verify(_payload(id=120045))["id"] == "120045"
 
