@@ -108,6 +108,8 @@ EQUIVALENT: dict[str, str] = {
     "orders.bank_notifications.x__storable__mutmut_3": "codec names ignore case: 'UTF-8'",
     "orders.bank_notifications.x__parse__mutmut_84": "codec names ignore case: 'UTF-8'",
     "orders.bank_notifications.x__settle__mutmut_45": "amount == total never gets there (paid)",
+    "traceability.allocation.x_choices_for__mutmut_16": "open_batches has every product's key",
+    "traceability.allocation.x_choices_for__mutmut_18": "open_batches has every product's key",
     "orders.vietqr.x__qr_code__mutmut_6": "error correction M is qrcode's default level",
     "orders.vietqr.x__qr_code__mutmut_8": "QUIET_ZONE_MODULES (4) is qrcode's default border",
     "orders.vietqr.x__with_crc__mutmut_8": "codec names ignore case: 'ASCII' is 'ascii'",

@@ -4,7 +4,7 @@ is recorded, or refused with nothing recorded."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask_babel import force_locale
@@ -48,9 +48,10 @@ def _order(product, quantity=3, today=NOVEMBER):
 
 
 def _rice(farm):
-    """Rice, sold all year, with two harvested batches: A (older) and B."""
+    """Rice, sold all year, with two harvested batches: ST-B (the older harvest, though
+    recorded second) and ST-A."""
     rice = make_product(farm, name="Gạo ST25")
-    older, newer = make_batch(farm, rice, code="ST-A"), make_batch(farm, rice, code="ST-B")
+    newer, older = make_batch(farm, rice, code="ST-A"), make_batch(farm, rice, code="ST-B")
     harvest(older, 30)
     harvest(newer, 3)
     return rice, older, newer
@@ -98,7 +99,7 @@ def test_a_line_is_packed_from_each_batch_chosen_with_its_quantity(app, farm):
 
     assert order.status == "packed"
     assert _allocations(order) == sorted([(older.id, 1), (newer.id, 2)])
-    assert allocation.batches_of_line(order.lines[0]) == [older, newer]
+    assert allocation.batches_of_line(order.lines[0]) == [newer, older]  # by code
 
 
 def test_a_batch_chosen_twice_for_a_line_is_one_allocation(app, farm):
@@ -176,7 +177,7 @@ def test_a_batch_sold_out_while_the_farm_chose_is_refused_by_its_code(app, farm,
 
     message = _refusal(order, [(str(older.id), "3")])
 
-    assert message == "Gạo ST25: batch ST-A was recalled or sold out; choose another."
+    assert message == "Gạo ST25: batch ST-B was recalled or sold out; choose another."
     assert _nothing_recorded(order)
 
 
@@ -208,3 +209,37 @@ def test_batches_harvested_on_the_first_and_last_day_of_the_season_are_offered(a
     offered = allocation.choices_for(order, today=NOVEMBER)[order.lines[0].id]
 
     assert offered == [first, last]
+
+
+def test_a_recalled_batch_is_not_offered_whatever_its_status_says(app, farm):
+    # Given a batch whose recall is recorded though its status still reads "harvested"
+    rice, older, newer = _rice(farm)
+    older.recalled_at = datetime(2026, 6, 20, tzinfo=UTC)
+    db.session.flush()
+
+    # Then only the other batch is offered
+    assert allocation.open_batches(farm.id, [rice.id]) == {rice.id: [newer]}
+    assert older.status == BatchStatus.HARVESTED
+
+
+def test_another_farms_batch_is_never_offered_even_naming_this_product(app, farm):
+    # Given another farm's batch made to name this farm's product (a data error)
+    rice, older, newer = _rice(farm)
+    other_farm = make_farm(name="Vườn bên cạnh")
+    make_growing_area(other_farm)
+    stranger = make_batch(other_farm, make_product(other_farm, name="Gạo lạ"))
+    harvest(stranger, 10)
+    stranger.product_id = rice.id
+    db.session.flush()
+
+    assert allocation.open_batches(farm.id, [rice.id]) == {rice.id: [older, newer]}
+
+
+def test_a_line_whose_variant_was_deleted_is_offered_no_batch(app, farm):
+    rice, _, _ = _rice(farm)
+    order = _order(rice)
+    line = order.lines[0]
+    line.variant_id = None
+    db.session.flush()
+
+    assert allocation.choices_for(order, today=NOVEMBER) == {line.id: []}
