@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from traceability import chain
-from traceability.models import BatchEvent
+from traceability.models import Batch, BatchEvent
 
 
 def test_a_runs_serials_digest_is_sha256_of_them_sorted_one_per_line():
@@ -71,3 +71,172 @@ def test_the_harvest_date_is_the_day_in_vietnam():
 
 def test_before_any_harvest_there_are_no_harvest_facts():
     assert chain.harvest_facts([_entry(1, 1)]) == (chain.HarvestFacts(None, None, None), None)
+
+
+# verify() on a history held in memory: each finding, exactly ------------------------------
+
+
+def _sealed(events_spec, *, legacy=False, **batch_fields):
+    """A batch and its history chained as the services chain them: (kind, details) pairs."""
+    batch = Batch(
+        id=7,
+        farm_id=2,
+        product_id=5,
+        growing_area_id=4,
+        code="VT2606-A",
+        status="harvested",
+        harvested_on=None,
+        quantity=None,
+        unit="kg",
+    )
+    previous = chain.GENESIS if legacy else chain.facts_anchor(batch)
+    events = []
+    for seq, (kind, details) in enumerate(events_spec, start=1):
+        event = BatchEvent(
+            id=100 + seq,
+            batch_id=7,
+            seq=seq,
+            kind=kind,
+            occurred_at=datetime(2026, 6, seq, 3, 0, tzinfo=UTC),
+            recorded_at=datetime(2026, 6, seq, 4, 0, tzinfo=UTC),
+            recorded_by_id=3,
+            recorded_by_name="Nguyễn Thị Lan",
+            place="",
+            details=details,
+            note="",
+            photo_keys=[],
+            corrects_id=None,
+            prev_hash=previous,
+        )
+        event.hash = previous = chain.event_hash(event, None)
+        events.append(event)
+    batch.head_hash, batch.event_count = previous, len(events)
+    for field, value in batch_fields.items():
+        setattr(batch, field, value)
+    return batch, events
+
+
+def _rehash_from(events, index):
+    """Re-chain the history from `index` on, as someone covering their tracks would."""
+    previous = events[index - 1].hash if index else events[0].prev_hash
+    for event in events[index:]:
+        event.prev_hash = previous
+        event.hash = previous = chain.event_hash(event, None)
+    return previous
+
+
+DIARY = [("note", {}), ("spraying", {"phi_days": 14}), ("note", {})]
+HARVESTED = dict(harvested_on=date(2026, 6, 2), quantity=Decimal("850"), unit="kg")
+WITH_HARVEST = [("note", {}), ("harvest", {"quantity": "850", "unit": "kg"}), ("note", {})]
+
+
+def test_an_untouched_history_holds():
+    batch, events = _sealed(DIARY)
+
+    assert chain.verify(batch, events) == chain.ChainCheck(True, 3)
+
+
+def test_an_entry_missing_in_the_middle_is_found_where_it_was():
+    batch, events = _sealed(DIARY)
+
+    found = chain.verify(batch, [events[0], events[2]])
+
+    assert found == chain.ChainCheck(False, 2, 2, "an event is missing")
+
+
+def test_a_changed_previous_hash_is_found_at_its_entry():
+    batch, events = _sealed(DIARY)
+    events[1].prev_hash = "f" * 64
+
+    assert chain.verify(batch, events) == chain.ChainCheck(
+        False, 3, 2, "previous hash does not match"
+    )
+
+
+def test_a_correction_of_an_entry_not_in_the_history_is_found():
+    batch, events = _sealed(DIARY)
+    events[2].corrects_id = 999
+
+    assert chain.verify(batch, events) == chain.ChainCheck(False, 3, 3, "corrects an unknown event")
+
+
+def test_a_history_cut_short_is_found_at_its_new_end():
+    batch, events = _sealed(DIARY)
+
+    assert chain.verify(batch, events[:2]) == chain.ChainCheck(
+        False, 2, 2, "the history was shortened"
+    )
+
+
+def test_a_harvest_fact_changed_on_the_batch_is_named():
+    cases = {
+        "harvested_on": (date(2026, 6, 3), "the harvest date does not match the harvest recorded"),
+        "quantity": (Decimal("851"), "the quantity does not match the harvest recorded"),
+        "unit": ("tấn", "the unit does not match the harvest recorded"),
+    }
+    for field, (value, reason) in cases.items():
+        batch, events = _sealed(WITH_HARVEST, **HARVESTED)
+        assert chain.verify(batch, events).ok
+        setattr(batch, field, value)
+
+        assert chain.verify(batch, events) == chain.ChainCheck(
+            False, 3, 2, reason, chain.HARVEST
+        ), field
+
+
+def _labelled(serials=("NS-1", "NS-2"), legacy=False):
+    run = {"run": 41, "count": len(serials), "serials": chain.serials_digest(serials)}
+    return _sealed([("note", {}), ("labels", run)], legacy=legacy)
+
+
+def _labels(*serials, run=41, run_batch=7):
+    return [chain.IssuedLabel(run, run_batch, serial) for serial in serials]
+
+
+def test_labels_matching_their_run_hold():
+    batch, events = _labelled()
+
+    assert chain.verify(batch, events, _labels("NS-2", "NS-1")).ok
+
+
+def test_a_run_whose_labels_are_gone_is_found():
+    batch, events = _labelled()
+
+    assert chain.verify(batch, events, []) == chain.ChainCheck(
+        False, 2, 2, "a run's labels do not match the labels issued", chain.LABELS
+    )
+
+
+def test_a_label_with_another_serial_in_a_run_of_the_right_size_is_found():
+    batch, events = _labelled()
+
+    found = chain.verify(batch, events, _labels("NS-1", "NS-9"))
+
+    assert (found.ok, found.part, found.broken_at) == (False, chain.LABELS, 2)
+
+
+def test_a_label_of_a_run_the_history_does_not_know_is_found():
+    batch, events = _labelled()
+
+    found = chain.verify(batch, events, _labels("NS-1", "NS-2") + _labels("NS-3", run=42))
+
+    assert found == chain.ChainCheck(
+        False, 2, 2, "a label was not issued for this batch", chain.LABELS
+    )
+
+
+def test_a_legacy_batch_keeps_its_older_runs_but_not_another_batchs():
+    batch, events = _labelled(legacy=True)
+    older_run = _labels("NS-0", run=12)
+
+    assert chain.verify(batch, events, _labels("NS-1", "NS-2") + older_run).ok
+    found = chain.verify(batch, events, _labels("NS-1", "NS-2") + _labels("X", run=12, run_batch=8))
+    assert (found.ok, found.part, found.legacy) == (False, chain.LABELS, True)
+
+
+def test_a_history_rechained_after_a_change_still_fails_on_the_batchs_last_hash():
+    batch, events = _sealed(DIARY)
+    events[1].details = {"phi_days": 1}
+    _rehash_from(events, 1)
+
+    assert chain.verify(batch, events) == chain.ChainCheck(False, 3, 3, "the history was shortened")
