@@ -240,3 +240,22 @@ def test_a_history_rechained_after_a_change_still_fails_on_the_batchs_last_hash(
     _rehash_from(events, 1)
 
     assert chain.verify(batch, events) == chain.ChainCheck(False, 3, 3, "the history was shortened")
+
+
+def test_an_entry_changed_in_place_is_found_at_that_entry():
+    batch, events = _sealed(DIARY)
+    events[1].details = {"phi_days": 1}
+
+    assert chain.verify(batch, events) == chain.ChainCheck(
+        False, 3, 2, "content does not match its hash"
+    )
+
+
+def test_a_changed_code_breaks_the_identity_from_the_first_entry_or_of_an_empty_batch():
+    batch, events = _sealed(DIARY)
+    empty, _ = _sealed([])
+    batch.code = empty.code = "VT2606-Z"
+    reason = "the batch's product, area or code changed"
+
+    assert chain.verify(batch, events) == chain.ChainCheck(False, 3, 1, reason, chain.IDENTITY)
+    assert chain.verify(empty, []) == chain.ChainCheck(False, 0, 0, reason, chain.IDENTITY)
