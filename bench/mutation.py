@@ -12,8 +12,8 @@ never run here.
 Each module gets its own working directory, .mutation/<module>/ (git-ignored), whose
 setup.cfg narrows mutmut to that module and its tests; mutmut keeps its mutated copy and its
 results in .mutation/<module>/mutants/. Without --resume a module starts afresh; --resume
-keeps the results and re-runs only the mutants not yet checked and the survivors (after new
-tests were written, say).
+keeps the results and re-runs only the mutants not yet checked and the survivors not listed
+as equivalent (after new tests were written, say).
 
 Prints one line per module: mutants, killed, survived, timeout, equivalent and the kill rate,
 (killed + timeout) / (mutants - equivalent). A timeout counts as killed (the mutant made the
@@ -186,7 +186,8 @@ def run(name: str, target: Target, jobs: int, resume: bool) -> None:
     print(f"{name}: mutating {target.source} …", flush=True)
     mutmut(work, jobs, [])
     if resume:
-        again = sorted(k for k, code in results(work, target.source).items() if code in SURVIVED)
+        found = results(work, target.source)
+        again = sorted(k for k, code in found.items() if code in SURVIVED and k not in EQUIVALENT)
         if again:
             print(f"{name}: re-running {len(again)} survivors", flush=True)
             mutmut(work, jobs, again)
