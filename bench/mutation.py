@@ -184,10 +184,14 @@ def run(name: str, target: Target, jobs: int, resume: bool) -> None:
     work = prepare(name, target, fresh=not resume)
     started = time.monotonic()
     print(f"{name}: mutating {target.source} …", flush=True)
-    mutmut(work, jobs, [])
+    pending = results(work, target.source)
+    if not pending or None in pending.values():  # mutants not yet checked (or none made yet)
+        mutmut(work, jobs, [])
     if resume:
         found = results(work, target.source)
-        again = sorted(k for k, code in found.items() if code in SURVIVED and k not in EQUIVALENT)
+        again = sorted(
+            k for k, code in found.items() if code in SURVIVED | NO_TESTS and k not in EQUIVALENT
+        )
         if again:
             print(f"{name}: re-running {len(again)} survivors", flush=True)
             mutmut(work, jobs, again)
