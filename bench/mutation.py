@@ -13,7 +13,8 @@ Each module gets its own working directory, .mutation/<module>/ (git-ignored), w
 setup.cfg narrows mutmut to that module and its tests; mutmut keeps its mutated copy and its
 results in .mutation/<module>/mutants/. Without --resume a module starts afresh; --resume
 keeps the results and re-runs only the mutants not yet checked and the survivors not listed
-as equivalent (after new tests were written, say).
+as equivalent (after new tests were written, say); earlier kills are kept, since tests were
+only added (mutmut itself forgets every result when the list of test files changes).
 
 Prints one line per module: mutants, killed, survived, timeout, equivalent and the kill rate,
 (killed + timeout) / (mutants - equivalent). A timeout counts as killed (the mutant made the
@@ -162,11 +163,30 @@ def prepare(name: str, target: Target, fresh: bool) -> Path:
     return work
 
 
-def results(work: Path, source: str) -> dict[str, int | None]:
+def _meta(work: Path, source: str) -> dict:
     meta = work / "mutants" / (source + ".meta")
-    if not meta.exists():
-        return {}
-    return json.loads(meta.read_text())["exit_code_by_key"]
+    return json.loads(meta.read_text()) if meta.exists() else {"exit_code_by_key": {}}
+
+
+def results(work: Path, source: str) -> dict[str, int | None]:
+    return _meta(work, source)["exit_code_by_key"]
+
+
+def _keep_kills(work: Path, source: str, before: dict) -> None:
+    """Put back the earlier kills that mutmut forgot when the test selection grew.
+
+    Mutmut resets every result when the list of test files changes, and a run limited to the
+    survivors leaves the others unchecked. Tests were only added, so a mutant killed before
+    is still killed, as long as its function is unchanged (same hash)."""
+    meta_path = work / "mutants" / (source + ".meta")
+    after = json.loads(meta_path.read_text())
+    old_hashes, new_hashes = before["hash_by_function_name"], after["hash_by_function_name"]
+    for mutant, code in before["exit_code_by_key"].items():
+        function = mutant.rsplit(".", 1)[1].rsplit("__mutmut_", 1)[0]
+        unchanged = old_hashes.get(function) == new_hashes.get(function) is not None
+        if code in KILLED | TIMEOUT and after["exit_code_by_key"].get(mutant) is None and unchanged:
+            after["exit_code_by_key"][mutant] = code
+    meta_path.write_text(json.dumps(after, indent=4))
 
 
 def mutmut(work: Path, jobs: int, names: list[str]) -> None:
@@ -188,13 +208,15 @@ def run(name: str, target: Target, jobs: int, resume: bool) -> None:
     if not pending or None in pending.values():  # mutants not yet checked (or none made yet)
         mutmut(work, jobs, [])
     if resume:
-        found = results(work, target.source)
+        before = _meta(work, target.source)
+        found = before["exit_code_by_key"]
         again = sorted(
             k for k, code in found.items() if code in SURVIVED | NO_TESTS and k not in EQUIVALENT
         )
         if again:
             print(f"{name}: re-running {len(again)} survivors", flush=True)
             mutmut(work, jobs, again)
+            _keep_kills(work, target.source, before)
     print(f"{name}: done in {time.monotonic() - started:.0f} s", flush=True)
 
 
