@@ -259,3 +259,65 @@ def test_a_changed_code_breaks_the_identity_from_the_first_entry_or_of_an_empty_
 
     assert chain.verify(batch, events) == chain.ChainCheck(False, 3, 1, reason, chain.IDENTITY)
     assert chain.verify(empty, []) == chain.ChainCheck(False, 0, 0, reason, chain.IDENTITY)
+
+
+def test_a_harvest_date_without_a_harvest_entry_is_found_at_the_end_of_the_history():
+    batch, events = _sealed(DIARY, harvested_on=date(2026, 6, 2))
+
+    assert chain.verify(batch, events) == chain.ChainCheck(
+        False, 3, 3, "the harvest date does not match the harvest recorded", chain.HARVEST
+    )
+
+
+def test_a_legacy_batchs_findings_say_it_is_legacy():
+    batch, events = _sealed(WITH_HARVEST, legacy=True, **HARVESTED)
+    batch.quantity = Decimal("1")
+
+    assert chain.verify(batch, events) == chain.ChainCheck(
+        False, 3, 2, "the quantity does not match the harvest recorded", chain.HARVEST, True
+    )
+
+
+def test_a_recall_in_the_history_must_still_stand_on_the_batch():
+    for legacy in (False, True):
+        batch, events = _sealed(
+            [("note", {}), ("recall", {"reason": "dư lượng"}), ("note", {})], legacy=legacy
+        )
+        batch.recalled_at = datetime(2026, 6, 2, tzinfo=UTC)
+        assert chain.verify(batch, events).ok
+
+        batch.recalled_at, batch.status = None, "harvested"
+
+        assert chain.verify(batch, events) == chain.ChainCheck(
+            False, 3, 2, "the recall was removed", chain.RECALL, legacy
+        )
+
+
+def test_hashed_times_are_utc_whatever_the_servers_time_zone(monkeypatch):
+    import time
+
+    event = BatchEvent(
+        id=1,
+        batch_id=7,
+        seq=1,
+        kind="note",
+        occurred_at=datetime(2026, 6, 1, 23, 15, tzinfo=UTC),
+        recorded_at=datetime(2026, 6, 2, 2, 0, 9, tzinfo=UTC),
+        recorded_by_id=3,
+        recorded_by_name="Lan",
+        place="",
+        details={},
+        note="",
+        photo_keys=[],
+        prev_hash=chain.GENESIS,
+    )
+    monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
+    time.tzset()
+    try:
+        content = chain.canonical_content(event, None)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert b'"occurred_at":"2026-06-01T23:15:00Z"' in content
+    assert b'"recorded_at":"2026-06-02T02:00:09Z"' in content
