@@ -48,10 +48,10 @@ def _order(product, quantity=3, today=NOVEMBER):
 
 
 def _rice(farm):
-    """Rice, sold all year, with two harvested batches: ST-B (the older harvest, though
-    recorded second) and ST-A."""
+    """Rice, sold all year, with two harvested batches: ST-A (the older harvest, though
+    recorded second) and ST-B."""
     rice = make_product(farm, name="Gạo ST25")
-    newer, older = make_batch(farm, rice, code="ST-A"), make_batch(farm, rice, code="ST-B")
+    newer, older = make_batch(farm, rice, code="ST-B"), make_batch(farm, rice, code="ST-A")
     harvest(older, 30)
     harvest(newer, 3)
     return rice, older, newer
@@ -93,13 +93,14 @@ def _nothing_recorded(order) -> bool:
 
 def test_a_line_is_packed_from_each_batch_chosen_with_its_quantity(app, farm):
     rice, older, newer = _rice(farm)
+    harvest(make_batch(farm, rice, code="ST-0"), 5)  # offered, not chosen
     order = _order(rice)
 
     _pack(order, [(str(newer.id), "2"), (str(older.id), " 1 ")])
 
     assert order.status == "packed"
     assert _allocations(order) == sorted([(older.id, 1), (newer.id, 2)])
-    assert allocation.batches_of_line(order.lines[0]) == [newer, older]  # by code
+    assert allocation.batches_of_line(order.lines[0]) == [older, newer]  # by code
 
 
 def test_a_batch_chosen_twice_for_a_line_is_one_allocation(app, farm):
@@ -177,7 +178,7 @@ def test_a_batch_sold_out_while_the_farm_chose_is_refused_by_its_code(app, farm,
 
     message = _refusal(order, [(str(older.id), "3")])
 
-    assert message == "Gạo ST25: batch ST-B was recalled or sold out; choose another."
+    assert message == "Gạo ST25: batch ST-A was recalled or sold out; choose another."
     assert _nothing_recorded(order)
 
 
@@ -243,3 +244,20 @@ def test_a_line_whose_variant_was_deleted_is_offered_no_batch(app, farm):
     db.session.flush()
 
     assert allocation.choices_for(order, today=NOVEMBER) == {line.id: []}
+
+
+def test_packing_offers_the_season_of_the_day_it_is_given(app, farm):
+    # Given lychee (1/5 – 25/6) harvested in June 2026, ordered in June 2027
+    lychee = make_product(farm, name="Vải thiều", season_start="1/5", season_end="25/6")
+    last_year = make_batch(farm, lychee)
+    harvest(last_year, 5)
+    june_2027 = date(2027, 6, 1)
+    order = _order(lychee, today=june_2027)
+    line = order.lines[0]
+
+    # When the farm packs it on 1 June 2027, then last year's batch is refused
+    with pytest.raises(DomainError):
+        allocation.pack_with_batches(
+            order, farm_owner(order), {line.id: [(str(last_year.id), "3")]}, today=june_2027
+        )
+    assert _nothing_recorded(order)
