@@ -108,6 +108,8 @@ EQUIVALENT: dict[str, str] = {
     "orders.stock.x_claim_release__mutmut_3": "synchronize_session=None is read as False",
     "orders.bank_notifications.x__storable__mutmut_3": "codec names ignore case: 'UTF-8'",
     "orders.bank_notifications.x__parse__mutmut_84": "codec names ignore case: 'UTF-8'",
+    "orders.bank_notifications.x__parse__mutmut_14": "a missing description is None, then ''",
+    "orders.bank_notifications.x__parse__mutmut_16": "a missing description is None, then ''",
     "orders.bank_notifications.x__settle__mutmut_45": "amount == total never gets there (paid)",
     "traceability.allocation.x_choices_for__mutmut_16": "open_batches has every product's key",
     "traceability.allocation.x_choices_for__mutmut_18": "open_batches has every product's key",
