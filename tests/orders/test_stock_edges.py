@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.clock import local_today
 from app.extensions import db
-from orders import services, stock
+from orders import stock
 from orders.models import Order
 from products.models import Product, Variant
 from tests.farms.factories import make_farm
-from tests.orders.factories import deliver_everywhere, hanoi_contact
+from tests.orders.factories import deliver_everywhere
+from tests.orders.test_bank_notifications import _place
 from tests.products.factories import make_product
 
 
@@ -91,25 +91,11 @@ def test_giving_back_pre_order_capacity_frees_that_product_only(app):
 
 
 def test_an_orders_stock_is_released_by_the_first_caller_only(app):
-    variant = make_product(deliver_everywhere(make_farm())).variants[0]
-    variant.stock = 5
-    order_id, other_id = _place(variant), _place(variant)
+    farm = deliver_everywhere(make_farm())
+    order_id, other_id = _place(farm).id, _place(farm).id
 
     assert stock.claim_release(order_id) is True
     assert stock.claim_release(order_id) is False
 
     released = dict(db.session.execute(select(Order.id, Order.stock_released_at)).all())
     assert released[order_id] is not None and released[other_id] is None
-
-
-def _place(variant) -> int:
-    order = services.place_order(
-        {variant.id: 1},
-        buyer=None,
-        contact=hanoi_contact(),
-        payment_method="cod",
-        shown_prices={variant.id: 180000},
-        today=local_today(),
-    ).orders[0]
-    db.session.flush()
-    return order.id

@@ -57,6 +57,14 @@ def _rice(farm):
     return rice, older, newer
 
 
+def _another_farms_batch():
+    other_farm = make_farm(name="Vườn bên cạnh")
+    make_growing_area(other_farm)
+    batch = make_batch(other_farm, make_product(other_farm, name="Gạo lạ"))
+    harvest(batch, 2)
+    return batch
+
+
 def _pack(order, choices):
     line = order.lines[0]
     allocation.pack_with_batches(order, farm_owner(order), {line.id: choices}, today=NOVEMBER)
@@ -155,10 +163,7 @@ def test_the_largest_count_read_is_a_hundred_thousand(app, farm):
 
 def test_a_batch_not_offered_is_refused(app, farm):
     rice, older, _ = _rice(farm)
-    other_farm = make_farm(name="Vườn bên cạnh")
-    make_growing_area(other_farm)
-    strangers = make_batch(other_farm, make_product(other_farm, name="Gạo lạ"))
-    harvest(strangers, 2)
+    strangers = _another_farms_batch()
     order = _order(rice)
 
     message = _refusal(order, [(str(strangers.id), "3")])
@@ -226,10 +231,7 @@ def test_a_recalled_batch_is_not_offered_whatever_its_status_says(app, farm):
 def test_another_farms_batch_is_never_offered_even_naming_this_product(app, farm):
     # Given another farm's batch made to name this farm's product (a data error)
     rice, older, newer = _rice(farm)
-    other_farm = make_farm(name="Vườn bên cạnh")
-    make_growing_area(other_farm)
-    stranger = make_batch(other_farm, make_product(other_farm, name="Gạo lạ"))
-    harvest(stranger, 10)
+    stranger = _another_farms_batch()
     stranger.product_id = rice.id
     db.session.flush()
 

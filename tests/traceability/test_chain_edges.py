@@ -296,21 +296,10 @@ def test_a_recall_in_the_history_must_still_stand_on_the_batch():
 def test_hashed_times_are_utc_whatever_the_servers_time_zone(monkeypatch):
     import time
 
-    event = BatchEvent(
-        id=1,
-        batch_id=7,
-        seq=1,
-        kind="note",
-        occurred_at=datetime(2026, 6, 1, 23, 15, tzinfo=UTC),
-        recorded_at=datetime(2026, 6, 2, 2, 0, 9, tzinfo=UTC),
-        recorded_by_id=3,
-        recorded_by_name="Lan",
-        place="",
-        details={},
-        note="",
-        photo_keys=[],
-        prev_hash=chain.GENESIS,
-    )
+    _, events = _sealed(DIARY)
+    event = events[0]
+    event.occurred_at = datetime(2026, 6, 1, 23, 15, tzinfo=UTC)
+    event.recorded_at = datetime(2026, 6, 2, 2, 0, 9, tzinfo=UTC)
     monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
     time.tzset()
     try:
