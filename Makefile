@@ -11,7 +11,7 @@ WORKERS ?=
 SPEC   ?= .
 STAMP   = $(VENV)/.installed-$(if $(findstring dev,$(SPEC)),dev,base)
 
-.PHONY: run test install translations extract-messages lint format clean
+.PHONY: run test mutation install translations extract-messages lint format clean
 
 run: SPEC = .
 run: install translations
@@ -22,6 +22,12 @@ run: install translations
 test: SPEC = .[dev]
 test: install translations
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Mutation testing of the money and safety modules (bench/mutation.py); not part of `test`.
+# MUTATION_ARGS="--module chain --resume" narrows it.
+mutation: SPEC = .[dev]
+mutation: install translations
+	$(BIN)/python bench/mutation.py $(MUTATION_ARGS)
 
 # Reinstalls only when setup.cfg changed since the last install into this virtualenv.
 install: $(VENV)/bin/python
@@ -58,4 +64,4 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) instance test-output .pytest_cache
+	rm -rf $(VENV) instance test-output .pytest_cache mutants .mutation

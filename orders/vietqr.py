@@ -7,13 +7,11 @@ statement. Pure functions: no database, no request.
 
 from __future__ import annotations
 
-import io
 import re
 import xml.etree.ElementTree as ET
 
 import qrcode
 import qrcode.constants
-import qrcode.image.pil
 import qrcode.image.svg
 
 from app.geo import fold_accents
@@ -110,40 +108,6 @@ def _with_crc(body: str) -> str:
     return body + f"{crc16_ccitt_false(body.encode('ascii')):04X}"
 
 
-def parse_payload(payload: str) -> dict[str, str]:
-    """The fields of an EMVCo TLV string by tag; also reads a template's value (38, 62).
-
-    Does not check the CRC (see `verify_crc`); raises ValueError when the text is not TLV.
-    """
-    fields: dict[str, str] = {}
-    position = 0
-    while position < len(payload):
-        tag, length = payload[position : position + 2], payload[position + 2 : position + 4]
-        if not (_TAG.fullmatch(tag) and _TAG.fullmatch(length)):
-            raise ValueError(f"malformed EMVCo field at position {position}")
-        start = position + 4
-        end = start + int(length)
-        if end > len(payload):
-            raise ValueError(f"EMVCo field {tag} runs past the end of the payload")
-        if tag in fields:
-            raise ValueError(f"EMVCo field {tag} appears twice")
-        fields[tag] = payload[start:end]
-        position = end
-    return fields
-
-
-def verify_crc(payload: str) -> bool:
-    """True when the payload ends with field 63 holding the right CRC of everything before it."""
-    body, checksum = payload[:-4], payload[-4:]
-    if not body.endswith("6304") or not re.fullmatch(r"[0-9A-Fa-f]{4}", checksum):
-        return False
-    try:
-        data = body.encode("ascii")
-    except UnicodeEncodeError:
-        return False
-    return crc16_ccitt_false(data) == int(checksum, 16)
-
-
 def _qr_code(payload: str, box_size: int = 10) -> qrcode.QRCode:
     # Level M survives a smudged screen or a cracked phone glass, as bank apps' own codes do.
     qr = qrcode.QRCode(
@@ -170,13 +134,3 @@ def qr_svg(payload: str, *, label: str) -> str:
         path.attrib.pop("id", None)  # several codes on one page must not share an id
         path.set("shape-rendering", "crispEdges")  # no hairlines between adjacent modules
     return ET.tostring(svg, encoding="unicode")
-
-
-def qr_png(payload: str, box_size: int = 8) -> bytes:
-    """The payload as a black-and-white PNG, `box_size` pixels per module (for mail and print)."""
-    if isinstance(box_size, bool) or not isinstance(box_size, int) or box_size < 1:
-        raise ValueError(f"box size must be a positive whole number of pixels, got {box_size!r}")
-    image = _qr_code(payload, box_size=box_size).make_image(image_factory=qrcode.image.pil.PilImage)
-    with io.BytesIO() as buffer:
-        image.save(buffer)
-        return buffer.getvalue()

@@ -6,9 +6,9 @@ import subprocess
 
 from playwright.sync_api import expect
 
-from orders.vietqr import parse_payload, verify_crc
 from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout
 from tests.support.requirements import missing
+from tests.support.vietqr_reader import parse_payload, verify_crc
 
 
 def _decode_qr(locator, path) -> str:

@@ -6,12 +6,12 @@ from sqlalchemy import select
 from app.extensions import db
 from farms.services import set_bank_account
 from orders.models import Checkout
-from orders.vietqr import parse_payload, verify_crc
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product, season_day_ahead
 from tests.support.snapshots import database_snapshot
+from tests.support.vietqr_reader import parse_payload, verify_crc
 from tests.support.web import page_text, review_fields
 
 ADDRESS = {
