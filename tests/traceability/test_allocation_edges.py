@@ -108,7 +108,8 @@ def test_a_line_is_packed_from_each_batch_chosen_with_its_quantity(app, farm):
 
     assert order.status == "packed"
     assert _allocations(order) == sorted([(older.id, 1), (newer.id, 2)])
-    assert allocation.batches_of_line(order.lines[0]) == [older, newer]  # by code
+    line = order.lines[0]
+    assert allocation.batches_of_lines([line.id]) == {line.id: [older, newer]}  # by code
 
 
 def test_a_batch_chosen_twice_for_a_line_is_one_allocation(app, farm):
@@ -127,7 +128,7 @@ def test_a_line_without_a_batch_is_packed_without_one(app, farm):
     _pack(order, [("", "3")])
 
     assert order.status == "packed" and _allocations(order) == []
-    assert allocation.batches_of_line(order.lines[0]) == []
+    assert allocation.batches_of_lines([order.lines[0].id]) == {}
 
 
 def test_batches_that_do_not_add_up_to_the_line_are_refused(app, farm):
