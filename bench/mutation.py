@@ -43,7 +43,17 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
 MUTMUT = Path(sys.executable).with_name("mutmut")
 #: What the tests import: linked into each module's working directory, copied by mutmut.
-LINKED = ("app", "farms", "products", "orders", "traceability", "tests", "migrations")
+LINKED = (
+    "app",
+    "farms",
+    "products",
+    "orders",
+    "traceability",
+    "demo",
+    "bench",
+    "tests",
+    "migrations",
+)
 
 
 @dataclass(frozen=True)
@@ -196,14 +206,18 @@ def _keep_kills(work: Path, source: str, before: dict) -> None:
 
 
 def mutmut(work: Path, jobs: int, names: list[str]) -> None:
+    """Run mutmut; stop at once when it could not run the tests on the unmutated code (an
+    import error, a failing test): every mutant would otherwise read as "not killed"."""
     with open(work / "mutmut.log", "a") as log:
-        subprocess.run(
+        done = subprocess.run(
             [str(MUTMUT), "run", "--max-children", str(jobs), *names],
             cwd=work,
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,
         )
+    if done.returncode != 0:
+        sys.exit(f"mutmut failed in {work} (exit {done.returncode}): see {work / 'mutmut.log'}")
 
 
 def run(name: str, target: Target, jobs: int, resume: bool) -> None:
