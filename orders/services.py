@@ -588,10 +588,18 @@ def expire_unpaid_orders(now: datetime) -> list[Order]:
         )
         .options(selectinload(Order.lines))
     ).all()
+    expired = []
     for order in overdue:
-        move_order(order, OrderStatus.CANCELLED, actor=None, note="payment time ran out")
+        try:
+            # One savepoint per order: an order paid meanwhile (its compare-and-set lost)
+            # is left as the payment made it, and the others still expire.
+            with db.session.begin_nested():
+                move_order(order, OrderStatus.CANCELLED, actor=None, note="payment time ran out")
+        except DomainError:
+            continue
         queue_order_update(order, OrderUpdate.CANCELLED)
-    return list(overdue)
+        expired.append(order)
+    return expired
 
 
 #: Orders on one page of the farm's order list.

@@ -429,6 +429,35 @@ def _both_read_before_either_writes(engine):
     return lambda: event.remove(engine, "before_cursor_execute", hold)
 
 
+def test_an_order_paid_while_the_expiry_runs_is_left_paid_and_the_others_expire(app, monkeypatch):
+    # Given two overdue transfers, the first of which a payment moves just before the expiry
+    # job's compare-and-set reaches it (as a bank notification in another worker would)
+    paid, unpaid = _place("bank_transfer"), _place("bank_transfer")
+    real_move = services.move_order
+
+    def payment_arrives_first(order, target, **kwargs):
+        if order.id == paid.order.id:
+            db.session.execute(
+                update(Order)
+                .where(Order.id == order.id)
+                .values(status=S.CONFIRMED, payment_status=P.PAID)
+                .execution_options(synchronize_session=False)
+            )
+        return real_move(order, target, **kwargs)
+
+    monkeypatch.setattr(services, "move_order", payment_arrives_first)
+    stock_before = _snapshot(unpaid)
+
+    # When the expiry job runs
+    expired = services.expire_unpaid_orders(utcnow() + timedelta(days=2))
+
+    # Then only the unpaid order expired (its stock back) and the job did not stop
+    assert [order.id for order in expired] == [unpaid.order.id]
+    assert unpaid.order.status == S.CANCELLED
+    assert _snapshot(paid).status != S.CANCELLED
+    assert _snapshot(unpaid).stock == stock_before.stock + QUANTITY
+
+
 @pytest.mark.postgres_only
 @pytest.mark.parametrize("interleaving", ["free", "both_read_first"])
 def test_expiry_and_a_confirmed_transfer_racing_on_one_order_have_one_winner(
