@@ -83,6 +83,7 @@ TARGETS = {
         (
             "tests/orders/test_bank_notifications.py",
             "tests/orders/test_bank_notifications_edges.py",
+            "tests/orders/test_order_mails.py",  # a matched credit mails the buyer
         ),
     ),
     "vietqr": Target(
@@ -125,8 +126,8 @@ EQUIVALENT: dict[str, str] = {
     "traceability.allocation.x_choices_for__mutmut_18": "open_batches has every product's key",
     "traceability.chain.x__canonical__mutmut_4": "json reads ensure_ascii=None as False",
     "traceability.chain.x__walk__mutmut_34": "seq_by_id.get(None) is None, as before",
-    "traceability.allocation.x_batches_of_line__mutmut_6": "join(…, None) infers the one FK",
-    "traceability.allocation.x_batches_of_line__mutmut_8": "join() infers the one foreign key",
+    "traceability.allocation.x_batches_of_lines__mutmut_10": "join(…, None) infers the one FK",
+    "traceability.allocation.x_batches_of_lines__mutmut_12": "join() infers the one foreign key",
     "orders.vietqr.x__qr_code__mutmut_6": "error correction M is qrcode's default level",
     "orders.vietqr.x__qr_code__mutmut_8": "QUIET_ZONE_MODULES (4) is qrcode's default border",
     "orders.vietqr.x__with_crc__mutmut_8": "codec names ignore case: 'ASCII' is 'ascii'",
