@@ -1,9 +1,11 @@
 """Mails to buyers about their orders, in the language they shopped in.
 
-The action that changes the order queues its mail (queue_*), and the mail goes out once the
-transaction commits (app.after_commit): never for a change that was rolled back or refused,
-and a mail that fails never undoes the change. A checkout without an e-mail address (a guest
-who gave only a phone) gets no mail.
+The action that changes the order queues its mail (queue_*): the mail is written at once,
+inside the transaction (the order as the change leaves it), and sent once the transaction
+commits (app.after_commit): never for a change that was rolled back or refused, and a mail
+that fails never undoes the change. Only the sending waits, so no database read (on SQLite,
+no write lock) is held while an SMTP server answers. A checkout without an e-mail address (a
+guest who gave only a phone) gets no mail.
 """
 
 from __future__ import annotations
@@ -28,21 +30,30 @@ def _link(checkout: Checkout) -> str:
     return current_app.config["BASE_URL"] + path
 
 
-def mail_checkout_placed(checkout: Checkout) -> None:
+#: A mail ready to send: recipient, subject, body.
+Mail = tuple[str, str, str]
+
+
+def _send_after_commit(mail: Mail | None) -> None:
+    if mail is not None:
+        after_commit(send_mail, *mail)
+
+
+def checkout_placed_mail(checkout: Checkout) -> Mail | None:
     if not checkout.contact_email:
-        return
+        return None
     with force_locale(checkout.language):
         subject = _(
             "Your order at Nông Sản Số: %(numbers)s",
             numbers=", ".join(o.number for o in checkout.orders),
         )
         body = render_template("orders/mail/placed.txt", checkout=checkout, link=_link(checkout))
-    send_mail(checkout.contact_email, subject, body)
+    return checkout.contact_email, subject, body
 
 
 def queue_checkout_placed(checkout: Checkout) -> None:
     """Confirm the checkout to the buyer once it is committed."""
-    after_commit(mail_checkout_placed, checkout)
+    _send_after_commit(checkout_placed_mail(checkout))
 
 
 class OrderUpdate(StrEnum):
@@ -65,17 +76,17 @@ UPDATE_SUBJECTS = {
 
 def queue_order_update(order: Order, update: OrderUpdate) -> None:
     """Tell the buyer about the change once it is committed (nothing if it is rolled back)."""
-    after_commit(mail_order_update, order, update)
+    _send_after_commit(order_update_mail(order, update))
 
 
-def mail_order_update(order: Order, kind: str) -> None:
+def order_update_mail(order: Order, kind: str) -> Mail | None:
     # Imported here: payouts reaches the services (through stripe_payments), which import
     # this module to queue their mails.
     from orders.payouts import refund_amounts
 
     checkout = order.checkout
     if not checkout.contact_email or kind not in UPDATE_SUBJECTS:
-        return
+        return None
     with force_locale(checkout.language):
         subject = UPDATE_SUBJECTS[kind](order.number)
         body = render_template(
@@ -86,21 +97,21 @@ def mail_order_update(order: Order, kind: str) -> None:
             # What the buyer sent: a transfer of the wrong amount is refunded as it came.
             refund_vnd=refund_amounts([order])[order.id],
         )
-    send_mail(checkout.contact_email, subject, body)
+    return checkout.contact_email, subject, body
 
 
 def queue_recall_mail(order: Order, *, batch_code: str, product_name: str, reason: str) -> None:
     """Once the recall is committed, tell the buyer (nothing if it is rolled back)."""
-    after_commit(
-        mail_recall, order, batch_code=batch_code, product_name=product_name, reason=reason
+    _send_after_commit(
+        recall_mail(order, batch_code=batch_code, product_name=product_name, reason=reason)
     )
 
 
-def mail_recall(order: Order, *, batch_code: str, product_name: str, reason: str) -> None:
+def recall_mail(order: Order, *, batch_code: str, product_name: str, reason: str) -> Mail | None:
     """A batch the buyer received was recalled: what it was, why, and what to do."""
     checkout = order.checkout
     if not checkout.contact_email:
-        return
+        return None
     with force_locale(checkout.language):
         subject = _(
             "Recall: %(product)s in order %(number)s was recalled",
@@ -115,4 +126,4 @@ def mail_recall(order: Order, *, batch_code: str, product_name: str, reason: str
             reason=reason,
             link=_link(checkout),
         )
-    send_mail(checkout.contact_email, subject, body)
+    return checkout.contact_email, subject, body

@@ -253,6 +253,25 @@ def test_a_mail_that_fails_neither_undoes_the_change_nor_breaks_the_page(
     assert "mail template broken" in caplog.text
 
 
+def test_the_mail_is_written_in_the_transaction_and_only_sent_after_it(placed, monkeypatch):
+    # Given a mail system that notes whether a database transaction is open as it sends
+    order, farmer, _ = placed
+    sent_inside_a_transaction = []
+
+    def send(to, subject, body):
+        sent_inside_a_transaction.append(db.session().in_transaction())
+
+    monkeypatch.setattr("orders.notifications.send_mail", send)
+
+    # When the farm confirms the transfer and the change commits
+    services.confirm_transfer(order, farmer)
+    db.session.commit()
+
+    # Then the mail went out with no transaction open: no read (and on SQLite no write lock)
+    # is held while an SMTP server answers
+    assert sent_inside_a_transaction == [False]
+
+
 def test_the_expire_orders_command_mails_each_buyer_it_cancels(placed, app, outbox):
     order, _, _ = placed
     order.pay_before = utcnow() - timedelta(minutes=1)
