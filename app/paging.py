@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -37,3 +38,10 @@ def paginate(statement: Select, page: int | None, per_page: int) -> Page:
     page = min(max(page or 1, 1), pages)
     items = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def link_arguments(args: Mapping[str, str]) -> dict[str, str]:
+    """A list's query arguments, safe to hand back to url_for for its page links: without
+    `endpoint` and the `_`-names url_for reads as its own options (`_method`, `_scheme`,
+    `_external`, `_anchor`), which a visitor could otherwise put in the address."""
+    return {key: value for key, value in args.items() if key != "endpoint" and key[:1] != "_"}

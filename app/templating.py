@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from markupsafe import Markup, escape
 
+from app.paging import link_arguments
+
 
 def paragraphs(text: str | None) -> Markup:
     """Plain text typed by a farmer, shown as escaped paragraphs with its line breaks."""
@@ -20,3 +22,4 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["link_arguments"] = link_arguments

@@ -182,3 +182,19 @@ def test_the_whole_phrase_in_a_name_ranks_first(app):
     make_product(name="Thiều Thanh Hà sấy khô vải")
     make_product(name="Vải thiều Thanh Hà")
     assert _names(CatalogQuery(text="vai thieu"))[0] == "Vải thiều Thanh Hà"
+
+
+def test_the_pager_ignores_address_arguments_that_url_for_would_read_as_its_own(app, client):
+    # Given a catalog of more than one page
+    farm = make_farm()
+    for n in range(25):
+        make_product(farm, name=f"Bưởi số {n}")
+
+    # When a visitor adds url_for's own names to the address
+    response = client.get("/products?endpoint=x&_method=DELETE&_scheme=https&_external=1")
+
+    # Then the page is shown, and its "next" link is this site's, without those names
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'href="/products?page=2"' in html
+    assert "endpoint=" not in html and "https://" not in html
