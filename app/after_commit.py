@@ -33,7 +33,9 @@ def after_commit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Call fn(*args, **kwargs) after the current transaction of `db.session` commits."""
     session = db.session()
     _listen(session)
-    transaction = session.get_nested_transaction() or session.get_transaction()
+    # With no transaction open yet, begin one: a call tagged with none would survive a
+    # close() and run on some later, unrelated commit.
+    transaction = session.get_nested_transaction() or session.get_transaction() or session.begin()
     session.info.setdefault(_QUEUE, []).append((transaction, fn, args, kwargs))
 
 
