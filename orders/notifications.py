@@ -34,9 +34,12 @@ def _link(checkout: Checkout) -> str:
 Mail = tuple[str, str, str]
 
 
-def _send_after_commit(mail: Mail | None) -> None:
-    if mail is not None:
-        after_commit(send_mail, *mail)
+def _send_after_commit(mail: Mail | None) -> bool:
+    """Queue `mail` for after the commit; False when there is none (no e-mail address)."""
+    if mail is None:
+        return False
+    after_commit(send_mail, *mail)
+    return True
 
 
 def checkout_placed_mail(checkout: Checkout) -> Mail | None:
@@ -100,9 +103,10 @@ def order_update_mail(order: Order, kind: str) -> Mail | None:
     return checkout.contact_email, subject, body
 
 
-def queue_recall_mail(order: Order, *, batch_code: str, product_name: str, reason: str) -> None:
-    """Once the recall is committed, tell the buyer (nothing if it is rolled back)."""
-    _send_after_commit(
+def queue_recall_mail(order: Order, *, batch_code: str, product_name: str, reason: str) -> bool:
+    """Once the recall is committed, tell the buyer (nothing if it is rolled back). False
+    when the buyer left no e-mail address."""
+    return _send_after_commit(
         recall_mail(order, batch_code=batch_code, product_name=product_name, reason=reason)
     )
 

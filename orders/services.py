@@ -586,6 +586,7 @@ def expire_unpaid_orders(now: datetime) -> list[Order]:
             Order.payment_status == PaymentStatus.UNPAID,
             Order.pay_before < now,
         )
+        .order_by(Order.id)  # the order other writers lock in: no deadlock between them
         .options(selectinload(Order.lines))
     ).all()
     expired = []

@@ -86,7 +86,8 @@ def stop_sales_and_hold_orders(batch: Batch, actor: User) -> int:
     """Called by services.recall_batch, in its transaction, once the batch is recalled.
 
     Each buyer whose order left the farm with the batch is mailed once the recall commits,
-    in the language they shopped in. Returns how many orders are told."""
+    in the language they shopped in. Returns how many are mailed (buyers who left an
+    e-mail address)."""
     # Locked as create_batch locks it: a new batch and a recall cannot cross.
     db.session.execute(select(Product.id).where(Product.id == batch.product_id).with_for_update())
     record_recall(
@@ -106,8 +107,7 @@ def stop_sales_and_hold_orders(batch: Batch, actor: User) -> int:
         if order.status in AT_THE_FARM:
             order.recall_hold = batch.code
         else:
-            told += 1
-            notifications.queue_recall_mail(
+            told += notifications.queue_recall_mail(
                 order,
                 batch_code=batch.code,
                 product_name=receiver.product_name,

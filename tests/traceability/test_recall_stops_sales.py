@@ -300,10 +300,11 @@ def _shipped_order(farm, batch, email="mai@example.com"):
 
 
 def test_the_recall_mails_its_receivers_only_once_it_is_committed(app, farm, outbox):
-    # Given a shipped order from a harvested batch
+    # Given two shipped orders from a harvested batch, one of a buyer who left no e-mail
     batch = make_batch(farm, _oranges(farm))
     harvest(batch, 2)
     _shipped_order(farm, batch)
+    _shipped_order(farm, batch, email="")
     outbox.clear()
 
     # When the farm recalls the batch
