@@ -312,8 +312,8 @@ def place_order(
     if reviewed_totals is not None:
         _check_reviewed_totals(quotes, reviewed_totals)
 
-    # Each line takes its stock (or pre-order places) in a savepoint: a line refused gives
-    # back what the lines before it took, and nothing is added to the session.
+    # The lines take their stock (or pre-order places) inside one savepoint: a line refused
+    # gives back what the lines before it took, and nothing is added to the session.
     with db.session.begin_nested():
         ships_on = {
             variant.id: _take(variant, quantity, today)
@@ -586,7 +586,7 @@ def expire_unpaid_orders(now: datetime) -> list[Order]:
             Order.payment_status == PaymentStatus.UNPAID,
             Order.pay_before < now,
         )
-        .order_by(Order.id)  # the order other writers lock in: no deadlock between them
+        .order_by(Order.id)  # two runs lock the same orders in the same order
         .options(selectinload(Order.lines))
     ).all()
     expired = []
