@@ -9,7 +9,7 @@ from orders.models import Checkout
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
-from tests.products.factories import make_product, season_day_ahead
+from tests.products.factories import make_product, preorder_fields
 from tests.support.snapshots import database_snapshot
 from tests.support.vietqr_reader import parse_payload, verify_crc
 from tests.support.web import page_text, review_fields
@@ -246,16 +246,10 @@ def test_pre_order_lines_show_their_shipping_date_in_the_cart_and_the_review(cli
     from app.clock import local_today
 
     today = local_today()
-    opens = season_day_ahead(today)
     product = make_product(
-        deliver_everywhere(make_farm()),
-        name="Cam Hà Giang",
-        season_start=f"{opens.day}/{opens.month}",
-        season_end=f"{opens.day}/{opens.month}",
-        preorder_enabled=True,
-        preorder_ships_on=opens,
-        preorder_capacity="50",
+        deliver_everywhere(make_farm()), name="Cam Hà Giang", **preorder_fields(50, today)
     )
+    opens = product.preorder_ships_on
     db.session.commit()
     shown = f"Đặt trước: giao từ {opens.strftime('%d/%m/%Y')}"
     client.post_form("/cart/add", {"variant_id": product.variants[0].id, "quantity": "2"})

@@ -16,7 +16,7 @@ from orders.states import OrderStatus, PaymentStatus
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, hanoi_contact
-from tests.products.factories import make_product, season_day_ahead
+from tests.products.factories import make_product, preorder_fields
 from tests.support.snapshots import database_snapshot
 
 
@@ -198,15 +198,8 @@ def test_delivery_fees_per_started_weight_step_and_free_above_a_threshold(app):
 
 def test_pre_orders_take_capacity_and_show_the_shipping_date(app):
     today = local_today()
-    opens = season_day_ahead(today)
-    product = make_product(
-        deliver_everywhere(make_farm()),
-        season_start=f"{opens.day}/{opens.month}",
-        season_end=f"{opens.day}/{opens.month}",
-        preorder_enabled=True,
-        preorder_ships_on=opens,
-        preorder_capacity="3",
-    )
+    product = make_product(deliver_everywhere(make_farm()), **preorder_fields(3, today))
+    opens = product.preorder_ships_on
     line = _place({product.variants[0].id: 2}).orders[0].lines[0]
     db.session.refresh(product)
     assert line.ships_on == opens and product.preorder_taken == 2
@@ -360,15 +353,7 @@ def test_an_order_whose_transfer_is_under_review_is_not_offered_for_payment(two_
 def test_adding_pre_orders_counts_the_places_already_taken(app):
     # Given a pre-order of 3 places, 2 of them taken
     today = local_today()
-    opens = season_day_ahead(today)
-    product = make_product(
-        deliver_everywhere(make_farm()),
-        season_start=f"{opens.day}/{opens.month}",
-        season_end=f"{opens.day}/{opens.month}",
-        preorder_enabled=True,
-        preorder_ships_on=opens,
-        preorder_capacity="3",
-    )
+    product = make_product(deliver_everywhere(make_farm()), **preorder_fields(3, today))
     variant = product.variants[0]
     _place({variant.id: 2})
     db.session.refresh(product)

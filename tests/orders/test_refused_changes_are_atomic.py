@@ -13,7 +13,7 @@ from orders.delivery import set_delivery_settings, set_zone
 from orders.models import DeliverySettings
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, make_checkout, make_order
-from tests.products.factories import make_product, season_day_ahead
+from tests.products.factories import make_product, preorder_fields
 from tests.support.snapshots import database_snapshot
 
 
@@ -172,16 +172,7 @@ def test_a_refused_new_zone_is_not_added(farm):
 
 def test_a_checkout_refused_at_its_second_line_takes_nothing_from_the_first(farm):
     # Given a pre-order with 3 places left, sold in two variants
-    opens = season_day_ahead(local_today())
-    product = make_product(
-        farm,
-        prices=(100000, 150000),
-        season_start=f"{opens.day}/{opens.month}",
-        season_end=f"{opens.day}/{opens.month}",
-        preorder_enabled=True,
-        preorder_ships_on=opens,
-        preorder_capacity="3",
-    )
+    product = make_product(farm, prices=(100000, 150000), **preorder_fields(3, local_today()))
     first, second = product.variants
     before = database_snapshot()
 

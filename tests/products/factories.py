@@ -22,6 +22,19 @@ def season_day_ahead(today: date) -> date:
     return date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
+def preorder_fields(capacity: int, today: date) -> dict:
+    """Product fields for a one-day season on season_day_ahead(today), open for `capacity`
+    pre-orders shipped that day: out of season today, whatever today is."""
+    opens = season_day_ahead(today)
+    return {
+        "season_start": f"{opens.day}/{opens.month}",
+        "season_end": f"{opens.day}/{opens.month}",
+        "preorder_enabled": True,
+        "preorder_ships_on": opens,
+        "preorder_capacity": str(capacity),
+    }
+
+
 def product_details(**overrides) -> dict:
     n = next(_numbers)
     details = {

@@ -10,7 +10,7 @@ from products import services
 from products.catalog import CatalogQuery, search_catalog
 from tests.app.factories import make_user
 from tests.farms.factories import make_certification, make_farm
-from tests.products.factories import make_product, season_day_ahead
+from tests.products.factories import make_product, preorder_fields
 from tests.support.queries import count_queries
 from tests.support.web import page_text
 
@@ -108,15 +108,7 @@ def test_season_and_pre_order_filters(app):
     month_day = f"{today.day}/{today.month}"
     make_product(name="Đang mùa", season_start=month_day, season_end=month_day)
     make_product(name="Quanh năm")
-    opens = season_day_ahead(today)
-    make_product(
-        name="Đặt trước",
-        season_start=f"{opens.day}/{opens.month}",
-        season_end=f"{opens.day}/{opens.month}",
-        preorder_enabled=True,
-        preorder_ships_on=opens,
-        preorder_capacity="5",
-    )
+    make_product(name="Đặt trước", **preorder_fields(5, today))
     assert set(_names(CatalogQuery(availability="in_season"))) == {"Đang mùa", "Quanh năm"}
     assert _names(CatalogQuery(availability="preorder")) == ["Đặt trước"]
 
