@@ -19,6 +19,7 @@ def category_choices(blank_label=None):
 
 class ProductForm(Form):
     name = text_field(_l("Product name"), 160)
+    english_name = text_field(_l("English name (optional)"), 160, required=False)
     category = choice_field(_l("Category"), category_choices())
     description = long_text_field(_l("Description"), 10000)
     growing_area_id = choice_field(_l("Growing area"), [("", _l("None"))], required=False)

@@ -81,6 +81,8 @@ class Product(db.Model):
     #: Readable address of the product page, /products/<slug>.
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(160))
+    #: Optional name for English pages ("Thanh Ha lychee"); empty: they show `name`.
+    english_name: Mapped[str] = mapped_column(String(160), default="", server_default="")
     category: Mapped[str] = mapped_column(String(30), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     #: GTIN-14 (a GTIN-13 with a leading zero), check digit verified; optional.
@@ -99,7 +101,8 @@ class Product(db.Model):
     preorder_taken: Mapped[int] = mapped_column(default=0)
     #: Lowest variant price, kept by the services for sorting and price filters.
     price_from_vnd: Mapped[int | None] = mapped_column(index=True)
-    #: Accent-free lower-case copies for search: the name, then everything else.
+    #: Accent-free lower-case copies for search: the name (and the English name), then
+    #: everything else.
     search_name: Mapped[str] = mapped_column(String(400), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

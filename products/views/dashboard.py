@@ -59,6 +59,7 @@ def _details(form: ProductForm) -> dict:
         name: form[name].data
         for name in (
             "name",
+            "english_name",
             "category",
             "description",
             "gtin",
