@@ -61,7 +61,7 @@ from orders.stock import (
 from products.models import Product, ProductStatus, Variant
 from products.sale_stop import ensure_on_sale
 from products.seasons import SeasonState, availability
-from products.units import unit_label
+from products.units import stored_unit_label, unit_label
 
 MAX_QUANTITY = 1000
 #: How long a bank transfer or a card payment may take before the boxes go back on sale.
@@ -349,7 +349,7 @@ def place_order(
                 OrderLine(
                     variant=variant,
                     product_name=variant.product.name,
-                    unit_label=unit_label(variant),
+                    unit_label=stored_unit_label(variant),
                     unit_price_vnd=variant.price_vnd,
                     quantity=quantity,
                     line_total_vnd=variant.price_vnd * quantity,

@@ -18,6 +18,14 @@ def unit_label(variant):
 
 
 @bp.app_template_global()
+def line_unit_label(line) -> str:
+    """An order line's unit, kept as it was bought, in the reader's language."""
+    from products.units import translate_unit_label
+
+    return translate_unit_label(line.unit_label)
+
+
+@bp.app_template_global()
 def product_name(product) -> str:
     """The product's English name on English pages when the farm gave one, else its name."""
     if product.english_name and current_language() == "en":
