@@ -43,6 +43,7 @@ from orders import (
     stripe_payments,
 )
 from orders import cart as carts
+from orders.events import paid_times
 from orders.forms import (
     PAYMENT_LABELS,
     CancelForm,
@@ -67,6 +68,7 @@ def order_status_label(status: str) -> str:
 
 bp.add_app_template_global(payouts.ledger_kind_label)
 bp.add_app_template_global(payment_status_label)
+bp.add_app_template_global(paid_times, "order_paid_times")
 
 
 @bp.app_template_global()

@@ -49,6 +49,13 @@ CATEGORY_LABELS = {
 }
 
 
+#: Who certifies an OCOP rating: 3–4 stars the province, 5 stars the ministry (national).
+OCOP_LEVEL_LABELS = {
+    "province": _l("certified by the province"),
+    "ministry": _l("certified by the ministry"),
+}
+
+
 class ProductStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -175,6 +182,10 @@ class OcopCertificate(db.Model):
 
     product: Mapped[Product] = relationship(back_populates="ocop")
     verified_by: Mapped[User | None] = relationship()
+
+    @property
+    def level_label(self) -> str:
+        return str(OCOP_LEVEL_LABELS.get(self.level, self.level))
 
     def is_valid_on(self, today: date) -> bool:
         return self.verified_at is not None and self.expires_on >= today

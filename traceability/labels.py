@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, insert, select
 
 from app.auth.models import User
@@ -132,18 +133,20 @@ def _check_farm_bounds(farm: Farm, count: int) -> None:
     max_labels = current_app.config["LABELS_PER_FARM_PER_DAY"]
     if runs >= max_runs:
         raise DomainError(
-            _l(
-                "This farm has printed %(n)d runs of labels in the last 24 hours, the most "
+            lazy_ngettext(
+                "This farm has printed %(num)d run of labels in the last 24 hours, the most "
                 "allowed: print more labels in one run, or try again later.",
-                n=max_runs,
+                "This farm has printed %(num)d runs of labels in the last 24 hours, the most "
+                "allowed: print more labels in one run, or try again later.",
+                max_runs,
             ),
             field="count",
         )
     if labels + count > max_labels:
         raise DomainError(
             _l(
-                "A farm can issue %(max)d labels in 24 hours; %(left)d are left now: "
-                "print fewer, or try again later.",
+                "A farm can issue %(max)d labels in 24 hours; left now: %(left)d. "
+                "Print fewer, or try again later.",
                 max=max_labels,
                 left=max(max_labels - labels, 0),
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -179,9 +180,10 @@ def print_labels(batch_id: int):
             flash(message, "error")
         return redirect(url_for("traceability.batch_page", batch_id=batch.id) + "#labels")
     flash(
-        _(
-            "%(n)d labels issued. Download the PDF and print it at 100%% (no scaling).",
-            n=issued.value.count,
+        ngettext(
+            "%(num)d label issued. Download the PDF and print it at 100%% (no scaling).",
+            "%(num)d labels issued. Download the PDF and print it at 100%% (no scaling).",
+            issued.value.count,
         ),
         "success",
     )
