@@ -2,7 +2,8 @@
 
 The QR holds a short address on BASE_URL: a GS1 Digital Link (/01/<GTIN-14>/10/<lot>/21/
 <serial>) when the product has a GTIN, otherwise /T/<serial>. Serials are random (10
-characters of Crockford's base32, 50 bits), so a forger cannot guess one that was issued.
+characters of Crockford's base32, 50 bits), so a forger cannot guess one that was issued;
+every look-up reads a typed serial through `normalise_serial` (O as 0, I and L as 1).
 
 A run's PDF is drawn on its first download and kept in the (private) storage under a key that
 names what it shows, so later downloads serve the file. The labels and runs a farm may issue
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -37,6 +39,7 @@ from traceability.label_pdf import LabelFace, render_labels
 from traceability.models import Batch, BatchStatus, Label, LabelRun
 
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_ALPHABET_SET = frozenset(SERIAL_ALPHABET)
 SERIAL_LENGTH = 10
 MAX_LABELS_PER_RUN = 10_000
 #: The window the per-farm bounds count in.
@@ -49,6 +52,27 @@ log = logging.getLogger(__name__)
 
 def new_serial() -> str:
     return "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(SERIAL_LENGTH))
+
+
+#: Crockford's base32 reads the letters people mistake for digits as those digits.
+_LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+#: What people put between groups of characters when they copy a serial.
+_SEPARATORS = re.compile(r"[\s\-]+")
+MAX_SERIAL_LENGTH = 20
+
+
+def normalise_serial(typed: str | None) -> str | None:
+    """The serial a person typed or a scanner read, as issued: any case, hyphens and spaces
+    dropped, O read as 0 and I or L as 1 (Crockford's decoding); None when it cannot be a
+    serial at all (a character outside the alphabet, or too long), so it is not looked up."""
+    text = _SEPARATORS.sub("", typed or "")
+    # ASCII only, before upper-casing: "ß".upper() is "SS".
+    if not text.isascii():
+        return None
+    text = text.upper().translate(_LOOK_ALIKES)
+    if not 0 < len(text) <= MAX_SERIAL_LENGTH or not set(text) <= _ALPHABET_SET:
+        return None
+    return text
 
 
 def _base_url() -> str:
