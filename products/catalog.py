@@ -98,10 +98,16 @@ def _in_name(term: SearchTerm):
     typed = Product.search_name.like(f"%{term.typed}%")
     if not term.names:
         return typed
-    # Spaces around the name make "% cam %" match whole words at its ends too.
+    # Spaces around the name make "% cam %" match whole words at its ends too; the plain
+    # LIKE beside it is what PostgreSQL's trigram index on search_name can answer.
     padded = literal(" ") + Product.search_name + literal(" ")
     named = and_(
-        or_(*(padded.like(f"% {name} %") for name in term.names)),
+        or_(
+            *(
+                and_(Product.search_name.like(f"%{name}%"), padded.like(f"% {name} %"))
+                for name in term.names
+            )
+        ),
         *(not_(padded.like(f"% {other} %")) for other in term.not_in),
     )
     return or_(typed, named)

@@ -127,12 +127,14 @@ def search_terms(words: list[str]) -> list[SearchTerm]:
             start += 1
             continue
         length, produce = match
+        typed = " ".join(words[start : start + length])
+        # The typed words match anywhere already; the other names add whole-word matches.
         names = tuple(
-            dict.fromkeys(
-                " ".join(phrase) for phrase, found in _phrases().items() if found is produce
-            )
+            " ".join(phrase)
+            for phrase, found in _phrases().items()
+            if found is produce and " ".join(phrase) != typed
         )
         not_in = tuple(fold_accents(name) for name in produce.not_in)
-        terms.append(SearchTerm(" ".join(words[start : start + length]), names, not_in))
+        terms.append(SearchTerm(typed, names, not_in))
         start += length
     return terms

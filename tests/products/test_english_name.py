@@ -11,6 +11,7 @@ from tests.products.factories import make_product, make_ready_to_sell, product_d
 from tests.products.test_product_pages import NEW_PRODUCT as PRODUCT_FORM
 from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
+from tests.traceability.factories import harvest, make_batch
 
 NEW_PRODUCT = {**PRODUCT_FORM, "english_name": "  Thanh Ha   lychee "}
 
@@ -91,3 +92,16 @@ def test_a_csv_update_without_the_column_keeps_the_english_name(app):
     services.update_product(product, owner, **details)
 
     assert product.english_name == "Lychee" and "lychee" in product.search_name
+
+
+def test_the_trace_page_in_english_names_the_product_in_english(client):
+    farm = make_farm()
+    product = make_product(farm, name="Vải thiều Thanh Hà", english_name="Thanh Ha lychee")
+    batch = make_batch(farm, product, code="VT2606-E")
+    harvest(batch, 2)
+    db.session.commit()
+    _english(client)
+
+    page = page_text(client.get(f"/trace/{farm.slug}/{batch.code}"))
+
+    assert "Thanh Ha lychee" in page and "Buy Thanh Ha lychee from" in page
