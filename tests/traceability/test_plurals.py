@@ -1,7 +1,9 @@
 """Counts read right for one and for several: "1 entry", "2 entries"; "1 day", "2 days"."""
 
 import pytest
+from flask_babel import force_locale
 
+from app.errors import DomainError
 from app.extensions import db
 from tests.app.factories import log_in
 from tests.farms.factories import make_farm
@@ -67,3 +69,12 @@ def test_issuing_labels_says_how_many_in_the_singular_or_plural(client, batch, c
     client.post_form(f"/dashboard/batches/{batch.id}/labels", {"format": "a4-65", "count": count})
 
     assert said in page_text(client.get(f"/dashboard/batches/{batch.id}"))
+
+
+@pytest.mark.parametrize(("phi_days", "said"), [(1, "needs 1 day before"), (3, "needs 3 days")])
+def test_a_harvest_too_early_counts_the_days_to_wait(app, batch, phi_days, said):
+    spray(batch, 1, phi_days=phi_days)
+    with app.test_request_context(), force_locale("en"):
+        with pytest.raises(DomainError) as refused:
+            harvest(batch, 0.5)
+        assert said in str(refused.value.message)
