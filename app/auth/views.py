@@ -36,7 +36,7 @@ from app.auth.tokens import make_reset_token, user_for_reset_token
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.i18n import current_language
-from app.mail import send_mail
+from app.messaging import queue_mail
 from app.web import UNPROCESSABLE, safe_next_url, show_domain_error
 
 bp = Blueprint("auth", __name__)
@@ -299,6 +299,7 @@ def forgot_password():
         user = services.account_for_password_reset(form.identifier.data)
         if user is not None:
             _send_reset_mail(user)
+            db.session.commit()  # the mail is in the outbox; the worker sends it
         # The same answer whether or not the account exists, so nobody can probe for accounts.
         flash(
             _(
@@ -319,7 +320,7 @@ def _send_reset_mail(user) -> None:
     with force_locale(user.preferred_language):
         subject = _("Choose a new password for Nông Sản Số")
         body = render_template("mail/reset_password.txt", user=user, link=link)
-    send_mail(user.email, subject, body)
+    queue_mail(user.email, subject, body, kind="password_reset", user_id=user.id)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
