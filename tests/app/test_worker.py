@@ -163,3 +163,60 @@ def test_a_failing_provider_is_retried_by_the_worker_until_it_answers(shop):
     engine.dispose()
     assert attempts == 3 and error is None
     assert len(esms.requests) == 3
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                children.append(int(entry.name))
+    return children
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("queue_env", ["sqlite-file"], indirect=True)
+def test_nongsan_run_starts_a_worker_that_stops_with_it(shop, tmp_path):
+    url, env = shop
+    with fake_provider(Answer(body=ESMS_OK)) as esms:
+        env["ESMS_URL"] = esms.url
+        # Given a message waiting, when the server starts as `make run` starts it
+        _queue_sms(env, 1)
+        from tests.support.redis_server import free_port
+
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "run", "--port", str(free_port()), "--workers", "1"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            # Then its worker sends the message
+            _wait_for(lambda: _statuses(url) == {"sent": 1}, 60, "the message sent")
+            workers = [p for p in _children(server.pid) if "app.cli worker" in _cmdline(p)]
+            assert len(workers) == 1
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        # and when the server stops, the worker stops too
+        _wait_for(lambda: not _alive(workers[0]), 30, "the worker to stop")
