@@ -20,7 +20,7 @@ ADDRESS = {
     "recipient_name": "Lê Minh Anh",
     "address_phone": "0987 654 321",
     "province_code": "01",
-    "commune": "phường Hoàn Kiếm",
+    "commune": "00070",  # Phường Hoàn Kiếm, chosen from Hà Nội's list
     "street": "12 Hàng Bạc",
 }
 
@@ -83,11 +83,9 @@ def test_a_phone_number_taken_by_someone_else_is_refused(client, user):
 def test_save_a_default_delivery_address_in_the_new_two_level_map(client, user):
     response = client.post_form("/profile/address", ADDRESS, follow_redirects=True)
     assert "Đã lưu địa chỉ giao hàng." in page_text(response)
-    assert "12 Hàng Bạc, phường Hoàn Kiếm, TP. Hà Nội" in page_text(response)
+    assert "12 Hàng Bạc, Phường Hoàn Kiếm, TP. Hà Nội" in page_text(response)
 
-    client.post_form(
-        "/profile/address", {**ADDRESS, "province_code": "31", "commune": "xã Thanh Hà"}
-    )
+    client.post_form("/profile/address", {**ADDRESS, "province_code": "31", "commune": "10813"})
     db.session.refresh(user)
     assert len(user.addresses) == 1 and user.default_address.province_code == "31"
 
@@ -97,7 +95,8 @@ def test_save_a_default_delivery_address_in_the_new_two_level_map(client, user):
     [
         ({"province_code": ""}, "Vui lòng chọn tỉnh hoặc thành phố trong danh sách."),
         ({"province_code": "30"}, "Vui lòng chọn tỉnh hoặc thành phố trong danh sách."),
-        ({"commune": ""}, "Vui lòng điền mục này."),
+        ({"commune": ""}, "Hãy chọn xã hoặc phường của bạn trong danh sách."),
+        ({"province_code": "31"}, "Hãy chọn xã hoặc phường trong danh sách của TP. Hải Phòng."),
         ({"street": "x" * 10_000}, "Nội dung quá dài."),
         ({"address_phone": "12"}, "Hãy nhập số di động Việt Nam"),
     ],
