@@ -3,6 +3,8 @@ vietnam-provinces package), with cached indexes by code, by province and by fold
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -11,8 +13,13 @@ import vietnam_provinces
 from app.geo.folding import fold_accents
 from app.geo.provinces import province_code_of
 
-# What people write before the name, folded: "Phường", "P.", "xã", "X.", "đặc khu".
-_KIND_PREFIXES = ("phuong ", "xa ", "dac khu ", "p ", "x ")
+# What people write before the name: "Phường", "P.", "xã", "X.", "đặc khu" (folded or not).
+_KIND_PREFIXES = ("phuong ", "phường ", "xa ", "xã ", "dac khu ", "đặc khu ", "p ", "x ")
+
+
+def _plain(text: str) -> str:
+    """Lower case, punctuation as spaces, accents kept: "P. Hoàn  Kiếm" -> "p hoàn kiếm"."""
+    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", text).lower()).strip()
 
 
 @dataclass(frozen=True)
@@ -61,14 +68,16 @@ def _by_province() -> dict[str, tuple[Commune, ...]]:
 
 
 @cache
-def _folded_names(province_code: str) -> tuple[dict[str, Commune], dict[str, list[Commune]]]:
-    """One province's communes by folded full name, and by folded name without the kind."""
+def _names(province_code: str, folded: bool) -> tuple[dict[str, Commune], dict[str, list]]:
+    """One province's communes by full name and by name without the kind, written plainly
+    (accents kept) or folded."""
+    key = fold_accents if folded else _plain
     full: dict[str, Commune] = {}
     short: dict[str, list[Commune]] = {}
     for commune in communes_of(province_code):
-        folded = fold_accents(commune.name)
-        full[folded] = commune
-        short.setdefault(_without_kind(folded), []).append(commune)
+        name = key(commune.name)
+        full[name] = commune
+        short.setdefault(_without_kind(name), []).append(commune)
     return full, short
 
 
@@ -97,14 +106,18 @@ def commune_for_name(province_code: str | None, text: str | None) -> Commune | N
     """The province's commune a person wrote, with or without accents or its kind.
 
     "Phường Hoàn Kiếm", "phuong hoan kiem", "P. Hoàn Kiếm" and "Hoàn Kiếm" all give ward
-    00070 of Hà Nội. A name two communes of the province share (a ward and a commune both
-    called "Tân An") counts only with its kind; anything else gives None.
+    00070 of Hà Nội. Accents decide first: "Văn Lăng" and "Văn Lang" are two communes of
+    Thái Nguyên, so "van lang" alone, which could be either, gives None, as does a name
+    the province does not have.
     """
-    folded = fold_accents(text or "")
-    if not folded or not communes_of(province_code):
+    if not text or not communes_of(province_code):
         return None
-    full, short = _folded_names(province_code)
-    if folded in full:
-        return full[folded]
-    candidates = short.get(_without_kind(folded), [])
-    return candidates[0] if len(candidates) == 1 else None
+    for folded in (False, True):
+        written = fold_accents(text) if folded else _plain(text)
+        full, short = _names(province_code, folded)
+        if written in full:
+            return full[written]
+        candidates = short.get(_without_kind(written), [])
+        if len(candidates) == 1:
+            return candidates[0]
+    return None
