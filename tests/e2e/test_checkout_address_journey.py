@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, SCREENSHOTS
+from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_signup
 
 
 def _pomelo_in_cart(page, shop: str) -> None:
@@ -59,3 +59,24 @@ def test_without_javascript_a_new_province_lists_its_wards(browser, demo_shop, b
     commune.select_option(label="Phường Hoàn Kiếm")
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-address-03-no-script.png"), full_page=True)
     context.close()
+
+
+def test_a_buyer_saves_a_ward_in_the_profile_and_checkout_starts_from_it(
+    phone, demo_shop, live_server
+):
+    phone.goto(f"{live_server}/signup")
+    fill_signup(phone, "Đỗ Minh Khoa", "0987 000 606", "dia-chi-moi-2026")
+    phone.goto(f"{live_server}/profile")
+    phone.get_by_label("Số di động người nhận").fill("0987 000 606")
+    phone.get_by_label("Tỉnh hoặc thành phố").select_option(label="Thái Nguyên")
+    phone.get_by_label("Xã hoặc phường").select_option(label="Xã Tân Cương")
+    phone.get_by_label("Số nhà, đường, thôn/ấp").fill("Xóm Hồng Thái 2")
+    phone.screenshot_as("address-04-profile")
+    phone.get_by_role("button", name="Lưu địa chỉ").click()
+    expect(phone.get_by_text("Xóm Hồng Thái 2, Xã Tân Cương, Thái Nguyên")).to_be_visible()
+
+    _pomelo_in_cart(phone, demo_shop)
+    phone.get_by_role("link", name="Tiến hành đặt hàng").click()
+
+    expect(phone.get_by_label("Tỉnh hoặc thành phố")).to_have_value("19")
+    expect(phone.get_by_label("Xã hoặc phường")).to_have_value("05503")
