@@ -41,7 +41,7 @@ from farms.forms import (
     SuspendForm,
 )
 from farms.models import Certification, Farm, FarmPhoto, GrowingArea, MemberInvitation
-from farms.permissions import managed_farms
+from farms.permissions import managed_farms, own_farm_ids
 from farms.readiness import missing_for_farms
 
 bp = Blueprint("farms", __name__, template_folder="templates")
@@ -67,6 +67,17 @@ def invitations_notice(user: User) -> ProfileNotice | None:
         _("See the invitations"),
         url_for("farms.dashboard"),
     )
+
+
+def start_page(user: User) -> str | None:
+    """Where a seller starts after log-in or sign-up: the farm they run, the list when they
+    run several, the "open your shop" page when none yet. Buyers and operators: no say."""
+    if user.role not in (Role.FARMER, Role.COOP_MANAGER):
+        return None
+    own = own_farm_ids(user)
+    if len(own) == 1:
+        return url_for("products.farm_overview", farm_id=own[0])
+    return url_for("farms.dashboard")
 
 
 # Dashboard ------------------------------------------------------------------------------

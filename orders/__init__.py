@@ -7,11 +7,24 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the order and payout pages and `expire-orders`; on log-in, the guest's cart
-    joins the account's."""
+    joins the account's; give the header the cart's size and the farm's waiting orders."""
     from app.auth import hooks
-    from orders import cart, cli, payout_views, views
+    from orders import (
+        cart,
+        cli,
+        farm_counts,
+        farm_inbox,  # noqa: F401  (adds its route to the orders blueprint)
+        header,
+        payout_views,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(payout_views.bp)
     app.cli.add_command(cli.expire_orders_command)
     hooks.on_login(app, cart.merge_guest_cart)
+    # The header (app/templates/base.html) and the farm's dashboard (products) show these.
+    app.add_template_global(header.cart_count)
+    app.add_template_global(header.farm_action_count)
+    app.add_template_global(header.runs_farms)
+    app.add_template_global(farm_counts.order_counts)
