@@ -42,7 +42,7 @@ from farms.forms import (
 )
 from farms.models import Certification, Farm, FarmPhoto, GrowingArea, MemberInvitation
 from farms.permissions import managed_farms, own_farm_ids
-from farms.readiness import missing_for_farms
+from farms.readiness import checklists
 
 bp = Blueprint("farms", __name__, template_folder="templates")
 
@@ -94,8 +94,8 @@ def dashboard():
         "farms/dashboard.html",
         farms=farms,
         invitations=invitations,
-        # The "ready to sell" checklist of every farm listed, each requirement asked once.
-        missing_by_farm=missing_for_farms(farms),
+        # The setup checklist of every farm listed, each step asked once for all of them.
+        checklists=checklists(farms),
     )
 
 
