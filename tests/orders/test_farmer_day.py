@@ -123,7 +123,7 @@ def test_the_dashboard_shows_the_counts_with_links_to_the_list(farm, client):
         assert f"<strong>{number}</strong>" in tile
     assert f'href="/dashboard/farms/{farm.id}/orders?tab=review"' in section
     assert f'href="/dashboard/farms/{farm.id}/orders?tab=refunds"' in section
-    assert "Thanh toán cần kiểm tra" in section
+    assert "Cần kiểm tra thanh toán" in section
 
 
 def test_the_header_badge_counts_what_waits_for_the_farmer(farm, client):
