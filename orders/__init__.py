@@ -26,5 +26,4 @@ def init_app(app: Flask) -> None:
     # The header (app/templates/base.html) and the farm's dashboard (products) show these.
     app.add_template_global(header.cart_count)
     app.add_template_global(header.farm_action_count)
-    app.add_template_global(header.runs_farms)
     app.add_template_global(farm_counts.order_counts)
