@@ -134,13 +134,30 @@ def read_id(value) -> int | None:
     return number if number is not None and 1 <= number <= MAX_ID else None
 
 
+#: Whole đồng: digits, or groups of three after a first group of one to three, split by one
+#: kind of separator. The đồng has no decimals, so ".", "," and a space can only group digits.
+_GROUPED_VND = re.compile(r"[0-9]+|[0-9]{1,3}(?:([.,\u0020\u00a0\u202f])[0-9]{3})(?:\1[0-9]{3})*")
+_CURRENCY = re.compile(r"\s*(?:₫|đ|đồng|vnd|vnđ)\s*$", re.IGNORECASE)
+
+
+def read_vnd(value) -> int | None:
+    """Whole đồng as people write them: "125000", "125.000", "125,000", "125 000", with or
+    without "₫"/"đ"/"VND" after them; None for anything else ("12,5", "1.25.000", "-5", "1e5"):
+    a misplaced separator is refused rather than read as some other amount."""
+    text = _CURRENCY.sub("", str(value if value is not None else "").strip())
+    if _GROUPED_VND.fullmatch(text) is None:
+        return None
+    return read_whole_number("".join(ch for ch in text if ch.isascii() and ch.isdigit()))
+
+
 def parse_vnd(value, field: str, label, *, minimum: int = 1, maximum: int = MAX_VND) -> int:
-    """Whole đồng as people type them: "125000", "125.000", "125,000 ₫"."""
-    text = "".join(str(value if value is not None else "").split()).replace("₫", "")
-    text = text.replace("đ", "").replace("VND", "").replace("vnd", "")
-    amount = read_whole_number(text.replace(".", "").replace(",", ""))
-    if amount is None or amount < 0:
-        raise DomainError(_l("Enter %(what)s in whole đồng, e.g. 125000.", what=label), field=field)
+    """Whole đồng as people type them (see read_vnd), within the limits."""
+    amount = read_vnd(value)
+    if amount is None:
+        raise DomainError(
+            _l("Enter %(what)s in whole đồng, e.g. 125.000 or 125000 (no decimals).", what=label),
+            field=field,
+        )
     if amount < minimum or amount > maximum:
         raise DomainError(_l("%(what)s is out of range.", what=label), field=field)
     return amount

@@ -7,11 +7,25 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the order and payout pages, `expire-orders` and the expiry job; on log-in,
-    the guest's cart joins the account's."""
+    the guest's cart joins the account's; give the header the cart's size and the farm's
+    waiting orders."""
     from app.auth import hooks
-    from orders import cart, cli, jobs, payout_views, views  # noqa: F401  (jobs registers)
+    from orders import (  # noqa: F401  (farm_inbox adds its route, jobs registers its jobs)
+        cart,
+        cli,
+        farm_counts,
+        farm_inbox,
+        header,
+        jobs,
+        payout_views,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(payout_views.bp)
     app.cli.add_command(cli.expire_orders_command)
     hooks.on_login(app, cart.merge_guest_cart)
+    # The header (app/templates/base.html) and the farm's dashboard (products) show these.
+    app.add_template_global(header.cart_count)
+    app.add_template_global(header.farm_action_count)
+    app.add_template_global(farm_counts.order_counts)

@@ -193,4 +193,6 @@ register_check(
         "orders.delivery_settings",
     ),
     _cannot_hand_over,
+    title=_l("Delivery or pickup"),
+    position=20,
 )

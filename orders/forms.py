@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 
 from app.commune_field import commune_field, list_communes
-from app.form_fields import Form, choice_field, province_choices, text_field
+from app.form_fields import Form, choice_field, province_choices, text_field, vnd_field
 from orders.states import PaymentMethod
 
 PAYMENT_LABELS = {
@@ -47,8 +47,8 @@ class CheckoutForm(Form):
 
 
 class DeliverySettingsForm(Form):
-    min_order_vnd = text_field(_l("Minimum order (đồng)"), 15, required=False)
-    free_delivery_from_vnd = text_field(_l("Free delivery from (đồng)"), 15, required=False)
+    min_order_vnd = vnd_field(_l("Minimum order (đồng)"), required=False)
+    free_delivery_from_vnd = vnd_field(_l("Free delivery from (đồng)"), required=False)
     pickup_enabled = BooleanField(_l("Buyers may collect at the farm"))
     pickup_address = text_field(_l("Where to collect"), 255, required=False)
 
@@ -66,7 +66,7 @@ class DeliveryZoneForm(Form):
             ("per_weight", _l("A fee for each started weight step")),
         ],
     )
-    fee_vnd = text_field(_l("Fee (đồng)"), 15)
+    fee_vnd = vnd_field(_l("Fee (đồng)"))
     weight_step_grams = text_field(_l("Weight step (grams), e.g. 5000"), 10, required=False)
 
 

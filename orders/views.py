@@ -388,12 +388,16 @@ def add_zone(farm_id: int):
 #: The farm dashboard's tabs: which order states each one lists.
 FARM_TABS = {
     "new": ("awaiting_payment", "confirmed"),
+    "awaiting_payment": ("awaiting_payment",),
     "to_pack": ("confirmed",),
     "to_ship": ("packed",),
     "shipped": ("shipped",),
+    "review": (),
     "all": (),
     "refunds": (),
 }
+#: Tabs that list by payment state instead (orders.farm_counts counts the same way).
+FARM_PAYMENT_TABS = {"review": ["needs_review"], "refunds": ["refund_needed"]}
 
 
 @bp.get("/dashboard/farms/<int:farm_id>/orders")
@@ -405,8 +409,9 @@ def farm_orders(farm_id: int):
         farm,
         _buyer(),
         list(FARM_TABS[tab]) or None,
-        # Money that came after a cancellation waits on its own tab until it is refunded.
-        payment_statuses=["refund_needed"] if tab == "refunds" else None,
+        # Money that came after a cancellation waits on its own tab until it is refunded;
+        # a transfer of the wrong amount on its own until someone has looked at it.
+        payment_statuses=FARM_PAYMENT_TABS.get(tab),
         page=read_whole_number(request.args.get("page")),
     )
     return render_template(

@@ -38,7 +38,7 @@ from app.errors import DomainError
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.messaging import queue_mail
-from app.web import UNPROCESSABLE, safe_next_url, show_domain_error
+from app.web import UNPROCESSABLE, is_safe_next, safe_next_url, show_domain_error
 
 bp = Blueprint("auth", __name__)
 
@@ -71,6 +71,15 @@ def _start_session(user, *, remember: bool) -> None:
     login_user(user, remember=remember)
 
 
+def _start_page(user) -> str:
+    """A safe `next` the page asked for; else where the packages start this account (farms:
+    its farm's dashboard); else the home page."""
+    wanted = request.args.get("next")
+    if is_safe_next(wanted):
+        return wanted
+    return hooks.landing_url(user) or url_for("main.index")
+
+
 def _has_remember_cookie() -> bool:
     return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
@@ -97,7 +106,7 @@ def signup():
             db.session.commit()
             _start_session(user, remember=False)
             flash(_("Welcome to Nông Sản Số, %(name)s!", name=user.full_name), "success")
-            response = redirect(url_for("main.index"))
+            response = redirect(_start_page(user))
             remember_device(request, response, user)
             return response
     status = UNPROCESSABLE if form.is_submitted() else 200
@@ -144,7 +153,7 @@ def login():
             hooks.session_started(session, user)
             db.session.commit()
             _start_session(user, remember=form.remember.data)
-            response = redirect(safe_next_url(request.args.get("next")))
+            response = redirect(_start_page(user))
             remember_device(request, response, user)
             return response
         g.login_failed = True
