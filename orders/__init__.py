@@ -7,11 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the order and payout pages and `expire-orders`; on log-in, the guest's cart
-    joins the account's."""
+    joins the account's; a proven phone or e-mail brings its guest orders to the account."""
     from app.auth import hooks
-    from orders import cart, cli, payout_views, views
+    from orders import cart, claims, cli, payout_views, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(payout_views.bp)
     app.cli.add_command(cli.expire_orders_command)
     hooks.on_login(app, cart.merge_guest_cart)
+    hooks.on_contact_verified(app, claims.attach_guest_checkouts)

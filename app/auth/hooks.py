@@ -5,6 +5,9 @@ Two hooks, explicit and per application (kept in `app.extensions`), rather than 
   or sign-up), before the view commits; orders merges the guest's cart this way.
 - `on_profile(app, notice)`: `notice(user)` returns a `ProfileNotice` for the profile page, or
   None; farms tells of a cooperative's pending invitations this way.
+- `on_contact_verified(app, hook)`: `hook(user, kind, value)` runs when the account proves a
+  phone number (kind "phone") or an e-mail address ("email") is its own, before the commit;
+  it returns a sentence for the person, or None. Orders attaches guest checkouts this way.
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ class ProfileNotice:
 
 LoginHook = Callable[[MutableMapping, User], None]
 NoticeProvider = Callable[[User], ProfileNotice | None]
+ContactVerifiedHook = Callable[[User, str, str], str | None]
 
 
 @dataclass
 class AuthHooks:
     login: list[LoginHook] = field(default_factory=list)
     profile: list[NoticeProvider] = field(default_factory=list)
+    contact_verified: list[ContactVerifiedHook] = field(default_factory=list)
 
 
 def _hooks(app: Flask) -> AuthHooks:
@@ -57,3 +62,13 @@ def session_started(session: MutableMapping, user: User) -> None:
 def profile_notices(user: User) -> list[ProfileNotice]:
     notices = (provide(user) for provide in _hooks(current_app).profile)
     return [notice for notice in notices if notice is not None]
+
+
+def on_contact_verified(app: Flask, hook: ContactVerifiedHook) -> None:
+    _hooks(app).contact_verified.append(hook)
+
+
+def contact_verified(user: User, kind: str, value: str) -> list[str]:
+    """Run the hooks for a newly proven phone or e-mail; what they have to tell the person."""
+    results = (hook(user, kind, value) for hook in _hooks(current_app).contact_verified)
+    return [sentence for sentence in results if sentence]
