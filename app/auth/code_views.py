@@ -95,7 +95,13 @@ def _render_verify(kind: str, status: int = 200, **forms):
 @bp.get("/profile/confirm/<kind>")
 @login_required
 def confirm_contact(kind: str):
-    return _render_verify(_kind_or_404(kind))
+    # After a code was sent, the channel it went by stays chosen for "send again".
+    channel = request.args.get("channel")
+    if channel not in verification.PHONE_CHANNELS:
+        channel = "zalo"
+    return _render_verify(
+        _kind_or_404(kind), send_form=SendCodeForm(formdata=None, channel=channel)
+    )
 
 
 @bp.post("/profile/confirm/<kind>/send")
@@ -115,7 +121,8 @@ def send_contact_code(kind: str):
         else:
             db.session.commit()
             flash(_("We have sent you a code. It works for 10 minutes."), "success")
-            return redirect(url_for("codes.confirm_contact", kind=kind))
+            channel = form.channel.data if kind == "phone" else None
+            return redirect(url_for("codes.confirm_contact", kind=kind, channel=channel))
     return _render_verify(kind, form_status(form), send_form=form)
 
 

@@ -79,3 +79,52 @@ def test_a_phone_only_farmer_resets_the_password_with_a_code(live_app, phone):
     page.screenshot_as("phone-reset-06-profile")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def _guest_order_then_account(app) -> str:
+    """An order placed without an account with 0905 333 444, then an account with it."""
+    from tests.farms.factories import make_farm
+    from tests.orders.factories import deliver_everywhere, hanoi_contact, place_one
+    from tests.products.factories import make_product
+
+    with app.app_context():
+        farm = deliver_everywhere(make_farm(name="Vườn bưởi Diễn"))
+        variant = make_product(farm, name="Bưởi Diễn", prices=(90000,)).variants[0]
+        checkout = place_one(variant, contact=hanoi_contact(phone="0905 333 444"))
+        services.register_user("Đỗ Thị Hoa", "0905 333 444", "buoi-dien-ngot")
+        db.session.commit()
+        return checkout.orders[0].number
+
+
+def test_a_buyer_confirms_her_number_and_finds_her_guest_order(live_app, phone):
+    app, live_server = live_app
+    number = _guest_order_then_account(app)
+    page = phone
+    page.goto(live_server + "/login")
+    page.get_by_label("Số điện thoại hoặc email").fill("0905 333 444")
+    page.get_by_label("Mật khẩu").fill("buoi-dien-ngot")
+    page.get_by_role("button", name="Đăng nhập").click()
+
+    page.goto(live_server + "/profile")
+    page.get_by_test_id("confirm-phone").get_by_role("link", name="Xác nhận bằng mã").click()
+    page.get_by_label("SMS (tin nhắn)").check()
+    page.get_by_role("button", name="Gửi mã cho tôi").click()
+    expect(page.get_by_text("Chúng tôi đã gửi mã cho bạn.")).to_be_visible()
+    expect(page.get_by_label("SMS (tin nhắn)")).to_be_checked()  # kept for "send again"
+    page.screenshot_as("confirm-phone-01-code-sent")
+    with app.app_context():
+        message = db.session.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.recipient == "+84905333444")
+            .order_by(OutboundMessage.id.desc())
+        ).first()
+        assert (message.channel, message.kind) == ("sms", "phone_code")
+        code = re.search(r"\b(\d{6})\b", message.body).group(1)
+    page.get_by_label("Mã xác nhận").fill(code)
+    page.get_by_role("button", name="Xác nhận", exact=True).click()
+
+    expect(page.get_by_text("Số điện thoại của bạn đã được xác nhận.")).to_be_visible()
+    expect(page.get_by_text("1 đơn bạn đã đặt khi chưa đăng nhập")).to_be_visible()
+    page.screenshot_as("confirm-phone-02-confirmed")
+    page.goto(live_server + "/orders")
+    expect(page.get_by_text(number)).to_be_visible()
