@@ -222,3 +222,11 @@ def test_an_email_still_gets_a_link_and_no_code(client, outbox):
 
     assert "chúng tôi đã gửi vào đó đường dẫn" in page_text(page)
     assert [m.kind for m in _messages()] == ["password_reset"]
+
+
+def test_one_client_address_may_check_thirty_codes_an_hour(client, farmer):
+    _ask(client)
+    for _ in range(30):
+        assert _send_code(client, "000000").status_code in (302, 422)
+
+    assert _send_code(client, "000000").status_code == 429
