@@ -8,10 +8,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the order and payout pages, `expire-orders` and the expiry job; on log-in,
     the guest's cart joins the account's; give the header the cart's size and the farm's
-    waiting orders."""
+    waiting orders; a proven phone or e-mail brings its guest orders to the account."""
     from app.auth import hooks
     from orders import (  # noqa: F401  (farm_inbox adds its route, jobs registers its jobs)
         cart,
+        claims,
         cli,
         farm_counts,
         farm_inbox,
@@ -29,3 +30,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(header.cart_count)
     app.add_template_global(header.farm_action_count)
     app.add_template_global(farm_counts.order_counts)
+    hooks.on_contact_verified(app, claims.attach_guest_checkouts)

@@ -96,8 +96,21 @@ class ChangePasswordForm(Form):
     password, confirm = _new_password_fields()
 
 
+def phone_channel_field():
+    """How a code goes to a phone: Zalo (what most people read) or SMS."""
+    return RadioField(
+        _l("Send the code by"),
+        choices=[SelectChoice("zalo", "Zalo"), SelectChoice("sms", _l("SMS (text message)"))],
+        default="zalo",
+        validate_choice=False,
+        validators=[AnyOf(["zalo", "sms"], message=_l("Choose Zalo or SMS."))],
+    )
+
+
 class ForgotPasswordForm(Form):
     identifier = _identifier_field()
+    #: Used when the identifier is a phone number: a code goes there instead of a mailed link.
+    channel = phone_channel_field()
 
 
 class ResetPasswordForm(Form):

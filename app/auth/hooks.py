@@ -8,6 +8,9 @@ Three hooks, explicit and per application (kept in `app.extensions`), rather tha
 - `on_landing(app, landing)`: `landing(user)` returns the address an account goes to after
   log-in or sign-up when no `next` was asked for, or None; farms sends its people to their
   farm's dashboard this way.
+- `on_contact_verified(app, hook)`: `hook(user, kind, value)` runs when the account proves a
+  phone number (kind "phone") or an e-mail address ("email") is its own, before the commit;
+  it returns a sentence for the person, or None. Orders attaches guest checkouts this way.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class ProfileNotice:
 LoginHook = Callable[[MutableMapping, User], None]
 NoticeProvider = Callable[[User], ProfileNotice | None]
 LandingProvider = Callable[[User], str | None]
+ContactVerifiedHook = Callable[[User, str, str], str | None]
 
 
 @dataclass
@@ -39,6 +43,7 @@ class AuthHooks:
     login: list[LoginHook] = field(default_factory=list)
     profile: list[NoticeProvider] = field(default_factory=list)
     landing: list[LandingProvider] = field(default_factory=list)
+    contact_verified: list[ContactVerifiedHook] = field(default_factory=list)
 
 
 def _hooks(app: Flask) -> AuthHooks:
@@ -74,3 +79,13 @@ def landing_url(user: User) -> str | None:
         if (url := landing(user)) is not None:
             return url
     return None
+
+
+def on_contact_verified(app: Flask, hook: ContactVerifiedHook) -> None:
+    _hooks(app).contact_verified.append(hook)
+
+
+def contact_verified(user: User, kind: str, value: str) -> list[str]:
+    """Run the hooks for a newly proven phone or e-mail; what they have to tell the person."""
+    results = (hook(user, kind, value) for hook in _hooks(current_app).contact_verified)
+    return [sentence for sentence in results if sentence]

@@ -35,6 +35,11 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     #: Mobile number in E.164 form (+84…).
     phone: Mapped[str | None] = mapped_column(String(16), unique=True)
+    #: When a code sent to `phone` was typed back (or None): the number is proven the
+    #: account's. Cleared when the number changes.
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The same for `email`.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.BUYER.value)
     preferred_language: Mapped[str] = mapped_column(String(5), default="vi")

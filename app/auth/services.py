@@ -150,6 +150,11 @@ def update_profile(
     if new_email:
         _ensure_email_free(new_email, owner=user)
     language = _check_language(language)  # checked before any field is written
+    # A proof holds for the number or address it was made for, not for its replacement.
+    if new_phone != user.phone:
+        user.phone_verified_at = None
+    if new_email != user.email:
+        user.email_verified_at = None
     user.full_name = name
     user.phone = new_phone
     user.email = new_email
@@ -213,6 +218,12 @@ def _set_password(user: User, new_password: str) -> None:
     # A new session token signs out every other browser and "remember me" cookie.
     user.session_token = new_session_token()
     db.session.flush()
+
+
+def set_new_password(user: User, new_password: str) -> None:
+    """A new password for an account whose owner proved themselves another way (a one-time
+    code): it signs out every session, as a password change does."""
+    _set_password(user, new_password)
 
 
 def end_all_sessions(user: User) -> None:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import hooks, services
+from app.auth.code_views import send_password_code
 from app.auth.devices import COOKIE_NAME, is_known_device, remember_device
 from app.auth.forms import (
     AddressForm,
@@ -309,6 +310,9 @@ def end_other_sessions():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        phone = _typed_phone(form.identifier.data)
+        if phone is not None:  # a code by Zalo or SMS instead of a mailed link
+            return send_password_code(phone, form.channel.data)
         user = services.account_for_password_reset(form.identifier.data)
         if user is not None:
             _send_reset_mail(user)
@@ -324,6 +328,14 @@ def forgot_password():
         return redirect(url_for("auth.login"))
     status = UNPROCESSABLE if form.is_submitted() else 200
     return render_template("auth/forgot_password.html", form=form), status
+
+
+def _typed_phone(text: str) -> str | None:
+    try:
+        identifier = parse_identifier(text)
+    except InvalidIdentifier:
+        return None
+    return identifier.value if identifier.kind == "phone" else None
 
 
 def _send_reset_mail(user) -> None:
