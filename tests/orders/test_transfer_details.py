@@ -123,6 +123,28 @@ def test_the_message_pays_the_order_through_a_bank_notification(client, app, lyc
     assert credit.outcome == "paid"
 
 
+def test_once_the_transfer_arrives_the_page_says_paid_and_offers_no_transfer(client, lychee):
+    from orders.bank_notifications import record_credit
+
+    order = _checkout(lychee).orders[0]
+    record_credit(
+        {
+            "id": "FT1",
+            "amount": order.total_vnd,
+            "account": "257678859",
+            "description": order.number,
+        }
+    )
+    db.session.commit()
+
+    page = _page(client, order.checkout)
+
+    html = page.get_data(as_text=True)
+    assert f'data-testid="paid-{order.number}"' in html
+    assert "Bạn đã thanh toán đơn này lúc" in page_text(page)
+    assert f'data-testid="transfer-{order.number}"' not in html and "copy.js" not in html
+
+
 def test_each_value_has_a_copy_button_that_waits_for_the_script(client, lychee):
     order = _checkout(lychee).orders[0]
     block = _details(_page(client, order.checkout).get_data(as_text=True), order.number)
