@@ -45,11 +45,15 @@ def _notify_credit(server: str, *, transaction: str, amount: int, account: str, 
         return json.loads(response.read())
 
 
-def _copy(page, block, button_name: str) -> str:
-    """Tap a copy button as a thumb would, and read back what the phone's clipboard holds."""
-    button = block.get_by_role("button", name=button_name)
+def _copy(page, block, field: str, name: str) -> str:
+    """Tap the copy button beside a value as a thumb would, and read back what the phone's
+    clipboard holds."""
+    row = block.locator(".transfer-row").filter(has=page.get_by_test_id(f"transfer-{field}"))
+    button = row.get_by_role("button")
+    expect(button).to_have_accessible_name(name)
     button.click()
     expect(button).to_have_text("Đã sao chép")
+    expect(button).to_have_accessible_name("Đã sao chép")
     return page.evaluate("navigator.clipboard.readText()")
 
 
@@ -92,12 +96,14 @@ def test_a_buyer_pays_by_transfer_with_copied_details_and_the_page_shows_it_paid
     block = page.locator("[data-testid^=transfer-NS]").first
     number = block.get_attribute("data-testid").removeprefix("transfer-")
     block.scroll_into_view_if_needed()
-    account = _copy(page, block, "Sao chép số tài khoản")
-    message = _copy(page, block, "Sao chép nội dung chuyển khoản")
-    amount = _copy(page, block, "Sao chép số tiền")
+    account = _copy(page, block, "account", "Sao chép số tài khoản")
+    message = _copy(page, block, "message", "Sao chép nội dung chuyển khoản")
+    amount = _copy(page, block, "amount", "Sao chép số tiền")
     assert account == block.get_by_test_id("transfer-account").inner_text()
     assert message == number and amount.isdigit()
     block.screenshot(path=str(SCREENSHOTS / f"{backend}-transfer-02-copied.png"))
+    # A moment later each button is back to rest, its name and text alike.
+    expect(block.get_by_role("button", name="Sao chép số tài khoản")).to_have_text("Sao chép")
     # Nothing is wider than the phone: no sideways scrolling to reach a copy button.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
@@ -112,6 +118,17 @@ def test_a_buyer_pays_by_transfer_with_copied_details_and_the_page_shows_it_paid
         ["zbarimg", "--raw", "-q", str(saved)], capture_output=True, text=True, timeout=30
     )
     assert decoded.returncode == 0 and f"08{len(number):02d}{number}" in decoded.stdout
+
+    # Without JavaScript the same details are there as text, and no button that does nothing.
+    plain = browser.new_context(viewport=PHONE, locale="vi-VN", java_script_enabled=False)
+    bare = plain.new_page()
+    bare.goto(page.url)
+    bare_block = bare.get_by_test_id(f"transfer-{number}")
+    expect(bare_block.get_by_test_id("transfer-account")).to_have_text(account)
+    expect(bare_block.get_by_test_id("transfer-message")).to_have_text(message)
+    expect(bare_block.get_by_role("button")).to_have_count(0)  # hidden buttons are not buttons
+    bare_block.screenshot(path=str(SCREENSHOTS / f"{backend}-transfer-02b-no-script.png"))
+    plain.close()
 
     # The bank tells the shop about the transfer the buyer typed from the copied values.
     answer = _notify_credit(

@@ -51,14 +51,21 @@
   }
 
   function showCopied(button) {
-    var label = button.dataset.label || button.textContent;
-    button.dataset.label = label;
+    // Remember the resting text and name once: a second tap while "copied" shows must not
+    // take "copied" for them.
+    if (!button.dataset.label) {
+      button.dataset.label = button.textContent;
+      button.dataset.name = button.getAttribute("aria-label") || "";
+    }
+    // The accessible name follows the visible text, so speech users can say what they see.
     button.textContent = button.dataset.copied;
+    button.setAttribute("aria-label", button.dataset.copied);
     button.classList.add("copied");
     announce(button, button.dataset.copied);
     window.clearTimeout(Number(button.dataset.timer || 0));
     button.dataset.timer = String(window.setTimeout(function () {
-      button.textContent = label;
+      button.textContent = button.dataset.label;
+      button.setAttribute("aria-label", button.dataset.name);
       button.classList.remove("copied");
     }, RESET_AFTER_MS));
   }
