@@ -10,7 +10,13 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
-from app.geo import fold_accents, province_by_code
+from app.geo import (
+    Commune,
+    commune_for_name,
+    commune_in_province,
+    fold_accents,
+    province_by_code,
+)
 
 #: The largest id a table holds: ids are 32-bit integers on PostgreSQL.
 MAX_ID = 2**31 - 1
@@ -51,6 +57,24 @@ def check_province(code: str | None, field: str = "province_code") -> str:
     if province_by_code(code) is None:
         raise DomainError(_l("Choose a province or city from the list."), field=field)
     return code
+
+
+def check_commune(province_code: str, value: str | None, field: str = "commune") -> Commune:
+    """The province's commune or ward chosen from the list (its code), or named as written
+    there ("Phường Hoàn Kiếm", "hoan kiem"); a commune of another province is refused."""
+    province = province_by_code(province_code)
+    commune = commune_in_province(province_code, value) or commune_for_name(province_code, value)
+    if province is None or commune is None:
+        raise DomainError(
+            _l(
+                "Choose the commune or ward from the list of %(province)s.",
+                province=province.display_name if province else "",
+            )
+            if province
+            else _l("Choose a province or city from the list."),
+            field=field,
+        )
+    return commune
 
 
 def parse_decimal(

@@ -6,10 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the order and payout pages and `expire-orders`; on log-in, the guest's cart
-    joins the account's."""
+    """Register the order and payout pages, `expire-orders` and the expiry job; on log-in,
+    the guest's cart joins the account's."""
     from app.auth import hooks
-    from orders import cart, cli, payout_views, transfer_views, views
+    from orders import cart, cli, jobs, payout_views, transfer_views, views  # noqa: F401 (jobs)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(payout_views.bp)

@@ -7,6 +7,7 @@ from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 
+from app.commune_field import commune_field, list_communes
 from app.form_fields import Form, choice_field, province_choices, text_field
 from orders.states import PaymentMethod
 
@@ -26,7 +27,7 @@ class CheckoutForm(Form):
         province_choices(),
         message=_l("Choose a province or city from the list."),
     )
-    commune = text_field(_l("Commune or ward"), 120)
+    commune = commune_field()
     street = text_field(_l("Street, house number, hamlet"), 255)
     payment_method = RadioField(
         _l("How will you pay?"), default=PaymentMethod.BANK_TRANSFER.value, validate_choice=False
@@ -34,6 +35,7 @@ class CheckoutForm(Form):
 
     def __init__(self, *args, stripe: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        list_communes(self.commune, self.province_code.data)
         # Bank transfer and cash always; card only when Stripe is configured.
         methods = [PaymentMethod.BANK_TRANSFER, PaymentMethod.CASH_ON_DELIVERY]
         if stripe:

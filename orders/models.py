@@ -116,7 +116,11 @@ class Checkout(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(16))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     province_code: Mapped[str] = mapped_column(String(2))
+    #: Commune or ward by name, as it was when the order was placed.
     commune: Mapped[str] = mapped_column(String(120))
+    #: Its five-digit official code (app.geo); NULL only for a checkout placed before the
+    #: official list whose free text matched no commune of its province.
+    commune_code: Mapped[str | None] = mapped_column(String(5))
     street: Mapped[str] = mapped_column(String(255))
     payment_method: Mapped[str] = mapped_column(String(20))
     #: Language of the buyer's mails.

@@ -28,7 +28,7 @@ from app.errors import DomainError, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.i18n import format_vnd
 from app.paging import Page, paginate
-from app.validation import check_province, clean_text
+from app.validation import check_commune, check_province, clean_text
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
 from orders import events
@@ -85,8 +85,11 @@ class Contact:
     phone: str
     email: str | None
     province_code: str
+    #: The code of one of the province's communes (or its official name); once cleaned,
+    #: the official name, with its code in commune_code.
     commune: str
     street: str
+    commune_code: str | None = None
 
 
 @dataclass
@@ -242,12 +245,16 @@ def clean_contact(contact: Contact) -> Contact:
             email = normalize_email(contact.email)
         except InvalidIdentifier as exc:
             raise DomainError(_l("Enter a valid e-mail address."), field="email") from exc
+    name = clean_text(contact.name, "name", 120, _l("your name"))
+    province_code = check_province(contact.province_code)
+    commune = check_commune(province_code, contact.commune_code or contact.commune)
     return Contact(
-        name=clean_text(contact.name, "name", 120, _l("your name")),
+        name=name,
         phone=phone,
         email=email,
-        province_code=check_province(contact.province_code),
-        commune=clean_text(contact.commune, "commune", 120, _l("the commune or ward")),
+        province_code=province_code,
+        commune=commune.name,
+        commune_code=commune.code,
         street=clean_text(contact.street, "street", 255, _l("the street and house number")),
     )
 
@@ -328,6 +335,7 @@ def place_order(
         contact_email=contact.email or (buyer.email if buyer else None),
         province_code=contact.province_code,
         commune=contact.commune,
+        commune_code=contact.commune_code,
         street=contact.street,
         payment_method=payment_method,
         language=language,

@@ -23,11 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.clock import local_today
+from app.commune_field import SHOW_COMMUNES
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import csrf, db
 from app.form_fields import ActionForm, ConfirmForm
-from app.geo import all_provinces
+from app.geo import all_provinces, province_by_code
 from app.i18n import current_language
 from app.validation import read_id, read_whole_number
 from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
@@ -155,8 +156,11 @@ def update_cart():
 
 
 def _prefilled_form() -> CheckoutForm:
+    """The buyer's saved address, in the province chosen in the cart when there was one."""
     buyer = _buyer()
     address = buyer.default_address if buyer else None
+    carried = request.args.get("province")
+    province = carried if province_by_code(carried) else None
     if address is None:
         return CheckoutForm(
             stripe=stripe_payments.stripe_enabled(),
@@ -164,15 +168,18 @@ def _prefilled_form() -> CheckoutForm:
             name=buyer.full_name if buyer else None,
             phone=buyer.display_phone if buyer else None,
             email=buyer.email if buyer else None,
+            province_code=province,
         )
+    province = province or address.province_code
     return CheckoutForm(
         stripe=stripe_payments.stripe_enabled(),
         formdata=None,
         name=address.recipient_name,
         phone=address.phone,
         email=buyer.email,
-        province_code=address.province_code,
-        commune=address.commune,
+        province_code=province,
+        # A commune of another province, or one never matched to the list, is chosen again.
+        commune=address.commune_code if address.province_code == province else None,
         street=address.street,
     )
 
@@ -196,8 +203,12 @@ def checkout():
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("orders.view_cart"))
     if request.method == "GET":
-        return render_template("orders/checkout.html", form=_prefilled_form(), quotes=None)
+        return render_template(
+            "orders/checkout.html", form=_prefilled_form(), quotes=None, saved=_saved_address()
+        )
     form = CheckoutForm(stripe=stripe_payments.stripe_enabled())
+    if request.form.get(SHOW_COMMUNES):  # a new province: list its communes, nothing more
+        return render_template("orders/checkout.html", form=form, quotes=None)
     quotes = None
     if form.validate_on_submit():
         try:
@@ -218,6 +229,11 @@ def checkout():
         quotes=quotes,
         payment_label=PAYMENT_LABELS.get(form.payment_method.data),
     ), status
+
+
+def _saved_address():
+    buyer = _buyer()
+    return buyer.default_address if buyer else None
 
 
 def _reviewed(prefix: str) -> dict[int, int]:

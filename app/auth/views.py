@@ -33,10 +33,11 @@ from app.auth.forms import (
 from app.auth.identifiers import InvalidIdentifier, parse_identifier
 from app.auth.roles import Role
 from app.auth.tokens import make_reset_token, user_for_reset_token
+from app.commune_field import SHOW_COMMUNES
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.i18n import current_language
-from app.mail import send_mail
+from app.messaging import queue_mail
 from app.web import UNPROCESSABLE, safe_next_url, show_domain_error
 
 bp = Blueprint("auth", __name__)
@@ -183,7 +184,8 @@ def _render_profile(status: int = 200, **forms):
             recipient_name=address.recipient_name if address else user.full_name,
             address_phone=(address.phone if address else user.display_phone) or "",
             province_code=address.province_code if address else "",
-            commune=address.commune if address else "",
+            # An address never matched to the official list shows no commune: one is chosen.
+            commune=address.commune_code if address else "",
             street=address.street if address else "",
         ),
     )
@@ -229,6 +231,8 @@ def update_profile():
 @login_required
 def update_address():
     form = AddressForm()
+    if request.form.get(SHOW_COMMUNES):  # a new province: list its communes, save nothing
+        return _render_profile(address_form=form)
     if form.validate_on_submit():
         try:
             user = current_user._get_current_object()
@@ -299,6 +303,7 @@ def forgot_password():
         user = services.account_for_password_reset(form.identifier.data)
         if user is not None:
             _send_reset_mail(user)
+            db.session.commit()  # the mail is in the outbox; the worker sends it
         # The same answer whether or not the account exists, so nobody can probe for accounts.
         flash(
             _(
@@ -319,7 +324,7 @@ def _send_reset_mail(user) -> None:
     with force_locale(user.preferred_language):
         subject = _("Choose a new password for Nông Sản Số")
         body = render_template("mail/reset_password.txt", user=user, link=link)
-    send_mail(user.email, subject, body)
+    queue_mail(user.email, subject, body, kind="password_reset", user_id=user.id)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

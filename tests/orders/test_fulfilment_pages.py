@@ -164,7 +164,7 @@ def test_buyers_get_mails_on_placing_payment_shipping_and_cancellation(app, clie
         "phone": "0987654321",
         "email": "anna@example.com",
         "province_code": "01",
-        "commune": "phường Hoàn Kiếm",
+        "commune": "00070",  # Phường Hoàn Kiếm
         "street": "1 Hàng Bạc",
         "payment_method": "bank_transfer",
     }
@@ -213,7 +213,7 @@ def test_the_packing_slip_and_label_print_vietnamese(client, placed, tmp_path):
     slip = client.get(f"/dashboard/orders/{order.id}/packing-slip.pdf")
     assert slip.status_code == 200 and slip.mimetype == "application/pdf"
     text = _pdf_text(slip.data, tmp_path)
-    assert "Vải thiều" in text and "Lê Minh Anh" in text and "phường Hoàn Kiếm" in text
+    assert "Vải thiều" in text and "Lê Minh Anh" in text and "Phường Hoàn Kiếm" in text
     assert order.number in text and "360.000" in text
 
     label = client.get(f"/dashboard/orders/{order.id}/label.pdf")

@@ -379,3 +379,26 @@ def test_a_second_confirmation_of_a_transfer_after_cancellation_records_it_once(
     services.confirm_transfer(order, farmer)
     assert order.payment_status == PaymentStatus.REFUND_NEEDED
     assert len(order.events) == events
+
+
+def test_the_worker_expires_overdue_orders_every_minute(two_farms, app):
+    # Given one overdue order and one still within its time to pay
+    from app.jobs import huey
+    from orders.jobs import expire_overdue_orders
+
+    lychee, pomelo = two_farms
+    overdue = _place({lychee.id: 1}).orders[0]
+    waiting = _place({pomelo.id: 1}).orders[0]
+    overdue.pay_before = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+
+    # The job is on the worker's schedule, every minute (no cron to set up)
+    periodic = {task.name: task for task in huey._registry.periodic_tasks}
+    assert periodic["orders.jobs.expire_overdue_orders"].validate_datetime(
+        datetime(2026, 7, 1, 9, 13)
+    )
+
+    # When the worker runs it, then only the overdue order is cancelled
+    assert expire_overdue_orders.call_local() == 1
+    db.session.expire_all()
+    assert (overdue.status, waiting.status) == ("cancelled", "awaiting_payment")
