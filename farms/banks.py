@@ -1,9 +1,9 @@
 """Vietnamese banks with their 6-digit NAPAS BIN, the code VietQR transfers are routed by.
 
 The table is data/napas_banks.json, kept from the NAPAS member list as the VietQR bank
-registry publishes it (its "source" says which edition). No maintained PyPI package carries
-this list: the few that do are single releases, so a bank renamed since would show its old
-name. A rename or a new member is one line of that file.
+registry publishes it (its "source" says which edition). A data file rather than a package:
+no PyPI package sets out to keep this list (the VietQR libraries there are QR encoders), and a
+rename or a new member is one line of that file.
 """
 
 from __future__ import annotations
