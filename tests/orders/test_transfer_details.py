@@ -80,7 +80,7 @@ def _copied(block: str, name: str) -> str:
 def test_each_transfer_detail_is_text_beside_the_code(client, lychee):
     order = _checkout(lychee).orders[0]
 
-    html = _page(client, _checkout_of(order)).get_data(as_text=True)
+    html = _page(client, order.checkout).get_data(as_text=True)
     block = _details(html, order.number)
 
     assert f'data-testid="vietqr-{order.number}"' in block
@@ -89,10 +89,6 @@ def test_each_transfer_detail_is_text_beside_the_code(client, lychee):
     assert _value(block, "holder") == "NGUYEN VAN THANH"
     assert _value(block, "amount").replace("\xa0", " ") == "390.000 ₫"
     assert _value(block, "message") == order.number
-
-
-def _checkout_of(order):
-    return order.checkout
 
 
 def test_the_message_shown_is_the_one_the_code_carries(client, lychee):
