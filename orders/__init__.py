@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     the guest's cart joins the account's; give the header the cart's size and the farm's
     waiting orders; a proven phone or e-mail brings its guest orders to the account."""
     from app.auth import hooks
-    from orders import (  # noqa: F401  (farm_inbox adds its route, jobs registers its jobs)
+    from orders import (  # noqa: F401  (farm_inbox, transfer_views add routes; jobs registers its jobs)
         cart,
         claims,
         cli,
@@ -19,11 +19,13 @@ def init_app(app: Flask) -> None:
         header,
         jobs,
         payout_views,
+        transfer_views,
         views,
     )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(payout_views.bp)
+    app.register_blueprint(transfer_views.bp)
     app.cli.add_command(cli.expire_orders_command)
     hooks.on_login(app, cart.merge_guest_cart)
     # The header (app/templates/base.html) and the farm's dashboard (products) show these.

@@ -55,7 +55,8 @@ from orders.forms import (
 )
 from orders.models import Checkout, Order
 from orders.states import payment_status_label, status_label
-from orders.vietqr import build_payload, qr_svg
+from orders.transfers import transfer_for
+from orders.vietqr import qr_svg
 from products.seasons import SeasonState, availability
 
 bp = Blueprint("orders", __name__, template_folder="templates")
@@ -310,17 +311,8 @@ def checkout_page(token: str):
 
 def _vietqr_payload(order: Order) -> str | None:
     """The transfer a banking app prefills: the farm's account, the exact total, the number."""
-    account = order.farm.bank_account
-    if order.payment_method != "bank_transfer" or not account:
-        return None
-    if not services.can_still_pay(order, utcnow()):  # cancelled, expired, paid, refunded
-        return None
-    return build_payload(
-        bank_bin=account.bank_bin,
-        account_number=account.account_number,
-        amount_vnd=order.total_vnd,
-        message=order.number,
-    )
+    transfer = transfer_for(order, utcnow())  # None once cancelled, expired, paid, refunded
+    return transfer.payload if transfer else None
 
 
 def _vietqr(order: Order) -> str | None:
