@@ -16,6 +16,11 @@ class Element:
     text: str = ""
     _open: int = field(default=1, repr=False)
 
+    @property
+    def words(self) -> str:
+        """The text with its whitespace (no-break spaces included) folded to single spaces."""
+        return " ".join(self.text.split())
+
 
 class _Collector(HTMLParser):
     def __init__(self, wanted):
