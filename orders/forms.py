@@ -68,8 +68,8 @@ class DeliveryZoneForm(Form):
     )
     fee_vnd = text_field(_l("Fee (đồng)"), 15)
     weight_step_grams = text_field(_l("Weight step (grams), e.g. 5000"), 10, required=False)
-    min_days = text_field(_l("Arrives after at least (days)"), 3, default=DEFAULT_DAYS[0])
-    max_days = text_field(_l("Arrives after at most (days)"), 3, default=DEFAULT_DAYS[1])
+    min_days = text_field(_l("Arrives after at least (days)"), 3, default=str(DEFAULT_DAYS[0]))
+    max_days = text_field(_l("Arrives after at most (days)"), 3, default=str(DEFAULT_DAYS[1]))
 
 
 class ShipForm(Form):

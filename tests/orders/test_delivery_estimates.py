@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Response
+from sqlalchemy import select
 
 from app.auth.services import save_default_address
 from app.errors import DomainError
@@ -220,3 +221,18 @@ def test_the_cart_shows_each_farms_days_to_the_chosen_province(client, lychee):
     assert element(client.get("/cart").get_data(as_text=True), testid="cart-days").words == (
         "1–2 ngày"
     )
+
+
+def test_a_zone_posted_without_days_gets_the_default_days(client, farm):
+    log_in(client, "0912000777")
+    response = client.post_form(
+        f"/dashboard/farms/{farm.id}/delivery/zones",
+        {"province_code": "48", "fee_rule": "flat", "fee_vnd": "45000"},
+    )
+    assert response.status_code == 302
+    days = db.session.execute(
+        select(DeliveryZone.min_days, DeliveryZone.max_days).where(
+            DeliveryZone.province_code == "48"
+        )
+    ).one()
+    assert tuple(days) == (2, 4)
