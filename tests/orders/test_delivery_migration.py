@@ -21,8 +21,10 @@ REVISION = "d2eb69529c56"
 
 
 @pytest.fixture
-def migrated_app(backend, database_factory, tmp_path):
-    app = make_test_app(database_factory(backend, "delivery_migration"), str(tmp_path))
+def migrated_app(request, backend, database_factory, tmp_path):
+    # A database of its own per test: PostgreSQL keeps names for the whole session.
+    name = "migration_" + request.node.originalname.removeprefix("test_")[:40]
+    app = make_test_app(database_factory(backend, name), str(tmp_path))
     upgrade_schema(app)
     yield app
     with app.app_context():
