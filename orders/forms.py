@@ -9,6 +9,8 @@ from wtforms.validators import AnyOf, DataRequired
 
 from app.commune_field import commune_field, list_communes
 from app.form_fields import Form, choice_field, province_choices, text_field, vnd_field
+from orders.carriers import carrier_choices
+from orders.delivery import DEFAULT_DAYS
 from orders.states import PaymentMethod
 
 PAYMENT_LABELS = {
@@ -68,10 +70,16 @@ class DeliveryZoneForm(Form):
     )
     fee_vnd = vnd_field(_l("Fee (đồng)"))
     weight_step_grams = text_field(_l("Weight step (grams), e.g. 5000"), 10, required=False)
+    min_days = text_field(_l("Arrives after at least (days)"), 3, default=str(DEFAULT_DAYS[0]))
+    max_days = text_field(_l("Arrives after at most (days)"), 3, default=str(DEFAULT_DAYS[1]))
 
 
 class ShipForm(Form):
-    carrier = text_field(_l("Carrier"), 80)
+    carrier = choice_field(
+        _l("Carrier"), carrier_choices(), message=_l("Choose the carrier from the list.")
+    )
+    #: Only read when the carrier is "other".
+    carrier_name = text_field(_l("Carrier's name, if other"), 80, required=False)
     tracking_number = text_field(_l("Tracking number"), 80, required=False)
     #: Only asked for a pre-order shipped before its date.
     ship_early = BooleanField(_l("Ship early and tell the buyer"))
@@ -94,3 +102,10 @@ class PayoutForm(Form):
 
     amount = text_field(_l("Amount transferred (₫)"), 20)
     reference = text_field(_l("Transfer reference"), 100)
+
+
+class FindOrderForm(Form):
+    """A guest's order look-up: the phone given at checkout and the order number."""
+
+    phone = text_field(_l("Mobile number given with the order"), 30)
+    number = text_field(_l("Order number, e.g. NS000123"), 30)

@@ -44,6 +44,7 @@ from orders import (
     stripe_payments,
 )
 from orders import cart as carts
+from orders.delivery_outlook import delivery_province
 from orders.forms import (
     PAYMENT_LABELS,
     CancelForm,
@@ -119,19 +120,13 @@ def add_to_cart():
 
 @bp.get("/cart")
 def view_cart():
-    province = request.args.get("province") or _default_province()
+    province = delivery_province(session, _buyer(), request.args.get("province"))
     groups = services.describe_cart(
         carts.read_cart(session, _buyer()), province_code=province, today=local_today()
     )
     return render_template(
         "orders/cart.html", groups=groups, province=province, action_form=ActionForm()
     )
-
-
-def _default_province() -> str | None:
-    buyer = _buyer()
-    address = buyer.default_address if buyer else None
-    return address.province_code if address else None
 
 
 @bp.post("/cart/update")
@@ -361,6 +356,8 @@ def add_zone(farm_id: int):
         fee_rule=form.fee_rule.data,
         fee_vnd=form.fee_vnd.data,
         weight_step_grams=form.weight_step_grams.data,
+        min_days=form.min_days.data,
+        max_days=form.max_days.data,
     )
     if submit(form, action):
         flash(_("Delivery fee saved."), "success")
@@ -443,6 +440,7 @@ def farm_order_step(order_id: int, step: str):
             order,
             _buyer(),
             carrier=form.carrier.data,
+            carrier_name=form.carrier_name.data,
             tracking_number=form.tracking_number.data,
             ship_early=bool(form.ship_early.data),
         )
