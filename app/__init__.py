@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_page_cache(app)
     _register_blueprints(app)
+    _init_jobs(app)
     _init_domains(app)
 
     from app.errors import register_error_handlers
@@ -97,13 +98,23 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.auth.code_views import bp as codes_bp
     from app.auth.views import bp as auth_bp
     from app.main import bp as main_bp
     from app.media import bp as media_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(codes_bp)
     app.register_blueprint(media_bp)
+
+
+def _init_jobs(app: Flask) -> None:
+    """The background queue and the outbox it delivers (app/jobs.py, app/messaging/)."""
+    from app.jobs import init_jobs
+    from app.messaging import jobs as message_jobs  # noqa: F401  (registers the jobs)
+
+    init_jobs(app)
 
 
 def _init_domains(app: Flask) -> None:

@@ -8,6 +8,7 @@ packages add theirs (`expire-orders`, `trace-verify`, `labels`, `seed-demo`).
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 import click
@@ -37,14 +38,33 @@ def create_admin_command(full_name: str, identifier: str, password: str) -> None
     click.echo(f"Operator ready: {user.email or user.display_phone}")
 
 
+@click.command("worker")
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 32))
+@click.option("--exit-with-parent", is_flag=True, hidden=True)
+def worker_command(threads: int, exit_with_parent: bool) -> None:
+    """Run the background jobs: mails and messages, label runs, order expiry (app/worker.py)."""
+    from app.worker import run_worker
+
+    try:
+        app = _create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    run_worker(app, threads=threads, exit_with_parent=exit_with_parent)
+
+
 @click.command("run")
 @click.option("--host", "-h", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", "-p", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (WEB_CONCURRENCY).")
-def run_command(host: str, port: int, workers: int | None) -> None:
-    """Serve the application with gunicorn (app/gunicorn_config.py), not a development server.
+@click.option(
+    "--no-worker", is_flag=True, help="Do not start the job worker (it runs as its own service)."
+)
+def run_command(host: str, port: int, workers: int | None, no_worker: bool) -> None:
+    """Serve the application with gunicorn (app/gunicorn_config.py), not a development server,
+    and start the background job worker beside it.
 
-    The process becomes gunicorn, so Ctrl-C and service managers' signals reach it directly.
+    The process becomes gunicorn, so Ctrl-C and service managers' signals reach it directly;
+    the worker stops when gunicorn does.
     """
     # Build the application once first: a bad configuration fails here with its message, and
     # the development key under instance/ exists before the workers start reading it.
@@ -52,6 +72,9 @@ def run_command(host: str, port: int, workers: int | None) -> None:
         _create_app()
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
+    if not no_worker:
+        # A child of this process, which becomes gunicorn: it follows gunicorn out.
+        subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "--exit-with-parent"])
     command = [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_config"]
     command += ["--bind", f"{host}:{port}"]
     if workers:
@@ -78,6 +101,7 @@ cli = FlaskGroup(
     help="Nông Sản Số: operate the marketplace.",
 )
 cli.add_command(run_command)
+cli.add_command(worker_command)
 cli.add_command(routes_command)
 cli.add_command(shell_command)
 

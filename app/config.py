@@ -111,6 +111,25 @@ def load_config(instance_path: str) -> dict[str, object]:
         "MAIL_DEFAULT_SENDER": os.environ.get(
             "MAIL_DEFAULT_SENDER", "Nông Sản Số <no-reply@nongsan.local>"
         ),
+        # Background jobs run in the request instead of the worker (tests).
+        "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", False),
+        # The outbox (app/messaging): attempts before a message is given up and shown to
+        # operators, the first wait between attempts (it doubles), and how long a worker's
+        # claim on a message lasts before another worker takes it over.
+        "MESSAGE_MAX_ATTEMPTS": _int("MESSAGE_MAX_ATTEMPTS", 8),
+        "MESSAGE_RETRY_BASE_SECONDS": _int("MESSAGE_RETRY_BASE_SECONDS", 60),
+        "MESSAGE_LEASE_SECONDS": _int("MESSAGE_LEASE_SECONDS", 600),
+        # Zalo Notification Service: the OA's access token and the approved template of each
+        # kind of message ("order_placed=231230,password_code=231231"). Unset: Zalo messages
+        # stay in the outbox.
+        "ZALO_ZNS_ACCESS_TOKEN": os.environ.get("ZALO_ZNS_ACCESS_TOKEN", "").strip(),
+        "ZALO_ZNS_TEMPLATES": os.environ.get("ZALO_ZNS_TEMPLATES", "").strip(),
+        "ZALO_ZNS_URL": os.environ.get("ZALO_ZNS_URL", "").strip(),
+        # Brandname SMS through eSMS.vn. Unset: SMS stay in the outbox.
+        "ESMS_API_KEY": os.environ.get("ESMS_API_KEY", "").strip(),
+        "ESMS_SECRET_KEY": os.environ.get("ESMS_SECRET_KEY", "").strip(),
+        "ESMS_BRANDNAME": os.environ.get("ESMS_BRANDNAME", "").strip(),
+        "ESMS_URL": os.environ.get("ESMS_URL", "").strip(),
         "PASSWORD_RESET_MAX_AGE": timedelta(hours=1),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Card payments through Stripe Checkout: offered only when both keys are set.
@@ -131,6 +150,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         # Labels and label runs one farm may issue in 24 hours (a run's PDF is drawn once).
         "LABELS_PER_FARM_PER_DAY": _int("LABELS_PER_FARM_PER_DAY", 30_000),
         "LABEL_RUNS_PER_FARM_PER_DAY": _int("LABEL_RUNS_PER_FARM_PER_DAY", 50),
+        # Runs of this many labels or more are drawn by the worker, not in the request.
+        "LABEL_RUN_BACKGROUND_FROM": _int("LABEL_RUN_BACKGROUND_FROM", 1000),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

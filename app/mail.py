@@ -1,9 +1,9 @@
-"""Outgoing mail: SMTP when MAIL_SERVER is set, otherwise the message goes to the log.
+"""Building a mail and handing it to the SMTP server (MAIL_SERVER).
 
-Tests set MAIL_BACKEND="memory" and read app.extensions["mail_outbox"].
-Mail goes out after the transaction's commit (the action queues it with app.after_commit): a
-mail server that is down is logged, never turned into an error page for a change that has
-already been saved.
+Nothing calls this directly: a mail is queued in the outbox (app.messaging.queue_mail) with the
+change it announces, and the background worker sends it through the e-mail provider
+(app/messaging/email.py), retrying when the server is down. Tests set MAIL_BACKEND="memory"
+and read app.extensions["mail_outbox"].
 """
 
 from __future__ import annotations
@@ -31,22 +31,7 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send one plain-text message. Call it after the commit (app.after_commit)."""
-    message = build_message(to, subject, body)
-    config = current_app.config
-    if config.get("MAIL_BACKEND") == "memory":
-        current_app.extensions.setdefault("mail_outbox", []).append(message)
-    elif config["MAIL_SERVER"]:
-        try:
-            _send_smtp(message)
-        except (smtplib.SMTPException, OSError):
-            current_app.logger.exception("Mail to %s not sent", message["To"])
-    else:
-        current_app.logger.info("Mail (not sent, no MAIL_SERVER):\n%s", message.as_string())
-
-
-def _send_smtp(message: EmailMessage) -> None:
+def send_smtp(message: EmailMessage) -> None:
     config = current_app.config
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:

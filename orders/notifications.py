@@ -2,9 +2,9 @@
 
 The action that changes the order queues its mail (queue_*): the mail is written at once,
 inside the transaction (the order as the change leaves it), and sent once the transaction
-commits (app.after_commit): never for a change that was rolled back or refused, and a mail
-that fails never undoes the change. Only the sending waits, so no database read (on SQLite,
-no write lock) is held while an SMTP server answers. A checkout without an e-mail address (a
+commits (app.messaging: the outbox row is part of the change, the background worker sends
+it and retries): never for a change that was rolled back or refused, and a mail that fails
+never undoes the change. A checkout without an e-mail address (a
 guest who gave only a phone) gets no mail.
 """
 
@@ -16,8 +16,7 @@ from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.after_commit import after_commit
-from app.mail import send_mail
+from app.messaging import queue_mail
 from orders.models import Checkout, Order
 
 
@@ -34,11 +33,12 @@ def _link(checkout: Checkout) -> str:
 Mail = tuple[str, str, str]
 
 
-def _send_after_commit(mail: Mail | None) -> bool:
-    """Queue `mail` for after the commit; False when there is none (no e-mail address)."""
+def _send_after_commit(mail: Mail | None, *, kind: str, user_id: int | None) -> bool:
+    """Put `mail` in the outbox, sent once the transaction commits; False when there is none
+    (no e-mail address)."""
     if mail is None:
         return False
-    after_commit(send_mail, *mail)
+    queue_mail(*mail, kind=kind, user_id=user_id)
     return True
 
 
@@ -56,7 +56,9 @@ def checkout_placed_mail(checkout: Checkout) -> Mail | None:
 
 def queue_checkout_placed(checkout: Checkout) -> None:
     """Confirm the checkout to the buyer once it is committed."""
-    _send_after_commit(checkout_placed_mail(checkout))
+    _send_after_commit(
+        checkout_placed_mail(checkout), kind="order_placed", user_id=checkout.buyer_id
+    )
 
 
 class OrderUpdate(StrEnum):
@@ -79,7 +81,11 @@ UPDATE_SUBJECTS = {
 
 def queue_order_update(order: Order, update: OrderUpdate) -> None:
     """Tell the buyer about the change once it is committed (nothing if it is rolled back)."""
-    _send_after_commit(order_update_mail(order, update))
+    _send_after_commit(
+        order_update_mail(order, update),
+        kind=f"order_{update}",
+        user_id=order.checkout.buyer_id,
+    )
 
 
 def order_update_mail(order: Order, kind: str) -> Mail | None:
@@ -107,7 +113,9 @@ def queue_recall_mail(order: Order, *, batch_code: str, product_name: str, reaso
     """Once the recall is committed, tell the buyer (nothing if it is rolled back). False
     when the buyer left no e-mail address."""
     return _send_after_commit(
-        recall_mail(order, batch_code=batch_code, product_name=product_name, reason=reason)
+        recall_mail(order, batch_code=batch_code, product_name=product_name, reason=reason),
+        kind="order_recall",
+        user_id=order.checkout.buyer_id,
     )
 
 

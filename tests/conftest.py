@@ -7,8 +7,13 @@ session starts itself. `pytest --db sqlite` (or postgresql) narrows that down.
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
+
+# Before the application is imported: the job queue keeps its file under the instance folder,
+# which for tests is a throw-away one, never the checkout's instance/.
+os.environ.setdefault("NONGSAN_INSTANCE_PATH", tempfile.mkdtemp(prefix="nongsan-tests-"))
 
 from app import create_app
 from app.extensions import db, limiter
@@ -81,6 +86,7 @@ def make_test_app(database_url: str, instance_path: str, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret-key",
         "MAIL_BACKEND": "memory",
+        "JOBS_IMMEDIATE": True,
         "BASE_URL": "https://nongsan.test",
         "RATELIMIT_STORAGE_URI": "memory://",
         "PAGE_CACHE_SECONDS": 0,

@@ -6,8 +6,10 @@ characters of Crockford's base32, 50 bits), so a forger cannot guess one that wa
 every look-up reads a typed serial through `normalise_serial` (O as 0, I and L as 1).
 
 A run's PDF is drawn on its first download and kept in the (private) storage under a key that
-names what it shows, so later downloads serve the file. The labels and runs a farm may issue
-in 24 hours are bounded (LABELS_PER_FARM_PER_DAY, LABEL_RUNS_PER_FARM_PER_DAY).
+names what it shows, so later downloads serve the file; a run of LABEL_RUN_BACKGROUND_FROM
+labels or more is drawn by the background worker (traceability/jobs.py) instead of a request.
+The labels and runs a farm may issue in 24 hours are bounded (LABELS_PER_FARM_PER_DAY,
+LABEL_RUNS_PER_FARM_PER_DAY).
 """
 
 from __future__ import annotations
@@ -227,6 +229,29 @@ def stored_key(run: LabelRun) -> str:
 def run_pdf(run: LabelRun, actor: User) -> bytes:
     """The run's PDF: the kept file, or drawn (up to seconds for 10,000 labels) and kept."""
     ensure_can_manage(actor, run.batch.farm)
+    return _kept_or_drawn(run)
+
+
+def kept_pdf(run: LabelRun, actor: User) -> bytes | None:
+    """The run's PDF if it has been drawn (in the current language), else None."""
+    ensure_can_manage(actor, run.batch.farm)
+    try:
+        return get_storage().open(stored_key(run))
+    except FileNotFoundError:
+        return None
+
+
+def draws_in_background(run: LabelRun) -> bool:
+    """A large run is drawn by the worker: the request that asks for it does not wait."""
+    return run.count >= current_app.config["LABEL_RUN_BACKGROUND_FROM"]
+
+
+def keep_run_pdf(run: LabelRun) -> None:
+    """Draw the run's PDF and keep it, unless it is kept already (the worker's job)."""
+    _kept_or_drawn(run)
+
+
+def _kept_or_drawn(run: LabelRun) -> bytes:
     face, labels = _run_contents(run)
     key = _key(run, face, labels)
     storage = get_storage()

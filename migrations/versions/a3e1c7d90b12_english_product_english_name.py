@@ -1,7 +1,7 @@
 """products: an optional English name, shown on English pages and found by search
 
 Revision ID: a3e1c7d90b12
-Revises: f08c5016128a
+Revises: d2eb69529c56
 Create Date: 2026-11-29 21:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a3e1c7d90b12"
-down_revision = "f08c5016128a"
+down_revision = "d2eb69529c56"
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ from app.auth.roles import Role
 from app.db import utcnow
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
+from app.messaging import OutboundMessage
 from farms.services import set_bank_account
 from orders import bank_notifications, services
 from orders.models import Order
@@ -82,7 +83,7 @@ MAILED_STEPS = {
     "farm ships": (
         [_confirm, _pack],
         lambda order, farmer, buyer: services.ship_order(
-            order, farmer, carrier="GHN", tracking_number="GHN123"
+            order, farmer, carrier="ghn", tracking_number="GHN123"
         ),
         "Order {} is on its way",
     ),
@@ -166,7 +167,7 @@ REFUSED_STEPS = {
     "farm ships an order not packed": (
         [],
         lambda order, farmer, buyer: services.ship_order(
-            order, farmer, carrier="GHN", tracking_number=""
+            order, farmer, carrier="ghn", tracking_number=""
         ),
         DomainError,
     ),
@@ -239,7 +240,7 @@ def test_a_mail_that_fails_neither_undoes_the_change_nor_breaks_the_page(
     def fails(*args, **kwargs):
         raise RuntimeError("mail template broken")
 
-    monkeypatch.setattr("orders.notifications.send_mail", fails)
+    monkeypatch.setattr("app.messaging.email.EmailProvider.send", fails)
     log_in(client, "0912000777")
 
     # When the farm cancels the order
@@ -247,10 +248,16 @@ def test_a_mail_that_fails_neither_undoes_the_change_nor_breaks_the_page(
         f"/dashboard/orders/{order.id}/cancel", {"reason": "Mưa đá", "confirm": "y"}
     )
 
-    # Then the farm is sent back to its orders, the order stays cancelled, the failure is logged
+    # Then the farm is sent back to its orders, the order stays cancelled, the failure is
+    # logged and the mail waits in the outbox for another attempt
     assert response.status_code == 302
     assert _state(order.id) == ("cancelled", "unpaid")
     assert "mail template broken" in caplog.text
+    message = db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.kind == "order_cancelled")
+    ).one()
+    assert (message.status, message.attempts) == ("retrying", 1)
+    assert message.last_error == "RuntimeError: mail template broken"
 
 
 def test_the_mail_is_written_in_the_transaction_and_only_sent_after_it(placed, monkeypatch):
@@ -258,10 +265,10 @@ def test_the_mail_is_written_in_the_transaction_and_only_sent_after_it(placed, m
     order, farmer, _ = placed
     sent_inside_a_transaction = []
 
-    def send(to, subject, body):
+    def send(provider, message):
         sent_inside_a_transaction.append(db.session().in_transaction())
 
-    monkeypatch.setattr("orders.notifications.send_mail", send)
+    monkeypatch.setattr("app.messaging.email.EmailProvider.send", send)
 
     # When the farm confirms the transfer and the change commits
     services.confirm_transfer(order, farmer)
