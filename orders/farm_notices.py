@@ -40,10 +40,11 @@ def farm_notice(notice: FarmNotice, order: Order, link: str, amount_vnd: int | N
         params["items"] = _first_line(order)
         params["total"] = format_vnd(order.total_vnd)
         subject = _("New order %(number)s for %(farm)s", number=number, farm=farm)
+        # Without the farm's name (the subject, the link and Zalo's values carry it): the
+        # SMS keeps room for what was ordered.
         text = _(
-            "Nông Sản Số: new order %(number)s for %(farm)s: %(items)s, %(total)s.",
+            "Nông Sản Số: new order %(number)s: %(items)s, %(total)s.",
             number=number,
-            farm=farm,
             items=params["items"],
             total=params["total"],
         )
