@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.auth.roles import Role
@@ -18,6 +19,8 @@ from app.messaging.notices import SHORT_TEXT_LIMIT
 from farms.models import FarmMember, MemberRole
 from farms.services import set_bank_account
 from orders import bank_notifications, services
+from orders.buyer_notices import OrderUpdate, placed_notice, update_notice
+from orders.farm_notices import FarmNotice, farm_notice
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, hanoi_contact, place_one
@@ -389,15 +392,9 @@ def test_user_text_stays_on_one_line_cut_short_and_unchanged_in_meaning(app):
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_every_short_text_fits_two_sms_parts_without_being_cut(app, language):
     # Given an order with the longest names and amounts a farm can type
-    from flask_babel import force_locale
-
-    from orders.buyer_notices import OrderUpdate, placed_notice, update_notice
-    from orders.farm_notices import FarmNotice, farm_notice
-
     farm = deliver_everywhere(make_farm(name="Hợp tác xã " + "Nông nghiệp " * 8))
-    product = make_product(
-        farm, name="Vải thiều " * 12, prices=(2_000_000,)
-    )  # the total stays a 32-bit integer
+    # 999 boxes at 2 million đồng: the longest amounts a 32-bit total holds
+    product = make_product(farm, name="Vải thiều " * 12, prices=(2_000_000,))
     variant = product.variants[0]
     variant.stock = 5000
     db.session.flush()
