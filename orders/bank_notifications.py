@@ -179,6 +179,7 @@ def _settle(order: Order | None, notification: dict) -> str:
             actor=None,
             note=f"bank credit of {amount} đồng after cancellation; refund the buyer",
         )
+        queue_farm_notice(order, FarmNotice.PAYMENT_REVIEW, actor=None, amount_vnd=amount)
         return "refund_needed"
     if order.status != OrderStatus.AWAITING_PAYMENT or order.payment_status != PaymentStatus.UNPAID:
         return "not_awaiting"

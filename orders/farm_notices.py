@@ -32,7 +32,8 @@ def _first_line(order: Order) -> str:
 
 
 def farm_notice(notice: FarmNotice, order: Order, link: str, amount_vnd: int | None) -> Notice:
-    """`amount_vnd`: the money that came (a payment to review)."""
+    """`amount_vnd`: the money that came (a payment to review: a transfer of the wrong
+    amount, or money for an order cancelled meanwhile)."""
     number = order.number
     farm = one_line(order.farm.name, NAME_LIMIT)
     params = {"order_number": number, "farm_name": farm, "link": link}
@@ -71,13 +72,21 @@ def farm_notice(notice: FarmNotice, order: Order, link: str, amount_vnd: int | N
         params["amount"] = format_vnd(amount_vnd)
         params["total"] = format_vnd(order.total_vnd)
         subject = _("A payment for order %(number)s needs your review", number=number)
-        text = _(
-            "Nông Sản Số: %(amount)s came for order %(number)s, whose total is %(total)s. "
-            "Please review the payment.",
-            amount=params["amount"],
-            number=number,
-            total=params["total"],
-        )
+        if order.status == OrderStatus.CANCELLED:  # the boxes are back on sale
+            text = _(
+                "Nông Sản Số: %(amount)s came for order %(number)s, which is cancelled. "
+                "Refund it to the buyer.",
+                amount=params["amount"],
+                number=number,
+            )
+        else:
+            text = _(
+                "Nông Sản Số: %(amount)s came for order %(number)s, whose total is %(total)s. "
+                "Please review the payment.",
+                amount=params["amount"],
+                number=number,
+                total=params["total"],
+            )
     return Notice(
         kind=notice.value,
         subject=subject,

@@ -136,6 +136,9 @@ def _paid(checkout: Checkout) -> str:
                 actor=None,
                 note=f"Stripe: {order.total_vnd} đồng paid after cancellation; refund the buyer",
             )
+            queue_farm_notice(
+                order, FarmNotice.PAYMENT_REVIEW, actor=None, amount_vnd=order.total_vnd
+            )
             outcome = "refund_needed"
             continue
         set_payment_status(order, PaymentStatus.PAID, actor=None, note="Stripe")

@@ -167,6 +167,11 @@ STEPS = {
         _bank_credit(-80000),
         _to(OWNER, "farm_payment_review") | _to(MEMBER, "farm_payment_review"),
     ),
+    "bank notifies a transfer for an order cancelled meanwhile": (
+        [lambda order, owner, member, buyer: services.cancel_by_buyer(order, buyer)],
+        _bank_credit(),
+        _to(OWNER, "farm_payment_review") | _to(MEMBER, "farm_payment_review"),
+    ),
     "farm packs": ([_confirm], _pack, _to(BUYER_DEFAULTS, "order_packed")),
     "farm ships": ([_confirm, _pack], _ship, _to(BUYER_DEFAULTS, "order_shipped")),
     "farm marks delivered": (
@@ -342,6 +347,20 @@ def test_a_card_payment_tells_the_buyer_and_the_farm(client, card_checkout):  # 
     assert {kind for _, kind in kinds} == {"order_paid", "farm_order_paid"}
 
 
+def test_a_card_payment_after_cancellation_asks_the_farm_to_refund(client, card_checkout):  # noqa: F811
+    _, checkout = card_checkout
+    order = checkout.orders[0]
+    client.post_form(f"/orders/c/{checkout.access_token}/cancel/{order.id}", {"confirm": "y"})
+    start = _last_id()
+
+    _send(client, _event(checkout))
+
+    review = [m for m in _messages(start) if m.kind == "farm_payment_review"]
+    assert review and all(m.user_id == order.farm.members[0].user_id for m in review)
+    # In the owner's language (Vietnamese)
+    assert f"cho đơn {order.number}, nhưng đơn đã bị hủy" in review[0].body
+
+
 def test_a_failed_card_payment_tells_the_buyer_the_order_is_cancelled(client, card_checkout):  # noqa: F811
     _, checkout = card_checkout
     start = _last_id()
@@ -411,6 +430,8 @@ def test_every_short_text_fits_two_sms_parts_without_being_cut(app, language):
         notices = [placed_notice(checkout, link)]
         notices += [update_notice(order, update, link, 99_000_000) for update in OrderUpdate]
         notices += [farm_notice(kind, order, link, 98_000_000) for kind in FarmNotice]
+        order.status = "cancelled"  # money that came after the cancellation
+        notices.append(farm_notice(FarmNotice.PAYMENT_REVIEW, order, link, 98_000_000))
 
     # Then each short text ends with its own full stop (nothing cut but the names)
     for notice in notices:
