@@ -1,11 +1,14 @@
 """A phone-only lychee farmer chooses Zalo and SMS in the profile on the phone; a guest
-orders from the farm, and the new-order message waits in the outbox for both channels."""
+orders from the farm, and the new-order message waits in the outbox for both channels (and
+by mail for the farm's other member, who has an e-mail address)."""
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.auth.roles import Role
 from app.extensions import db
 from app.messaging import OutboundMessage
+from farms.models import FarmMember, MemberRole
 from tests.app.factories import PASSWORD, make_user
 from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout
 from tests.farms.factories import make_farm
@@ -13,15 +16,17 @@ from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product
 
 FARMER_PHONE = "0912000919"
+MEMBER_MAIL = "quan.ly@vailucngan.vn"
 
 
 def _phone_only_farm(app) -> str:
-    """A farm whose only person has a phone and no e-mail; its product's page."""
-    from app.auth.roles import Role
-
+    """A farm whose owner has a phone and no e-mail, and whose manager has an e-mail only;
+    its product's page."""
     with app.app_context():
         farmer = make_user(role=Role.FARMER, identifier=FARMER_PHONE, full_name="Trần Văn Vải")
         farm = deliver_everywhere(make_farm(farmer, name="Vườn vải Lục Ngạn nhắn tin"))
+        manager = make_user(role=Role.FARMER, identifier=MEMBER_MAIL, full_name="Lò Thị Quản")
+        farm.members.append(FarmMember(user=manager, role=MemberRole.MANAGER.value))
         product = make_product(farm, name="Vải thiều Lục Ngạn loại một", prices=(150000,))
         db.session.commit()
         return f"/products/{product.slug}"
@@ -89,6 +94,11 @@ def test_a_phone_only_farmer_gets_the_new_order_by_zalo_and_sms(browser, live_ap
         assert status == "sent"  # through the outbox provider: nothing leaves the machine
         assert body.startswith(f"Nông Sản Số: đơn mới {number}: 1 × Vải thiều Lục Ngạn")
         assert "Có thể đóng gói." in body
+    manager_mail = _messages_to(app, MEMBER_MAIL)
+    assert [(c, k, status) for c, k, status, _ in manager_mail] == [
+        ("email", "farm_new_order", "sent")
+    ]
+    assert "/dashboard/farms/" in manager_mail[0][3]
     assert [(c, k) for c, k, _, _ in _messages_to(app, "+84987000919")] == [
         ("zalo", "order_placed")
     ]
