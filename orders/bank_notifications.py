@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from orders.models import BankCredit, Order
-from orders.notifications import OrderUpdate, queue_order_update
+from orders.notifications import FarmNotice, OrderUpdate, queue_farm_notice, queue_order_update
 from orders.services import move_order, set_payment_status
 from orders.states import OrderStatus, PaymentMethod, PaymentStatus
 
@@ -179,6 +179,7 @@ def _settle(order: Order | None, notification: dict) -> str:
             actor=None,
             note=f"bank credit of {amount} đồng after cancellation; refund the buyer",
         )
+        queue_farm_notice(order, FarmNotice.PAYMENT_REVIEW, actor=None, amount_vnd=amount)
         return "refund_needed"
     if order.status != OrderStatus.AWAITING_PAYMENT or order.payment_status != PaymentStatus.UNPAID:
         return "not_awaiting"
@@ -190,8 +191,10 @@ def _settle(order: Order | None, notification: dict) -> str:
             actor=None,
             note=f"bank credit of {amount} đồng ({outcome}); please review",
         )
+        queue_farm_notice(order, FarmNotice.PAYMENT_REVIEW, actor=None, amount_vnd=amount)
         return outcome
     set_payment_status(order, PaymentStatus.PAID, actor=None, note="bank notification")
     move_order(order, OrderStatus.CONFIRMED, actor=None, note="paid by bank transfer")
     queue_order_update(order, OrderUpdate.PAID)
+    queue_farm_notice(order, FarmNotice.PAID, actor=None)
     return "paid"

@@ -1,129 +1,110 @@
-"""Mails to buyers about their orders, in the language they shopped in.
+"""Who hears about an order's changes: the buyer, and the farm's people, on their channels.
 
-The action that changes the order queues its mail (queue_*): the mail is written at once,
+The action that changes the order queues its messages (queue_*): they are written at once,
 inside the transaction (the order as the change leaves it), and sent once the transaction
 commits (app.messaging: the outbox row is part of the change, the background worker sends
-it and retries): never for a change that was rolled back or refused, and a mail that fails
-never undoes the change. A checkout without an e-mail address (a
-guest who gave only a phone) gets no mail.
+it and retries): never for a change that was rolled back or refused, and a message that fails
+never undoes the change.
+
+Each person is reached on the channels they chose (app.messaging.recipients), in their
+language: an account by its preferences, a guest at the checkout's e-mail, else by Zalo at its
+phone. A farm's people (owner and members) hear of a new order, a payment, a buyer's
+cancellation and a payment to review; the member who made the change is not told of it.
 """
 
 from __future__ import annotations
-
-from enum import StrEnum
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.auth.models import User
 from app.messaging import queue_mail
+from app.messaging.notices import queue_notices
+from app.messaging.recipients import Recipient, guest_recipients, user_recipients
+from orders.buyer_notices import OrderUpdate, placed_notice, update_notice
+from orders.farm_notices import FarmNotice, farm_notice
 from orders.models import Checkout, Order
 
+__all__ = [
+    "FarmNotice",
+    "OrderUpdate",
+    "queue_checkout_placed",
+    "queue_farm_notice",
+    "queue_order_update",
+    "queue_recall_mail",
+]
 
-def _link(checkout: Checkout) -> str:
+
+def _url(endpoint: str, **values) -> str:
     if has_request_context():
-        path = url_for("orders.checkout_page", token=checkout.access_token)
-    else:  # a CLI command (expire-orders): build the path as a request would
+        path = url_for(endpoint, **values)
+    else:  # a CLI command or a job (expire-orders): build the path as a request would
         with current_app.test_request_context():
-            path = url_for("orders.checkout_page", token=checkout.access_token)
+            path = url_for(endpoint, **values)
     return current_app.config["BASE_URL"] + path
 
 
-#: A mail ready to send: recipient, subject, body.
-Mail = tuple[str, str, str]
+def _link(checkout: Checkout) -> str:
+    return _url("orders.checkout_page", token=checkout.access_token)
 
 
-def _send_after_commit(mail: Mail | None, *, kind: str, user_id: int | None) -> bool:
-    """Put `mail` in the outbox, sent once the transaction commits; False when there is none
-    (no e-mail address)."""
-    if mail is None:
-        return False
-    queue_mail(*mail, kind=kind, user_id=user_id)
-    return True
+def buyer_recipients(checkout: Checkout) -> list[Recipient]:
+    """The buyer's account by its choices (its e-mail is the one given at checkout), or the
+    guest's contact details."""
+    if checkout.buyer is not None:
+        return user_recipients(checkout.buyer, email=checkout.contact_email)
+    return guest_recipients(checkout.contact_email, checkout.contact_phone, checkout.language)
 
 
-def checkout_placed_mail(checkout: Checkout) -> Mail | None:
-    if not checkout.contact_email:
-        return None
-    with force_locale(checkout.language):
-        subject = _(
-            "Your order at Nông Sản Số: %(numbers)s",
-            numbers=", ".join(o.number for o in checkout.orders),
-        )
-        body = render_template("orders/mail/placed.txt", checkout=checkout, link=_link(checkout))
-    return checkout.contact_email, subject, body
+def farm_recipients(order: Order, *, actor: User | None) -> list[Recipient]:
+    """The farm's owner and members, but not the one who made the change."""
+    return [
+        recipient
+        for member in order.farm.members
+        if member.user.is_active and (actor is None or member.user_id != actor.id)
+        for recipient in user_recipients(member.user)
+    ]
 
 
 def queue_checkout_placed(checkout: Checkout) -> None:
-    """Confirm the checkout to the buyer once it is committed."""
-    _send_after_commit(
-        checkout_placed_mail(checkout), kind="order_placed", user_id=checkout.buyer_id
-    )
-
-
-class OrderUpdate(StrEnum):
-    """The changes a buyer hears about by mail."""
-
-    PAID = "paid"
-    SHIPPED = "shipped"
-    CANCELLED = "cancelled"
-    REFUNDED = "refunded"
-
-
-#: What each update says, by the kind of change.
-UPDATE_SUBJECTS = {
-    OrderUpdate.PAID: lambda number: _("Payment received for order %(number)s", number=number),
-    OrderUpdate.SHIPPED: lambda number: _("Order %(number)s is on its way", number=number),
-    OrderUpdate.CANCELLED: lambda number: _("Order %(number)s is cancelled", number=number),
-    OrderUpdate.REFUNDED: lambda number: _("Order %(number)s is refunded", number=number),
-}
+    """Confirm the checkout to the buyer and tell each farm of its order, once committed."""
+    link = _link(checkout)
+    queue_notices(buyer_recipients(checkout), lambda: placed_notice(checkout, link))
+    for order in checkout.orders:
+        queue_farm_notice(order, FarmNotice.NEW_ORDER, actor=None)
 
 
 def queue_order_update(order: Order, update: OrderUpdate) -> None:
     """Tell the buyer about the change once it is committed (nothing if it is rolled back)."""
-    _send_after_commit(
-        order_update_mail(order, update),
-        kind=f"order_{update}",
-        user_id=order.checkout.buyer_id,
-    )
-
-
-def order_update_mail(order: Order, kind: str) -> Mail | None:
     # Imported here: payouts reaches the services (through stripe_payments), which import
-    # this module to queue their mails.
+    # this module to queue their messages.
     from orders.payouts import refund_amounts
 
     checkout = order.checkout
-    if not checkout.contact_email or kind not in UPDATE_SUBJECTS:
-        return None
-    with force_locale(checkout.language):
-        subject = UPDATE_SUBJECTS[kind](order.number)
-        body = render_template(
-            "orders/mail/update.txt",
-            order=order,
-            kind=kind,
-            link=_link(checkout),
-            # What the buyer sent: a transfer of the wrong amount is refunded as it came.
-            refund_vnd=refund_amounts([order])[order.id],
-        )
-    return checkout.contact_email, subject, body
+    link = _link(checkout)
+    refund_vnd = refund_amounts([order])[order.id]
+    queue_notices(
+        buyer_recipients(checkout), lambda: update_notice(order, update, link, refund_vnd)
+    )
+
+
+def queue_farm_notice(
+    order: Order, notice: FarmNotice, *, actor: User | None, amount_vnd: int | None = None
+) -> None:
+    """Tell the farm's people (but `actor`) about the order once the change is committed."""
+    link = _url("orders.farm_orders", farm_id=order.farm_id)
+    queue_notices(
+        farm_recipients(order, actor=actor), lambda: farm_notice(notice, order, link, amount_vnd)
+    )
 
 
 def queue_recall_mail(order: Order, *, batch_code: str, product_name: str, reason: str) -> bool:
     """Once the recall is committed, tell the buyer (nothing if it is rolled back). False
     when the buyer left no e-mail address."""
-    return _send_after_commit(
-        recall_mail(order, batch_code=batch_code, product_name=product_name, reason=reason),
-        kind="order_recall",
-        user_id=order.checkout.buyer_id,
-    )
-
-
-def recall_mail(order: Order, *, batch_code: str, product_name: str, reason: str) -> Mail | None:
-    """A batch the buyer received was recalled: what it was, why, and what to do."""
     checkout = order.checkout
     if not checkout.contact_email:
-        return None
+        return False
     with force_locale(checkout.language):
         subject = _(
             "Recall: %(product)s in order %(number)s was recalled",
@@ -138,4 +119,7 @@ def recall_mail(order: Order, *, batch_code: str, product_name: str, reason: str
             reason=reason,
             link=_link(checkout),
         )
-    return checkout.contact_email, subject, body
+    queue_mail(
+        checkout.contact_email, subject, body, kind="order_recall", user_id=checkout.buyer_id
+    )
+    return True

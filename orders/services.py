@@ -42,7 +42,13 @@ from orders.models import (
     Order,
     OrderLine,
 )
-from orders.notifications import OrderUpdate, queue_checkout_placed, queue_order_update
+from orders.notifications import (
+    FarmNotice,
+    OrderUpdate,
+    queue_checkout_placed,
+    queue_farm_notice,
+    queue_order_update,
+)
 from orders.states import (
     BUYER_MAY_CANCEL,
     HOLDS_STOCK,
@@ -527,6 +533,7 @@ def confirm_transfer(order: Order, actor: User) -> None:
     set_payment_status(order, PaymentStatus.PAID, actor=actor, note="transfer confirmed by farm")
     move_order(order, OrderStatus.CONFIRMED, actor=actor)
     queue_order_update(order, OrderUpdate.PAID)
+    queue_farm_notice(order, FarmNotice.PAID, actor=actor)
 
 
 def ensure_buyer_of(order: Order, buyer: User | None, *, access_token: str | None) -> None:
@@ -549,6 +556,7 @@ def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | Non
     move_order(order, OrderStatus.CANCELLED, actor=buyer, note="cancelled by buyer")
     _owe_refund_if_paid(order, buyer)
     queue_order_update(order, OrderUpdate.CANCELLED)
+    queue_farm_notice(order, FarmNotice.CANCELLED_BY_BUYER, actor=buyer)
 
 
 def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
@@ -708,6 +716,7 @@ def get_order_for_farm(actor: User, order_id: int) -> Order:
 def pack_order(order: Order, actor: User) -> None:
     ensure_can_manage(actor, order.farm)
     move_order(order, OrderStatus.PACKED, actor=actor)
+    queue_order_update(order, OrderUpdate.PACKED)
 
 
 def ship_order(
@@ -758,6 +767,7 @@ def _ships_early(order: Order, *, ship_early: bool, today: date) -> date | None:
 def mark_delivered(order: Order, actor: User) -> None:
     ensure_can_manage(actor, order.farm)
     move_order(order, OrderStatus.DELIVERED, actor=actor)
+    queue_order_update(order, OrderUpdate.DELIVERED)
 
 
 def record_cash_collected(order: Order, actor: User) -> None:

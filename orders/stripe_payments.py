@@ -21,6 +21,7 @@ from app.db import utcnow
 from app.extensions import db
 from farms.models import Farm
 from orders.models import Checkout, LedgerEntry, LedgerKind, Order, ProcessedStripeEvent
+from orders.notifications import FarmNotice, OrderUpdate, queue_farm_notice, queue_order_update
 from orders.services import move_order, set_payment_status
 from orders.states import OrderStatus, PaymentStatus
 
@@ -135,11 +136,16 @@ def _paid(checkout: Checkout) -> str:
                 actor=None,
                 note=f"Stripe: {order.total_vnd} đồng paid after cancellation; refund the buyer",
             )
+            queue_farm_notice(
+                order, FarmNotice.PAYMENT_REVIEW, actor=None, amount_vnd=order.total_vnd
+            )
             outcome = "refund_needed"
             continue
         set_payment_status(order, PaymentStatus.PAID, actor=None, note="Stripe")
         if order.status == OrderStatus.AWAITING_PAYMENT:
             move_order(order, OrderStatus.CONFIRMED, actor=None, note="paid by card")
+        queue_order_update(order, OrderUpdate.PAID)
+        queue_farm_notice(order, FarmNotice.PAID, actor=None)
         commission = order.total_vnd * percent // 100
         db.session.add(
             LedgerEntry(
@@ -177,6 +183,7 @@ def _not_paid(checkout: Checkout, *, failed: bool) -> None:
                 actor=None,
                 note="card payment failed" if failed else "card payment not completed",
             )
+            queue_order_update(order, OrderUpdate.CANCELLED)
 
 
 def farm_balance(farm: Farm) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, RadioField
+from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
@@ -71,6 +71,20 @@ class ProfileForm(Form):
     email = text_field(_l("E-mail"), 254, required=False)
     preferred_language = choice_field(
         _l("Language"), LANGUAGE_CHOICES, message=_l("Unknown language.")
+    )
+
+
+class MessageChannelsForm(Form):
+    """Where messages reach the person: ticked channels; the service checks the addresses."""
+
+    channels = SelectMultipleField(
+        _l("Send me messages by"),
+        choices=[
+            SelectChoice("email", _l("E-mail")),
+            SelectChoice("zalo", "Zalo"),
+            SelectChoice("sms", "SMS"),
+        ],
+        validate_choice=False,
     )
 
 

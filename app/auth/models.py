@@ -43,6 +43,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.BUYER.value)
     preferred_language: Mapped[str] = mapped_column(String(5), default="vi")
+    #: The channels chosen for messages, "email,zalo,sms" in that order; None until the
+    #: person chooses (app.messaging.recipients then follows their addresses).
+    message_channels: Mapped[str | None] = mapped_column(String(20))
     #: What the login cookie names; replaced on a password change, which signs out old sessions.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     #: An operator can switch an account off; it then cannot log in.

@@ -27,6 +27,7 @@ from app.auth.forms import (
     EndSessionsForm,
     ForgotPasswordForm,
     LoginForm,
+    MessageChannelsForm,
     ProfileForm,
     ResetPasswordForm,
     SignupForm,
@@ -39,6 +40,7 @@ from app.errors import DomainError
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.messaging import queue_mail
+from app.messaging.recipients import available_channels, choose_channels, chosen_channels
 from app.web import UNPROCESSABLE, is_safe_next, safe_next_url, show_domain_error
 
 bp = Blueprint("auth", __name__)
@@ -199,11 +201,23 @@ def _render_profile(status: int = 200, **forms):
             street=address.street if address else "",
         ),
     )
+    forms.setdefault(
+        "channels_form",
+        MessageChannelsForm(formdata=None, channels=[c.value for c in chosen_channels(user)]),
+    )
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("sessions_form", EndSessionsForm(formdata=None))
     # What waits for the account's answer elsewhere (farms: a cooperative's invitations).
     notices = hooks.profile_notices(user)
-    return render_template("auth/profile.html", notices=notices, **forms), status
+    return (
+        render_template(
+            "auth/profile.html",
+            notices=notices,
+            reachable=[c.value for c in available_channels(user.email, user.phone)],
+            **forms,
+        ),
+        status,
+    )
 
 
 @bp.get("/profile")
@@ -235,6 +249,24 @@ def update_profile():
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("auth.profile"))
     return _render_profile(UNPROCESSABLE, profile_form=form)
+
+
+@bp.post("/profile/messages")
+@login_required
+def update_message_channels():
+    form = MessageChannelsForm()
+    if form.validate_on_submit():
+        try:
+            user = current_user._get_current_object()
+            choose_channels(user, user, form.channels.data or [])
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your message choices have been saved."), "success")
+            return redirect(url_for("auth.profile"))
+    return _render_profile(UNPROCESSABLE, channels_form=form)
 
 
 @bp.post("/profile/address")
