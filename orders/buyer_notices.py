@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from app.i18n import format_vnd
 from app.messaging.notices import Notice, one_line, short_text
+from orders.carriers import order_tracking
 from orders.models import Checkout, Order
 from orders.states import PaymentMethod, PaymentStatus
 
@@ -89,6 +90,8 @@ def update_notice(order: Order, update: OrderUpdate, link: str, refund_vnd: int)
     elif update == OrderUpdate.SHIPPED:
         params["carrier"] = one_line(order.carrier or "", NAME_LIMIT)
         params["tracking_number"] = one_line(order.tracking_number or "", NAME_LIMIT)
+        parcel = order_tracking(order)
+        params["tracking_link"] = parcel.url if parcel else link
         text = _(
             "Nông Sản Số: order %(number)s is on its way with %(carrier)s.",
             number=order.number,
@@ -127,4 +130,44 @@ def update_notice(order: Order, update: OrderUpdate, link: str, refund_vnd: int)
         ),
         text=short_text(text, link),
         params=params,
+    )
+
+
+def recall_notice(
+    order: Order, *, batch_code: str, product_name: str, reason: str, link: str
+) -> Notice:
+    """A batch the buyer received was recalled: what it was, why, and what to do."""
+    product = one_line(product_name, NAME_LIMIT)
+    text = _(
+        "Nông Sản Số RECALL: %(product)s (batch %(batch)s) in order %(number)s. "
+        "Do not eat it: %(reason)s",
+        product=product,
+        batch=batch_code,
+        number=order.number,
+        reason=one_line(reason, 40),
+    )
+    return Notice(
+        kind="order_recall",
+        subject=_(
+            "Recall: %(product)s in order %(number)s was recalled",
+            product=product_name,
+            number=order.number,
+        ),
+        mail_body=render_template(
+            "orders/mail/recall.txt",
+            order=order,
+            batch_code=batch_code,
+            product_name=product_name,
+            reason=reason,
+            link=link,
+        ),
+        # The reason matters more than the link here: the link only if it still fits.
+        text=short_text(text, link),
+        params={
+            "order_number": order.number,
+            "product_name": product,
+            "batch_code": batch_code,
+            "reason": one_line(reason, 100),
+            "link": link,
+        },
     )

@@ -14,15 +14,17 @@ cancellation and a payment to review; the member who made the change is not told
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask import current_app, has_request_context, url_for
 
 from app.auth.models import User
-from app.messaging import queue_mail
 from app.messaging.notices import queue_notices
-from app.messaging.recipients import Recipient, guest_recipients, user_recipients
-from orders.buyer_notices import OrderUpdate, placed_notice, update_notice
+from app.messaging.recipients import (
+    Recipient,
+    every_channel,
+    guest_recipients,
+    user_recipients,
+)
+from orders.buyer_notices import OrderUpdate, placed_notice, recall_notice, update_notice
 from orders.farm_notices import FarmNotice, farm_notice
 from orders.models import Checkout, Order
 
@@ -32,7 +34,7 @@ __all__ = [
     "queue_checkout_placed",
     "queue_farm_notice",
     "queue_order_update",
-    "queue_recall_mail",
+    "queue_recall_notice",
 ]
 
 
@@ -99,27 +101,20 @@ def queue_farm_notice(
     )
 
 
-def queue_recall_mail(order: Order, *, batch_code: str, product_name: str, reason: str) -> bool:
-    """Once the recall is committed, tell the buyer (nothing if it is rolled back). False
-    when the buyer left no e-mail address."""
+def queue_recall_notice(order: Order, *, batch_code: str, product_name: str, reason: str) -> bool:
+    """Once the recall is committed, tell the buyer on every channel there is an address for
+    (e-mail, Zalo and SMS at the checkout's phone), whatever they chose: food they may still
+    eat was recalled. Nothing if the recall is rolled back. True when someone was told."""
     checkout = order.checkout
-    if not checkout.contact_email:
-        return False
-    with force_locale(checkout.language):
-        subject = _(
-            "Recall: %(product)s in order %(number)s was recalled",
-            product=product_name,
-            number=order.number,
-        )
-        body = render_template(
-            "orders/mail/recall.txt",
-            order=order,
-            batch_code=batch_code,
-            product_name=product_name,
-            reason=reason,
-            link=_link(checkout),
-        )
-    queue_mail(
-        checkout.contact_email, subject, body, kind="order_recall", user_id=checkout.buyer_id
+    language = checkout.buyer.preferred_language if checkout.buyer else checkout.language
+    recipients = every_channel(
+        checkout.contact_email, checkout.contact_phone, language, checkout.buyer_id
     )
-    return True
+    link = _link(checkout)
+    told = queue_notices(
+        recipients,
+        lambda: recall_notice(
+            order, batch_code=batch_code, product_name=product_name, reason=reason, link=link
+        ),
+    )
+    return told > 0

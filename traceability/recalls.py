@@ -85,9 +85,9 @@ def _has_other_source(batch: Batch) -> bool:
 def stop_sales_and_hold_orders(batch: Batch, actor: User) -> int:
     """Called by services.recall_batch, in its transaction, once the batch is recalled.
 
-    Each buyer whose order left the farm with the batch is mailed once the recall commits,
-    in the language they shopped in. Returns how many are mailed (buyers who left an
-    e-mail address)."""
+    Each buyer whose order left the farm with the batch is told once the recall commits, in
+    their language, on every channel there is an address for (e-mail, Zalo, SMS). Returns how
+    many buyers are told."""
     # Locked as create_batch locks it: a new batch and a recall cannot cross.
     db.session.execute(select(Product.id).where(Product.id == batch.product_id).with_for_update())
     record_recall(
@@ -107,7 +107,7 @@ def stop_sales_and_hold_orders(batch: Batch, actor: User) -> int:
         if order.status in AT_THE_FARM:
             order.recall_hold = batch.code
         else:
-            told += notifications.queue_recall_mail(
+            told += notifications.queue_recall_notice(
                 order,
                 batch_code=batch.code,
                 product_name=receiver.product_name,

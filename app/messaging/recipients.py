@@ -114,3 +114,14 @@ def choose_channels(actor: User, user: User, channels: Iterable[str]) -> None:
             raise DomainError(_NO_ADDRESS[channel], field="channels")
     user.message_channels = ",".join(c.value for c in CHANNELS if c in wanted)
     db.session.flush()
+
+
+def every_channel(
+    email: str | None, phone: str | None, language: str, user_id: int | None = None
+) -> list[Recipient]:
+    """Every address there is, whatever was chosen: for what a person must not miss (a
+    recall of food they received)."""
+    return [
+        Recipient(channel, email if channel == Channel.EMAIL else phone, language, user_id)
+        for channel in available_channels(email, phone)
+    ]

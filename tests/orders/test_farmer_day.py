@@ -43,7 +43,7 @@ def _orders_in_every_state(farm):
     shipped, cancelled, delivered = (make_order(variant) for _ in range(3))
     for order in (shipped, delivered):
         services.pack_order(order, owner)
-        services.ship_order(order, owner, carrier="GHN", tracking_number="GHN1")
+        services.ship_order(order, owner, carrier="ghn", tracking_number="GHN1")
     services.mark_delivered(delivered, owner)
     services.confirm_transfer(bank := make_order(variant, payment_method="bank_transfer"), owner)
     services.cancel_by_farm(bank, owner, "Hết hàng")

@@ -130,7 +130,7 @@ def _pack(order, owner, member, buyer):
 
 
 def _ship(order, owner, member, buyer):
-    services.ship_order(order, owner, carrier="GHN", tracking_number="GHN123456")
+    services.ship_order(order, owner, carrier="ghn", tracking_number="GHN123456")
 
 
 def _bank_credit(amount_change: int = 0):
@@ -281,10 +281,12 @@ def test_the_shipping_message_names_the_carrier_and_tracking_number_and_links_th
     zalo = next(m for m in _messages(start) if m.channel == "zalo")
     assert "GHN" in zalo.body and "GHN123456" in zalo.body
     params = json.loads(zalo.params_json)
-    assert (params["carrier"], params["tracking_number"]) == ("GHN", "GHN123456")
+    assert (params["carrier"], params["tracking_number"]) == ("Giao Hàng Nhanh (GHN)", "GHN123456")
+    assert params["tracking_link"] == "https://donhang.ghn.vn/?order_code=GHN123456"
     assert params["link"] == f"https://nongsan.test/orders/c/{order.checkout.access_token}"
     mail = next(m for m in _messages(start) if m.channel == "email")
     assert params["link"] in mail.body and "tracking number GHN123456" in mail.body
+    assert "https://donhang.ghn.vn/?order_code=GHN123456" in mail.body
 
 
 def test_a_buyer_who_chose_sms_only_is_sent_only_an_sms(shop):

@@ -14,6 +14,7 @@ from app.clock import VIETNAM, local_today
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.messaging import OutboundMessage
 from orders import cart as carts
 from orders import services as order_services
 from orders.models import Order, OrderEvent
@@ -299,21 +300,50 @@ def _shipped_order(farm, batch, email="mai@example.com"):
     return order
 
 
-def test_the_recall_mails_its_receivers_only_once_it_is_committed(app, farm, outbox):
+def test_the_recall_tells_its_receivers_only_once_it_is_committed(app, farm, outbox):
     # Given two shipped orders from a harvested batch, one of a buyer who left no e-mail
     batch = make_batch(farm, _oranges(farm))
     harvest(batch, 2)
-    _shipped_order(farm, batch)
-    _shipped_order(farm, batch, email="")
+    mailed = _shipped_order(farm, batch)
+    phone_only = _shipped_order(farm, batch, email="")
     outbox.clear()
 
     # When the farm recalls the batch
     told = services.recall_batch(batch, _owner(farm), REASON)
 
-    # Then nobody is mailed before the commit, and the buyer is once it commits
-    assert told == 1 and outbox == []
+    # Then nothing is sent before the commit (the messages wait in its transaction), and both
+    # buyers are told once it commits
+    assert told == 2 and outbox == []
+    recall = select(OutboundMessage.status).where(OutboundMessage.kind == "order_recall")
+    assert set(db.session.scalars(recall)) == {"queued"}
     db.session.commit()
     assert [mail["To"] for mail in outbox] == ["mai@example.com"]
+    # on every channel there is an address for, whatever they chose: the buyer without an
+    # e-mail address by Zalo and SMS too
+    phone = phone_only.checkout.contact_phone
+    assert _recall_messages() == {
+        ("email", "mai@example.com"),
+        ("zalo", mailed.checkout.contact_phone),
+        ("sms", mailed.checkout.contact_phone),
+        ("zalo", phone),
+        ("sms", phone),
+    }
+    texts = db.session.scalars(
+        select(OutboundMessage.body).where(
+            OutboundMessage.channel == "sms", OutboundMessage.recipient == phone
+        )
+    ).all()
+    [sms] = [text for text in texts if phone_only.number in text]
+    assert batch.code in sms and "Không ăn" in sms and len(sms) <= 134
+
+
+def _recall_messages() -> set[tuple[str, str]]:
+    rows = db.session.execute(
+        select(OutboundMessage.channel, OutboundMessage.recipient).where(
+            OutboundMessage.kind == "order_recall"
+        )
+    )
+    return {tuple(row) for row in rows}
 
 
 def test_a_rolled_back_recall_mails_nobody(app, farm, outbox):
@@ -328,8 +358,9 @@ def test_a_rolled_back_recall_mails_nobody(app, farm, outbox):
     db.session.rollback()
     db.session.commit()
 
-    # Then no mail left and the batch is not recalled
+    # Then no message left and the batch is not recalled
     assert outbox == []
+    assert _recall_messages() == set()
     db.session.expire_all()
     assert not batch.is_recalled
 

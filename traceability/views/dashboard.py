@@ -248,7 +248,7 @@ def recall_batch(batch_id: int):
             _("Batch %(code)s recalled. Contact every buyer listed below.", code=batch.code),
             "success",
         )
-        flash(_("Buyers e-mailed about the recall: %(n)d.", n=mailed), "info")
+        flash(_("Buyers told about the recall (e-mail, Zalo, SMS): %(n)d.", n=mailed), "info")
         return redirect(url_for("traceability.batch_page", batch_id=batch.id))
     # Refused (no tick, too short a reason): the page again, with the reason as typed.
     for message in [*form.form_errors, *form.confirm.errors]:
