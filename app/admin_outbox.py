@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import outbox_review
+from app import job_failures, outbox_review
 from app.auth.roles import Role, role_required
 from app.extensions import db
 from app.form_fields import ActionForm
@@ -18,6 +18,7 @@ bp = Blueprint("admin_outbox", __name__)
 
 def init_admin_outbox(app: Flask) -> None:
     app.register_blueprint(bp)
+    job_failures.watch_job_failures(app)
     # The operators' navigation (admin/_nav.html) shows how many messages were given up.
     app.add_template_global(outbox_review.failed_message_count, "outbox_failed_count")
 
@@ -35,6 +36,7 @@ def outbox():
         page=outbox_review.outbox_page(filters, _operator()),
         filters=filters,
         attention=outbox_review.attention_counts(),
+        failed_jobs=job_failures.recent_job_failures(),
         kinds=outbox_review.known_kinds(),
         channel_labels=outbox_review.CHANNEL_LABELS,
         status_labels=outbox_review.STATUS_LABELS,
