@@ -55,9 +55,13 @@ def is_secret_kind(kind: str) -> bool:
 
 def body_is_visible(message: OutboundMessage) -> bool:
     """An operator reads a secret message only when it never left the machine (the outbox
-    provider of development); otherwise the code or link would let them take the account."""
+    provider of development); otherwise the code or link would let them take the account.
+    In production it stays hidden even there: a channel left without credentials must not
+    turn the outbox into a way into people's accounts."""
     if not is_secret_kind(message.kind):
         return True
+    if current_app.config.get("NONGSAN_ENV") == "production":
+        return False
     provider = message.provider or providers_for(current_app.config)[message.channel].name
     return provider == "outbox"
 

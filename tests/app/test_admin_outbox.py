@@ -241,6 +241,16 @@ def test_a_secret_kept_in_the_development_outbox_is_shown(app, operator_client):
     assert "Mã: 482913" in operator_client.get(f"/admin/outbox/{message.id}").get_data(as_text=True)
 
 
+def test_in_production_a_secret_is_masked_even_in_the_outbox(app, operator_client, monkeypatch):
+    # A production channel without credentials goes to the outbox: its codes stay hidden
+    monkeypatch.setitem(app.config, "NONGSAN_ENV", "production")
+    message = make_outbound_message(kind="password_code", provider="outbox", body="Mã: 482913")
+
+    html = operator_client.get(f"/admin/outbox/{message.id}").get_data(as_text=True)
+
+    assert "482913" not in html and 'data-testid="outbox-body-masked"' in html
+
+
 def test_a_secret_not_yet_sent_is_masked_unless_its_channel_goes_to_the_outbox(
     app, operator_client
 ):
