@@ -340,3 +340,17 @@ def test_a_retry_that_fails_again_waits_for_its_next_attempt(app, operator_clien
     assert (status, attempts, error) == ("retrying", 1, "eSMS: HTTP 503")
     still = db.session.scalar(select(OutboundMessage).where(OutboundMessage.id == message.id))
     assert still.next_attempt_at > utcnow()
+
+
+def test_the_retry_service_refuses_anyone_but_an_operator(app):
+    from app.errors import PermissionDenied
+    from app.outbox_review import retry_message
+
+    message = make_outbound_message(status="failed", attempts=5)
+    farmer = make_user(role=Role.FARMER)
+    before = database_snapshot()
+
+    with pytest.raises(PermissionDenied):
+        retry_message(message, farmer)
+
+    assert database_snapshot() == before

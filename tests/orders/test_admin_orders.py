@@ -194,3 +194,11 @@ def test_the_orders_across_farms_run_a_fixed_number_of_queries(app, operator_cli
 
     response = assert_fixed_queries(operator_client, "/admin/orders", more_farms_and_orders)
     assert len(_listed(response)) == 13
+
+
+def test_the_listing_service_refuses_anyone_but_an_operator(app, two_farms):
+    from app.errors import PermissionDenied
+    from orders.operator_orders import OrderFilters, orders_across_farms
+
+    with pytest.raises(PermissionDenied):
+        orders_across_farms(OrderFilters(), two_farms["hanoi"].farm.members[0].user)
