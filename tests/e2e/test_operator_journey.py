@@ -86,7 +86,8 @@ def test_an_operator_checks_a_scan_retries_a_message_and_reviews_a_payment(
     # The certificate waiting for a check shows its scan
     scan = page.get_by_role("img", name="Bản chụp chứng nhận VietGAP-TT-08-0990")
     expect(scan).to_be_visible()
-    assert page.evaluate("img => img.naturalWidth", scan.element_handle()) > 0
+    # The photo loads (lazily): the operator's browser may fetch the private scan
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=scan.element_handle())
     _fits_the_phone(page)
     page.screenshot_as("operator-01-certificate-scan")
 
