@@ -150,6 +150,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         # Labels and label runs one farm may issue in 24 hours (a run's PDF is drawn once).
         "LABELS_PER_FARM_PER_DAY": _int("LABELS_PER_FARM_PER_DAY", 30_000),
         "LABEL_RUNS_PER_FARM_PER_DAY": _int("LABEL_RUNS_PER_FARM_PER_DAY", 50),
+        # Runs of this many labels or more are drawn by the worker, not in the request.
+        "LABEL_RUN_BACKGROUND_FROM": _int("LABEL_RUN_BACKGROUND_FROM", 1000),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -10,13 +10,16 @@ from flask_wtf.form import _Auto  # FlaskForm's "read the request" default for f
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, DateField, FileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, StopValidation
 
 from app.geo import all_provinces
+from app.i18n import format_amount
+from app.validation import read_vnd
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("This is too long.")
 BAD_DATE = _l("Write the date as day/month/year, e.g. 01/06/2026.")
+BAD_VND = _l("Write the amount in whole đồng, e.g. 125.000 or 125000 (no decimals).")
 
 
 class Form(FlaskForm):
@@ -96,3 +99,41 @@ def date_field(label, *, required: bool = True) -> LocalDateField:
 def province_choices(blank_label=None) -> list[tuple[str, str]]:
     blank = [("", blank_label or _l("Choose a province or city"))]
     return blank + [(p.code, p.display_name) for p in all_provinces()]
+
+
+class VndField(StringField):
+    """An amount in whole đồng as a farmer types it: "125.000", "125,000", "125 000",
+    "125000", "125.000 ₫". Its data is the integer (None when left empty); it shows a stored
+    amount grouped as the page's language writes it ("125.000"), and what was typed when it
+    was refused. Every price, fee and threshold a farm types uses it."""
+
+    def __init__(self, label=None, *, required: bool = True, **kwargs):
+        self.required = required
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        validators = [] if required else [Optional()]
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_data(self, value) -> None:
+        # From an object or the view's defaults: a stored int, or the text of one.
+        self.data = value if isinstance(value, int) or value is None else read_vnd(value)
+
+    def process_formdata(self, valuelist) -> None:
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        self.data = None
+        if text:
+            self.data = read_vnd(text)
+            if self.data is None:
+                raise ValueError(str(BAD_VND))
+
+    def pre_validate(self, form) -> None:
+        if self.required and self.data is None and not self.process_errors:
+            raise StopValidation(str(REQUIRED))
+
+    def _value(self) -> str:
+        if self.raw_data and (self.process_errors or self.data is None):
+            return self.raw_data[0] if isinstance(self.raw_data[0], str) else ""
+        return format_amount(self.data) if isinstance(self.data, int) else ""
+
+
+def vnd_field(label, *, required: bool = True) -> VndField:
+    return VndField(label, required=required)

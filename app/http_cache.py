@@ -8,9 +8,11 @@ changed. `Vary: Accept-Language, Cookie` keeps each language apart, and a browse
 once its cookies change (signed in, another language, a cart).
 
 A page is not the same for everyone, and gets `private, no-store`, when the user is signed in,
-when it holds this visitor's CSRF token (a POST form, such as "add to cart"), or when it sets
-a cookie or shows a message. Visitors switch language with plain links (app/main.py), so the
-language switch holds no token. Label scans (`/T/<serial>`) are never stored: each is counted.
+when it holds this visitor's CSRF token (a POST form, such as "add to cart"), when it sets
+a cookie or shows a message, or when it shows what this visitor chose earlier
+(`varies_by_visitor()`: the province a delivery fee is quoted for). Visitors switch language
+with plain links (app/main.py), so the language switch holds no token. Label scans
+(`/T/<serial>`) are never stored: each is counted.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def _same_for_everyone(response: Response) -> bool:
         and not current_user.is_authenticated
         and g.get("csrf_token") is None
         and not session.modified
+        and not g.get("varies_by_visitor")
         and "Set-Cookie" not in response.headers
     )
 
@@ -46,6 +49,12 @@ def cacheable(response: Response) -> Response:
     response.cache_control.max_age = int(current_app.config["HTTP_CACHE_SECONDS"])
     response.add_etag(weak=True)
     return response.make_conditional(request)
+
+
+def varies_by_visitor() -> None:
+    """Say, while a page is built, that it shows what this visitor chose earlier (kept in
+    the session, such as the province a delivery fee is quoted for): it is theirs alone."""
+    g.varies_by_visitor = True
 
 
 def not_stored(response: Response) -> Response:

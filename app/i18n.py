@@ -80,6 +80,8 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.filters["hectares"] = format_amount
+    # An amount of đồng put back in a text box, grouped as app.form_fields.VndField shows it.
+    app.jinja_env.filters["vnd_input"] = format_amount
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.globals["current_language"] = current_language

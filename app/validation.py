@@ -10,7 +10,13 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
-from app.geo import fold_accents, province_by_code
+from app.geo import (
+    Commune,
+    commune_for_name,
+    commune_in_province,
+    fold_accents,
+    province_by_code,
+)
 
 #: The largest id a table holds: ids are 32-bit integers on PostgreSQL.
 MAX_ID = 2**31 - 1
@@ -51,6 +57,24 @@ def check_province(code: str | None, field: str = "province_code") -> str:
     if province_by_code(code) is None:
         raise DomainError(_l("Choose a province or city from the list."), field=field)
     return code
+
+
+def check_commune(province_code: str, value: str | None, field: str = "commune") -> Commune:
+    """The province's commune or ward chosen from the list (its code), or named as written
+    there ("Phường Hoàn Kiếm", "hoan kiem"); a commune of another province is refused."""
+    province = province_by_code(province_code)
+    commune = commune_in_province(province_code, value) or commune_for_name(province_code, value)
+    if province is None or commune is None:
+        raise DomainError(
+            _l(
+                "Choose the commune or ward from the list of %(province)s.",
+                province=province.display_name if province else "",
+            )
+            if province
+            else _l("Choose a province or city from the list."),
+            field=field,
+        )
+    return commune
 
 
 def parse_decimal(
@@ -110,13 +134,30 @@ def read_id(value) -> int | None:
     return number if number is not None and 1 <= number <= MAX_ID else None
 
 
+#: Whole đồng: digits, or groups of three after a first group of one to three, split by one
+#: kind of separator. The đồng has no decimals, so ".", "," and a space can only group digits.
+_GROUPED_VND = re.compile(r"[0-9]+|[0-9]{1,3}(?:([.,\u0020\u00a0\u202f])[0-9]{3})(?:\1[0-9]{3})*")
+_CURRENCY = re.compile(r"\s*(?:₫|đ|đồng|vnd|vnđ)\s*$", re.IGNORECASE)
+
+
+def read_vnd(value) -> int | None:
+    """Whole đồng as people write them: "125000", "125.000", "125,000", "125 000", with or
+    without "₫"/"đ"/"VND" after them; None for anything else ("12,5", "1.25.000", "-5", "1e5"):
+    a misplaced separator is refused rather than read as some other amount."""
+    text = _CURRENCY.sub("", str(value if value is not None else "").strip())
+    if _GROUPED_VND.fullmatch(text) is None:
+        return None
+    return read_whole_number("".join(ch for ch in text if ch.isascii() and ch.isdigit()))
+
+
 def parse_vnd(value, field: str, label, *, minimum: int = 1, maximum: int = MAX_VND) -> int:
-    """Whole đồng as people type them: "125000", "125.000", "125,000 ₫"."""
-    text = "".join(str(value if value is not None else "").split()).replace("₫", "")
-    text = text.replace("đ", "").replace("VND", "").replace("vnd", "")
-    amount = read_whole_number(text.replace(".", "").replace(",", ""))
-    if amount is None or amount < 0:
-        raise DomainError(_l("Enter %(what)s in whole đồng, e.g. 125000.", what=label), field=field)
+    """Whole đồng as people type them (see read_vnd), within the limits."""
+    amount = read_vnd(value)
+    if amount is None:
+        raise DomainError(
+            _l("Enter %(what)s in whole đồng, e.g. 125.000 or 125000 (no decimals).", what=label),
+            field=field,
+        )
     if amount < minimum or amount > maximum:
         raise DomainError(_l("%(what)s is out of range.", what=label), field=field)
     return amount

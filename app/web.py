@@ -37,19 +37,23 @@ class IdConverter(IntegerConverter):
         return super().to_python(value)
 
 
+def is_safe_next(target: str | None) -> bool:
+    """True for a path on this site; anything that could point elsewhere is not."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+    )
+
+
 def safe_next_url(target: str | None, fallback_endpoint: str = "main.index") -> str:
     """A same-site path to go to next; anything pointing elsewhere falls back (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-            and "\\" not in target
-        ):
-            return target
-    return url_for(fallback_endpoint)
+    return target if is_safe_next(target) else url_for(fallback_endpoint)
 
 
 def back_url() -> str:

@@ -39,7 +39,7 @@ ADDRESS = {
     "phone": "0987654321",
     "email": "",
     "province_code": "01",
-    "commune": "phường Ba Đình",
+    "commune": "00004",  # Phường Ba Đình, as the select sends it
     "street": "Số 1 Điện Biên Phủ",
     "payment_method": "cod",
 }

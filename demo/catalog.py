@@ -58,6 +58,7 @@ DEMO_FARMS = [
             {
                 "details": {
                     "name": "Vải thiều Thanh Hà",
+                    "english_name": "Thanh Ha lychee",
                     "category": "fresh_fruit",
                     "description": "Quả to, vỏ mỏng, cùi dày, hạt nhỏ, vị ngọt đậm.",
                     "gtin": "",
@@ -108,6 +109,7 @@ DEMO_FARMS = [
             {
                 "details": {
                     "name": "Vải sớm Hà Đông",
+                    "english_name": "Ha Dong early lychee",
                     "category": "fresh_fruit",
                     "description": "Vải u hồng chín sớm, vị ngọt thanh.",
                     "gtin": "",
@@ -154,6 +156,7 @@ DEMO_FARMS = [
             {
                 "details": {
                     "name": "Bưởi Thanh Hồng",
+                    "english_name": "Thanh Hong pomelo",
                     "category": "fresh_fruit",
                     "description": "Múi mọng, tép giòn, ngọt mát, để được lâu.",
                     "gtin": "8930000000019",
@@ -208,6 +211,7 @@ DEMO_FARMS = [
             {
                 "details": {
                     "name": "Chè Tân Cương đặc biệt",
+                    "english_name": "Tan Cuong green tea, special grade",
                     "category": "tea",
                     "description": "Nước xanh, hương cốm, vị chát dịu, hậu ngọt.",
                     "gtin": "",
@@ -231,6 +235,7 @@ DEMO_FARMS = [
             {
                 "details": {
                     "name": "Chè móc câu Tân Cương hộp quà",
+                    "english_name": "Tan Cuong hook-leaf tea, gift box",
                     "category": "tea",
                     "description": "Hộp quà sơn mài, chè móc câu loại đặc biệt.",
                     "gtin": "",
@@ -286,6 +291,7 @@ DEMO_FARMS = [
             {
                 "details": {
                     "name": "Cam sành Hà Giang",
+                    "english_name": "Ha Giang king orange",
                     "category": "fresh_fruit",
                     "description": "Cam mọng nước, vị ngọt đậm, hơi chua nhẹ.",
                     "gtin": "",

@@ -61,7 +61,7 @@ def _advance(order: Order, farmer: User, steps: list[str]) -> None:
         elif step == "packed":
             _pack_from_oldest_batches(order, farmer)
         elif step == "shipped":
-            services.ship_order(order, farmer, carrier="Giao Hàng Nhanh", tracking_number="GHN0425")
+            services.ship_order(order, farmer, carrier="ghn", tracking_number="GHN0425")
         elif step == "delivered":
             services.mark_delivered(order, farmer)
         elif step == "cash":

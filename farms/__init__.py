@@ -6,9 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the farm pages and tell the profile page of pending invitations."""
+    """Register the farm pages, tell the profile page of pending invitations, and start a
+    seller's session on their farm's dashboard."""
     from app.auth import hooks
     from farms import views
 
     app.register_blueprint(views.bp)
     hooks.on_profile(app, views.invitations_notice)
+    hooks.on_landing(app, views.start_page)

@@ -1,40 +1,38 @@
-"""Vietnamese banks with their 6-digit NAPAS BIN, the code VietQR transfers are routed by."""
+"""Vietnamese banks with their 6-digit NAPAS BIN, the code VietQR transfers are routed by.
+
+The table is data/napas_banks.json, kept from the NAPAS member list as the VietQR bank
+registry publishes it (its "source" says which edition). A data file rather than a package:
+no PyPI package sets out to keep this list (the VietQR libraries there are QR encoders), and a
+rename or a new member is one line of that file.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from importlib import resources
 
 
 @dataclass(frozen=True)
 class Bank:
+    #: The 6-digit NAPAS BIN (bank identification number).
     bin: str
+    #: What people call the bank: "Vietcombank", "MB".
     short_name: str
+    #: Its registered name: "Ngân hàng TMCP Ngoại thương Việt Nam".
     name: str
 
 
-BANKS: tuple[Bank, ...] = (
-    Bank("970436", "Vietcombank", "Ngân hàng TMCP Ngoại thương Việt Nam"),
-    Bank("970415", "VietinBank", "Ngân hàng TMCP Công thương Việt Nam"),
-    Bank("970418", "BIDV", "Ngân hàng TMCP Đầu tư và Phát triển Việt Nam"),
-    Bank("970405", "Agribank", "Ngân hàng Nông nghiệp và Phát triển Nông thôn Việt Nam"),
-    Bank("970407", "Techcombank", "Ngân hàng TMCP Kỹ thương Việt Nam"),
-    Bank("970422", "MB", "Ngân hàng TMCP Quân đội"),
-    Bank("970416", "ACB", "Ngân hàng TMCP Á Châu"),
-    Bank("970432", "VPBank", "Ngân hàng TMCP Việt Nam Thịnh Vượng"),
-    Bank("970403", "Sacombank", "Ngân hàng TMCP Sài Gòn Thương Tín"),
-    Bank("970423", "TPBank", "Ngân hàng TMCP Tiên Phong"),
-    Bank("970441", "VIB", "Ngân hàng TMCP Quốc tế Việt Nam"),
-    Bank("970443", "SHB", "Ngân hàng TMCP Sài Gòn – Hà Nội"),
-    Bank("970437", "HDBank", "Ngân hàng TMCP Phát triển TP. Hồ Chí Minh"),
-    Bank("970448", "OCB", "Ngân hàng TMCP Phương Đông"),
-    Bank("970440", "SeABank", "Ngân hàng TMCP Đông Nam Á"),
-    Bank("970449", "LPBank", "Ngân hàng TMCP Lộc Phát Việt Nam"),
-    Bank("970426", "MSB", "Ngân hàng TMCP Hàng Hải Việt Nam"),
-    Bank("970431", "Eximbank", "Ngân hàng TMCP Xuất Nhập khẩu Việt Nam"),
-    Bank("970428", "Nam A Bank", "Ngân hàng TMCP Nam Á"),
-    Bank("970409", "Bac A Bank", "Ngân hàng TMCP Bắc Á"),
-    Bank("970446", "Co-opBank", "Ngân hàng Hợp tác xã Việt Nam"),
-)
+def _load() -> tuple[Bank, ...]:
+    text = resources.files("farms").joinpath("data/napas_banks.json").read_text("utf-8")
+    return tuple(
+        Bank(bin=row["bin"], short_name=row["short_name"], name=row["name"])
+        for row in json.loads(text)["banks"]
+    )
+
+
+#: In the registry's order: the banks most people use first, as the farm's bank picker shows.
+BANKS: tuple[Bank, ...] = _load()
 
 _BY_BIN = {bank.bin: bank for bank in BANKS}
 

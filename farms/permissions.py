@@ -15,6 +15,11 @@ def _member_farm_ids(user: User) -> set[int]:
     return set(db.session.scalars(select(FarmMember.farm_id).where(FarmMember.user_id == user.id)))
 
 
+def own_farm_ids(user: User) -> list[int]:
+    """The farms the person is a member of (not the households their cooperative holds)."""
+    return sorted(_member_farm_ids(user))
+
+
 def can_manage(user: User | None, farm: Farm) -> bool:
     """Operators, the farm's own people, and the managers of its cooperative."""
     if user is None or not user.is_authenticated or not user.is_active:

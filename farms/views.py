@@ -41,8 +41,8 @@ from farms.forms import (
     SuspendForm,
 )
 from farms.models import Certification, Farm, FarmPhoto, GrowingArea, MemberInvitation
-from farms.permissions import managed_farms
-from farms.readiness import missing_for_farms
+from farms.permissions import managed_farms, own_farm_ids
+from farms.readiness import checklists
 
 bp = Blueprint("farms", __name__, template_folder="templates")
 
@@ -69,6 +69,17 @@ def invitations_notice(user: User) -> ProfileNotice | None:
     )
 
 
+def start_page(user: User) -> str | None:
+    """Where a seller starts after log-in or sign-up: the farm they run, the list when they
+    run several, the "open your shop" page when none yet. Buyers and operators: no say."""
+    if user.role not in (Role.FARMER, Role.COOP_MANAGER):
+        return None
+    own = own_farm_ids(user)
+    if len(own) == 1:
+        return url_for("products.farm_overview", farm_id=own[0])
+    return url_for("farms.dashboard")
+
+
 # Dashboard ------------------------------------------------------------------------------
 
 
@@ -83,8 +94,8 @@ def dashboard():
         "farms/dashboard.html",
         farms=farms,
         invitations=invitations,
-        # The "ready to sell" checklist of every farm listed, each requirement asked once.
-        missing_by_farm=missing_for_farms(farms),
+        # The setup checklist of every farm listed, each step asked once for all of them.
+        checklists=checklists(farms),
     )
 
 

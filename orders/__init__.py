@@ -6,13 +6,44 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the order and payout pages and `expire-orders`; on log-in, the guest's cart
-    joins the account's."""
+    """Register the order and payout pages, `expire-orders` and the expiry job; on log-in,
+    the guest's cart joins the account's; give the header the cart's size and the farm's
+    waiting orders; a proven phone or e-mail brings its guest orders to the account."""
     from app.auth import hooks
-    from orders import admin_views, cart, cli, payout_views, views
+
+    # Some are imported for what importing does: farm_inbox and buy_again_views add routes,
+    # jobs registers the worker's jobs.
+    from orders import (  # noqa: F401
+        admin_views,
+        buy_again_views,
+        carriers,
+        cart,
+        claims,
+        cli,
+        delivery_outlook,
+        farm_counts,
+        farm_inbox,
+        header,
+        jobs,
+        lookup_views,
+        payout_views,
+        transfer_views,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(payout_views.bp)
+    app.register_blueprint(transfer_views.bp)
+    app.register_blueprint(lookup_views.bp)
     app.register_blueprint(admin_views.bp)
+    # Product pages (below orders) show the fee and days to the buyer's province through it.
+    app.add_template_global(delivery_outlook.delivery_outlook)
+    app.add_template_global(delivery_outlook.delivery_days)
+    app.add_template_global(carriers.order_tracking)
     app.cli.add_command(cli.expire_orders_command)
     hooks.on_login(app, cart.merge_guest_cart)
+    # The header (app/templates/base.html) and the farm's dashboard (products) show these.
+    app.add_template_global(header.cart_count)
+    app.add_template_global(header.farm_action_count)
+    app.add_template_global(farm_counts.order_counts)
+    hooks.on_contact_verified(app, claims.attach_guest_checkouts)

@@ -15,7 +15,7 @@ from orders.services import expire_unpaid_orders
 def expire_orders_command() -> None:
     """Cancel unpaid orders whose time to pay has run out; their stock goes back on sale.
 
-    Run it every few minutes from cron or a systemd timer.
+    The worker (`nongsan worker`) does this every minute; the command is for doing it now.
     """
     expired = expire_unpaid_orders(utcnow())
     db.session.commit()  # each buyer's mail goes out with the commit

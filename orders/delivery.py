@@ -21,6 +21,10 @@ from products.models import Product, ProductStatus
 
 #: A zone with this code covers every province the farm has not named on its own.
 ALL_PROVINCES = "00"
+#: A new zone's delivery time, in days, until the farm says otherwise.
+DEFAULT_DAYS = (2, 4)
+#: Longer than this is no delivery time a buyer can plan with.
+MAX_DAYS = 30
 
 
 def zone_for(settings: DeliverySettings, province_code: str) -> DeliveryZone | None:
@@ -139,8 +143,11 @@ def set_zone(
     fee_rule: str,
     fee_vnd,
     weight_step_grams=None,
+    min_days=DEFAULT_DAYS[0],
+    max_days=DEFAULT_DAYS[1],
 ) -> DeliveryZone:
-    """Add or replace the fee for one province (or "00", every other province)."""
+    """Add or replace the fee and the delivery time for one province (or "00", every other
+    province)."""
     ensure_can_manage(actor, farm)
     if province_code != ALL_PROVINCES:
         check_province(province_code)
@@ -159,6 +166,7 @@ def set_zone(
         if fee_rule == "per_weight"
         else None
     )
+    soonest, latest = _delivery_days(min_days, max_days)
     settings = settings_for(farm)
     zone = zone_for(settings, province_code)
     if zone is None or zone.province_code != province_code:
@@ -167,8 +175,23 @@ def set_zone(
     zone.fee_rule = fee_rule
     zone.fee_vnd = fee
     zone.weight_step_grams = step
+    zone.min_days, zone.max_days = soonest, latest
     db.session.flush()
     return zone
+
+
+def _delivery_days(min_days, max_days) -> tuple[int, int]:
+    soonest = parse_whole_number(
+        min_days, "min_days", _l("the soonest delivery"), minimum=0, maximum=MAX_DAYS
+    )
+    latest = parse_whole_number(
+        max_days, "max_days", _l("the latest delivery"), minimum=0, maximum=MAX_DAYS
+    )
+    if latest < soonest:
+        raise DomainError(
+            _l("The latest delivery cannot come before the soonest."), field="max_days"
+        )
+    return soonest, latest
 
 
 def _cannot_hand_over(farms: Sequence[Farm]) -> set[int]:
@@ -193,4 +216,6 @@ register_check(
         "orders.delivery_settings",
     ),
     _cannot_hand_over,
+    title=_l("Delivery or pickup"),
+    position=20,
 )

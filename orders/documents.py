@@ -21,6 +21,7 @@ from app.auth.identifiers import display_phone
 from app.i18n import format_amount, format_local_datetime, format_vnd
 from app.pdf import BOLD, REGULAR, markup_text, plain_text, register_fonts
 from orders.models import Order
+from products.units import translate_unit_label
 
 LABEL_SIZE = (100 * mm, 150 * mm)
 #: Lines of the address the label has room for, between the name and the sender.
@@ -71,7 +72,7 @@ def packing_slip_pdf(order: Order) -> bytes:
             [
                 # A table row cannot break across pages: no longer than the columns allow.
                 Paragraph(markup_text(line.product_name, 160), styles["body"]),
-                Paragraph(markup_text(line.unit_label, 80), styles["body"]),
+                Paragraph(markup_text(translate_unit_label(line.unit_label), 80), styles["body"]),
                 str(line.quantity),
                 format_vnd(line.unit_price_vnd),
                 format_vnd(line.line_total_vnd),

@@ -7,7 +7,10 @@ from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 
-from app.form_fields import Form, choice_field, province_choices, text_field
+from app.commune_field import commune_field, list_communes
+from app.form_fields import Form, choice_field, province_choices, text_field, vnd_field
+from orders.carriers import carrier_choices
+from orders.delivery import DEFAULT_DAYS
 from orders.states import PaymentMethod
 
 PAYMENT_LABELS = {
@@ -26,7 +29,7 @@ class CheckoutForm(Form):
         province_choices(),
         message=_l("Choose a province or city from the list."),
     )
-    commune = text_field(_l("Commune or ward"), 120)
+    commune = commune_field()
     street = text_field(_l("Street, house number, hamlet"), 255)
     payment_method = RadioField(
         _l("How will you pay?"), default=PaymentMethod.BANK_TRANSFER.value, validate_choice=False
@@ -34,6 +37,7 @@ class CheckoutForm(Form):
 
     def __init__(self, *args, stripe: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        list_communes(self.commune, self.province_code.data)
         # Bank transfer and cash always; card only when Stripe is configured.
         methods = [PaymentMethod.BANK_TRANSFER, PaymentMethod.CASH_ON_DELIVERY]
         if stripe:
@@ -45,8 +49,8 @@ class CheckoutForm(Form):
 
 
 class DeliverySettingsForm(Form):
-    min_order_vnd = text_field(_l("Minimum order (đồng)"), 15, required=False)
-    free_delivery_from_vnd = text_field(_l("Free delivery from (đồng)"), 15, required=False)
+    min_order_vnd = vnd_field(_l("Minimum order (đồng)"), required=False)
+    free_delivery_from_vnd = vnd_field(_l("Free delivery from (đồng)"), required=False)
     pickup_enabled = BooleanField(_l("Buyers may collect at the farm"))
     pickup_address = text_field(_l("Where to collect"), 255, required=False)
 
@@ -64,12 +68,18 @@ class DeliveryZoneForm(Form):
             ("per_weight", _l("A fee for each started weight step")),
         ],
     )
-    fee_vnd = text_field(_l("Fee (đồng)"), 15)
+    fee_vnd = vnd_field(_l("Fee (đồng)"))
     weight_step_grams = text_field(_l("Weight step (grams), e.g. 5000"), 10, required=False)
+    min_days = text_field(_l("Arrives after at least (days)"), 3, default=str(DEFAULT_DAYS[0]))
+    max_days = text_field(_l("Arrives after at most (days)"), 3, default=str(DEFAULT_DAYS[1]))
 
 
 class ShipForm(Form):
-    carrier = text_field(_l("Carrier"), 80)
+    carrier = choice_field(
+        _l("Carrier"), carrier_choices(), message=_l("Choose the carrier from the list.")
+    )
+    #: Only read when the carrier is "other".
+    carrier_name = text_field(_l("Carrier's name, if other"), 80, required=False)
     tracking_number = text_field(_l("Tracking number"), 80, required=False)
     #: Only asked for a pre-order shipped before its date.
     ship_early = BooleanField(_l("Ship early and tell the buyer"))
@@ -92,3 +102,10 @@ class PayoutForm(Form):
 
     amount = text_field(_l("Amount transferred (₫)"), 20)
     reference = text_field(_l("Transfer reference"), 100)
+
+
+class FindOrderForm(Form):
+    """A guest's order look-up: the phone given at checkout and the order number."""
+
+    phone = text_field(_l("Mobile number given with the order"), 30)
+    number = text_field(_l("Order number, e.g. NS000123"), 30)

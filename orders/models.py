@@ -83,6 +83,7 @@ class DeliveryZone(db.Model):
         CheckConstraint("fee_vnd >= 0", name="fee_not_negative"),
         CheckConstraint("fee_rule IN ('flat', 'per_weight')", name="known_rule"),
         CheckConstraint("fee_rule = 'flat' OR weight_step_grams > 0", name="weight_rule_has_step"),
+        CheckConstraint("min_days >= 0 AND max_days >= min_days", name="days_in_order"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +94,9 @@ class DeliveryZone(db.Model):
     fee_rule: Mapped[str] = mapped_column(String(20), default="flat")
     fee_vnd: Mapped[int]
     weight_step_grams: Mapped[int | None]
+    #: How many days a box usually takes to arrive there, at the soonest and at the latest.
+    min_days: Mapped[int] = mapped_column(default=2)
+    max_days: Mapped[int] = mapped_column(default=4)
 
     settings: Mapped[DeliverySettings] = relationship(back_populates="zones")
 
@@ -116,7 +120,11 @@ class Checkout(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(16))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     province_code: Mapped[str] = mapped_column(String(2))
+    #: Commune or ward by name, as it was when the order was placed.
     commune: Mapped[str] = mapped_column(String(120))
+    #: Its five-digit official code (app.geo); NULL only for a checkout placed before the
+    #: official list whose free text matched no commune of its province.
+    commune_code: Mapped[str | None] = mapped_column(String(5))
     street: Mapped[str] = mapped_column(String(255))
     payment_method: Mapped[str] = mapped_column(String(20))
     #: Language of the buyer's mails.
@@ -168,7 +176,10 @@ class Order(db.Model):
     pay_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set once the order's stock went back to the shelf, so it never goes back twice.
     stock_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The name of the carrier, as shown: a listed carrier's own name or what the farm wrote.
     carrier: Mapped[str | None] = mapped_column(String(80))
+    #: An orders.carriers code ("ghtk", ..., "other"), which picks the tracking page.
+    carrier_code: Mapped[str | None] = mapped_column(String(20))
     tracking_number: Mapped[str | None] = mapped_column(String(80))
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     #: The code of a recalled batch this order was packed from: it must not be shipped.

@@ -20,6 +20,7 @@ from farms.models import Farm
 from farms.permissions import ensure_can_manage
 from orders.models import Order
 from orders.states import OrderStatus
+from products.units import translate_unit_label
 
 #: Orders that did not happen do not count as sales.
 NOT_SALES = (OrderStatus.CANCELLED.value, OrderStatus.REFUNDED.value)
@@ -70,7 +71,8 @@ def figures(farm: Farm, actor: User, first: date, last: date):
         day.orders += 1
         day.revenue_vnd += order.subtotal_vnd
         for line in order.lines:
-            key = (line.product_name, line.unit_label)
+            # In the reader's language: lines stored in either language add up together.
+            key = (line.product_name, translate_unit_label(line.unit_label))
             product = products.setdefault(key, ProductFigures(*key))
             product.quantity += line.quantity
             product.revenue_vnd += line.line_total_vnd

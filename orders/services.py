@@ -28,14 +28,15 @@ from app.errors import DomainError, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.i18n import format_vnd
 from app.paging import Page, paginate
-from app.validation import check_province, clean_text
+from app.validation import check_commune, check_province, clean_text
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
-from orders import events
-from orders.delivery import delivery_fee
+from orders import carriers, events
+from orders.delivery import delivery_fee, zone_for
 from orders.models import (
     Checkout,
     DeliverySettings,
+    DeliveryZone,
     LedgerEntry,
     LedgerKind,
     Order,
@@ -61,7 +62,7 @@ from orders.stock import (
 from products.models import Product, ProductStatus, Variant
 from products.sale_stop import ensure_on_sale
 from products.seasons import SeasonState, availability
-from products.units import unit_label
+from products.units import stored_unit_label, unit_label
 
 MAX_QUANTITY = 1000
 #: How long a bank transfer or a card payment may take before the boxes go back on sale.
@@ -85,8 +86,11 @@ class Contact:
     phone: str
     email: str | None
     province_code: str
+    #: The code of one of the province's communes (or its official name); once cleaned,
+    #: the official name, with its code in commune_code.
     commune: str
     street: str
+    commune_code: str | None = None
 
 
 @dataclass
@@ -97,6 +101,8 @@ class FarmQuote:
     weight_grams: int = 0
     delivery_fee_vnd: int = 0
     delivery_method: str = "delivery"
+    #: The zone delivering to the buyer's province (its usual delivery days); None for pickup.
+    delivery_zone: DeliveryZone | None = None
 
     @property
     def total_vnd(self) -> int:
@@ -206,6 +212,8 @@ def quote(
         except DomainError as error:
             raise DomainError(f"{farm_quote.farm.name}: {error.message}") from error
         farm_quote.delivery_method = method
+        if method == "delivery":
+            farm_quote.delivery_zone = zone_for(farm_settings, province_code)
         minimum = farm_settings.min_order_vnd if farm_settings else 0
         if farm_quote.subtotal_vnd < minimum:
             raise DomainError(
@@ -242,12 +250,16 @@ def clean_contact(contact: Contact) -> Contact:
             email = normalize_email(contact.email)
         except InvalidIdentifier as exc:
             raise DomainError(_l("Enter a valid e-mail address."), field="email") from exc
+    name = clean_text(contact.name, "name", 120, _l("your name"))
+    province_code = check_province(contact.province_code)
+    commune = check_commune(province_code, contact.commune_code or contact.commune)
     return Contact(
-        name=clean_text(contact.name, "name", 120, _l("your name")),
+        name=name,
         phone=phone,
         email=email,
-        province_code=check_province(contact.province_code),
-        commune=clean_text(contact.commune, "commune", 120, _l("the commune or ward")),
+        province_code=province_code,
+        commune=commune.name,
+        commune_code=commune.code,
         street=clean_text(contact.street, "street", 255, _l("the street and house number")),
     )
 
@@ -328,6 +340,7 @@ def place_order(
         contact_email=contact.email or (buyer.email if buyer else None),
         province_code=contact.province_code,
         commune=contact.commune,
+        commune_code=contact.commune_code,
         street=contact.street,
         payment_method=payment_method,
         language=language,
@@ -349,7 +362,7 @@ def place_order(
                 OrderLine(
                     variant=variant,
                     product_name=variant.product.name,
-                    unit_label=unit_label(variant),
+                    unit_label=stored_unit_label(variant),
                     unit_price_vnd=variant.price_vnd,
                     quantity=quantity,
                     line_total_vnd=variant.price_vnd * quantity,
@@ -516,8 +529,8 @@ def confirm_transfer(order: Order, actor: User) -> None:
     queue_order_update(order, OrderUpdate.PAID)
 
 
-def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | None = None) -> None:
-    """The buyer (or the guest holding the checkout's token) cancels before packing."""
+def ensure_buyer_of(order: Order, buyer: User | None, *, access_token: str | None) -> None:
+    """PermissionDenied unless this is the buyer's order, or the guest holds its token."""
     owns = (buyer is not None and order.checkout.buyer_id == buyer.id) or (
         access_token is not None
         # As bytes: compare_digest refuses str with non-ASCII characters (a 500 otherwise).
@@ -525,6 +538,11 @@ def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | Non
     )
     if not owns:
         raise PermissionDenied()
+
+
+def cancel_by_buyer(order: Order, buyer: User | None, *, access_token: str | None = None) -> None:
+    """The buyer (or the guest holding the checkout's token) cancels before packing."""
+    ensure_buyer_of(order, buyer, access_token=access_token)
     _lock(order)
     if order.status not in BUYER_MAY_CANCEL:
         raise DomainError(_l("The farm has already packed this order; contact the farm."))
@@ -697,25 +715,22 @@ def ship_order(
     actor: User,
     *,
     carrier: str,
-    tracking_number: str,
+    tracking_number: str | None,
+    carrier_name: str | None = None,
     ship_early: bool = False,
     today: date | None = None,
 ) -> None:
-    """Hand the order to the carrier. A pre-order goes before its date only when the farm
-    says so (ship_early), and its history then says it shipped early."""
+    """Hand the order to the carrier (an orders.carriers code; `carrier_name` names an
+    "other" one). A pre-order goes before its date only when the farm says so (ship_early),
+    and its history then says it shipped early."""
     ensure_can_manage(actor, order.farm)
     early = _ships_early(order, ship_early=ship_early, today=today or local_today())
-    carrier = clean_text(carrier, "carrier", 80, _l("the carrier"))
-    tracking_number = (
-        clean_text(
-            tracking_number, "tracking_number", 80, _l("the tracking number"), required=False
-        )
-        or None
-    )
-    note = " ".join(filter(None, [carrier, tracking_number]))
+    code, name = carriers.carrier_for_shipping(carrier, carrier_name)
+    tracking_number = carriers.clean_tracking_number(tracking_number)
+    note = " ".join(filter(None, [name, tracking_number]))
     # Written once the move is allowed: a refused shipment leaves no carrier on the order.
     move_order(order, OrderStatus.SHIPPED, actor=actor, note=note)
-    order.carrier, order.tracking_number = carrier, tracking_number
+    order.carrier_code, order.carrier, order.tracking_number = code, name, tracking_number
     if early is not None:
         events.shipped_early(order, actor=actor, on=early)
     db.session.flush()

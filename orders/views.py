@@ -23,11 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.clock import local_today
+from app.commune_field import SHOW_COMMUNES
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import csrf, db
 from app.form_fields import ActionForm, ConfirmForm
-from app.geo import all_provinces
+from app.geo import all_provinces, province_by_code
 from app.i18n import current_language
 from app.validation import read_id, read_whole_number
 from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
@@ -43,6 +44,8 @@ from orders import (
     stripe_payments,
 )
 from orders import cart as carts
+from orders.delivery_outlook import delivery_province
+from orders.events import paid_times
 from orders.forms import (
     PAYMENT_LABELS,
     CancelForm,
@@ -54,7 +57,8 @@ from orders.forms import (
 )
 from orders.models import Checkout, Order
 from orders.states import payment_status_label, status_label
-from orders.vietqr import build_payload, qr_svg
+from orders.transfers import transfer_for
+from orders.vietqr import qr_svg
 from products.seasons import SeasonState, availability
 
 bp = Blueprint("orders", __name__, template_folder="templates")
@@ -67,6 +71,7 @@ def order_status_label(status: str) -> str:
 
 bp.add_app_template_global(payouts.ledger_kind_label)
 bp.add_app_template_global(payment_status_label)
+bp.add_app_template_global(paid_times, "order_paid_times")
 
 
 @bp.app_template_global()
@@ -117,19 +122,13 @@ def add_to_cart():
 
 @bp.get("/cart")
 def view_cart():
-    province = request.args.get("province") or _default_province()
+    province = delivery_province(session, _buyer(), request.args.get("province"))
     groups = services.describe_cart(
         carts.read_cart(session, _buyer()), province_code=province, today=local_today()
     )
     return render_template(
         "orders/cart.html", groups=groups, province=province, action_form=ActionForm()
     )
-
-
-def _default_province() -> str | None:
-    buyer = _buyer()
-    address = buyer.default_address if buyer else None
-    return address.province_code if address else None
 
 
 @bp.post("/cart/update")
@@ -154,8 +153,11 @@ def update_cart():
 
 
 def _prefilled_form() -> CheckoutForm:
+    """The buyer's saved address, in the province chosen in the cart when there was one."""
     buyer = _buyer()
     address = buyer.default_address if buyer else None
+    carried = request.args.get("province")
+    province = carried if province_by_code(carried) else None
     if address is None:
         return CheckoutForm(
             stripe=stripe_payments.stripe_enabled(),
@@ -163,15 +165,18 @@ def _prefilled_form() -> CheckoutForm:
             name=buyer.full_name if buyer else None,
             phone=buyer.display_phone if buyer else None,
             email=buyer.email if buyer else None,
+            province_code=province,
         )
+    province = province or address.province_code
     return CheckoutForm(
         stripe=stripe_payments.stripe_enabled(),
         formdata=None,
         name=address.recipient_name,
         phone=address.phone,
         email=buyer.email,
-        province_code=address.province_code,
-        commune=address.commune,
+        province_code=province,
+        # A commune of another province, or one never matched to the list, is chosen again.
+        commune=address.commune_code if address.province_code == province else None,
         street=address.street,
     )
 
@@ -195,8 +200,12 @@ def checkout():
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("orders.view_cart"))
     if request.method == "GET":
-        return render_template("orders/checkout.html", form=_prefilled_form(), quotes=None)
+        return render_template(
+            "orders/checkout.html", form=_prefilled_form(), quotes=None, saved=_saved_address()
+        )
     form = CheckoutForm(stripe=stripe_payments.stripe_enabled())
+    if request.form.get(SHOW_COMMUNES):  # a new province: list its communes, nothing more
+        return render_template("orders/checkout.html", form=form, quotes=None)
     quotes = None
     if form.validate_on_submit():
         try:
@@ -217,6 +226,11 @@ def checkout():
         quotes=quotes,
         payment_label=PAYMENT_LABELS.get(form.payment_method.data),
     ), status
+
+
+def _saved_address():
+    buyer = _buyer()
+    return buyer.default_address if buyer else None
 
 
 def _reviewed(prefix: str) -> dict[int, int]:
@@ -294,17 +308,8 @@ def checkout_page(token: str):
 
 def _vietqr_payload(order: Order) -> str | None:
     """The transfer a banking app prefills: the farm's account, the exact total, the number."""
-    account = order.farm.bank_account
-    if order.payment_method != "bank_transfer" or not account:
-        return None
-    if not services.can_still_pay(order, utcnow()):  # cancelled, expired, paid, refunded
-        return None
-    return build_payload(
-        bank_bin=account.bank_bin,
-        account_number=account.account_number,
-        amount_vnd=order.total_vnd,
-        message=order.number,
-    )
+    transfer = transfer_for(order, utcnow())  # None once cancelled, expired, paid, refunded
+    return transfer.payload if transfer else None
 
 
 def _vietqr(order: Order) -> str | None:
@@ -353,6 +358,8 @@ def add_zone(farm_id: int):
         fee_rule=form.fee_rule.data,
         fee_vnd=form.fee_vnd.data,
         weight_step_grams=form.weight_step_grams.data,
+        min_days=form.min_days.data,
+        max_days=form.max_days.data,
     )
     if submit(form, action):
         flash(_("Delivery fee saved."), "success")
@@ -372,12 +379,16 @@ def add_zone(farm_id: int):
 #: The farm dashboard's tabs: which order states each one lists.
 FARM_TABS = {
     "new": ("awaiting_payment", "confirmed"),
+    "awaiting_payment": ("awaiting_payment",),
     "to_pack": ("confirmed",),
     "to_ship": ("packed",),
     "shipped": ("shipped",),
+    "review": (),
     "all": (),
     "refunds": (),
 }
+#: Tabs that list by payment state instead (orders.farm_counts counts the same way).
+FARM_PAYMENT_TABS = {"review": ["needs_review"], "refunds": ["refund_needed"]}
 
 
 @bp.get("/dashboard/farms/<int:farm_id>/orders")
@@ -389,8 +400,9 @@ def farm_orders(farm_id: int):
         farm,
         _buyer(),
         list(FARM_TABS[tab]) or None,
-        # Money that came after a cancellation waits on its own tab until it is refunded.
-        payment_statuses=["refund_needed"] if tab == "refunds" else None,
+        # Money that came after a cancellation waits on its own tab until it is refunded;
+        # a transfer of the wrong amount on its own until someone has looked at it.
+        payment_statuses=FARM_PAYMENT_TABS.get(tab),
         page=read_whole_number(request.args.get("page")),
     )
     return render_template(
@@ -430,6 +442,7 @@ def farm_order_step(order_id: int, step: str):
             order,
             _buyer(),
             carrier=form.carrier.data,
+            carrier_name=form.carrier_name.data,
             tracking_number=form.tracking_number.data,
             ship_early=bool(form.ship_early.data),
         )

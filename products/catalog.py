@@ -7,13 +7,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from app.geo import fold_accents
 from farms.models import Certification, Farm
 from products.models import OcopCertificate, Product, ProductStatus
+from products.produce_names import SearchTerm, search_terms
 from products.seasons import in_season_clause, preorder_open_clause
 
 PER_PAGE = 24
@@ -90,12 +91,33 @@ def _valid_certification(today: date, scheme: str):
     )
 
 
+def _in_name(term: SearchTerm):
+    """The term in the product's name (or English name): as typed, anywhere, or, when it
+    names a produce, one of that produce's names as whole words, unless the name is one
+    of those it must not be mistaken for."""
+    typed = Product.search_name.like(f"%{term.typed}%")
+    if not term.names:
+        return typed
+    # Spaces around the name make "% cam %" match whole words at its ends too; the plain
+    # LIKE beside it is what PostgreSQL's trigram index on search_name can answer.
+    padded = literal(" ") + Product.search_name + literal(" ")
+    named = and_(
+        or_(
+            *(
+                and_(Product.search_name.like(f"%{name}%"), padded.like(f"% {name} %"))
+                for name in term.names
+            )
+        ),
+        *(not_(padded.like(f"% {other} %")) for other in term.not_in),
+    )
+    return or_(typed, named)
+
+
 def _filtered(query: CatalogQuery, today: date) -> Select:
     statement = sellable_products()
-    for term in query.terms:
-        pattern = f"%{term}%"
+    for term in search_terms(query.terms):
         statement = statement.where(
-            or_(Product.search_name.like(pattern), Product.search_text.like(pattern))
+            or_(_in_name(term), Product.search_text.like(f"%{term.typed}%"))
         )
     if query.category:
         statement = statement.where(Product.category == query.category)
@@ -128,7 +150,7 @@ def _ordering(query: CatalogQuery) -> list:
     # products whose name holds more of the words.
     phrase = case((Product.search_name.like(f"%{' '.join(query.terms)}%"), 1), else_=0)
     name_hits = sum(
-        (case((Product.search_name.like(f"%{t}%"), 1), else_=0) for t in query.terms),
+        (case((_in_name(term), 1), else_=0) for term in search_terms(query.terms)),
         start=0,
     )
     return [phrase.desc(), name_hits.desc(), *newest]

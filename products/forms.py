@@ -7,7 +7,14 @@ from wtforms import BooleanField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf
 
-from app.form_fields import Form, choice_field, date_field, long_text_field, text_field
+from app.form_fields import (
+    Form,
+    choice_field,
+    date_field,
+    long_text_field,
+    text_field,
+    vnd_field,
+)
 from products.models import CATEGORY_LABELS, Category, Unit
 from products.units import UNIT_LABELS
 
@@ -19,6 +26,7 @@ def category_choices(blank_label=None):
 
 class ProductForm(Form):
     name = text_field(_l("Product name"), 160)
+    english_name = text_field(_l("English name (optional)"), 160, required=False)
     category = choice_field(_l("Category"), category_choices())
     description = long_text_field(_l("Description"), 10000)
     growing_area_id = choice_field(_l("Growing area"), [("", _l("None"))], required=False)
@@ -42,7 +50,7 @@ class VariantForm(Form):
     unit = choice_field(_l("Unit"), [(u.value, UNIT_LABELS[u]) for u in Unit])
     pack_kg = text_field(_l("Kilograms in one box, bag or jar"), 10, required=False)
     custom_unit = text_field(_l("Your unit's name (if other)"), 40, required=False)
-    price_vnd = text_field(_l("Price (đồng)"), 15)
+    price_vnd = vnd_field(_l("Price (đồng)"))
     weight_grams = text_field(_l("Shipping weight (grams)"), 10)
     stock = text_field(_l("In stock"), 10)
     min_order_qty = text_field(_l("Minimum per order"), 10)

@@ -49,6 +49,13 @@ CATEGORY_LABELS = {
 }
 
 
+#: Who certifies an OCOP rating: 3–4 stars the province, 5 stars the ministry (national).
+OCOP_LEVEL_LABELS = {
+    "province": _l("certified by the province"),
+    "ministry": _l("certified by the ministry"),
+}
+
+
 class ProductStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -81,6 +88,8 @@ class Product(db.Model):
     #: Readable address of the product page, /products/<slug>.
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(160))
+    #: Optional name for English pages ("Thanh Ha lychee"); empty: they show `name`.
+    english_name: Mapped[str] = mapped_column(String(160), default="", server_default="")
     category: Mapped[str] = mapped_column(String(30), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     #: GTIN-14 (a GTIN-13 with a leading zero), check digit verified; optional.
@@ -99,7 +108,8 @@ class Product(db.Model):
     preorder_taken: Mapped[int] = mapped_column(default=0)
     #: Lowest variant price, kept by the services for sorting and price filters.
     price_from_vnd: Mapped[int | None] = mapped_column(index=True)
-    #: Accent-free lower-case copies for search: the name, then everything else.
+    #: Accent-free lower-case copies for search: the name (and the English name), then
+    #: everything else.
     search_name: Mapped[str] = mapped_column(String(400), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -172,6 +182,10 @@ class OcopCertificate(db.Model):
 
     product: Mapped[Product] = relationship(back_populates="ocop")
     verified_by: Mapped[User | None] = relationship()
+
+    @property
+    def level_label(self) -> str:
+        return str(OCOP_LEVEL_LABELS.get(self.level, self.level))
 
     def is_valid_on(self, today: date) -> bool:
         return self.verified_at is not None and self.expires_on >= today

@@ -106,9 +106,15 @@ def _apply_details(
     preorder_enabled,
     preorder_ships_on,
     preorder_capacity,
+    english_name=None,
 ) -> None:
     # Every field is checked before the product is touched: a refusal leaves it as it was.
     checked = {"name": clean_text(name, "name", 160, _l("the product's name"))}
+    # None (a CSV import, which has no such column) leaves the English name as it was.
+    if english_name is not None:
+        checked["english_name"] = clean_text(
+            english_name, "english_name", 160, _l("the English name"), required=False
+        )
     if category not in set(Category):
         raise DomainError(_l("Choose one of the options."), field="category")
     checked["category"] = category
@@ -152,7 +158,8 @@ def _apply_details(
 def refresh_search_fields(product: Product) -> None:
     """Keep the accent-free copies that search reads in step with what people see."""
     farm = product.farm
-    product.search_name = fold_accents(product.name)
+    # The English name counts as the name: "lychee" ranks a product called so first.
+    product.search_name = fold_accents(f"{product.name} {product.english_name or ''}")
     extra = [
         product.description,
         farm.name if farm else "",

@@ -12,7 +12,7 @@ from wtforms.validators import AnyOf, Length, Optional
 
 from app.form_fields import ConfirmForm, Form, choice_field, long_text_field, text_field
 from traceability.diary import KIND_FIELDS
-from traceability.label_formats import FORMATS
+from traceability.label_format_names import format_choices
 from traceability.models import EventKind
 
 
@@ -63,7 +63,7 @@ def event_form_class(kind: EventKind) -> type[EventFormBase]:
 
 
 class LabelsForm(Form):
-    format = choice_field(_l("Label format"), [(f.id, _l(f.name)) for f in FORMATS.values()])
+    format = choice_field(_l("Label format"), format_choices())
     count = text_field(_l("How many labels"), 6)
 
 

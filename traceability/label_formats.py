@@ -1,7 +1,8 @@
 """The label stocks a farm can print batch QR labels on: A4 sheets of die-cut labels and rolls.
 
 Pure data, in millimetres, measured from the top-left corner of the page as the stock makers
-publish them; `traceability.label_pdf` turns them into PDF points.
+publish them; `traceability.label_pdf` turns them into PDF points, and
+`traceability.label_format_names` names them for people ("A4 · 65 labels 38.1 × 21.2 mm").
 """
 
 from __future__ import annotations
@@ -12,20 +13,12 @@ A4_WIDTH_MM = 210.0
 A4_HEIGHT_MM = 297.0
 
 
-def N_(message: str) -> str:
-    """Mark a string for extraction by pybabel (a default keyword) without translating it here:
-    this module has no Flask app, so the caller translates `LabelFormat.name` when showing it."""
-    return message
-
-
 @dataclass(frozen=True)
 class LabelFormat:
     """One label stock: the page, and where each label of the page sits on it."""
 
-    #: Short stable id, used in URLs and forms.
+    #: Short stable id, used in URLs and forms; people read traceability.label_format_names.
     id: str
-    #: English msgid; the caller shows `_(name)`.
-    name: str
     page_width_mm: float
     page_height_mm: float
     label_width_mm: float
@@ -44,6 +37,10 @@ class LabelFormat:
     @property
     def labels_per_page(self) -> int:
         return self.columns * self.rows
+
+    @property
+    def is_a4(self) -> bool:
+        return (self.page_width_mm, self.page_height_mm) == (A4_WIDTH_MM, A4_HEIGHT_MM)
 
     @property
     def is_sheet(self) -> bool:
@@ -68,7 +65,6 @@ class LabelFormat:
 
 def _a4_sheet(
     format_id: str,
-    name: str,
     size: tuple[float, float],
     grid: tuple[int, int],
     *,
@@ -79,7 +75,6 @@ def _a4_sheet(
 ) -> LabelFormat:
     return LabelFormat(
         id=format_id,
-        name=name,
         page_width_mm=A4_WIDTH_MM,
         page_height_mm=A4_HEIGHT_MM,
         label_width_mm=size[0],
@@ -93,9 +88,9 @@ def _a4_sheet(
     )
 
 
-def _roll(format_id: str, name: str, width: float, height: float) -> LabelFormat:
+def _roll(format_id: str, width: float, height: float) -> LabelFormat:
     # Roll printers take a page the size of one label; the driver feeds to the next gap.
-    return LabelFormat(format_id, name, width, height, width, height)
+    return LabelFormat(format_id, width, height, width, height)
 
 
 FORMATS: dict[str, LabelFormat] = {
@@ -104,7 +99,6 @@ FORMATS: dict[str, LabelFormat] = {
         # The common 65-up sheet (Avery L7651 and its clones); rows touch, columns have gaps.
         _a4_sheet(
             "a4-65",
-            N_("A4 sheet, 65 labels of 38.1 × 21.2 mm"),
             (38.1, 21.2),
             (5, 13),
             left=4.7,
@@ -115,7 +109,6 @@ FORMATS: dict[str, LabelFormat] = {
         # 24-up without gaps (Avery 3475 style): labels run to the page's left and right edges.
         _a4_sheet(
             "a4-24",
-            N_("A4 sheet, 24 labels of 70 × 37 mm"),
             (70.0, 37.0),
             (3, 8),
             left=0.0,
@@ -126,7 +119,6 @@ FORMATS: dict[str, LabelFormat] = {
         # 21-up (Avery L7160 and its clones).
         _a4_sheet(
             "a4-21",
-            N_("A4 sheet, 21 labels of 63.5 × 38.1 mm"),
             (63.5, 38.1),
             (3, 7),
             left=7.2,
@@ -134,8 +126,8 @@ FORMATS: dict[str, LabelFormat] = {
             column_pitch=66.0,
             row_pitch=38.1,
         ),
-        _roll("thermal-50x30", N_("Thermal roll, 50 × 30 mm labels"), 50.0, 30.0),
-        _roll("thermal-40x30", N_("Thermal roll, 40 × 30 mm labels"), 40.0, 30.0),
+        _roll("thermal-50x30", 50.0, 30.0),
+        _roll("thermal-40x30", 40.0, 30.0),
     )
 }
 

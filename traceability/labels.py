@@ -2,17 +2,21 @@
 
 The QR holds a short address on BASE_URL: a GS1 Digital Link (/01/<GTIN-14>/10/<lot>/21/
 <serial>) when the product has a GTIN, otherwise /T/<serial>. Serials are random (10
-characters of Crockford's base32, 50 bits), so a forger cannot guess one that was issued.
+characters of Crockford's base32, 50 bits), so a forger cannot guess one that was issued;
+every look-up reads a typed serial through `normalise_serial` (O as 0, I and L as 1).
 
 A run's PDF is drawn on its first download and kept in the (private) storage under a key that
-names what it shows, so later downloads serve the file. The labels and runs a farm may issue
-in 24 hours are bounded (LABELS_PER_FARM_PER_DAY, LABEL_RUNS_PER_FARM_PER_DAY).
+names what it shows, so later downloads serve the file; a run of LABEL_RUN_BACKGROUND_FROM
+labels or more is drawn by the background worker (traceability/jobs.py) instead of a request.
+The labels and runs a farm may issue in 24 hours are bounded (LABELS_PER_FARM_PER_DAY,
+LABEL_RUNS_PER_FARM_PER_DAY).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -20,6 +24,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, insert, select
 
 from app.auth.models import User
@@ -36,6 +41,7 @@ from traceability.label_pdf import LabelFace, render_labels
 from traceability.models import Batch, BatchStatus, Label, LabelRun
 
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_ALPHABET_SET = frozenset(SERIAL_ALPHABET)
 SERIAL_LENGTH = 10
 MAX_LABELS_PER_RUN = 10_000
 #: The window the per-farm bounds count in.
@@ -48,6 +54,27 @@ log = logging.getLogger(__name__)
 
 def new_serial() -> str:
     return "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(SERIAL_LENGTH))
+
+
+#: Crockford's base32 reads the letters people mistake for digits as those digits.
+_LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+#: What people put between groups of characters when they copy a serial.
+_SEPARATORS = re.compile(r"[\s\-]+")
+MAX_SERIAL_LENGTH = 20
+
+
+def normalise_serial(typed: str | None) -> str | None:
+    """The serial a person typed or a scanner read, as issued: any case, hyphens and spaces
+    dropped, O read as 0 and I or L as 1 (Crockford's decoding); None when it cannot be a
+    serial at all (a character outside the alphabet, or too long), so it is not looked up."""
+    text = _SEPARATORS.sub("", typed or "")
+    # ASCII only, before upper-casing: "ß".upper() is "SS".
+    if not text.isascii():
+        return None
+    text = text.upper().translate(_LOOK_ALIKES)
+    if not 0 < len(text) <= MAX_SERIAL_LENGTH or not set(text) <= _ALPHABET_SET:
+        return None
+    return text
 
 
 def _base_url() -> str:
@@ -132,18 +159,20 @@ def _check_farm_bounds(farm: Farm, count: int) -> None:
     max_labels = current_app.config["LABELS_PER_FARM_PER_DAY"]
     if runs >= max_runs:
         raise DomainError(
-            _l(
-                "This farm has printed %(n)d runs of labels in the last 24 hours, the most "
+            lazy_ngettext(
+                "This farm has printed %(num)d run of labels in the last 24 hours, the most "
                 "allowed: print more labels in one run, or try again later.",
-                n=max_runs,
+                "This farm has printed %(num)d runs of labels in the last 24 hours, the most "
+                "allowed: print more labels in one run, or try again later.",
+                max_runs,
             ),
             field="count",
         )
     if labels + count > max_labels:
         raise DomainError(
             _l(
-                "A farm can issue %(max)d labels in 24 hours; %(left)d are left now: "
-                "print fewer, or try again later.",
+                "A farm can issue %(max)d labels in 24 hours; left now: %(left)d. "
+                "Print fewer, or try again later.",
                 max=max_labels,
                 left=max(max_labels - labels, 0),
             ),
@@ -200,6 +229,29 @@ def stored_key(run: LabelRun) -> str:
 def run_pdf(run: LabelRun, actor: User) -> bytes:
     """The run's PDF: the kept file, or drawn (up to seconds for 10,000 labels) and kept."""
     ensure_can_manage(actor, run.batch.farm)
+    return _kept_or_drawn(run)
+
+
+def kept_pdf(run: LabelRun, actor: User) -> bytes | None:
+    """The run's PDF if it has been drawn (in the current language), else None."""
+    ensure_can_manage(actor, run.batch.farm)
+    try:
+        return get_storage().open(stored_key(run))
+    except FileNotFoundError:
+        return None
+
+
+def draws_in_background(run: LabelRun) -> bool:
+    """A large run is drawn by the worker: the request that asks for it does not wait."""
+    return run.count >= current_app.config["LABEL_RUN_BACKGROUND_FROM"]
+
+
+def keep_run_pdf(run: LabelRun) -> None:
+    """Draw the run's PDF and keep it, unless it is kept already (the worker's job)."""
+    _kept_or_drawn(run)
+
+
+def _kept_or_drawn(run: LabelRun) -> bytes:
     face, labels = _run_contents(run)
     key = _key(run, face, labels)
     storage = get_storage()

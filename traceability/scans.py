@@ -30,15 +30,12 @@ from app.db import UTCDateTime, utcnow
 from app.extensions import db
 from farms.models import Farm
 from products.models import Product
-from traceability.labels import gtin14
+from traceability.labels import gtin14, normalise_serial
 from traceability.models import Batch, Label, LabelScan, LabelScanner
 
 _BOT = re.compile(r"bot|crawl|spider|preview|facebookexternalhit|zalo|slurp", re.I)
 _TABLET = re.compile(r"ipad|tablet", re.I)
 _PHONE = re.compile(r"mobile|android|iphone", re.I)
-#: What a serial in an address may look like, in either case; anything else is not looked
-#: up at all. ASCII only, before upper-casing: "ß".upper() is "SS".
-_SERIAL = re.compile(r"[0-9A-Za-z]{1,20}")
 
 
 def network_prefix(address: str) -> str:
@@ -232,9 +229,9 @@ def record_scan(
     visitor's scanner_fingerprint(). A serial that was never issued is logged too."""
     now = now or utcnow()
     device = device_type(user_agent)
-    wanted = (serial or "").upper()
+    wanted = normalise_serial(serial)
     found = None
-    if _SERIAL.fullmatch(serial or ""):
+    if wanted is not None:
         if device != "bot" and db.session.get_bind().dialect.name == "postgresql":
             found = db.session.execute(
                 _SCAN_IN_ONE_STATEMENT,

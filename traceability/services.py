@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -277,12 +278,14 @@ def _override_or_refuse(breach: IntervalBreach, actor: User, override: str) -> d
     sprayed = breach.spraying.occurred_at.astimezone(VIETNAM)
     safe = breach.safe_from.astimezone(VIETNAM)
     raise DomainError(
-        _l(
+        lazy_ngettext(
             "Too early to harvest: %(product)s was sprayed on %(sprayed)s and needs "
-            "%(days)d days before harvest. The earliest safe harvest is %(safe)s.",
+            "%(num)d day before harvest. The earliest safe harvest is %(safe)s.",
+            "Too early to harvest: %(product)s was sprayed on %(sprayed)s and needs "
+            "%(num)d days before harvest. The earliest safe harvest is %(safe)s.",
+            breach.required_days,
             product=breach.spraying.details.get("product", ""),
             sprayed=sprayed.strftime("%d/%m/%Y %H:%M"),
-            days=breach.required_days,
             safe=safe.strftime("%d/%m/%Y %H:%M"),
         ),
         field="occurred_at",

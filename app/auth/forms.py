@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
 from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.commune_field import commune_field, list_communes
 from app.form_fields import REQUIRED, TOO_LONG, Form, choice_field, province_choices, text_field
 
 _PASSWORD_LENGTH = _l(
@@ -79,8 +80,12 @@ class AddressForm(Form):
     province_code = choice_field(
         _l("Province or city"), province_choices(), message=_CHOOSE_PROVINCE
     )
-    commune = text_field(_l("Commune or ward"), 120)
+    commune = commune_field()
     street = text_field(_l("Street, house number, hamlet"), 255)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        list_communes(self.commune, self.province_code.data)
 
 
 class ChangePasswordForm(Form):
@@ -91,8 +96,21 @@ class ChangePasswordForm(Form):
     password, confirm = _new_password_fields()
 
 
+def phone_channel_field():
+    """How a code goes to a phone: Zalo (what most people read) or SMS."""
+    return RadioField(
+        _l("Send the code by"),
+        choices=[SelectChoice("zalo", "Zalo"), SelectChoice("sms", _l("SMS (text message)"))],
+        default="zalo",
+        validate_choice=False,
+        validators=[AnyOf(["zalo", "sms"], message=_l("Choose Zalo or SMS."))],
+    )
+
+
 class ForgotPasswordForm(Form):
     identifier = _identifier_field()
+    #: Used when the identifier is a phone number: a code goes there instead of a mailed link.
+    channel = phone_channel_field()
 
 
 class ResetPasswordForm(Form):

@@ -35,6 +35,11 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     #: Mobile number in E.164 form (+84…).
     phone: Mapped[str | None] = mapped_column(String(16), unique=True)
+    #: When a code sent to `phone` was typed back (or None): the number is proven the
+    #: account's. Cleared when the number changes.
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The same for `email`.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.BUYER.value)
     preferred_language: Mapped[str] = mapped_column(String(5), default="vi")
@@ -80,8 +85,12 @@ class Address(db.Model):
     phone: Mapped[str] = mapped_column(String(16))
     #: Two-digit province code of the 34 units in force since 1 July 2025 (app.geo).
     province_code: Mapped[str] = mapped_column(String(2))
-    #: Commune or ward (xã/phường/đặc khu), as the person writes it.
+    #: Commune or ward (xã/phường/đặc khu) by name, as shown and as it was when saved.
     commune: Mapped[str] = mapped_column(String(120))
+    #: Its five-digit official code (app.geo); NULL only for an address written as free
+    #: text before the official list that matched no commune of its province: the person
+    #: is asked to choose from the list the next time they use it.
+    commune_code: Mapped[str | None] = mapped_column(String(5))
     #: Street, house number, hamlet (thôn/ấp), building.
     street: Mapped[str] = mapped_column(String(255))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -95,6 +104,10 @@ class Address(db.Model):
 
         province = province_by_code(self.province_code)
         return province.display_name if province else self.province_code
+
+    @property
+    def needs_commune_choice(self) -> bool:
+        return self.commune_code is None
 
     def one_line(self) -> str:
         return ", ".join(part for part in (self.street, self.commune, self.province_name) if part)

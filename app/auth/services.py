@@ -22,7 +22,7 @@ from app.auth.tokens import user_for_reset_token
 from app.db import utcnow
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
-from app.validation import check_province, clean_text
+from app.validation import check_commune, check_province, clean_text
 
 MAX_NAME_LENGTH = 120
 LANGUAGES = ("vi", "en")
@@ -150,6 +150,11 @@ def update_profile(
     if new_email:
         _ensure_email_free(new_email, owner=user)
     language = _check_language(language)  # checked before any field is written
+    # A proof holds for the number or address it was made for, not for its replacement.
+    if new_phone != user.phone:
+        user.phone_verified_at = None
+    if new_email != user.email:
+        user.email_verified_at = None
     user.full_name = name
     user.phone = new_phone
     user.email = new_email
@@ -173,7 +178,8 @@ def save_default_address(
     commune: str,
     street: str,
 ) -> Address:
-    """Create or replace the user's default delivery address."""
+    """Create or replace the user's default delivery address; `commune` is the code of one
+    of the province's communes (or its name as the official list writes it)."""
     _ensure_can_edit(user, actor)
     name = clean_text(recipient_name, "recipient_name", MAX_NAME_LENGTH, _l("the recipient's name"))
     try:
@@ -183,7 +189,7 @@ def save_default_address(
             _l("Enter a Vietnamese mobile number, e.g. 0912 345 678."), field="address_phone"
         ) from exc
     check_province(province_code)
-    commune_text = clean_text(commune, "commune", 120, _l("the commune or ward"))
+    chosen = check_commune(province_code, commune)
     street_text = clean_text(street, "street", 255, _l("the street and house number"))
 
     address = user.default_address
@@ -193,7 +199,8 @@ def save_default_address(
     address.recipient_name = name
     address.phone = recipient_phone
     address.province_code = province_code
-    address.commune = commune_text
+    address.commune = chosen.name
+    address.commune_code = chosen.code
     address.street = street_text
     db.session.flush()
     return address
@@ -211,6 +218,12 @@ def _set_password(user: User, new_password: str) -> None:
     # A new session token signs out every other browser and "remember me" cookie.
     user.session_token = new_session_token()
     db.session.flush()
+
+
+def set_new_password(user: User, new_password: str) -> None:
+    """A new password for an account whose owner proved themselves another way (a one-time
+    code): it signs out every session, as a password change does."""
+    _set_password(user, new_password)
 
 
 def end_all_sessions(user: User) -> None:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import hooks, services
+from app.auth.code_views import send_password_code
 from app.auth.devices import COOKIE_NAME, is_known_device, remember_device
 from app.auth.forms import (
     AddressForm,
@@ -33,11 +34,12 @@ from app.auth.forms import (
 from app.auth.identifiers import InvalidIdentifier, parse_identifier
 from app.auth.roles import Role
 from app.auth.tokens import make_reset_token, user_for_reset_token
+from app.commune_field import SHOW_COMMUNES
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.messaging import queue_mail
-from app.web import UNPROCESSABLE, safe_next_url, show_domain_error
+from app.web import UNPROCESSABLE, is_safe_next, safe_next_url, show_domain_error
 
 bp = Blueprint("auth", __name__)
 
@@ -70,6 +72,15 @@ def _start_session(user, *, remember: bool) -> None:
     login_user(user, remember=remember)
 
 
+def _start_page(user) -> str:
+    """A safe `next` the page asked for; else where the packages start this account (farms:
+    its farm's dashboard); else the home page."""
+    wanted = request.args.get("next")
+    if is_safe_next(wanted):
+        return wanted
+    return hooks.landing_url(user) or url_for("main.index")
+
+
 def _has_remember_cookie() -> bool:
     return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
@@ -96,7 +107,7 @@ def signup():
             db.session.commit()
             _start_session(user, remember=False)
             flash(_("Welcome to Nông Sản Số, %(name)s!", name=user.full_name), "success")
-            response = redirect(url_for("main.index"))
+            response = redirect(_start_page(user))
             remember_device(request, response, user)
             return response
     status = UNPROCESSABLE if form.is_submitted() else 200
@@ -143,7 +154,7 @@ def login():
             hooks.session_started(session, user)
             db.session.commit()
             _start_session(user, remember=form.remember.data)
-            response = redirect(safe_next_url(request.args.get("next")))
+            response = redirect(_start_page(user))
             remember_device(request, response, user)
             return response
         g.login_failed = True
@@ -183,7 +194,8 @@ def _render_profile(status: int = 200, **forms):
             recipient_name=address.recipient_name if address else user.full_name,
             address_phone=(address.phone if address else user.display_phone) or "",
             province_code=address.province_code if address else "",
-            commune=address.commune if address else "",
+            # An address never matched to the official list shows no commune: one is chosen.
+            commune=address.commune_code if address else "",
             street=address.street if address else "",
         ),
     )
@@ -229,6 +241,8 @@ def update_profile():
 @login_required
 def update_address():
     form = AddressForm()
+    if request.form.get(SHOW_COMMUNES):  # a new province: list its communes, save nothing
+        return _render_profile(address_form=form)
     if form.validate_on_submit():
         try:
             user = current_user._get_current_object()
@@ -296,6 +310,9 @@ def end_other_sessions():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        phone = _typed_phone(form.identifier.data)
+        if phone is not None:  # a code by Zalo or SMS instead of a mailed link
+            return send_password_code(phone, form.channel.data)
         user = services.account_for_password_reset(form.identifier.data)
         if user is not None:
             _send_reset_mail(user)
@@ -311,6 +328,14 @@ def forgot_password():
         return redirect(url_for("auth.login"))
     status = UNPROCESSABLE if form.is_submitted() else 200
     return render_template("auth/forgot_password.html", form=form), status
+
+
+def _typed_phone(text: str) -> str | None:
+    try:
+        identifier = parse_identifier(text)
+    except InvalidIdentifier:
+        return None
+    return identifier.value if identifier.kind == "phone" else None
 
 
 def _send_reset_mail(user) -> None:

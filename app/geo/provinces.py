@@ -1,13 +1,21 @@
-"""The province list shipped in data/provinces.json, and look-ups over it."""
+"""The 34 province-level units, from the vietnam-provinces package, and look-ups over them.
+
+The package carries the official names and codes; the provinces each unit absorbed on
+1 July 2025 are not in it, so they come from data/former_provinces.json (with its source).
+"""
 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+import vietnam_provinces
+
+from app.geo.folding import fold_accents
+
+_CITY_PREFIX = "Thành phố "
 
 
 @dataclass(frozen=True)
@@ -26,21 +34,35 @@ class Province:
         return f"TP. {self.name}" if self.kind == "city" else self.name
 
 
-def fold_accents(text: str) -> str:
-    """Lower-case ASCII form of Vietnamese text: "Hải Dương" -> "hai duong"."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", stripped.lower()).strip()
+def province_code_of(number: int) -> str:
+    """The package numbers units as integers; the project keeps the official two digits."""
+    return f"{number:02d}"
+
+
+@cache
+def former_provinces() -> dict[str, tuple[str, ...]]:
+    """Former provinces by the code of the unit that absorbed them (all 34 codes listed)."""
+    raw = json.loads(
+        resources.files("app.geo").joinpath("data/former_provinces.json").read_text("utf-8")
+    )
+    return {code: tuple(names) for code, names in raw["former"].items()}
 
 
 @cache
 def all_provinces() -> tuple[Province, ...]:
-    raw = json.loads(resources.files("app.geo").joinpath("data/provinces.json").read_text("utf-8"))
-    return tuple(
-        Province(code=p["code"], name=p["name"], kind=p["kind"], former=tuple(p["former"]))
-        for p in raw["provinces"]
-    )
+    city = vietnam_provinces.VietNamDivisionType.THANH_PHO_TRUNG_UONG
+    provinces = []
+    for unit in sorted(vietnam_provinces.Province.iter_all(), key=lambda p: p.code.value):
+        code = province_code_of(unit.code.value)
+        provinces.append(
+            Province(
+                code=code,
+                name=unit.name.removeprefix(_CITY_PREFIX),
+                kind="city" if unit.division_type == city else "province",
+                former=former_provinces().get(code, ()),
+            )
+        )
+    return tuple(provinces)
 
 
 @cache

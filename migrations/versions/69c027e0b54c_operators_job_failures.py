@@ -1,7 +1,7 @@
 """operators: background jobs that failed, shown on /admin/outbox
 
 Revision ID: 69c027e0b54c
-Revises: 6098c79e651e
+Revises: a3e1c7d90b12
 Create Date: 2026-11-29 21:25:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '69c027e0b54c'
-down_revision = '6098c79e651e'
+down_revision = 'a3e1c7d90b12'
 branch_labels = None
 depends_on = None
 

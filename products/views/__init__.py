@@ -5,6 +5,8 @@ OCOP checks."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import current_language
+
 bp = Blueprint("products", __name__, template_folder="../templates")
 
 
@@ -13,6 +15,22 @@ def unit_label(variant):
     from products.units import unit_label as label
 
     return label(variant)
+
+
+@bp.app_template_global()
+def line_unit_label(line) -> str:
+    """An order line's unit, kept as it was bought, in the reader's language."""
+    from products.units import translate_unit_label
+
+    return translate_unit_label(line.unit_label)
+
+
+@bp.app_template_global()
+def product_name(product) -> str:
+    """The product's English name on English pages when the farm gave one, else its name."""
+    if product.english_name and current_language() == "en":
+        return product.english_name
+    return product.name
 
 
 @bp.app_template_global()
@@ -25,6 +43,7 @@ def product_status_label(status: str) -> str:
 def product_hints() -> dict:
     return {
         "name": _l("As buyers say it, e.g. Vải thiều Thanh Hà loại 1."),
+        "english_name": _l("Shown on English pages, e.g. Thanh Ha lychee, grade 1."),
         "season_start": _l("Leave both season dates empty if it is sold all year."),
         "gtin": _l("The 13 digits under the barcode, if the product has one."),
         "preorder_capacity": _l("Only for pre-orders."),

@@ -16,7 +16,7 @@ from app.form_fields import ActionForm, ConfirmForm
 from app.web import form_status, show_domain_error, submit, uploaded_bytes
 from farms.forms import PhotoForm
 from farms.permissions import managed_farms
-from farms.readiness import missing_for_farms
+from farms.readiness import checklists
 from farms.services import get_farm_for
 from products import services
 from products.forms import OcopForm, ProductForm, VariantForm
@@ -47,7 +47,7 @@ def farm_overview(farm_id: int):
     return render_template(
         "products/dashboard/overview.html",
         farm=farm,
-        missing_by_farm=missing_for_farms([farm]),
+        checklists=checklists([farm]),
         products=products_of(farm),
         managed=managed_farms(_me()),
         today=local_today(),
@@ -59,6 +59,7 @@ def _details(form: ProductForm) -> dict:
         name: form[name].data
         for name in (
             "name",
+            "english_name",
             "category",
             "description",
             "gtin",

@@ -3,53 +3,18 @@
 from __future__ import annotations
 
 import pickle
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 
 from app.page_cache import RedisPageStore, init_page_cache
 from tests.products.factories import make_product
-from tests.support.requirements import missing
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.redis_server import free_port, redis_server
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    server = shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if shutil.os.path.exists("/usr/bin/redis-server") else None
-    )
-    if server is None:
-        missing("redis-server", "apt-get install redis-server")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp_path_factory.mktemp("redis"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("redis-server did not start")
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -116,6 +81,6 @@ def test_a_pickle_planted_in_redis_is_never_unpickled(app, redis_page_cache, tmp
 def test_redis_being_away_is_a_miss_not_an_error(app):
     import redis
 
-    store = RedisPageStore(redis.Redis(port=_free_port(), socket_connect_timeout=0.2), 30)
+    store = RedisPageStore(redis.Redis(port=free_port(), socket_connect_timeout=0.2), 30)
     assert store.get("anything") is None
     store.set("anything", "<p>page</p>")  # no exception

@@ -20,7 +20,7 @@ ADDRESS = {
     "recipient_name": "Lê Minh Anh",
     "address_phone": "0987 654 321",
     "province_code": "01",
-    "commune": "phường Hoàn Kiếm",
+    "commune": "00070",  # Phường Hoàn Kiếm, chosen from Hà Nội's list
     "street": "12 Hàng Bạc",
 }
 
@@ -83,11 +83,9 @@ def test_a_phone_number_taken_by_someone_else_is_refused(client, user):
 def test_save_a_default_delivery_address_in_the_new_two_level_map(client, user):
     response = client.post_form("/profile/address", ADDRESS, follow_redirects=True)
     assert "Đã lưu địa chỉ giao hàng." in page_text(response)
-    assert "12 Hàng Bạc, phường Hoàn Kiếm, TP. Hà Nội" in page_text(response)
+    assert "12 Hàng Bạc, Phường Hoàn Kiếm, TP. Hà Nội" in page_text(response)
 
-    client.post_form(
-        "/profile/address", {**ADDRESS, "province_code": "31", "commune": "xã Thanh Hà"}
-    )
+    client.post_form("/profile/address", {**ADDRESS, "province_code": "31", "commune": "10813"})
     db.session.refresh(user)
     assert len(user.addresses) == 1 and user.default_address.province_code == "31"
 
@@ -97,7 +95,8 @@ def test_save_a_default_delivery_address_in_the_new_two_level_map(client, user):
     [
         ({"province_code": ""}, "Vui lòng chọn tỉnh hoặc thành phố trong danh sách."),
         ({"province_code": "30"}, "Vui lòng chọn tỉnh hoặc thành phố trong danh sách."),
-        ({"commune": ""}, "Vui lòng điền mục này."),
+        ({"commune": ""}, "Hãy chọn xã hoặc phường của bạn trong danh sách."),
+        ({"province_code": "31"}, "Hãy chọn xã hoặc phường trong danh sách của TP. Hải Phòng."),
         ({"street": "x" * 10_000}, "Nội dung quá dài."),
         ({"address_phone": "12"}, "Hãy nhập số di động Việt Nam"),
     ],
@@ -185,3 +184,37 @@ def test_an_operator_can_correct_someones_profile(app):
         buyer, operator, full_name="Tên Đúng", phone=None, email="dung@example.vn", language="vi"
     )
     assert buyer.full_name == "Tên Đúng"
+
+
+def test_the_address_form_lists_the_communes_of_the_saved_province(client, user):
+    client.post_form("/profile/address", ADDRESS)
+    html = client.get("/profile").get_data(as_text=True)
+    assert '<option selected value="00070">Phường Hoàn Kiếm</option>' in html
+    assert "Xã Thanh Hà" not in html  # a commune of Hải Phòng
+
+
+def test_choosing_another_province_lists_its_communes_and_saves_nothing(client, user):
+    before = database_snapshot()
+    response = client.post_form(
+        "/profile/address", {**ADDRESS, "province_code": "31", "show_communes": "1"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<option value="10813">Xã Thanh Hà</option>' in html
+    assert "Phường Hoàn Kiếm" not in html
+    assert database_snapshot() == before
+
+
+def test_an_address_never_matched_to_the_official_list_asks_for_the_commune(client, user):
+    client.post_form("/profile/address", ADDRESS)
+    address = user.default_address
+    address.commune, address.commune_code = "P. Hoan Kiem cu", None
+    db.session.commit()
+
+    html = client.get("/profile").get_data(as_text=True)
+
+    assert 'data-testid="choose-commune"' in html and "P. Hoan Kiem cu" in html
+    assert "<option selected" not in html.split('id="commune"')[1].split("</select>")[0]
+    client.post_form("/profile/address", ADDRESS)
+    db.session.refresh(address)
+    assert (address.commune, address.commune_code) == ("Phường Hoàn Kiếm", "00070")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app.extensions import db
+from app.geo import all_provinces, commune_for_name
 from tests.conftest import make_test_app
 from tests.support.database import upgrade_schema
 from tests.support.requirements import missing
@@ -113,12 +114,17 @@ def fill_signup(page, full_name: str, identifier: str, password: str, confirm: s
 def fill_checkout(
     page, *, name: str, phone: str, province: str, commune: str, street: str, payment: str
 ) -> None:
-    """From the cart: fill in the checkout as a buyer would, review, and place the order."""
+    """From the cart: fill in the checkout as a buyer would, review, and place the order.
+
+    `commune` is written as people write it ("phường Hoàn Kiếm") and chosen from the list.
+    """
     page.get_by_role("link", name="Tiến hành đặt hàng").click()
     page.get_by_label("Họ và tên").fill(name)
     page.get_by_label("Số di động").fill(phone)
+    # A new province reloads the page with its communes (the script presses "show" for us).
     page.get_by_label("Tỉnh hoặc thành phố").select_option(label=province)
-    page.get_by_label("Xã hoặc phường").fill(commune)
+    code = next(p.code for p in all_provinces() if p.display_name == province)
+    page.get_by_label("Xã hoặc phường").select_option(commune_for_name(code, commune).code)
     page.get_by_label("Số nhà, đường, thôn/ấp").fill(street)
     page.get_by_label(payment).check()
     page.get_by_role("button", name="Xem lại đơn hàng").click()

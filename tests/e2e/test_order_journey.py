@@ -74,7 +74,7 @@ def test_guest_buys_from_two_farms_pays_by_vietqr_and_follows_the_shipping(
     shop.get_by_role("link", name="Cần đóng gói").click()
     shop.get_by_role("button", name="Đã đóng gói").first.click()
     shop.get_by_role("link", name="Cần giao").click()
-    shop.get_by_label("Đơn vị vận chuyển").first.fill("GHN")
+    shop.get_by_label("Đơn vị vận chuyển", exact=True).first.select_option("ghn")
     shop.get_by_label("Mã vận đơn").first.fill("GHN8891")
     shop.get_by_role("button", name="Giao cho đơn vị vận chuyển").first.click()
     expect(shop.get_by_text("Đã cập nhật đơn")).to_be_visible()
@@ -82,7 +82,7 @@ def test_guest_buys_from_two_farms_pays_by_vietqr_and_follows_the_shipping(
     farmer.close()
 
     page.goto(order_page)
-    expect(page.get_by_text("Gửi qua GHN")).to_be_visible()
+    expect(page.get_by_text("Gửi qua Giao Hàng Nhanh (GHN)")).to_be_visible()
     expect(page.locator("[data-testid^=vietqr-]")).to_have_count(1)  # the pomelo is paid
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-order-04-buyer-follows.png"), full_page=True)
     guest.close()
@@ -120,7 +120,7 @@ def test_guest_pays_cash_on_delivery_and_the_farm_collects_it(browser, demo_shop
     card.get_by_role("button", name="Đã đóng gói").click()
     shop.get_by_role("link", name="Cần giao").click()
     card = shop.get_by_test_id(f"farm-order-{number}")
-    card.get_by_label("Đơn vị vận chuyển").fill("Viettel Post")
+    card.get_by_label("Đơn vị vận chuyển", exact=True).select_option("viettel_post")
     card.get_by_role("button", name="Giao cho đơn vị vận chuyển").click()
     shop.get_by_role("link", name="Tất cả").click()
     card = shop.get_by_test_id(f"farm-order-{number}")

@@ -28,7 +28,7 @@ def hanoi_contact(**overrides) -> Contact:
         "phone": "0987 654 321",
         "email": "anh@example.vn",
         "province_code": "01",
-        "commune": "phường Hoàn Kiếm",
+        "commune": "00070",  # Phường Hoàn Kiếm
         "street": "12 Hàng Bạc",
     }
     fields.update(overrides)

@@ -9,6 +9,7 @@ import pytest
 
 from app.auth.roles import Role
 from app.extensions import db
+from app.geo.communes import communes_of
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, hanoi_contact, make_order
@@ -23,7 +24,8 @@ def _variant(farm_name: str, price: int = 120_000):
 
 
 def _order(variant, *, placed_at=None, province="01", **changes):
-    order = make_order(variant, contact=hanoi_contact(province_code=province))
+    contact = hanoi_contact(province_code=province, commune=communes_of(province)[0].code)
+    order = make_order(variant, contact=contact)
     if placed_at:
         order.created_at = placed_at
     for name, value in changes.items():

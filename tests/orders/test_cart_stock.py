@@ -20,7 +20,7 @@ ADDRESS = {
     "phone": "0987 654 321",
     "email": "",
     "province_code": "01",
-    "commune": "phường Hoàn Kiếm",
+    "commune": "00070",  # Phường Hoàn Kiếm
     "street": "12 Hàng Bạc",
     "payment_method": "cod",
 }

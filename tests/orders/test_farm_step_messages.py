@@ -45,7 +45,7 @@ def test_a_refused_ship_step_flashes_its_reason_once(farm, client):
     # When the farm tries to ship it
     refused = client.post_form(
         f"/dashboard/orders/{order.id}/ship?tab=to_ship",
-        {"carrier": "GHN", "tracking_number": "GHN123"},
+        {"carrier": "ghn", "tracking_number": "GHN123"},
         follow_redirects=True,
     )
 

@@ -48,7 +48,7 @@ ADDRESS = {
     "phone": "0912 345 678",
     "email": "",
     "province_code": "01",
-    "commune": "phường Ba Đình",
+    "commune": "00004",  # Phường Ba Đình
     "street": "Số 1 Điện Biên Phủ",
     "payment_method": "cod",
 }

@@ -83,7 +83,7 @@ MAILED_STEPS = {
     "farm ships": (
         [_confirm, _pack],
         lambda order, farmer, buyer: services.ship_order(
-            order, farmer, carrier="GHN", tracking_number="GHN123"
+            order, farmer, carrier="ghn", tracking_number="GHN123"
         ),
         "Order {} is on its way",
     ),
@@ -167,7 +167,7 @@ REFUSED_STEPS = {
     "farm ships an order not packed": (
         [],
         lambda order, farmer, buyer: services.ship_order(
-            order, farmer, carrier="GHN", tracking_number=""
+            order, farmer, carrier="ghn", tracking_number=""
         ),
         DomainError,
     ),

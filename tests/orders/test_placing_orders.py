@@ -185,12 +185,12 @@ def test_delivery_fees_per_started_weight_step_and_free_above_a_threshold(app):
     assert _place({variant.id: 3}).orders[0].delivery_fee_vnd == 30000  # 6.9 kg: 2 steps
     assert _place({variant.id: 6}).orders[0].delivery_fee_vnd == 0  # 1,080,000 ₫: free
     before = database_snapshot()
-    with pytest.raises(DomainError):  # no zone for Hồ Chí Minh City
-        _place({variant.id: 1}, contact=hanoi_contact(province_code="79"))
+    with pytest.raises(DomainError, match="giao hàng|deliver"):  # no zone for Hồ Chí Minh City
+        _place({variant.id: 1}, contact=hanoi_contact(province_code="79", commune="26740"))
     assert database_snapshot() == before
     pickup = _place(
         {variant.id: 1},
-        contact=hanoi_contact(province_code="79"),
+        contact=hanoi_contact(province_code="79", commune="26740"),
         delivery_methods={farm.id: "pickup"},
     )
     assert pickup.orders[0].delivery_fee_vnd == 0
@@ -379,3 +379,26 @@ def test_a_second_confirmation_of_a_transfer_after_cancellation_records_it_once(
     services.confirm_transfer(order, farmer)
     assert order.payment_status == PaymentStatus.REFUND_NEEDED
     assert len(order.events) == events
+
+
+def test_the_worker_expires_overdue_orders_every_minute(two_farms, app):
+    # Given one overdue order and one still within its time to pay
+    from app.jobs import huey
+    from orders.jobs import expire_overdue_orders
+
+    lychee, pomelo = two_farms
+    overdue = _place({lychee.id: 1}).orders[0]
+    waiting = _place({pomelo.id: 1}).orders[0]
+    overdue.pay_before = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+
+    # The job is on the worker's schedule, every minute (no cron to set up)
+    periodic = {task.name: task for task in huey._registry.periodic_tasks}
+    assert periodic["orders.jobs.expire_overdue_orders"].validate_datetime(
+        datetime(2026, 7, 1, 9, 13)
+    )
+
+    # When the worker runs it, then only the overdue order is cancelled
+    assert expire_overdue_orders.call_local() == 1
+    db.session.expire_all()
+    assert (overdue.status, waiting.status) == ("cancelled", "awaiting_payment")

@@ -24,7 +24,7 @@ ADDRESS = {
     "phone": "0987654321",
     "email": "anna@example.com",
     "province_code": "79",
-    "commune": "phường Sài Gòn",
+    "commune": "26740",  # Phường Sài Gòn
     "street": "45 Lê Lợi",
 }
 

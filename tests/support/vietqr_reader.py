@@ -8,12 +8,7 @@ CRC-16/CCITT-FALSE when started at 0xFFFF), independently of the product's own C
 from __future__ import annotations
 
 import binascii
-import io
 import re
-
-import qrcode.image.pil
-
-from orders.vietqr import _qr_code
 
 _TWO_DIGITS = re.compile(r"[0-9]{2}")
 
@@ -50,11 +45,3 @@ def verify_crc(payload: str) -> bool:
     except UnicodeEncodeError:
         return False
     return binascii.crc_hqx(data, 0xFFFF) == int(checksum, 16)
-
-
-def qr_png(payload: str, box_size: int = 8) -> bytes:
-    """The payload drawn by the product's QR settings as a PNG, for zbar to decode."""
-    image = _qr_code(payload, box_size=box_size).make_image(image_factory=qrcode.image.pil.PilImage)
-    with io.BytesIO() as buffer:
-        image.save(buffer)
-        return buffer.getvalue()

@@ -183,7 +183,7 @@ def test_printing_labels_issues_serials_and_returns_the_pdf(farmer, farm):
     page = page_text(farmer.get(f"/dashboard/batches/{batch.id}"))
     assert "Đã in 30 tem" in page
     # The run is listed by the stock the farmer chose, not by its code.
-    assert "Tờ A4, 24 tem 70 × 37 mm" in page and "a4-24" not in page
+    assert "A4 · 24 tem 70 × 37 mm" in page and "a4-24" not in page
 
 
 def test_packing_with_batches_links_the_buyers_order_to_the_batch(farmer, farm):

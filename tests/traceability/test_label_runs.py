@@ -82,6 +82,73 @@ def test_a_run_is_drawn_again_when_what_it_shows_changed(batch, renders):
     assert len(renders) == 2
 
 
+# Large runs are drawn by the worker ----------------------------------------------------------
+
+
+def test_a_large_run_is_drawn_by_the_worker_and_the_page_waits_for_it(
+    app, client, batch, renders, monkeypatch
+):
+    # Given runs of 40 labels or more drawn in the background, and a worker not yet running
+    from app.jobs import huey
+
+    monkeypatch.setitem(app.config, "LABEL_RUN_BACKGROUND_FROM", 40)
+    monkeypatch.setattr(huey, "immediate", False)
+    huey.flush()
+    log_in(client, batch.farm.members[0].user.phone)
+
+    # When the farmer issues 40 labels
+    response = client.post_form(
+        f"/dashboard/batches/{batch.id}/labels", {"format": "a4-24", "count": "40"}
+    )
+
+    # Then the request drew nothing: the drawing waits in the queue, and the download page
+    # says it is being drawn and reloads itself
+    assert renders == [] and huey.pending_count() == 1
+    waiting = client.get(response.headers["Location"])
+    assert waiting.status_code == 202
+    assert waiting.headers["Refresh"] == "5"
+    assert "Đang tạo tệp PDF cho 40 tem." in waiting.get_data(as_text=True)
+
+    # When the worker runs the queued jobs (two: the page asked again while waiting)
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+
+    # Then the PDF was drawn once and the page now downloads it
+    assert len(renders) == 1
+    ready = client.get(response.headers["Location"])
+    assert ready.status_code == 200 and ready.headers["Content-Type"] == "application/pdf"
+    assert len(renders) == 1
+
+
+def test_a_small_run_is_drawn_in_the_request(app, client, batch, renders, monkeypatch):
+    monkeypatch.setitem(app.config, "LABEL_RUN_BACKGROUND_FROM", 40)
+    log_in(client, batch.farm.members[0].user.phone)
+    response = client.post_form(
+        f"/dashboard/batches/{batch.id}/labels", {"format": "a4-24", "count": "39"}
+    )
+    assert client.get(response.headers["Location"]).status_code == 200
+    assert len(renders) == 1
+
+
+def test_another_farm_cannot_see_whether_a_large_run_is_drawn(
+    app, client, batch, renders, monkeypatch
+):
+    from app.auth.roles import Role
+    from tests.app.factories import make_user
+
+    # Given a large run of one farm, and a farmer of another farm
+    monkeypatch.setitem(app.config, "LABEL_RUN_BACKGROUND_FROM", 1)
+    run = labels.issue_labels(batch, batch.farm.members[0].user, "a4-24", 3)
+    stranger = make_user(Role.FARMER, identifier="0912000999")
+    make_farm(owner=stranger, name="Vườn khác")
+    db.session.commit()
+
+    # When the other farmer asks for its PDF, then it is refused and nothing is drawn
+    log_in(client, "0912000999")
+    assert client.get(f"/dashboard/label-runs/{run.id}.pdf").status_code == 403
+    assert renders == []
+
+
 # Runs are bounded ----------------------------------------------------------------------------
 
 

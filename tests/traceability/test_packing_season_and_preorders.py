@@ -112,7 +112,7 @@ def test_shipping_a_preorder_before_its_date_is_refused_without_confirmation(far
     before = database_snapshot()
 
     with pytest.raises(DomainError) as refused:
-        order_services.ship_order(order, _owner(farm), carrier="GHN", tracking_number="")
+        order_services.ship_order(order, _owner(farm), carrier="ghn", tracking_number="")
 
     assert ships_on.strftime("%d/%m/%Y") in str(refused.value.message)
     assert database_snapshot() == before  # still packed, no carrier, no event
@@ -130,14 +130,14 @@ def test_shipping_a_preorder_early_over_http_needs_the_box_ticked_and_tells_the_
     assert 'name="ship_early"' in page
 
     refused = client.post_form(
-        url, {"carrier": "GHN", "tracking_number": ""}, follow_redirects=True
+        url, {"carrier": "ghn", "tracking_number": ""}, follow_redirects=True
     )
     assert ships_on.strftime("%d/%m/%Y") in page_text(refused)
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "packed"
     app.extensions["mail_outbox"] = []
 
-    shipped = client.post_form(url, {"carrier": "GHN", "tracking_number": "", "ship_early": "y"})
+    shipped = client.post_form(url, {"carrier": "ghn", "tracking_number": "", "ship_early": "y"})
 
     assert shipped.status_code == 302
     db.session.expire_all()
@@ -158,7 +158,7 @@ def test_a_preorder_on_or_after_its_date_ships_without_confirmation(farm):
     order = _preorder_lychee(farm, today + timedelta(days=150), today)
 
     order_services.ship_order(
-        order, _owner(farm), carrier="GHN", tracking_number="", today=today + timedelta(days=150)
+        order, _owner(farm), carrier="ghn", tracking_number="", today=today + timedelta(days=150)
     )
 
     assert order.status == "shipped"

@@ -238,7 +238,7 @@ def test_a_recall_holds_packed_orders_and_refuses_to_ship_them(farm, client):
 
     shipped = client.post_form(
         f"/dashboard/orders/{order.id}/ship?tab=to_ship",
-        {"carrier": "GHN", "tracking_number": "GHN123"},
+        {"carrier": "ghn", "tracking_number": "GHN123"},
         follow_redirects=True,
     )
 
@@ -246,7 +246,7 @@ def test_a_recall_holds_packed_orders_and_refuses_to_ship_them(farm, client):
     assert database_snapshot() == before  # still packed, no carrier, no event
     order = db.session.get(Order, order.id)
     with pytest.raises(DomainError):
-        order_services.ship_order(order, _owner(farm), carrier="GHN", tracking_number="")
+        order_services.ship_order(order, _owner(farm), carrier="ghn", tracking_number="")
     assert database_snapshot() == before
 
 
@@ -262,7 +262,7 @@ def test_buyers_who_received_the_batch_are_mailed_in_their_language(app, farm, c
     for order in (english, vietnamese, not_shipped, refunded):
         _pack(order, batch)
     for order in (english, vietnamese, refunded):
-        order_services.ship_order(order, owner, carrier="GHN", tracking_number="")
+        order_services.ship_order(order, owner, carrier="ghn", tracking_number="")
     # A box that arrived damaged: delivered, paid in cash, then refunded; the buyer has it.
     order_services.mark_delivered(refunded, owner)
     order_services.record_cash_collected(refunded, owner)
@@ -294,7 +294,7 @@ def _shipped_order(farm, batch, email="mai@example.com"):
     """An order packed from `batch` and on its way to a buyer who gave `email`."""
     order = _place(batch.product, email=email)
     _pack(order, batch)
-    order_services.ship_order(order, _owner(farm), carrier="GHN", tracking_number="")
+    order_services.ship_order(order, _owner(farm), carrier="ghn", tracking_number="")
     db.session.commit()
     return order
 
@@ -351,7 +351,7 @@ def test_an_order_placed_before_the_recall_is_not_packed_or_shipped_while_the_sa
     with pytest.raises(DomainError):
         order_services.pack_order(waiting, _owner(farm))
     with pytest.raises(DomainError):
-        order_services.ship_order(packed, _owner(farm), carrier="GHN", tracking_number="")
+        order_services.ship_order(packed, _owner(farm), carrier="ghn", tracking_number="")
     assert database_snapshot() == before  # one still confirmed, the other still packed
 
     # And a new batch, once harvested, lets the farm pack from it again
@@ -486,7 +486,7 @@ def test_an_order_packed_from_a_recalled_batch_cannot_ship_while_another_batch_s
 
     # When the farm tries to ship it, then it is refused and the order stays at the farm
     with pytest.raises(DomainError, match=recalled.code):
-        order_services.ship_order(order, _owner(farm), carrier="GHN", tracking_number="GHN1")
+        order_services.ship_order(order, _owner(farm), carrier="ghn", tracking_number="GHN1")
     assert database_snapshot() == before  # packed, no carrier, no event
 
 

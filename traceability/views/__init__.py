@@ -2,15 +2,16 @@
 (what a label's QR opens, and the EPCIS export) and the farm's batch dashboard."""
 
 from flask import Blueprint
-from flask_babel import gettext as _
 
 from traceability.diary import KIND_FIELDS, kind_label
-from traceability.label_formats import FORMATS
+from traceability.label_format_names import format_name_by_id
 from traceability.models import BATCH_STATUS_LABELS, BatchStatus, EventKind
 
 bp = Blueprint("traceability", __name__, template_folder="../templates")
 
 bp.add_app_template_global(kind_label, "event_kind_label")
+# A label stock as people read it ("A4 · 24 labels 70 × 37 mm"), not its id.
+bp.add_app_template_global(format_name_by_id, "label_format_name")
 
 
 @bp.app_template_global()
@@ -19,13 +20,6 @@ def batch_status_label(status: str) -> str:
         return str(BATCH_STATUS_LABELS[BatchStatus(status)])
     except ValueError:
         return status
-
-
-@bp.app_template_global()
-def label_format_name(format_id: str) -> str:
-    """A label stock as the farmer chose it ("A4, 24 per sheet"), not its code."""
-    found = FORMATS.get(format_id)
-    return _(found.name) if found else format_id
 
 
 @bp.app_template_global()

@@ -4,6 +4,7 @@ recall. Every service call checks that the batch belongs to a farm the user mana
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from products.models import Product
 from traceability import allocation, labels, recalls, scans, services
 from traceability.diary import KIND_FIELDS, KIND_LABELS, KIND_ORDER
 from traceability.forms import BatchForm, LabelsForm, RecallForm, event_form_class
+from traceability.jobs import draw_label_run
 from traceability.label_formats import DEFAULT_FORMAT_ID
 from traceability.models import EventKind, LabelRun
 from traceability.views import bp
@@ -178,21 +180,53 @@ def print_labels(batch_id: int):
         for message in form.form_errors:
             flash(message, "error")
         return redirect(url_for("traceability.batch_page", batch_id=batch.id) + "#labels")
-    flash(
-        _(
-            "%(n)d labels issued. Download the PDF and print it at 100%% (no scaling).",
-            n=issued.value.count,
-        ),
-        "success",
-    )
-    return redirect(url_for("traceability.label_run_pdf", run_id=issued.value.id))
+    run = issued.value
+    if labels.draws_in_background(run):
+        draw_label_run(run.id, str(get_locale()))
+        flash(
+            _(
+                "%(n)d labels issued. Their PDF is being drawn; it downloads when it is ready. "
+                "Print it at 100%% (no scaling).",
+                n=run.count,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            ngettext(
+                "%(num)d label issued. Download the PDF and print it at 100%% (no scaling).",
+                "%(num)d labels issued. Download the PDF and print it at 100%% (no scaling).",
+                run.count,
+            ),
+            "success",
+        )
+    return redirect(url_for("traceability.label_run_pdf", run_id=run.id))
+
+
+#: Seconds between reloads of the page that waits for a large run's PDF.
+WAITING_PAGE_REFRESH = 5
 
 
 @bp.get("/dashboard/label-runs/<int:run_id>.pdf")
 @login_required
 def label_run_pdf(run_id: int):
     run = db.get_or_404(LabelRun, run_id)
-    pdf = labels.run_pdf(run, _me())
+    if labels.draws_in_background(run):
+        pdf = labels.kept_pdf(run, _me())
+        if pdf is None:
+            # Not drawn (yet, or in this language): ask the worker; the lock in the job keeps
+            # the reloads of this page from drawing it twice.
+            draw_label_run(run.id, str(get_locale()))
+            pdf = labels.kept_pdf(run, _me())
+        if pdf is None:
+            response = make_response(
+                render_template("traceability/dashboard/label_run_waiting.html", run=run), 202
+            )
+            response.headers["Refresh"] = str(WAITING_PAGE_REFRESH)
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
+    else:
+        pdf = labels.run_pdf(run, _me())
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (

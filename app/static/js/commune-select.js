@@ -1,0 +1,41 @@
+// Address forms (macros/address.html). The page works without this script: a button lists
+// the communes of a newly chosen province. Here that button is pressed on change, and a
+// search box filters the long commune list, ignoring accents ("hoan kiem" finds Hoàn Kiếm).
+(function () {
+  "use strict";
+
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[đĐ]/g, "d").toLowerCase();
+  }
+
+  document.querySelectorAll("select[data-commune-refresh]").forEach(function (select) {
+    var button = select.form && select.form.querySelector("button[name='show_communes']");
+    if (!button) return;
+    button.hidden = true;
+    select.addEventListener("change", function () {
+      select.form.requestSubmit(button);
+    });
+  });
+
+  document.querySelectorAll("select[data-commune-list]").forEach(function (select) {
+    if (select.options.length < 2) return;
+    var search = document.createElement("input");
+    search.type = "search";
+    search.className = "commune-search";
+    search.setAttribute("aria-label", select.dataset.searchLabel);
+    search.placeholder = select.dataset.searchLabel;
+    select.parentNode.insertBefore(search, select);
+    search.addEventListener("input", function () {
+      var query = fold(search.value.trim());
+      var matches = [];
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) return;
+        var shown = fold(option.text).indexOf(query) !== -1;
+        option.hidden = !shown;
+        if (shown) matches.push(option);
+      });
+      if (query && matches.length === 1) select.value = matches[0].value;
+    });
+  });
+})();
