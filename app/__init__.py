@@ -107,6 +107,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(codes_bp)
     app.register_blueprint(media_bp)
+    from app.admin_outbox import init_admin_outbox
+
+    init_admin_outbox(app)
 
 
 def _init_jobs(app: Flask) -> None:

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     # Some are imported for what importing does: farm_inbox and buy_again_views add routes,
     # jobs registers the worker's jobs.
     from orders import (  # noqa: F401
+        admin_views,
         buy_again_views,
         carriers,
         cart,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(payout_views.bp)
     app.register_blueprint(transfer_views.bp)
     app.register_blueprint(lookup_views.bp)
+    app.register_blueprint(admin_views.bp)
     # Product pages (below orders) show the fee and days to the buyer's province through it.
     app.add_template_global(delivery_outlook.delivery_outlook)
     app.add_template_global(delivery_outlook.delivery_days)

@@ -35,3 +35,26 @@ def log_in(client, identifier: str, password: str = PASSWORD, remember: bool = F
         "/login",
         {"identifier": identifier, "password": password, **({"remember": "y"} if remember else {})},
     )
+
+
+def make_outbound_message(**overrides):
+    """An outbox row as the worker leaves it (sent through the outbox provider unless told)."""
+    from app.db import utcnow
+    from app.messaging.models import OutboundMessage
+
+    fields = {
+        "channel": "sms",
+        "recipient": "+84913000001",
+        "kind": "order_placed",
+        "subject": "",
+        "body": "Đơn NS000001 đã được đặt.",
+        "status": "sent",
+        "attempts": 1,
+        "provider": "outbox",
+        "next_attempt_at": utcnow(),
+    }
+    fields.update(overrides)
+    message = OutboundMessage(**fields)
+    db.session.add(message)
+    db.session.flush()
+    return message

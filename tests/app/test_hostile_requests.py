@@ -34,7 +34,7 @@ from orders import bank_notifications
 from orders import services as order_services
 from orders.models import CartItem, ProcessedStripeEvent
 from products import services as product_services
-from tests.app.factories import log_in, make_user
+from tests.app.factories import log_in, make_outbound_message, make_user
 from tests.farms.factories import make_certification, make_farm, make_growing_area
 from tests.orders.factories import deliver_everywhere, hanoi_contact
 from tests.products.factories import make_product
@@ -371,6 +371,15 @@ QUERY_NAMES = [
     "next",
     "kind",
     "correct",
+    # The operators' outbox and orders across farms
+    "channel",
+    "status",
+    "recipient",
+    "state",
+    "payment",
+    "farm",
+    "placed_from",
+    "placed_to",
 ]
 #: Snapshot of what a refusal must not change: row counts and the figures money rides on.
 SNAPSHOT = [
@@ -407,6 +416,7 @@ SNAPSHOT = [
     "SELECT 'paid orders', COUNT(*) FROM farm_order WHERE payment_status = 'paid'",
     "SELECT 'order states', COUNT(DISTINCT status) FROM farm_order",
     "SELECT 'published', COUNT(*) FROM product WHERE status = 'published'",
+    "SELECT 'outbox attempts', COUNT(*) + COALESCE(SUM(attempts), 0) FROM outbound_message",
 ]
 ROLES = ("visitor", "buyer", "farmer", "operator")
 
@@ -529,6 +539,7 @@ def world(app):
         today=local_today(),
     )
     db.session.add(CartItem(user_id=buyer.id, variant_id=variant.id, quantity=1))
+    failed_message = make_outbound_message(status="failed", attempts=5, last_error="HTTP 503")
     db.session.commit()
     values = {
         "farm_id": [farm.id],
@@ -551,6 +562,7 @@ def world(app):
         "document": ["packing-slip", "label"],
         "filename": ["css/site.css"],
         "key": ["products/none.webp"],
+        "message_id": [failed_message.id],
     }
     people = {"visitor": None, "buyer": buyer, "farmer": farmer, "operator": operator}
     return {role: (user.phone if user else None) for role, user in people.items()}, values
