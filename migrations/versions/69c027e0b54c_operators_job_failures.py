@@ -1,7 +1,7 @@
 """operators: background jobs that failed, shown on /admin/outbox
 
 Revision ID: 69c027e0b54c
-Revises: a3e1c7d90b12
+Revises: a3c51e7d9b02
 Create Date: 2026-11-29 21:25:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '69c027e0b54c'
-down_revision = 'a3e1c7d90b12'
+down_revision = 'a3c51e7d9b02'
 branch_labels = None
 depends_on = None
 
