@@ -106,6 +106,18 @@ TARGETS = {
             "tests/traceability/test_allocation_edges.py",
         ),
     ),
+    "outbox": Target(
+        "app/messaging/delivery.py",
+        ("tests/app/test_outbox_delivery.py", "tests/app/test_message_providers.py"),
+    ),
+    "one_time_codes": Target(
+        "app/auth/one_time_codes.py",
+        (
+            "tests/app/test_one_time_codes.py",
+            "tests/app/test_phone_password_reset.py",
+            "tests/app/test_confirm_contacts.py",
+        ),
+    ),
 }
 
 #: Mutants that change no observable behaviour, each with why. They leave the denominator

@@ -171,3 +171,19 @@ def recall_notice(
             "link": link,
         },
     )
+
+
+def order_link_notice(checkout: Checkout, link: str) -> Notice:
+    numbers = ", ".join(order.number for order in checkout.orders)
+    text = _(
+        "Nông Sản Số: the link to your order %(numbers)s: %(link)s",
+        numbers=one_line(numbers, 40),
+        link=link,
+    )
+    return Notice(
+        kind="order_link",
+        subject=_("The link to your order %(numbers)s", numbers=numbers),
+        mail_body=text + "\n",
+        text=text,
+        params={"order_numbers": one_line(numbers, 100), "link": link},
+    )

@@ -24,7 +24,13 @@ from app.messaging.recipients import (
     guest_recipients,
     user_recipients,
 )
-from orders.buyer_notices import OrderUpdate, placed_notice, recall_notice, update_notice
+from orders.buyer_notices import (
+    OrderUpdate,
+    order_link_notice,
+    placed_notice,
+    recall_notice,
+    update_notice,
+)
 from orders.farm_notices import FarmNotice, farm_notice
 from orders.models import Checkout, Order
 
@@ -118,3 +124,9 @@ def queue_recall_notice(order: Order, *, batch_code: str, product_name: str, rea
         ),
     )
     return told > 0
+
+
+def queue_order_link(checkout: Checkout) -> None:
+    """Send the checkout's link (asked for on the order look-up page) to its buyer."""
+    link = _link(checkout)
+    queue_notices(buyer_recipients(checkout), lambda: order_link_notice(checkout, link))

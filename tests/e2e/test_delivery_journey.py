@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
+from app.messaging import OutboundMessage
 from orders.models import Checkout, Order
 from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout
 
@@ -102,7 +103,17 @@ def test_a_guest_finds_an_order_by_phone_and_number(browser, live_app, demo_shop
     page.get_by_label("Mã đơn hàng").fill(number.lower())
     page.get_by_role("button", name="Tìm đơn hàng").click()
 
-    expect(page).to_have_url(f"{demo_shop}/orders/c/{token}")
-    expect(page.get_by_test_id(f"order-{number}")).to_be_visible()
+    # The order shows read-only; its link (to pay, cancel, see the address) goes to the phone
+    expect(page.get_by_test_id(f"found-{number}")).to_be_visible()
+    assert token not in page.content()
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-delivery-06-found.png"), full_page=True)
+    page.get_by_role("button", name="Gửi đường dẫn cho tôi").click()
+    expect(page.get_by_text("Chúng tôi đã gửi đường dẫn của đơn này")).to_be_visible()
+    with app.app_context():
+        sent = db.session.scalars(
+            select(OutboundMessage.body).where(OutboundMessage.kind == "order_link")
+        ).all()
+    link = next(body for body in sent if token in body).split(": ")[-1].strip()
+    page.goto(link.replace("https://nongsan.test", demo_shop))
+    expect(page.get_by_test_id(f"order-{number}")).to_be_visible()
     guest.close()
