@@ -18,14 +18,14 @@ import hashlib
 import logging
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select, update
 
 from app.auth.models import User
 from app.clock import local_today
@@ -244,6 +244,28 @@ def kept_pdf(run: LabelRun, actor: User) -> bytes | None:
 def draws_in_background(run: LabelRun) -> bool:
     """A large run is drawn by the worker: the request that asks for it does not wait."""
     return run.count >= current_app.config["LABEL_RUN_BACKGROUND_FROM"]
+
+
+#: How long one request to draw a run's PDF stands before the next page load asks again.
+DRAWING_LEASE = timedelta(minutes=2)
+
+
+def request_drawing(run: LabelRun, now: datetime) -> bool:
+    """Mark the run as asked to be drawn (compare-and-set); True when this call should
+    enqueue the drawing: never asked, or asked longer than DRAWING_LEASE ago."""
+    asked = db.session.execute(
+        update(LabelRun)
+        .where(
+            LabelRun.id == run.id,
+            or_(
+                LabelRun.drawing_requested_at.is_(None),
+                LabelRun.drawing_requested_at < now - DRAWING_LEASE,
+            ),
+        )
+        .values(drawing_requested_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return asked == 1
 
 
 def keep_run_pdf(run: LabelRun) -> None:

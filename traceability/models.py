@@ -165,6 +165,9 @@ class LabelRun(db.Model):
     count: Mapped[int]
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the worker was last asked to draw the run's PDF (large runs): asked again only
+    #: once that is older than the lease, so a worker that died drawing it is covered.
+    drawing_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     batch: Mapped[Batch] = relationship()
     issued_by: Mapped[User | None] = relationship()

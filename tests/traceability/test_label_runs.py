@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.db import utcnow
 from app.errors import DomainError
@@ -16,6 +17,7 @@ from tests.products.factories import make_product
 from tests.support.snapshots import database_snapshot
 from tests.traceability.factories import harvest, make_batch
 from traceability import labels
+from traceability.models import LabelRun
 
 
 @pytest.fixture
@@ -109,7 +111,10 @@ def test_a_large_run_is_drawn_by_the_worker_and_the_page_waits_for_it(
     assert waiting.headers["Refresh"] == "5"
     assert "Đang tạo tệp PDF cho 40 tem." in waiting.get_data(as_text=True)
 
-    # When the worker runs the queued jobs (two: the page asked again while waiting)
+    # The page's reload did not ask the worker a second time
+    assert huey.pending_count() == 1
+
+    # When the worker runs the queued job
     while (task := huey.dequeue()) is not None:
         huey.execute(task)
 
@@ -118,6 +123,34 @@ def test_a_large_run_is_drawn_by_the_worker_and_the_page_waits_for_it(
     ready = client.get(response.headers["Location"])
     assert ready.status_code == 200 and ready.headers["Content-Type"] == "application/pdf"
     assert len(renders) == 1
+
+
+def test_a_drawing_lost_with_a_dead_worker_is_asked_for_again_after_the_lease(
+    app, client, batch, renders, monkeypatch
+):
+    # Given a large run whose drawing was asked for, and the worker that took it died
+    from app.jobs import huey
+
+    monkeypatch.setitem(app.config, "LABEL_RUN_BACKGROUND_FROM", 40)
+    monkeypatch.setattr(huey, "immediate", False)
+    huey.flush()
+    log_in(client, batch.farm.members[0].user.phone)
+    response = client.post_form(
+        f"/dashboard/batches/{batch.id}/labels", {"format": "a4-24", "count": "40"}
+    )
+    huey.flush()  # the job is gone with the worker
+
+    # When the page reloads within the lease, then it waits without asking again
+    assert client.get(response.headers["Location"]).status_code == 202
+    assert huey.pending_count() == 0
+
+    # and once the lease is over, a reload asks the worker again
+    run = db.session.scalars(select(LabelRun)).one()
+    run.drawing_requested_at = utcnow() - labels.DRAWING_LEASE - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get(response.headers["Location"]).status_code == 202
+    assert huey.pending_count() == 1
+    assert renders == []
 
 
 def test_a_small_run_is_drawn_in_the_request(app, client, batch, renders, monkeypatch):

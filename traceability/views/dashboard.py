@@ -182,7 +182,7 @@ def print_labels(batch_id: int):
         return redirect(url_for("traceability.batch_page", batch_id=batch.id) + "#labels")
     run = issued.value
     if labels.draws_in_background(run):
-        draw_label_run(run.id, str(get_locale()))
+        _ask_for_drawing(run)
         flash(
             _(
                 "%(n)d labels issued. Their PDF is being drawn; it downloads when it is ready. "
@@ -203,6 +203,13 @@ def print_labels(batch_id: int):
     return redirect(url_for("traceability.label_run_pdf", run_id=run.id))
 
 
+def _ask_for_drawing(run: LabelRun) -> None:
+    """Have the worker draw the run's PDF, unless it was asked within the lease."""
+    if labels.request_drawing(run, utcnow()):
+        db.session.commit()  # the job reads the run in a transaction of its own
+        draw_label_run(run.id, str(get_locale()))
+
+
 #: Seconds between reloads of the page that waits for a large run's PDF.
 WAITING_PAGE_REFRESH = 5
 
@@ -214,9 +221,8 @@ def label_run_pdf(run_id: int):
     if labels.draws_in_background(run):
         pdf = labels.kept_pdf(run, _me())
         if pdf is None:
-            # Not drawn (yet, or in this language): ask the worker; the lock in the job keeps
-            # the reloads of this page from drawing it twice.
-            draw_label_run(run.id, str(get_locale()))
+            # Not drawn (yet, or in this language): ask the worker, once per lease.
+            _ask_for_drawing(run)
             pdf = labels.kept_pdf(run, _me())
         if pdf is None:
             response = make_response(
