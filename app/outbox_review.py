@@ -20,7 +20,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.messaging.delivery import retry_now
 from app.messaging.jobs import deliver_message
-from app.messaging.models import Channel, MessageStatus, OutboundMessage
+from app.messaging.models import Channel, MessageStatus, OutboundMessage, is_secret_kind
 from app.messaging.providers import providers_for
 from app.paging import Page, paginate
 from app.validation import read_whole_number
@@ -29,9 +29,6 @@ from app.validation import read_whole_number
 PER_PAGE = 30
 #: Statuses an operator should look at: given up, or failing and waiting for another try.
 NEEDS_ATTENTION = (MessageStatus.FAILED, MessageStatus.RETRYING)
-#: Kinds that carry a way into an account (a reset link, a one-time code), besides any
-#: kind ending in "_code".
-SECRET_KINDS = frozenset({"password_reset", "password_code"})
 _KIND = re.compile(r"[a-z0-9_]{1,40}")
 
 CHANNEL_LABELS = {
@@ -47,10 +44,6 @@ STATUS_LABELS = {
     MessageStatus.RETRYING: _l("Waiting to retry"),
     MessageStatus.FAILED: _l("Failed"),
 }
-
-
-def is_secret_kind(kind: str) -> bool:
-    return kind in SECRET_KINDS or kind.endswith("_code")
 
 
 def body_is_visible(message: OutboundMessage) -> bool:

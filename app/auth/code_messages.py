@@ -43,9 +43,8 @@ def send_code(user: User, purpose: Purpose, channel: str, destination: str, code
     """Queue the code's message; it leaves after the commit."""
     with force_locale(user.preferred_language):
         text = _text(purpose, code)
-        subject = (
-            _("Your Nông Sản Số code: %(code)s", code=code) if channel == Channel.EMAIL else ""
-        )
+        # The code stays out of the subject: lists of mail (and the outbox) show subjects.
+        subject = _("Your Nông Sản Số code") if channel == Channel.EMAIL else ""
         if channel == Channel.EMAIL:
             text = render_template("mail/one_time_code.txt", user=user, text=text)
     queue_message(

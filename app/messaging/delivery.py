@@ -19,8 +19,8 @@ from sqlalchemy import and_, or_, select, update
 
 from app.db import utcnow
 from app.extensions import db
-from app.messaging.models import MessageStatus, OutboundMessage
-from app.messaging.providers import DeliveryError, providers_for
+from app.messaging.models import REDACTED, MessageStatus, OutboundMessage, is_secret_kind
+from app.messaging.providers import DeliveryError, OutboxProvider, providers_for
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +89,19 @@ def deliver(message_id: int, now: datetime | None = None) -> str | None:
         outcome.update(_failure(message, reason, permanent=False, now=now))
     else:
         outcome.update(status=MessageStatus.SENT.value, sent_at=utcnow(), last_error=None)
-    db.session.execute(
+        if is_secret_kind(message.kind) and provider.name != OutboxProvider.name:
+            # Delivered: a copy of the database must not hold a live code or reset link.
+            outcome.update(body=REDACTED, params_json="{}")
+    # Only while the claim is still this attempt's: a worker stalled past the lease must not
+    # overwrite what the attempt that took the message over recorded.
+    recorded = db.session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.id == message_id)
+        .where(OutboundMessage.id == message_id, OutboundMessage.claimed_at == now)
         .values(**outcome)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
     db.session.commit()
-    return outcome["status"]
+    return outcome["status"] if recorded else None
 
 
 def _failure(message: OutboundMessage, reason: str, *, permanent: bool, now: datetime) -> dict:

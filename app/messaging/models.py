@@ -36,6 +36,17 @@ class MessageStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+#: Kinds that carry a way into an account (a reset link, a one-time code), besides any kind
+#: ending in "_code": operators never read them once sent, and their text is not kept.
+SECRET_KINDS = frozenset({"password_reset", "password_code"})
+#: What a secret message's text becomes once a real provider has taken it.
+REDACTED = "[…]"
+
+
+def is_secret_kind(kind: str) -> bool:
+    return kind in SECRET_KINDS or kind.endswith("_code")
+
+
 class OutboundMessage(db.Model):
     __tablename__ = "outbound_message"
     __table_args__ = (

@@ -182,3 +182,23 @@ def test_nothing_is_sent_anywhere_without_credentials(app):
     queue_message(Channel.SMS, "+84912000111", "x", kind="farm_new_order")
     db.session.commit()
     assert db.session.scalars(select(OutboundMessage.provider)).all() == ["outbox"]
+
+
+def test_a_code_sent_by_a_real_provider_is_not_kept_in_the_outbox(esms, zalo):
+    # Given one-time codes sent through eSMS and Zalo
+    sms = queue_message(Channel.SMS, "+84912000111", "Mã: 123456", kind="password_code")
+    by_zalo = queue_message(
+        Channel.ZALO, "+84912000111", "Mã: 654321", kind="password_code", params={"otp": "654321"}
+    )
+    notice = queue_message(Channel.SMS, "+84912000111", "Đơn mới NS000001", kind="farm_new_order")
+    db.session.commit()
+
+    # Then the providers got the codes, and the outbox keeps neither once they were taken
+    assert esms.requests[0].json()["Content"] == "Mã: 123456"
+    assert zalo.requests[0].json()["template_data"] == {"otp": "654321"}
+    for message in (sms, by_zalo):
+        row = _message(message.id)
+        assert row.status == "sent"
+        assert (row.body, row.params_json) == ("[…]", "{}")
+    # An ordinary notice is kept as it was sent
+    assert _message(notice.id).body == "Đơn mới NS000001"

@@ -189,3 +189,33 @@ def test_a_message_names_the_account_it_was_sent_to(app):
     queue_mail(user.email, "S", "B", kind="order_paid", user_id=user.id)
     db.session.commit()
     assert _messages()[0].user_id == user.id
+
+
+def test_a_worker_stalled_past_the_lease_does_not_overwrite_the_one_that_took_over(
+    app, monkeypatch
+):
+    # Given a first worker whose provider call hangs past the lease, during which a second
+    # worker takes the message over and sends it
+    lease = timedelta(seconds=app.config["MESSAGE_LEASE_SECONDS"])
+
+    calls = []
+
+    def slow_then_fails(provider, sending):
+        calls.append(sending.id)
+        if len(calls) == 1:  # the first worker, stalled: meanwhile the second one sends it
+            assert deliver(sending.id, now=first_claim + lease + timedelta(seconds=1)) == "sent"
+            raise DeliveryError("timed out")
+
+    monkeypatch.setattr(huey, "immediate", False)
+    message = queue_mail("lan@example.vn", "S", "B", kind="order_paid")
+    db.session.commit()
+    first_claim = utcnow()
+    monkeypatch.setattr("app.messaging.email.EmailProvider.send", slow_then_fails)
+
+    # When the first worker's provider finally answers with a failure
+    first = deliver(message.id, now=first_claim)
+
+    # Then the message stays sent, as the second worker recorded it
+    assert first is None
+    [row] = _messages()
+    assert (row.status, row.attempts) == ("sent", 2)
