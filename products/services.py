@@ -155,11 +155,18 @@ def _apply_details(
         setattr(product, key, value)
 
 
+#: The length of Product.search_name.
+SEARCH_NAME_LENGTH = 400
+
+
 def refresh_search_fields(product: Product) -> None:
     """Keep the accent-free copies that search reads in step with what people see."""
     farm = product.farm
     # The English name counts as the name: "lychee" ranks a product called so first.
-    product.search_name = fold_accents(f"{product.name} {product.english_name or ''}")
+    # Cut to its column: folding can lengthen a name ("㎉" folds to "kcal").
+    product.search_name = fold_accents(f"{product.name} {product.english_name or ''}")[
+        :SEARCH_NAME_LENGTH
+    ]
     extra = [
         product.description,
         farm.name if farm else "",

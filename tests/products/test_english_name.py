@@ -41,6 +41,20 @@ def test_the_farmer_gives_an_english_name_in_the_product_form(client):
     assert product.search_name == "vai thieu thanh ha thanh ha lychee"
 
 
+def test_names_that_fold_longer_than_the_search_column_are_kept(client):
+    # Given names at their longest, of a sign that folds to four letters ("㎉" -> "kcal")
+    farm = _seller(client)
+    response = client.post_form(
+        f"/dashboard/farms/{farm.id}/products/new",
+        {**NEW_PRODUCT, "name": "㎉" * 160, "english_name": "㎉" * 160},
+    )
+
+    # Then the product is saved (no database error), its search copy cut to the column
+    assert response.status_code == 302
+    product = db.session.scalar(select(Product))
+    assert len(product.search_name) == 400 and product.search_name.startswith("kcal")
+
+
 def test_a_too_long_english_name_is_refused_and_nothing_is_created(client):
     farm = _seller(client)
     before = database_snapshot()
