@@ -1,6 +1,7 @@
 """Orders placed without logging in join the account that proves their phone or e-mail."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from app.auth import verification
 from app.db import utcnow
 from app.extensions import db
 from app.messaging import OutboundMessage
-from orders.claims import attach_guest_checkouts
+from orders.claims import CLAIM_WINDOW, attach_guest_checkouts
 from orders.models import Checkout
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
@@ -77,6 +78,19 @@ def test_a_password_reset_by_phone_code_attaches_too(lychee):
     verification.mark_verified(user, "phone")
 
     assert _buyer_of(checkout) == user.id
+
+
+def test_guest_orders_older_than_the_window_stay_with_the_number_s_past(lychee):
+    # Given a guest order placed four months ago with a number that has since changed hands
+    old = _guest_order(lychee)
+    old.created_at = utcnow() - CLAIM_WINDOW - timedelta(days=30)
+    recent = _guest_order(lychee)
+    user = make_user(identifier="0912000555")
+    user.phone_verified_at = utcnow()
+
+    # When its new owner proves the number, then only the recent order joins the account
+    attach_guest_checkouts(user, "phone", "+84912000555")
+    assert (_buyer_of(old), _buyer_of(recent)) == (None, user.id)
 
 
 def test_an_order_that_has_a_buyer_never_moves(lychee):
