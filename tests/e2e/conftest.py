@@ -119,12 +119,19 @@ def fill_checkout(
     `commune` is written as people write it ("phường Hoàn Kiếm") and chosen from the list.
     """
     page.get_by_role("link", name="Tiến hành đặt hàng").click()
+    # The address script must be listening before the province changes (a slow machine
+    # could otherwise change it before the script runs, and no list of communes would come).
+    page.wait_for_load_state("load")
     page.get_by_label("Họ và tên").fill(name)
     page.get_by_label("Số di động").fill(phone)
     # A new province reloads the page with its communes (the script presses "show" for us).
     page.get_by_label("Tỉnh hoặc thành phố").select_option(label=province)
     code = next(p.code for p in all_provinces() if p.display_name == province)
-    page.get_by_label("Xã hoặc phường").select_option(commune_for_name(code, commune).code)
+    wanted = commune_for_name(code, commune).code
+    communes = page.get_by_label("Xã hoặc phường")
+    expect(communes.locator(f'option[value="{wanted}"]')).to_be_attached()
+    page.wait_for_load_state("load")
+    communes.select_option(wanted)
     page.get_by_label("Số nhà, đường, thôn/ấp").fill(street)
     page.get_by_label(payment).check()
     page.get_by_role("button", name="Xem lại đơn hàng").click()

@@ -7,7 +7,7 @@ import io
 
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.images import process_document_upload
@@ -124,7 +124,14 @@ def test_an_operator_checks_a_scan_retries_a_message_and_reviews_a_payment(
     _fits_the_phone(page)
     page.screenshot_as("operator-04-orders")
     page.get_by_test_id("payments-to-review").click()
-    expect(page.get_by_test_id("totals-orders")).to_have_text("1")
+    # Every payment waiting for review in the shared journey database (other journeys may
+    # have left one), this one among them
+    with app.app_context():
+        waiting = db.session.scalar(
+            select(func.count()).select_from(Order).where(Order.payment_status == "needs_review")
+        )
+    expect(page.get_by_test_id("totals-orders")).to_have_text(str(waiting))
+    expect(page.get_by_test_id(f"review-{review_number}")).to_be_visible()
     _fits_the_phone(page)
     page.screenshot_as("operator-05-payments-to-review")
     page.get_by_test_id(f"review-{review_number}").click()
