@@ -219,3 +219,92 @@ def test_a_worker_stalled_past_the_lease_does_not_overwrite_the_one_that_took_ov
     assert first is None
     [row] = _messages()
     assert (row.status, row.attempts) == ("sent", 2)
+
+
+# What the mutation run found untested ------------------------------------------------------
+
+
+def test_a_claim_is_taken_over_only_after_the_whole_lease(app, monkeypatch):
+    monkeypatch.setattr(huey, "immediate", False)
+    message = queue_mail("lan@example.vn", "S", "B", kind="order_paid")
+    db.session.commit()
+    claimed_at = utcnow()
+    assert claim(message.id, claimed_at)
+    lease = timedelta(seconds=app.config["MESSAGE_LEASE_SECONDS"])
+    assert due_message_ids(claimed_at + lease) == []
+    assert claim(message.id, claimed_at + lease) is False
+
+
+def test_giving_up_and_a_provider_bug_are_logged_with_the_message(app, failing_mail, caplog):
+    errors, _ = failing_mail
+    errors.append(KeyError("template"))
+    errors.append(DeliveryError("550 no such mailbox", permanent=True))
+    message = queue_mail("lan@example.vn", "S", "B", kind="order_paid")
+    db.session.commit()
+    [row] = _messages()
+    assert row.last_error == "KeyError: 'template'"
+    assert f"Provider smtp failed on message {message.id}" in caplog.text
+
+    deliver(message.id, now=row.next_attempt_at)
+    assert f"Message {message.id} given up after 2 attempt(s): 550 no such mailbox" in caplog.text
+
+
+def test_a_long_error_is_cut_to_its_column(app, failing_mail):
+    errors, _ = failing_mail
+    errors.extend([DeliveryError("x" * 600), DeliveryError("y" * 600, permanent=True)])
+    message = queue_mail("lan@example.vn", "S", "B", kind="order_paid")
+    db.session.commit()
+    [row] = _messages()
+    assert row.last_error == "x" * 500
+    deliver(message.id, now=row.next_attempt_at)
+    assert _messages()[0].last_error == "y" * 500
+
+
+def test_a_message_sent_after_a_failure_forgets_the_error(app, failing_mail):
+    errors, _ = failing_mail
+    errors.append(DeliveryError("451 try later"))
+    message = queue_mail("lan@example.vn", "S", "B", kind="order_paid")
+    db.session.commit()
+    assert deliver(message.id, now=_messages()[0].next_attempt_at) == "sent"
+    assert _messages()[0].last_error is None
+
+
+def test_one_delivery_records_its_own_message_only(app, monkeypatch):
+    # Given two messages, the first claimed by a worker at the very instant the second is
+    monkeypatch.setattr(huey, "immediate", False)
+    first = queue_mail("lan@example.vn", "S", "B", kind="order_paid")
+    second = queue_mail("mai@example.vn", "S", "B", kind="order_paid")
+    db.session.commit()
+    now = utcnow()
+    assert claim(first.id, now)
+
+    # When the second is delivered, then the first is still its worker's
+    assert deliver(second.id, now=now) == "sent"
+    assert [m.status for m in _messages()] == ["sending", "sent"]
+
+
+def test_the_sweeper_takes_a_bounded_batch_oldest_first(app, monkeypatch):
+    monkeypatch.setattr(huey, "immediate", False)
+    ids = [queue_mail(f"n{n}@example.vn", "S", "B", kind="order_paid").id for n in range(3)]
+    db.session.commit()
+    later = utcnow() + timedelta(minutes=5)
+    assert due_message_ids(later) == ids
+    monkeypatch.setattr("app.messaging.delivery.SWEEP_BATCH", 2)
+    assert due_message_ids(later) == ids[:2]
+
+
+def test_an_operator_retry_makes_a_waiting_message_due_now_and_touches_no_other(app, failing_mail):
+    # Given two messages waiting for their next attempt, minutes away
+    errors, sent = failing_mail
+    errors.extend([DeliveryError("451"), DeliveryError("451")])
+    first = queue_mail("lan@example.vn", "S", "B", kind="order_paid")
+    second = queue_mail("mai@example.vn", "S", "B", kind="order_paid")
+    db.session.commit()
+    assert [m.status for m in _messages()] == ["retrying", "retrying"]
+
+    # When the operator tries the first again, then it goes now, and the second still waits
+    assert retry_now(first) is True
+    db.session.commit()
+    assert deliver(first.id) == "sent"
+    assert deliver(second.id) is None
+    assert [m.status for m in _messages()] == ["sent", "retrying"]
