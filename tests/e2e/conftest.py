@@ -137,3 +137,17 @@ def fill_checkout(
     page.get_by_role("button", name="Xem lại đơn hàng").click()
     expect(page.get_by_test_id("review")).to_be_visible()
     page.get_by_role("button", name="Đặt hàng").click()
+
+
+def pack_and_ship(page, number: str, *, carrier: str, tracking: str, screenshot: Path) -> None:
+    """On the farm's order list: pack order `number`, then ship it with `carrier` (the label
+    in the list) and `tracking`, as a farmer would on the phone."""
+    page.get_by_test_id(f"farm-order-{number}").get_by_role("button", name="Đã đóng gói").click()
+    page.get_by_role("link", name="Cần giao").click()
+    card = page.get_by_test_id(f"farm-order-{number}")
+    card.get_by_label("Đơn vị vận chuyển", exact=True).select_option(label=carrier)
+    card.get_by_label("Mã vận đơn").fill(tracking)
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot), full_page=True)
+    card.get_by_role("button", name="Giao cho đơn vị vận chuyển").click()
+    expect(page.get_by_text("Đã cập nhật đơn")).to_be_visible()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.messaging import OutboundMessage
 from orders.models import Checkout, Order
-from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout
+from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout, pack_and_ship
 
 YEAR_ROUND_TEA = "che-tan-cuong-dac-biet"
 TEA_COOPERATIVE_MANAGER = "0912000104"
@@ -53,17 +53,13 @@ def test_the_farm_ships_with_ghtk_and_the_buyer_follows_the_tracking_link(
     shop.locator("main").get_by_role("button", name="Đăng nhập").click()
     shop.get_by_role("link", name="Gian hàng", exact=True).click()
     shop.get_by_role("link", name="Đơn hàng", exact=True).last.click()
-    shop.get_by_test_id(f"farm-order-{number}").get_by_role("button", name="Đã đóng gói").click()
-    shop.get_by_role("link", name="Cần giao").click()
-    card = shop.get_by_test_id(f"farm-order-{number}")
-    card.get_by_label("Đơn vị vận chuyển", exact=True).select_option(
-        label="Giao Hàng Tiết Kiệm (GHTK)"
+    pack_and_ship(
+        shop,
+        number,
+        carrier="Giao Hàng Tiết Kiệm (GHTK)",
+        tracking=" S22.BO.123 ",
+        screenshot=SCREENSHOTS / f"{backend}-delivery-03-ship.png",
     )
-    card.get_by_label("Mã vận đơn").fill(" S22.BO.123 ")
-    card.scroll_into_view_if_needed()
-    shop.screenshot(path=str(SCREENSHOTS / f"{backend}-delivery-03-ship.png"), full_page=True)
-    card.get_by_role("button", name="Giao cho đơn vị vận chuyển").click()
-    expect(shop.get_by_text("Đã cập nhật đơn")).to_be_visible()
     farmer.close()
 
     page.goto(order_page)
