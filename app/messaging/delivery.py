@@ -5,8 +5,9 @@ never send the same message twice at once; a worker that dies mid-send leaves a 
 expires after the lease and is taken over. Failures wait `backoff(attempts)` before the next
 attempt, and after MESSAGE_MAX_ATTEMPTS, or on a permanent refusal, the message is marked
 failed for operators. Delivery is therefore at least once: a worker killed between the
-provider's answer and the commit sends that message again (the SMS and Zalo providers pass
-the message id as their request id, which lets the provider drop the repeat).
+provider's answer and the commit sends that message again. eSMS drops a repeat of a
+RequestId it has seen, and we pass the message id as one; Zalo's tracking_id (also the message
+id) is for reconciling, not documented to drop repeats, so a Zalo message can arrive twice.
 """
 
 from __future__ import annotations
