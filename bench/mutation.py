@@ -114,6 +114,7 @@ TARGETS = {
         "app/auth/one_time_codes.py",
         (
             "tests/app/test_one_time_codes.py",
+            "tests/app/test_one_time_code_guards.py",
             "tests/app/test_phone_password_reset.py",
             "tests/app/test_confirm_contacts.py",
         ),
