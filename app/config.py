@@ -147,6 +147,11 @@ def load_config(instance_path: str) -> dict[str, object]:
         # Uploaded photos and scans: a local folder by default (see app/storage.py).
         "STORAGE_BACKEND": os.environ.get("STORAGE_BACKEND", "local").strip() or "local",
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", "").strip(),
+        # STORAGE_BACKEND=s3: the bucket, and the endpoint and region of a store other than
+        # AWS (MinIO); credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+        "S3_BUCKET": os.environ.get("S3_BUCKET", "").strip(),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", "").strip(),
+        "S3_REGION": os.environ.get("S3_REGION", "").strip(),
         # Labels and label runs one farm may issue in 24 hours (a run's PDF is drawn once).
         "LABELS_PER_FARM_PER_DAY": _int("LABELS_PER_FARM_PER_DAY", 30_000),
         "LABEL_RUNS_PER_FARM_PER_DAY": _int("LABEL_RUNS_PER_FARM_PER_DAY", 50),

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from flask import Blueprint, abort, send_file
 
-from app.storage import get_storage
+from app.storage import StorageUnavailable, get_storage
 
 bp = Blueprint("media", __name__)
 
@@ -41,6 +41,8 @@ def serve(key: str):
         data = get_storage().open(key)
     except (FileNotFoundError, ValueError):  # no such file, or a key like products/../x
         abort(404)
+    except StorageUnavailable:  # logged by the store: the visitor gets a page, not a crash
+        abort(503)
     response = send_file(
         io.BytesIO(data),
         mimetype=mimetype,

@@ -3,11 +3,10 @@
 Code that stores files calls `get_storage()` and speaks in keys (`products/ab/abcd….webp`),
 never in paths, so the files can move elsewhere without touching the callers.
 
-To keep them in an S3-compatible bucket instead, write a class with the four methods of
-`Storage` (e.g. `S3Storage`, wrapping boto3's `put_object`, `get_object`, `head_object` and
-`delete_object`; `open()` raises FileNotFoundError for a missing key), give it a
-`from_app(app)` constructor that reads its settings from the config, add it to `BACKENDS`
-under a name, and set the config key `STORAGE_BACKEND` to that name. The default is `local`.
+Two backends: `local` (the default, a folder) and `s3` (any S3-compatible bucket, see
+app/s3_storage.py), chosen by the config key STORAGE_BACKEND. Either way a missing key is
+FileNotFoundError, and a store that cannot be reached is StorageUnavailable (an OSError, as a
+full disk is), so callers handle both backends alike.
 """
 
 from __future__ import annotations
@@ -37,6 +36,24 @@ class Storage(Protocol):
         ...
 
 
+class StorageUnavailable(OSError):
+    """The store could not be reached or refused the request (already logged)."""
+
+
+def check_key(key: str) -> list[str]:
+    """The key's folders and name; refuses keys that could reach outside the store."""
+    parts = key.split("/")
+    if (
+        ".." in key
+        or "\\" in key
+        or "\0" in key
+        or key.startswith("/")
+        or any(part in ("", ".") for part in parts)
+    ):
+        raise ValueError(f"not a storage key: {key!r}")
+    return parts
+
+
 class LocalStorage:
     """Files under one folder (config MEDIA_ROOT, by default `<instance>/media`)."""
 
@@ -49,16 +66,7 @@ class LocalStorage:
 
     def path(self, key: str) -> Path:
         """The file for a key; refuses keys that could reach outside the root."""
-        parts = key.split("/")
-        if (
-            ".." in key
-            or "\\" in key
-            or "\0" in key
-            or key.startswith("/")
-            or any(part in ("", ".") for part in parts)
-        ):
-            raise ValueError(f"not a storage key: {key!r}")
-        return self.root.joinpath(*parts)
+        return self.root.joinpath(*check_key(key))
 
     def save(self, key: str, data: bytes, content_type: str) -> None:
         # Several workers may write the same key at once: each writes a temporary file beside
@@ -88,8 +96,18 @@ class LocalStorage:
         self.path(key).unlink(missing_ok=True)
 
 
+def _s3_from_app(app: Flask) -> Storage:
+    # Imported here so that boto3 is loaded only by applications that use a bucket.
+    from app.s3_storage import S3Storage
+
+    return S3Storage.from_app(app)
+
+
 #: Storage implementations by the name that config STORAGE_BACKEND selects.
-BACKENDS: dict[str, Callable[[Flask], Storage]] = {"local": LocalStorage.from_app}
+BACKENDS: dict[str, Callable[[Flask], Storage]] = {
+    "local": LocalStorage.from_app,
+    "s3": _s3_from_app,
+}
 
 
 def get_storage() -> Storage:
