@@ -131,9 +131,13 @@ def test_a_certificate_scan_in_the_bucket_stays_private(s3_app, s3, who):
     # The object itself grants nothing to the public: no ACL entry for everybody...
     acl = s3.client().get_object_acl(Bucket=s3.bucket, Key=certification.scan_key)
     assert ALL_USERS not in {grant["Grantee"].get("URI") for grant in acl["Grants"]}
-    # ...and an anonymous request straight to the store is refused.
+    # ...and an anonymous request straight to the store is refused, where a signed one works.
     anonymous = requests.get(f"{s3.endpoint_url}/{s3.bucket}/{certification.scan_key}")
     assert anonymous.status_code == 403 and PDF not in anonymous.content
+    signed = s3.client().generate_presigned_url(
+        "get_object", Params={"Bucket": s3.bucket, "Key": certification.scan_key}
+    )
+    assert requests.get(signed).content == PDF
 
 
 def test_an_unreachable_store_is_logged_and_answered_without_a_crash(s3_app, caplog):
