@@ -152,6 +152,9 @@ def load_config(instance_path: str) -> dict[str, object]:
         "S3_BUCKET": os.environ.get("S3_BUCKET", "").strip(),
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", "").strip(),
         "S3_REGION": os.environ.get("S3_REGION", "").strip(),
+        # Optional: where the bucket's public folders are readable by anyone (a bucket policy
+        # or a CDN); /media/ then redirects there instead of reading the photo itself.
+        "S3_PUBLIC_URL": os.environ.get("S3_PUBLIC_URL", "").strip(),
         # Labels and label runs one farm may issue in 24 hours (a run's PDF is drawn once).
         "LABELS_PER_FARM_PER_DAY": _int("LABELS_PER_FARM_PER_DAY", 30_000),
         "LABEL_RUNS_PER_FARM_PER_DAY": _int("LABEL_RUNS_PER_FARM_PER_DAY", 50),

@@ -11,9 +11,9 @@ import hashlib
 import io
 from pathlib import PurePosixPath
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort, current_app, redirect, send_file
 
-from app.storage import StorageUnavailable, get_storage
+from app.storage import StorageUnavailable, check_key, get_storage
 
 bp = Blueprint("media", __name__)
 
@@ -36,6 +36,14 @@ def serve(key: str):
     suffix = PurePosixPath(key).suffix
     if suffix not in PUBLIC_FOLDERS.get(folder, ()):
         abort(404)
+    public_url = current_app.config.get("S3_PUBLIC_URL")
+    if public_url and current_app.config.get("STORAGE_BACKEND") == "s3":
+        try:
+            check_key(key)
+        except ValueError:
+            abort(404)
+        # The bucket serves the public folders itself (see public_read_policy): no app time.
+        return redirect(f"{public_url.rstrip('/')}/{key}", code=302)
     mimetype = MIMETYPES[suffix]
     try:
         data = get_storage().open(key)

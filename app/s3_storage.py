@@ -9,6 +9,7 @@ only ever read by the application, after its permission check.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,26 @@ log = logging.getLogger(__name__)
 MISSING = {"NoSuchKey", "404", "NotFound"}
 #: A request to the store gives up after this long, so a page never hangs on it.
 TIMEOUT_SECONDS = 10
+
+
+def public_read_policy(bucket: str, folders) -> str:
+    """A bucket policy (JSON) letting anyone read the public folders and nothing else, for
+    S3_PUBLIC_URL: apply it with `aws s3api put-bucket-policy` (or `mc anonymous set-json`)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "PublicPhotos",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": [f"arn:aws:s3:::{bucket}/{folder}/*" for folder in sorted(folders)],
+                }
+            ],
+        },
+        indent=2,
+    )
 
 
 class S3Storage:

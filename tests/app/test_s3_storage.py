@@ -10,7 +10,8 @@ import pytest
 import requests
 from PIL import Image
 
-from app.s3_storage import S3Storage
+from app.media import PUBLIC_FOLDERS
+from app.s3_storage import S3Storage, public_read_policy
 from app.storage import LocalStorage, StorageUnavailable, get_storage
 from tests.app.factories import log_in
 from tests.farms.factories import make_certification, make_farm
@@ -151,3 +152,31 @@ def test_an_unreachable_store_is_logged_and_answered_without_a_crash(s3_app, cap
 
     assert response.status_code == 503
     assert "could not open products/ab/photo.webp" in caplog.text
+
+
+def test_with_a_public_url_photos_are_read_from_the_bucket_and_scans_still_are_not(s3_app, s3):
+    # Given a bucket whose public folders anyone may read, and S3_PUBLIC_URL pointing there
+    s3.client().put_bucket_policy(
+        Bucket=s3.bucket, Policy=public_read_policy(s3.bucket, PUBLIC_FOLDERS)
+    )
+    s3_app.config["S3_PUBLIC_URL"] = f"{s3.endpoint_url}/{s3.bucket}/"
+    try:
+        product_key = "products/ab/photo.webp"
+        get_storage().save(product_key, b"RIFF-photo", "image/webp")
+        farm = make_farm()
+        certification = make_certification(farm, scan=PDF, scan_filename="vietgap.pdf")
+
+        # When a visitor asks the app for the photo, the app sends them to the bucket
+        response = s3_app.test_client().get(f"/media/{product_key}")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"{s3.endpoint_url}/{s3.bucket}/{product_key}"
+        assert requests.get(response.headers["Location"]).content == b"RIFF-photo"
+
+        # But a scan is neither redirected nor readable from the bucket by anyone
+        assert s3_app.test_client().get(f"/media/{certification.scan_key}").status_code == 404
+        direct = requests.get(f"{s3.endpoint_url}/{s3.bucket}/{certification.scan_key}")
+        assert direct.status_code == 403
+        assert s3_app.test_client().get("/media/products/../certificates/x.webp").status_code == 404
+    finally:
+        s3.client().delete_bucket_policy(Bucket=s3.bucket)
+        s3_app.config["S3_PUBLIC_URL"] = ""
