@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.storage import StorageUnavailable
 
 T = TypeVar("T")
 
@@ -64,6 +65,10 @@ ERROR_TEXTS = {
         _l("Too many attempts"),
         _l("You have tried too many times. Please wait a few minutes and try again later."),
     ),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("This file cannot be reached right now. Please try again in a few minutes."),
+    ),
     500: (
         _l("Something went wrong"),
         _l("An unexpected error happened on our side. It has been logged; please try again."),
@@ -97,6 +102,12 @@ def register_error_handlers(app) -> None:
     def not_found(error: NotFound):
         db.session.rollback()
         return render_error(404)
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(error: StorageUnavailable):
+        # The store (a bucket, a disk) failed and said so in the log: a page, not a crash.
+        db.session.rollback()
+        return render_error(503)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -180,3 +180,19 @@ def test_with_a_public_url_photos_are_read_from_the_bucket_and_scans_still_are_n
     finally:
         s3.client().delete_bucket_policy(Bucket=s3.bucket)
         s3_app.config["S3_PUBLIC_URL"] = ""
+
+
+def test_a_scan_the_store_cannot_give_is_a_page_not_a_crash(s3_app, caplog):
+    # Given a certificate scan kept in the bucket, and then the store out of reach
+    farm = make_farm()
+    certification = make_certification(farm, scan=PDF, scan_filename="vietgap.pdf")
+    owner = s3_app.test_client()
+    log_in(owner, farm.members[0].user.phone)
+    s3_app.config["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{free_port()}"  # nobody listens
+    s3_app.extensions.pop("storage", None)
+
+    # When the farm opens it, then it is told to try again later (503), and the log says why
+    with caplog.at_level(logging.ERROR, logger="app.s3_storage"):
+        response = owner.get(f"/certifications/{certification.id}/scan")
+    assert response.status_code == 503
+    assert "thử lại" in response.get_data(as_text=True)
