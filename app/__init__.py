@@ -43,12 +43,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.errors import register_error_handlers
     from app.i18n import register_template_helpers
     from app.security import register_security_headers
+    from app.static_files import init_static_files
     from app.templating import register_templating
 
     register_error_handlers(app)
     register_template_helpers(app)
     register_templating(app)
     register_security_headers(app)
+    init_static_files(app)
 
     from app.cli import register_commands
 
