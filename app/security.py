@@ -78,6 +78,8 @@ def register_security_headers(app: Flask) -> None:
         if "Cache-Control" not in response.headers and _is_private_page():
             response.headers["Cache-Control"] = "no-store"
         # A visitor's language comes from Accept-Language: a shared cache in front must not
-        # hand a Vietnamese page to an English browser.
-        response.vary.add("Accept-Language")
+        # hand a Vietnamese page to an English browser. A static file is the same in every
+        # language: one cached copy, not one per language.
+        if request.endpoint != "static":
+            response.vary.add("Accept-Language")
         return response

@@ -126,3 +126,10 @@ def test_pages_link_the_hashed_urls_and_keep_their_own_http_caching(client):
     assert again.status_code == 304
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert "style-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_a_static_file_is_one_cached_copy_for_every_language_and_a_page_is_not(client):
+    with client.get("/static/css/site.css") as css:
+        assert css.status_code == 200
+        assert "Accept-Language" not in css.headers.get("Vary", "")
+    assert "Accept-Language" in client.get("/").headers["Vary"]
