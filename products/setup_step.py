@@ -5,22 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from app.extensions import db
 from farms.models import Farm
-from farms.readiness import Missing, register_check
+from farms.readiness import Missing, farms_without, register_check
 from products.models import Product, ProductStatus
 
 
 def _without_product_on_sale(farms: Sequence[Farm]) -> set[int]:
-    ids = [farm.id for farm in farms]
-    selling = db.session.scalars(
-        select(Product.farm_id)
-        .where(Product.farm_id.in_(ids), Product.status == ProductStatus.PUBLISHED)
-        .distinct()
-    )
-    return set(ids) - set(selling)
+    return farms_without(farms, Product.farm_id, Product.status == ProductStatus.PUBLISHED)
 
 
 def register() -> None:

@@ -6,18 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from app.extensions import db
 from farms.models import Farm
-from farms.readiness import Missing, register_check
+from farms.readiness import Missing, farms_without, register_check
 from traceability.models import Batch
 
 
 def _without_batch(farms: Sequence[Farm]) -> set[int]:
-    ids = [farm.id for farm in farms]
-    recorded = db.session.scalars(select(Batch.farm_id).where(Batch.farm_id.in_(ids)).distinct())
-    return set(ids) - set(recorded)
+    return farms_without(farms, Batch.farm_id)
 
 
 def register() -> None:
