@@ -36,7 +36,7 @@ def test_a_unit_runs_the_venvs_nongsan_as_its_own_user_with_the_env_file(name):
     assert unit.value("Install", "WantedBy") == "multi-user.target"
     assert unit.value("Service", "ExecStart").split()[0] == VENV_NONGSAN
     assert unit.value("Service", "User") == unit.value("Service", "Group") == "nongsan"
-    assert unit.value("Service", "EnvironmentFile") == "/etc/nongsan/env"
+    assert unit.values("Service", "EnvironmentFile")[0] == "/etc/nongsan/env"
     environment = " ".join(unit.values("Service", "Environment")).split()
     assert f"NONGSAN_INSTANCE_PATH={INSTANCE_PATH}" in environment
 
