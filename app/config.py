@@ -27,6 +27,17 @@ def database_url_from_env(instance_path: str) -> str:
     return url
 
 
+def engine_options(database_url: str) -> dict[str, object]:
+    """SQLAlchemy engine options. Behind PgBouncer in transaction mode a server connection
+    serves other clients between transactions, so the statements psycopg prepares on it
+    (after 5 runs of one statement) collide or vanish: DATABASE_BEHIND_PGBOUNCER turns
+    server-side preparing off (PgBouncer before 1.21 cannot track prepared statements)."""
+    options: dict[str, object] = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql") and _bool("DATABASE_BEHIND_PGBOUNCER", False):
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
 def development_secret_key(instance_path: str) -> str:
     """A key generated once and kept under instance/, so sessions survive restarts.
 
@@ -71,6 +82,7 @@ def load_config(instance_path: str) -> dict[str, object]:
             raise ConfigError("SECRET_KEY must be set when NONGSAN_ENV=production")
         secret_key = development_secret_key(instance_path)
 
+    database_url = database_url_from_env(instance_path)
     redis_url = os.environ.get("REDIS_URL", "").strip()
     mail_server = os.environ.get("MAIL_SERVER", "").strip()
     return {
@@ -79,8 +91,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         # its blueprints, commands and hooks (app/ itself imports none of them).
         "DOMAIN_PACKAGES": DOMAIN_PACKAGES,
         "SECRET_KEY": secret_key,
-        "SQLALCHEMY_DATABASE_URI": database_url_from_env(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "REDIS_URL": redis_url,
         # Rate-limit counters: shared by all workers through Redis when it is configured.
