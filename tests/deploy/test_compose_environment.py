@@ -26,6 +26,7 @@ from tests.deploy.files import (
 LEFT_OUT = {
     "JOBS_IMMEDIATE": "tests only: jobs run inside the request",
     "MEDIA_ROOT": "the local upload folder; compose stores uploads in MinIO",
+    "DATABASE_BEHIND_PGBOUNCER": "compose connects straight to PostgreSQL, no PgBouncer",
 }
 #: What a multi-instance production deployment cannot run without.
 REQUIRED = {
