@@ -76,3 +76,11 @@ def test_the_bucket_script_is_valid_shell_using_only_its_own_variables():
     given = set(environment_of(service)) - {"MC_HOST_store"}
     assert used == given
     assert 'mc mb --ignore-existing "store/$BUCKET"' in script
+
+
+def test_the_app_image_is_built_once_and_never_pulled_from_a_registry():
+    services = app_image_services(load_compose())
+    assert [name for name, service in services.items() if "build" in service] == ["migrate"]
+    for name, service in services.items():
+        if "build" not in service:
+            assert service["pull_policy"] == "never", name
