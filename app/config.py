@@ -62,6 +62,12 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _text(name: str, default: str) -> str:
+    """A setting's text; left empty (as compose and systemd files often leave a line) it
+    means the default, never an empty limit or sender."""
+    return os.environ.get(name, "").strip() or default
+
+
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -74,7 +80,7 @@ def _int(name: str, default: int) -> int:
 
 def load_config(instance_path: str) -> dict[str, object]:
     """Everything the application reads from the environment, as Flask config keys."""
-    env = os.environ.get("NONGSAN_ENV", "development").strip().lower()
+    env = _text("NONGSAN_ENV", "development").lower()
     production = env == "production"
     secret_key = os.environ.get("SECRET_KEY", "").strip()
     if not secret_key:
@@ -93,7 +99,7 @@ def load_config(instance_path: str) -> dict[str, object]:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": _text("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "REDIS_URL": redis_url,
         # Rate-limit counters: shared by all workers through Redis when it is configured.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
@@ -105,12 +111,12 @@ def load_config(instance_path: str) -> dict[str, object]:
         # A label scanned more often than this may have been copied: the trace page says so.
         "LABEL_SCAN_WARNING_THRESHOLD": _int("LABEL_SCAN_WARNING_THRESHOLD", 20),
         # Label scans one client address may make (each one is counted and logged).
-        "SCAN_RATE_LIMIT": os.environ.get("SCAN_RATE_LIMIT", "120 per minute"),
+        "SCAN_RATE_LIMIT": _text("SCAN_RATE_LIMIT", "120 per minute"),
         # Wrong passwords one client address may send (any accounts).
-        "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
+        "LOGIN_FAILURE_LIMIT": _text("LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
         # Wrong passwords for one account from browsers it never logged in from; the waits
         # grow. Its owner's own devices are not held up (app/auth/devices.py).
-        "LOGIN_ACCOUNT_LIMIT": os.environ.get(
+        "LOGIN_ACCOUNT_LIMIT": _text(
             "LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes; 10 per hour; 20 per day"
         ),
         # Mail: SMTP when MAIL_SERVER is set, otherwise messages are written to the log.
@@ -120,9 +126,7 @@ def load_config(instance_path: str) -> dict[str, object]:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
-        "MAIL_DEFAULT_SENDER": os.environ.get(
-            "MAIL_DEFAULT_SENDER", "Nông Sản Số <no-reply@nongsan.local>"
-        ),
+        "MAIL_DEFAULT_SENDER": _text("MAIL_DEFAULT_SENDER", "Nông Sản Số <no-reply@nongsan.local>"),
         # Background jobs run in the request instead of the worker (tests).
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", False),
         # The outbox (app/messaging): attempts before a message is given up and shown to

@@ -52,3 +52,23 @@ def test_a_malformed_number_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("MAIL_PORT", "twenty-five")
     with pytest.raises(ConfigError, match="MAIL_PORT"):
         load_config(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "BASE_URL",
+        "SCAN_RATE_LIMIT",
+        "LOGIN_FAILURE_LIMIT",
+        "LOGIN_ACCOUNT_LIMIT",
+        "MAIL_DEFAULT_SENDER",
+        "NONGSAN_ENV",
+    ],
+)
+def test_a_setting_left_empty_means_its_default(monkeypatch, tmp_path, name):
+    # compose and systemd environment files often keep a line with no value.
+    monkeypatch.delenv(name, raising=False)
+    default = load_config(str(tmp_path))
+    key = "NONGSAN_ENV" if name == "NONGSAN_ENV" else name
+    monkeypatch.setenv(name, "  ")
+    assert load_config(str(tmp_path))[key] == default[key] != ""

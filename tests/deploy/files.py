@@ -148,7 +148,7 @@ def variables_the_app_reads() -> set[str]:
     """Every environment variable named in a read by the application's code.
 
     Reads are os.environ.get("X"), os.environ["X"], os.getenv("X") and the config helpers
-    that take a variable's name first (`_int("X", …)`, `_bool("X", …)`).
+    that take a variable's name first (`_int("X", …)`, `_bool("X", …)`, `_text("X", …)`).
     """
     names: set[str] = set()
     for package in APP_PACKAGES:
@@ -172,7 +172,7 @@ def _environment_read(node: ast.AST) -> str | None:
                 (function.attr == "get" and _is_os_environ(function.value))
                 or (function.attr == "getenv" and _is_name(function.value, "os"))
             )
-        ) or (isinstance(function, ast.Name) and function.id in {"_int", "_bool"})
+        ) or (isinstance(function, ast.Name) and function.id in {"_int", "_bool", "_text"})
         if not reads:
             return None
         key = node.args[0]

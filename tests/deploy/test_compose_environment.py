@@ -163,8 +163,8 @@ def test_the_app_accepts_the_configuration_compose_gives_it(tmp_path):
 
 
 def test_a_setting_left_empty_in_env_means_the_apps_default(tmp_path):
-    """An empty text setting reaches the app as "" (not as its default): compose must carry
-    the default itself for those, or a login limit would silently vanish."""
+    """Every setting .env.example leaves empty reaches the app as its default: an empty login
+    limit or sender must never silently replace it."""
     settings = _filled_example()
     environment = _app_environments(settings)["app1"]
     config = _config_from(environment, tmp_path)
