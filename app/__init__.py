@@ -109,9 +109,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(codes_bp)
     app.register_blueprint(media_bp)
+    from app.admin_operators import init_admin_operators
     from app.admin_outbox import init_admin_outbox
 
     init_admin_outbox(app)
+    init_admin_operators(app)
 
 
 def _init_jobs(app: Flask) -> None:

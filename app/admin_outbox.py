@@ -47,7 +47,7 @@ def outbox():
 @bp.get("/admin/outbox/<int:message_id>")
 @role_required(Role.OPERATOR)
 def outbox_message(message_id: int):
-    message = db.get_or_404(OutboundMessage, message_id)
+    message = outbox_review.message_for(message_id, _operator())
     return render_template(
         "admin/outbox_message.html",
         message=message,

@@ -24,18 +24,25 @@ from app.extensions import db
 @click.option("--name", "full_name", prompt="Full name", help="The operator's full name.")
 @click.option("--login", "identifier", prompt="E-mail or phone", help="E-mail or mobile number.")
 @click.password_option("--password", help="At least 8 characters.")
+@click.option(
+    "--province",
+    default="",
+    help="Limit the operator to one province (code or name, e.g. 31 or 'Hải Phòng'); "
+    "without it the operator sees the whole country.",
+)
 @with_appcontext
-def create_admin_command(full_name: str, identifier: str, password: str) -> None:
+def create_admin_command(full_name: str, identifier: str, password: str, province: str) -> None:
     """Create an operator account, or make an existing account an operator."""
+    from app.auth.operator_scope import read_scope, scope_label
     from app.auth.services import create_operator
 
     try:
-        user = create_operator(full_name, identifier, password)
+        user = create_operator(full_name, identifier, password, read_scope(province))
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
-    click.echo(f"Operator ready: {user.email or user.display_phone}")
+    click.echo(f"Operator ready: {user.email or user.display_phone} ({scope_label(user)})")
 
 
 @click.command("worker")

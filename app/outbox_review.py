@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from app.after_commit import after_commit
 from app.auth.identifiers import InvalidIdentifier, normalize_phone
 from app.auth.models import User
-from app.auth.roles import Role, ensure_role
-from app.errors import DomainError
+from app.auth.operator_scope import ensure_country_wide
+from app.errors import DomainError, get_or_not_found
 from app.extensions import db
 from app.messaging.delivery import retry_now
 from app.messaging.jobs import deliver_message
@@ -120,8 +120,9 @@ def _recipient_condition(text: str):
 
 
 def outbox_page(filters: OutboxFilters, actor: User) -> Page[OutboundMessage]:
-    """The messages that pass the filters, newest first, one page of them."""
-    ensure_role(actor, Role.OPERATOR)
+    """The messages that pass the filters, newest first, one page of them. The outbox holds
+    every province's messages and account codes: country-wide operators only."""
+    ensure_country_wide(actor)
     statement = select(OutboundMessage).order_by(
         OutboundMessage.created_at.desc(), OutboundMessage.id.desc()
     )
@@ -162,10 +163,16 @@ def known_kinds() -> list[str]:
     )
 
 
+def message_for(message_id: int, actor: User) -> OutboundMessage:
+    """One message of the outbox, for a country-wide operator."""
+    ensure_country_wide(actor)
+    return get_or_not_found(OutboundMessage, message_id)
+
+
 def retry_message(message: OutboundMessage, actor: User) -> None:
     """An operator's "try again": due at once with new attempts, delivered after the commit.
     A message being sent or already sent is refused and left as it is."""
-    ensure_role(actor, Role.OPERATOR)
+    ensure_country_wide(actor)
     if not retry_now(message):
         raise DomainError(_l("This message is being sent or was sent: there is nothing to retry."))
     after_commit(deliver_message, message.id)

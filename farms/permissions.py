@@ -1,10 +1,12 @@
-"""Who may manage which farm. Every farm service calls ensure_can_manage() first."""
+"""Who may manage which farm. Every farm service calls ensure_can_manage() first; operator
+services call ensure_operator_covers() and filter their lists with in_operator_scope()."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 
 from app.auth.models import User
+from app.auth.operator_scope import covers, ensure_covers, scope_province
 from app.auth.roles import Role, has_role
 from app.errors import PermissionDenied
 from app.extensions import db
@@ -21,10 +23,11 @@ def own_farm_ids(user: User) -> list[int]:
 
 
 def can_manage(user: User | None, farm: Farm) -> bool:
-    """Operators, the farm's own people, and the managers of its cooperative."""
+    """Operators of the farm's province (or the whole country), the farm's own people, and
+    the managers of its cooperative."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if has_role(user, Role.OPERATOR):
+    if covers(user, farm.province_code):
         return True
     own = _member_farm_ids(user)
     if farm.id in own:
@@ -52,3 +55,15 @@ def managed_farms(user: User) -> list[Farm]:
             if cooperative.is_cooperative:
                 farms.extend(m for m in cooperative.member_farms if m not in farms)
     return farms
+
+
+def in_operator_scope(operator: User) -> ColumnElement[bool]:
+    """The farms an operator's lists show: every farm, or those of their province."""
+    code = scope_province(operator)
+    return true() if code is None else Farm.province_code == code
+
+
+def ensure_operator_covers(operator: User, farm: Farm) -> None:
+    """An operator acts on a farm (or its certificates, products, payouts) of their scope only;
+    another province's farm is NotFound."""
+    ensure_covers(operator, farm.province_code)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.auth.identifiers import InvalidIdentifier, normalize_phone
 from app.auth.models import User
@@ -43,7 +44,7 @@ from farms.models import (
     MemberInvitation,
     MemberRole,
 )
-from farms.permissions import ensure_can_manage
+from farms.permissions import ensure_can_manage, ensure_operator_covers, in_operator_scope
 
 MAX_FARM_PHOTOS = 8
 #: Planting-area codes as issued: "VN-", a region part, then one to three numbered parts.
@@ -388,12 +389,40 @@ def set_bank_account(
 # Operators ------------------------------------------------------------------------------
 
 
+def farms_for_operator(operator: User) -> list[Farm]:
+    """The farms of the operator's scope, those waiting for a check first, newest first."""
+    ensure_role(operator, Role.OPERATOR)
+    return list(
+        db.session.scalars(
+            select(Farm)
+            .where(in_operator_scope(operator))
+            .options(selectinload(Farm.certifications))
+            .order_by(Farm.verified_at.is_not(None), Farm.created_at.desc())
+        )
+    )
+
+
+def certifications_to_check(operator: User) -> list[Certification]:
+    """Certificates of the operator's scope that no operator has verified, oldest first."""
+    ensure_role(operator, Role.OPERATOR)
+    return list(
+        db.session.scalars(
+            select(Certification)
+            .join(Certification.farm)
+            .where(Certification.verified_at.is_(None), in_operator_scope(operator))
+            .options(contains_eager(Certification.farm))
+            .order_by(Certification.created_at)
+        )
+    )
+
+
 def verify_farm(farm: Farm, operator: User) -> None:
+    ensure_operator_covers(operator, farm)
     stamp_verified(farm, operator)
 
 
 def suspend_farm(farm: Farm, operator: User, reason: str) -> None:
-    ensure_role(operator, Role.OPERATOR)
+    ensure_operator_covers(operator, farm)
     farm.suspension_reason = clean_text(reason, "reason", 500, _l("the reason"))
     farm.suspended_at = utcnow()
     farm.suspended_by_id = operator.id
@@ -401,7 +430,7 @@ def suspend_farm(farm: Farm, operator: User, reason: str) -> None:
 
 
 def reinstate_farm(farm: Farm, operator: User) -> None:
-    ensure_role(operator, Role.OPERATOR)
+    ensure_operator_covers(operator, farm)
     farm.suspended_at = None
     farm.suspended_by_id = None
     farm.suspension_reason = None
@@ -409,6 +438,7 @@ def reinstate_farm(farm: Farm, operator: User) -> None:
 
 
 def verify_certification(certification: Certification, operator: User) -> None:
+    ensure_operator_covers(operator, certification.farm)
     stamp_verified(certification, operator)
 
 

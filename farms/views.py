@@ -16,8 +16,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.auth.hooks import ProfileNotice
 from app.auth.identifiers import display_phone
@@ -333,20 +331,11 @@ def bank_account(farm_id: int):
 @bp.get("/admin/farms")
 @role_required(Role.OPERATOR)
 def admin_farms():
-    farms = db.session.scalars(
-        select(Farm)
-        .options(selectinload(Farm.certifications))
-        .order_by(Farm.verified_at.is_not(None), Farm.created_at.desc())
-    ).all()
-    pending = db.session.scalars(
-        select(Certification)
-        .where(Certification.verified_at.is_(None))
-        .order_by(Certification.created_at)
-    ).all()
+    operator = _me()
     return render_template(
         "farms/admin_farms.html",
-        farms=farms,
-        pending=pending,
+        farms=services.farms_for_operator(operator),
+        pending=services.certifications_to_check(operator),
         suspend_form=SuspendForm(),
         today=local_today(),
     )

@@ -18,9 +18,10 @@ bp = Blueprint("admin_orders", __name__, template_folder="templates")
 @bp.get("/admin/orders")
 @role_required(Role.OPERATOR)
 def orders():
-    farms = operator_orders.farm_choices()
+    operator = current_user._get_current_object()
+    farms = operator_orders.farm_choices(operator)
     filters = operator_orders.read_filters(request.args, {farm_id for farm_id, _ in farms})
-    page, totals = operator_orders.orders_across_farms(filters, current_user._get_current_object())
+    page, totals = operator_orders.orders_across_farms(filters, operator)
     return render_template(
         "orders/admin_orders.html",
         page=page,
@@ -29,7 +30,7 @@ def orders():
         farms=farms,
         provinces=all_provinces(),
         reviewing=filters.payment == PaymentStatus.NEEDS_REVIEW,
-        to_review=operator_orders.payments_to_review_count(),
+        to_review=operator_orders.payments_to_review_count(operator),
         state_labels=STATUS_LABELS,
         payment_status_labels=PAYMENT_STATUS_LABELS,
         payment_labels=PAYMENT_LABELS,

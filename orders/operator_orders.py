@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager
 
 from app.auth.models import User
 from app.auth.roles import Role, ensure_role
@@ -20,6 +20,7 @@ from app.geo import province_by_code
 from app.paging import Page, paginate
 from app.validation import read_id, read_whole_number
 from farms.models import Farm
+from farms.permissions import in_operator_scope
 from orders.models import Checkout, Order
 from orders.states import OrderStatus, PaymentStatus
 
@@ -121,8 +122,10 @@ def _start_of_local_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=VIETNAM).astimezone(UTC)
 
 
-def _conditions(filters: OrderFilters) -> list:
-    conditions = []
+def _conditions(filters: OrderFilters, actor: User) -> list:
+    # A province operator's orders are those of their province's farms (where the produce
+    # comes from); the province filter is where it goes.
+    conditions = [in_operator_scope(actor)]
     if filters.state:
         conditions.append(Order.status == filters.state)
     if filters.payment:
@@ -143,7 +146,7 @@ def orders_across_farms(filters: OrderFilters, actor: User) -> tuple[Page[Order]
     """One page of the orders that pass the filters, newest first, and the totals of all of
     them; a fixed number of statements whatever the page holds."""
     ensure_role(actor, Role.OPERATOR)
-    conditions = _conditions(filters)
+    conditions = _conditions(filters, actor)
     count, total, fees = db.session.execute(
         select(
             func.count(Order.id),
@@ -152,30 +155,38 @@ def orders_across_farms(filters: OrderFilters, actor: User) -> tuple[Page[Order]
         )
         .select_from(Order)
         .join(Checkout, Order.checkout_id == Checkout.id)
+        .join(Farm, Order.farm_id == Farm.id)
         .where(*conditions)
     ).one()
     statement = (
         select(Order)
         .join(Checkout, Order.checkout_id == Checkout.id)
+        .join(Farm, Order.farm_id == Farm.id)
         .where(*conditions)
-        .options(contains_eager(Order.checkout), joinedload(Order.farm))
+        .options(contains_eager(Order.checkout), contains_eager(Order.farm))
         .order_by(Order.created_at.desc(), Order.id.desc())
     )
     page = paginate(statement, filters.page, PER_PAGE)
     return page, Totals(orders=count, total_vnd=int(total), delivery_fees_vnd=int(fees))
 
 
-def payments_to_review_count() -> int:
+def payments_to_review_count(actor: User) -> int:
+    ensure_role(actor, Role.OPERATOR)
     return db.session.scalar(
-        select(func.count(Order.id)).where(Order.payment_status == PaymentStatus.NEEDS_REVIEW)
+        select(func.count(Order.id))
+        .join(Farm, Order.farm_id == Farm.id)
+        .where(Order.payment_status == PaymentStatus.NEEDS_REVIEW, in_operator_scope(actor))
     )
 
 
-def farm_choices() -> list[tuple[int, str]]:
-    """Every farm, by name, for the farm filter."""
+def farm_choices(actor: User) -> list[tuple[int, str]]:
+    """The farms of the operator's scope, by name, for the farm filter."""
+    ensure_role(actor, Role.OPERATOR)
     return [
         (row.id, row.name)
-        for row in db.session.execute(select(Farm.id, Farm.name).order_by(Farm.name, Farm.id))
+        for row in db.session.execute(
+            select(Farm.id, Farm.name).where(in_operator_scope(actor)).order_by(Farm.name, Farm.id)
+        )
     ]
 
 

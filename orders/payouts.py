@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.auth.models import User
 from app.auth.roles import Role, ensure_role
@@ -21,7 +21,7 @@ from app.extensions import db
 from app.i18n import format_vnd
 from app.validation import clean_text, parse_vnd
 from farms.models import Farm
-from farms.permissions import ensure_can_manage
+from farms.permissions import ensure_can_manage, ensure_operator_covers, in_operator_scope
 from orders.models import BankCredit, LedgerEntry, LedgerKind, Order
 from orders.states import PaymentMethod, PaymentStatus
 from orders.stripe_payments import farm_balance
@@ -45,11 +45,14 @@ class FarmOwed:
 
 
 def farms_owed(operator: User) -> list[FarmOwed]:
-    """Farms the platform owes money to, largest balance first (with their bank accounts)."""
+    """Farms of the operator's scope the platform owes money to, largest balance first (with
+    their bank accounts)."""
     ensure_role(operator, Role.OPERATOR)
     balance = func.sum(LedgerEntry.amount_vnd)
     rows = db.session.execute(
         select(LedgerEntry.farm_id, balance)
+        .join(Farm, LedgerEntry.farm_id == Farm.id)
+        .where(in_operator_scope(operator))
         .group_by(LedgerEntry.farm_id)
         .having(balance > 0)
         .order_by(balance.desc())
@@ -66,8 +69,9 @@ def farms_owed(operator: User) -> list[FarmOwed]:
 
 
 def record_payout(farm: Farm, operator: User, amount: str, reference: str) -> LedgerEntry:
-    """Record a bank transfer to the farm; refused above the farm's balance."""
-    ensure_role(operator, Role.OPERATOR)
+    """Record a bank transfer to the farm; refused above the farm's balance and outside the
+    operator's province."""
+    ensure_operator_covers(operator, farm)
     paid = parse_vnd(amount, "amount", _l("The amount paid"))
     reference = clean_text(reference, "reference", 100, _l("the transfer reference"))
     # Two operators paying the same farm at once must not both pass the balance check.
@@ -112,8 +116,9 @@ def recent_payouts(operator: User, limit: int = 20) -> list[LedgerEntry]:
     return list(
         db.session.scalars(
             select(LedgerEntry)
-            .where(LedgerEntry.kind == LedgerKind.PAYOUT)
-            .options(selectinload(LedgerEntry.farm), selectinload(LedgerEntry.recorded_by))
+            .join(LedgerEntry.farm)
+            .where(LedgerEntry.kind == LedgerKind.PAYOUT, in_operator_scope(operator))
+            .options(contains_eager(LedgerEntry.farm), selectinload(LedgerEntry.recorded_by))
             .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
             .limit(limit)
         )
@@ -159,8 +164,9 @@ def refunds_needed(operator: User) -> list[RefundDue]:
     orders = list(
         db.session.scalars(
             select(Order)
-            .where(Order.payment_status == PaymentStatus.REFUND_NEEDED)
-            .options(selectinload(Order.farm), selectinload(Order.checkout))
+            .join(Order.farm)
+            .where(Order.payment_status == PaymentStatus.REFUND_NEEDED, in_operator_scope(operator))
+            .options(contains_eager(Order.farm), selectinload(Order.checkout))
             .order_by(Order.created_at, Order.id)
         )
     )

@@ -11,8 +11,10 @@ from biip.gtin import Gtin, GtinFormat
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.auth.models import User
+from app.auth.roles import Role, ensure_role
 from app.clock import local_today
 from app.db import utcnow
 from app.errors import DomainError, get_or_not_found
@@ -31,7 +33,7 @@ from app.validation import (
 )
 from app.verification import stamp_verified
 from farms.models import Farm
-from farms.permissions import ensure_can_manage
+from farms.permissions import ensure_can_manage, ensure_operator_covers, in_operator_scope
 from farms.readiness import missing_to_sell
 from products.models import (
     Category,
@@ -345,7 +347,25 @@ def set_ocop(
     return certificate
 
 
+def ocop_certificates_for_operator(operator: User) -> list[OcopCertificate]:
+    """OCOP decisions of the operator's scope (the farm's province), unverified first."""
+    ensure_role(operator, Role.OPERATOR)
+    return list(
+        db.session.scalars(
+            select(OcopCertificate)
+            .join(OcopCertificate.product)
+            .join(Product.farm)
+            .where(in_operator_scope(operator))
+            .options(contains_eager(OcopCertificate.product).contains_eager(Product.farm))
+            .order_by(
+                OcopCertificate.verified_at.is_not(None), OcopCertificate.decision_date.desc()
+            )
+        )
+    )
+
+
 def verify_ocop(certificate: OcopCertificate, operator: User) -> None:
+    ensure_operator_covers(operator, certificate.product.farm)
     stamp_verified(certificate, operator)
 
 

@@ -133,3 +133,20 @@ class ResetPasswordForm(Form):
 
 class EndSessionsForm(Form):
     """Signs out every other device: only its CSRF token."""
+
+
+def _scope_field():
+    return choice_field(
+        _l("Scope"), province_choices(blank_label=_l("Whole country")), required=False
+    )
+
+
+class PromoteOperatorForm(Form):
+    """A country-wide operator makes an existing account an operator of a scope."""
+
+    identifier = _identifier_field()
+    scope = _scope_field()
+
+
+class OperatorScopeForm(Form):
+    scope = _scope_field()

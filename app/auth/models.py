@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
             "role IN ('buyer', 'farmer', 'coop_manager', 'operator')", name="known_role"
         ),
         CheckConstraint("preferred_language IN ('vi', 'en')", name="known_language"),
+        CheckConstraint(
+            "operator_province_code IS NULL OR role = 'operator'", name="scope_of_operators"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +51,9 @@ class User(UserMixin, db.Model):
     message_channels: Mapped[str | None] = mapped_column(String(20))
     #: What the login cookie names; replaced on a password change, which signs out old sessions.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    #: An operator's scope: NULL for the whole country, else the code (app.geo) of the one
+    #: province whose farms, certificates, orders and payouts they see and act on.
+    operator_province_code: Mapped[str | None] = mapped_column(String(2))
     #: An operator can switch an account off; it then cannot log in.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -114,3 +120,24 @@ class Address(db.Model):
 
     def one_line(self) -> str:
         return ", ".join(part for part in (self.street, self.commune, self.province_name) if part)
+
+
+class OperatorScopeChange(db.Model):
+    """One change of an operator's scope, never edited: who gave it, when, and to what."""
+
+    __tablename__ = "operator_scope_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operator_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: The scope given: NULL for the whole country, else a province code.
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    #: The country-wide operator who changed it; NULL when `nongsan create-admin` did.
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    operator: Mapped[User] = relationship(foreign_keys=[operator_id])
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])

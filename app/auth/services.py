@@ -16,6 +16,7 @@ from app.auth.identifiers import (
     parse_identifier,
 )
 from app.auth.models import Address, User, new_session_token
+from app.auth.operator_scope import ensure_country_wide, record_scope
 from app.auth.passwords import check_password_rules, hash_password, password_matches
 from app.auth.roles import Role
 from app.auth.tokens import user_for_reset_token
@@ -249,18 +250,39 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def create_operator(full_name: str, identifier: str, password: str) -> User:
-    """An operator account, or an existing account promoted to operator with a new password."""
+def create_operator(
+    full_name: str, identifier: str, password: str, province_code: str | None = None
+) -> User:
+    """An operator account, or an existing account promoted to operator with a new password;
+    its scope (None: the whole country) is set and recorded (`nongsan create-admin`)."""
     existing = find_user_by_identifier(identifier)
     if existing is not None:
         # Name and password are checked before the account is touched: a refusal leaves it.
         name = _clean_name(full_name)
         check_password_rules(password)
+        was_operator = existing.role == Role.OPERATOR
         existing.role = Role.OPERATOR.value
         existing.full_name = name
         _set_password(existing, password)
+        if not was_operator or existing.operator_province_code != province_code:
+            record_scope(existing, province_code, None)
         return existing
     user = register_user(full_name, identifier, password)
     user.role = Role.OPERATOR.value
-    db.session.flush()
+    record_scope(user, province_code, None)
     return user
+
+
+def promote_to_operator(identifier: str, actor: User, province_code: str | None) -> User:
+    """A country-wide operator makes an existing account an operator of the given scope."""
+    ensure_country_wide(actor)
+    account = find_user_by_identifier(identifier)
+    if account is None:
+        raise DomainError(
+            _l("No account has this phone number or e-mail address."), field="identifier"
+        )
+    if account.role == Role.OPERATOR:
+        raise DomainError(_l("This account is already an operator."), field="identifier")
+    account.role = Role.OPERATOR.value
+    record_scope(account, province_code, actor)
+    return account

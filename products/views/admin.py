@@ -5,29 +5,22 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.auth.roles import Role, role_required
 from app.clock import local_today
 from app.extensions import db
 from app.form_fields import ActionForm
 from products import services
-from products.models import OcopCertificate, Product
+from products.models import OcopCertificate
 from products.views import bp
 
 
 @bp.get("/admin/ocop")
 @role_required(Role.OPERATOR)
 def admin_ocop():
-    certificates = db.session.scalars(
-        select(OcopCertificate)
-        .options(selectinload(OcopCertificate.product).selectinload(Product.farm))
-        .order_by(OcopCertificate.verified_at.is_not(None), OcopCertificate.decision_date.desc())
-    ).all()
     return render_template(
         "products/admin_ocop.html",
-        certificates=certificates,
+        certificates=services.ocop_certificates_for_operator(current_user._get_current_object()),
         action_form=ActionForm(),
         today=local_today(),
     )
