@@ -19,6 +19,7 @@ from tests.farms.factories import make_certification, make_farm
 from tests.orders.factories import deliver_everywhere, place_one
 from tests.products.factories import make_product
 from tests.support.snapshots import database_snapshot
+from tests.traceability.factories import make_batch
 
 #: Hải Phòng (which took in Hải Dương in 2025) and Hà Nội.
 HAI_PHONG, HA_NOI = "31", "01"
@@ -43,6 +44,7 @@ def _province_records(code: str, label: str, country_operator) -> dict:
     transfer = place_one(variant).orders[0]
     refund = place_one(variant).orders[0]
     refund.status, refund.payment_status = "cancelled", "refund_needed"
+    batch = make_batch(farm, product)
     db.session.add(LedgerEntry(farm_id=farm.id, kind="sale", amount_vnd=900_000, note="NS"))
     db.session.flush()
     payouts.record_payout(farm, country_operator, "100000", f"FT-{label}")
@@ -53,6 +55,7 @@ def _province_records(code: str, label: str, country_operator) -> dict:
         "ocop": ocop,
         "transfer": transfer,
         "refund": refund,
+        "batch": batch,
     }
 
 
@@ -150,10 +153,14 @@ def _refused_actions(records: dict) -> list[tuple[str, dict]]:
         ),
         (f"/dashboard/orders/{records['transfer'].id}/confirm-transfer", {}),
         (f"/dashboard/orders/{records['refund'].id}/refund", {"reason": "Đã hoàn tiền"}),
+        (
+            f"/dashboard/batches/{records['batch'].id}/recall",
+            {"confirm": "y", "reason": "Dư lượng thuốc vượt ngưỡng cho phép."},
+        ),
     ]
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(9))
 def test_another_province_record_is_refused_and_nothing_changes(client, provinces, index):
     # Given an operator of Hải Phòng and a Hà Nội farm's record
     log_in(client, "0912000131")
