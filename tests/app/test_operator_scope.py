@@ -185,7 +185,9 @@ def test_the_outbox_is_for_country_wide_operators(client, operators):
     assert 'href="/admin/operators"' not in response.get_data(as_text=True)
     assert "Hộp thư đi" not in page_text(response)
     assert "Phạm vi của bạn: TP. Hải Phòng" in page_text(response)
-    assert client.get("/admin/outbox").status_code == 403
+    refused = client.get("/admin/outbox")
+    assert refused.status_code == 403
+    assert "Chỉ quản trị viên phụ trách cả nước mới làm được việc này." in page_text(refused)
     assert client.get(f"/admin/outbox/{message.id}").status_code == 403
     before = database_snapshot()
     assert client.post_form(f"/admin/outbox/{message.id}/retry").status_code == 403
