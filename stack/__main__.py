@@ -59,7 +59,8 @@ def _print_ready(stack: Stack) -> None:
         f"  Redis:         {stack.redis_url}\n"
         f"  S3 (moto):     {stack.s3.endpoint_url}  bucket {stack.s3.bucket}\n"
         f"  logs:          {stack.logs} and {stack.folder / 'nginx'}\n"
-        "Demo accounts: see `nongsan seed-demo` (password nongsan-demo). Ctrl-C stops it all.",
+        f"{stack.demo_accounts}\n"
+        "Ctrl-C stops it all.",
         flush=True,
     )
 

@@ -69,6 +69,13 @@ def first_stopped(services: list[Service]) -> Service | None:
     return next((service for service in services if not service.is_running()), None)
 
 
+def watch(services: list[Service], poll_seconds: float = 0.5) -> Service:
+    """Block until one of `services` stops; returns it."""
+    while (stopped := first_stopped(services)) is None:
+        time.sleep(poll_seconds)
+    return stopped
+
+
 def stop_all(services: list[Service]) -> list[str]:
     """Stop every service, the last started first; the failures, as text (never raises)."""
     failures = []

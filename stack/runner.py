@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from stack import nginx
@@ -27,6 +26,7 @@ from stack.processes import (
     stop_all,
     tail,
     wait_for_http,
+    watch,
 )
 from stack.redis import RedisServer, RedisUnavailable
 from stack.s3 import CREDENTIALS, S3Server, S3Unavailable
@@ -53,6 +53,7 @@ class Stack:
         self.s3: S3Server | None = None
         self.database_url = ""
         self.redis_url = ""
+        self.demo_accounts = ""
 
     @property
     def url(self) -> str:
@@ -87,7 +88,7 @@ class Stack:
             env = self._app_environment()
             say("Schema and demo data…")
             self._run_once(env, "db", "upgrade")
-            self._run_once(env, "seed-demo", "--if-empty")
+            self.demo_accounts = self._run_once(env, "seed-demo", "--if-empty").strip()
             self._start_apps(env, say)
             self._start_worker(env)
             self._start_nginx(nginx_program, say)
@@ -149,20 +150,24 @@ class Stack:
         env.update(self.extra_env)
         return env
 
-    def _run_once(self, env: dict[str, str], *arguments: str) -> None:
+    def _run_once(self, env: dict[str, str], *arguments: str) -> str:
+        """Run `nongsan <arguments>` to the end; its output (also kept in logs/setup.log)."""
+        result = subprocess.run(
+            [sys.executable, "-m", "app.cli", *arguments],
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=300,
+        )
         log = self.logs / "setup.log"
-        with open(log, "ab") as output:
-            result = subprocess.run(
-                [sys.executable, "-m", "app.cli", *arguments],
-                env=env,
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                timeout=300,
-            )
+        with open(log, "a") as file:
+            file.write(result.stdout)
         if result.returncode != 0:
             raise StackError(f"`nongsan {' '.join(arguments)}` failed:\n{tail(log)}")
+        return result.stdout
 
     def _start_apps(self, env: dict[str, str], say) -> None:
         started = []
@@ -219,6 +224,4 @@ class Stack:
 
     def watch(self, poll_seconds: float = 0.5) -> Service:
         """Block until a part stops; returns it."""
-        while (stopped := self.stopped_service()) is None:
-            time.sleep(poll_seconds)
-        return stopped
+        return watch(self.services, poll_seconds)

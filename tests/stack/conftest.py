@@ -17,8 +17,8 @@ from tests.support.requirements import missing
 LABEL_RUN_BACKGROUND_FROM = 3
 
 
-@pytest.fixture(scope="module")
-def stack():
+def require_stack_programs() -> None:
+    """Skip (or fail, in CI) with a clear reason when a program the stack runs is missing."""
     if find_nginx() is None:
         missing("nginx", "apt-get install nginx libnginx-mod-http-brotli-filter")
     if find_postgres_bin() is None:
@@ -26,6 +26,11 @@ def stack():
     if find_redis_server() is None:
         missing("redis-server", "apt-get install redis-server")
     pytest.importorskip("moto.server", reason="moto[server] (the test extras) is not installed")
+
+
+@pytest.fixture(scope="module")
+def stack():
+    require_stack_programs()
     running = Stack(env={"LABEL_RUN_BACKGROUND_FROM": str(LABEL_RUN_BACKGROUND_FROM)})
     try:
         running.start()

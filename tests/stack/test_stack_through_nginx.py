@@ -336,3 +336,15 @@ def test_an_oversize_upload_is_refused_by_nginx_with_413(stack, farmer, farm_id)
 
     assert response.status == 413
     assert _app_requests(stack, re.escape(f'"POST {path} ')) == before  # never reached it
+
+
+def test_when_an_app_instance_stops_the_stack_names_it_and_nginx_uses_the_other(stack):
+    # Last in this module: it takes an instance away.
+    assert stack.stopped_service() is None
+    instance = next(s for s in stack.services if s.name == "app instance 2")
+    instance.stop()
+
+    assert stack.stopped_service().name == "app instance 2"
+    guest = Visitor(stack.url)
+    for _ in range(4):  # round robin would give the stopped one every other request
+        assert guest.get(f"/products?q=after-{uuid.uuid4().hex[:8]}").status == 200
