@@ -4,10 +4,12 @@ which and stops the rest."""
 
 from __future__ import annotations
 
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -32,13 +34,18 @@ def test_ctrl_c_stops_every_part_and_removes_the_folder():
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout])
+    reader.start()
     output = []
     try:
         deadline = time.monotonic() + 120
-        for line in process.stdout:
-            output.append(line)
-            if "is running at" in line or time.monotonic() > deadline:
-                break
+        while "is running at" not in "".join(output) and time.monotonic() < deadline:
+            try:
+                output.append(lines.get(timeout=1))
+            except queue.Empty:
+                if process.poll() is not None:
+                    break
         text = "".join(output)
         address = re.search(r"is running at (http://127\.0\.0\.1:\d+)/", text)
         assert address, text
@@ -47,11 +54,18 @@ def test_ctrl_c_stops_every_part_and_removes_the_folder():
             assert answer.status == 200
 
         process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=60)
+        process.wait(timeout=60)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        if process.poll() is None:  # a failed check above: let it stop its servers first
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        reader.join(timeout=10)
+        process.stdout.close()
+    rest = "".join(lines.get() for _ in range(lines.qsize()))
 
     assert "Every demo account's password is: nongsan-demo" in rest  # printed when ready
     assert process.returncode == 0, rest
