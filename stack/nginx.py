@@ -27,7 +27,9 @@ def find_nginx() -> str | None:
     return "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
 
 
-def render_site(listen: str, upstreams: list[str], static_root: Path, cache_path: Path) -> str:
+def render_site(
+    listen: str, upstreams: list[str], static_root: Path | str, cache_path: Path | str
+) -> str:
     """The template with its four placeholders filled (nginx's own $variables stay)."""
     return Template(TEMPLATE.read_text()).safe_substitute(
         NONGSAN_LISTEN=listen,
