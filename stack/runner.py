@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from stack import nginx
-from stack.ports import free_port
+from stack.ports import free_port, port_is_free
 from stack.postgres import PostgresCluster, PostgresUnavailable
 from stack.processes import (
     ChildProcess,
@@ -83,6 +83,8 @@ class Stack:
         nginx_program = nginx.find_nginx()
         if nginx_program is None:
             raise StackError("nginx not found (Debian: apt-get install nginx)")
+        if not port_is_free(self.port):  # before a minute of starting the rest
+            raise StackError(f"port {self.port} is already in use: choose another")
         try:
             self._start_data_services(say)
             env = self._app_environment()
