@@ -109,3 +109,17 @@ def wait_for_http(url: str, service: Service, seconds: float = 60) -> None:
     raise StackError(
         f"{service.name} did not answer {url} in {seconds:.0f} s:\n{tail(service.log)}"
     )
+
+
+def wait_for_log(text: str, service: Service, seconds: float = 60) -> None:
+    """Until `service`'s log says `text` (a process with no port to ask, such as the worker)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not service.is_running():
+            raise StackError(f"{service.name} stopped while starting:\n{tail(service.log)}")
+        if service.log and service.log.exists() and text in service.log.read_text(errors="replace"):
+            return
+        time.sleep(0.2)
+    raise StackError(
+        f"{service.name} did not say {text!r} in {seconds:.0f} s:\n{tail(service.log)}"
+    )

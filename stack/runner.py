@@ -26,6 +26,7 @@ from stack.processes import (
     stop_all,
     tail,
     wait_for_http,
+    wait_for_log,
     watch,
 )
 from stack.redis import RedisServer, RedisUnavailable
@@ -92,6 +93,7 @@ class Stack:
             self._run_once(env, "db", "upgrade")
             self.demo_accounts = self._run_once(env, "seed-demo", "--if-empty").strip()
             self._start_apps(env, say)
+            say("Job worker…")
             self._start_worker(env)
             self._start_nginx(nginx_program, say)
         except (StackError, PostgresUnavailable, RedisUnavailable, S3Unavailable) as error:
@@ -153,20 +155,20 @@ class Stack:
         return env
 
     def _run_once(self, env: dict[str, str], *arguments: str) -> str:
-        """Run `nongsan <arguments>` to the end; its output (also kept in logs/setup.log)."""
+        """Run `nongsan <arguments>` to the end; what it printed (its log lines too are kept
+        in logs/setup.log)."""
         result = subprocess.run(
             [sys.executable, "-m", "app.cli", *arguments],
             env=env,
             cwd=ROOT,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            capture_output=True,
             text=True,
             timeout=300,
         )
         log = self.logs / "setup.log"
         with open(log, "a") as file:
-            file.write(result.stdout)
+            file.write(result.stdout + result.stderr)
         if result.returncode != 0:
             raise StackError(f"`nongsan {' '.join(arguments)}` failed:\n{tail(log)}")
         return result.stdout
@@ -194,7 +196,9 @@ class Stack:
         process = ChildProcess(
             [sys.executable, "-m", "app.cli", "worker"], log=log, env=env, cwd=ROOT
         )
-        self.services.append(Service("job worker", process.is_running, process.stop, log))
+        service = Service("job worker", process.is_running, process.stop, log)
+        self.services.append(service)
+        wait_for_log("Huey consumer started", service)  # huey's own line once it polls
 
     def _start_nginx(self, program: str, say) -> None:
         say(f"nginx (127.0.0.1:{self.port})…")
