@@ -317,6 +317,18 @@ def test_the_app_limits_by_the_client_address_nginx_passes_on(stack):
     assert forged.status == 422
 
 
+def test_a_flood_from_one_address_is_refused_and_its_neighbours_are_not(stack):
+    # nginx's guard (30 requests/s, bursts of 60) lets a page and its burst through, even for
+    # many phones sharing one carrier address, and stops a flood.
+    path = f"/products?q=flood-{uuid.uuid4().hex[:8]}"
+    flood = Visitor(stack.url, address="127.0.0.5")
+    statuses = [flood.get(path).status for _ in range(100)]
+    assert statuses[:50] == [200] * 50 and 429 in statuses
+    refused = flood.get(path)
+    assert refused.status == 429 and "Quá nhiều yêu cầu" in refused.text
+    assert Visitor(stack.url, address="127.0.0.6").get(path).status == 200
+
+
 def test_an_oversize_upload_is_refused_by_nginx_with_413(stack, farmer, farm_id):
     path = f"/dashboard/farms/{farm_id}/photos"
     before = _app_requests(stack, re.escape(f'"POST {path} '))
@@ -330,21 +342,32 @@ def test_an_oversize_upload_is_refused_by_nginx_with_413(stack, farmer, farm_id)
         connection.putheader("Cookie", f"session={farmer.cookies['session']}")
         connection.endheaders(b"--x\r\n" + b"\0" * 65536)
         response = connection.getresponse()
-        response.read()
+        page = response.read().decode()
     finally:
         connection.close()
 
     assert response.status == 413
+    assert "Tệp quá lớn" in page and "16 MB at most" in page  # not nginx's bare English page
     assert _app_requests(stack, re.escape(f'"POST {path} ')) == before  # never reached it
 
 
-def test_when_an_app_instance_stops_the_stack_names_it_and_nginx_uses_the_other(stack):
-    # Last in this module: it takes an instance away.
+def test_when_app_instances_stop_the_stack_names_them_and_nginx_carries_on(stack):
+    # Last in this module: it takes the instances away.
     assert stack.stopped_service() is None
-    instance = next(s for s in stack.services if s.name == "app instance 2")
-    instance.stop()
+    cached = f"/products?q=kept-{uuid.uuid4().hex[:8]}"
+    assert Visitor(stack.url).get(cached).header("X-Cache-Status") == "MISS"
+    second, first = (
+        next(s for s in stack.services if s.name == f"app instance {n}") for n in (2, 1)
+    )
+    second.stop()
 
     assert stack.stopped_service().name == "app instance 2"
     guest = Visitor(stack.url)
     for _ in range(4):  # round robin would give the stopped one every other request
         assert guest.get(f"/products?q=after-{uuid.uuid4().hex[:8]}").status == 200
+
+    first.stop()
+    assert guest.get(cached).status == 200  # the cached page still goes out
+    down = guest.get(f"/products?q=down-{uuid.uuid4().hex[:8]}")
+    assert down.status == 503 and down.header("Retry-After")
+    assert "Tạm thời gián đoạn" in down.text and "Try again in a few minutes" in down.text
