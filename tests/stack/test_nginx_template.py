@@ -77,3 +77,11 @@ def test_nginx_accepts_the_configuration_the_stack_writes(tmp_path):
     assert (
         "server 127.0.0.1:8001; server 127.0.0.1:8002;" in (tmp_path / "nongsan.conf").read_text()
     )
+
+
+def test_the_body_limit_is_the_applications(tmp_path):
+    from app.config import load_config
+
+    size = re.search(r"client_max_body_size (\d+)m;", nginx.TEMPLATE.read_text()).group(1)
+    assert int(size) * 1024 * 1024 == load_config(str(tmp_path))["MAX_CONTENT_LENGTH"]
+    assert f"{size} MB at most" in nginx.TEMPLATE.read_text()  # what its 413 page says
