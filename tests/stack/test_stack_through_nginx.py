@@ -181,7 +181,7 @@ def test_the_farmer_prints_labels_the_worker_draws_them_and_a_label_is_scanned(
         assert answer.header("Content-Encoding") == "gzip", path
 
 
-def test_pages_styles_scripts_and_json_are_compressed(stack):
+def test_pages_styles_scripts_and_svg_are_compressed(stack):
     guest = Visitor(stack.url)
     home = guest.get("/")
     stylesheet = re.search(r'href="(/static/[^"]+\.css\?v=\w+)"', home.text).group(1)
