@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from stack.orphans import server_process_options
+
 
 class StackError(RuntimeError):
     """A part of the stack did not start or stopped; the message says which."""
@@ -43,7 +45,7 @@ class ChildProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
+                **server_process_options(),
             )
 
     def is_running(self) -> bool:

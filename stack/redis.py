@@ -11,6 +11,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+from stack.orphans import server_process_options
 from stack.ports import free_port
 
 
@@ -43,7 +44,7 @@ class RedisServer:
                 cwd=folder,
                 stdout=output,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
+                **server_process_options(),
             )
         started = cls(process, port)
         try:

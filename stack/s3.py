@@ -11,6 +11,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stack.orphans import server_process_options
 from stack.ports import free_port
 
 #: moto accepts any credentials; boto3 must have some, or it goes looking for real ones.
@@ -39,7 +40,7 @@ class S3Server:
         command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
         with open(log, "ab") if log else nullcontext(subprocess.DEVNULL) as output:
             process = subprocess.Popen(
-                command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+                command, stdout=output, stderr=subprocess.STDOUT, **server_process_options()
             )
         server = cls(f"http://127.0.0.1:{port}", bucket, process=process)
         try:

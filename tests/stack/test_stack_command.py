@@ -121,3 +121,38 @@ def test_the_command_says_which_part_stopped_and_stops_the_rest(monkeypatch, cap
 
     assert "job worker stopped; stopping the rest." in capsys.readouterr().err
     assert _StackWhoseWorkerStops.instances[-1].stopped
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for a parent that is gone."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_server_does_not_outlive_a_stack_killed_outright(tmp_path):
+    starter = (
+        "import sys, time; from pathlib import Path; from stack.processes import ChildProcess; "
+        "p = ChildProcess(['sleep', '60'], log=Path(sys.argv[1]), env={}, cwd=Path('.')); "
+        "print(p.popen.pid, flush=True); time.sleep(60)"
+    )
+    stack = subprocess.Popen(
+        [sys.executable, "-c", starter, str(tmp_path / "sleep.log")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    with stack.stdout:
+        server = int(stack.stdout.readline())
+    assert _running(server)
+
+    stack.kill()
+    stack.wait()
+
+    deadline = time.monotonic() + 10
+    while _running(server) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(server)
