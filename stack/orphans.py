@@ -2,7 +2,9 @@
 
 Each server runs in a session of its own (Ctrl-C reaches the stack alone, which stops them in
 order); should the stack or the test session be killed outright, Linux sends each server
-SIGTERM instead of leaving it running on its port.
+SIGTERM instead of leaving it running on its port. (Linux ties this to the thread that
+started the server: start them from a thread that lives as long as they should. PostgreSQL
+is started by pg_ctl, which detaches it, so it is not covered.)
 """
 
 from __future__ import annotations
