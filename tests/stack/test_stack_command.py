@@ -20,11 +20,10 @@ from stack import __main__ as command
 from stack.processes import ChildProcess, Service, stop_all, watch
 from tests.stack.conftest import require_stack_programs
 
-pytestmark = pytest.mark.postgres_only  # the stack runs on PostgreSQL
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.postgres_only  # the stack runs on PostgreSQL
 def test_ctrl_c_stops_every_part_and_removes_the_folder():
     require_stack_programs()
     process = subprocess.Popen(
