@@ -11,13 +11,20 @@ WORKERS ?=
 SPEC   ?= .
 STAMP   = $(VENV)/.installed-$(if $(findstring dev,$(SPEC)),dev,base)
 
-.PHONY: run test mutation install translations extract-messages lint format clean
+.PHONY: run stack test mutation install translations extract-messages lint format clean
 
 run: SPEC = .
 run: install translations
 	$(BIN)/nongsan db upgrade
 	$(BIN)/nongsan seed-demo --if-empty
 	$(BIN)/nongsan run --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
+
+# The production-like stack on this machine (stack/, README "Running the production-like
+# stack"): PostgreSQL, Redis, an S3 server, two gunicorn instances, a worker, nginx in front;
+# Ctrl-C stops it all. STACK_PORT=8080 picks nginx's port (default: a free one).
+stack: SPEC = .[dev]
+stack: install translations
+	$(BIN)/python -m stack $(if $(STACK_PORT),--port $(STACK_PORT))
 
 test: SPEC = .[dev]
 test: install translations
