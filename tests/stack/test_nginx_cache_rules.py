@@ -122,6 +122,44 @@ def test_the_app_is_told_the_client_address_scheme_and_host(site):
     assert seen["Host"] == site.removeprefix("http://")
 
 
+@pytest.mark.parametrize(
+    ("trusted_proxies", "scheme", "host"),
+    [(1, "http", "__nginx__"), (2, "https", "nongsanso.vn")],
+)
+def test_the_scheme_and_host_a_proxy_in_front_said_reach_the_app_only_when_trusted(
+    site, trusted_proxies, scheme, host
+):
+    """A load balancer that ends TLS says https: with TRUSTED_PROXIES=2 the app builds
+    https:// links; with 1 (nginx alone in front) a visitor's forged header changes nothing."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+    from werkzeug.test import EnvironBuilder
+
+    Visitor(site).get(
+        "/private",
+        headers={
+            "X-Forwarded-For": "198.51.100.7",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "nongsanso.vn",
+        },
+    )
+    seen = _StandIn.headers_seen["/private"]
+    assert seen["X-Forwarded-Proto"] == "https, http"
+    environ = EnvironBuilder(path="/private", headers=seen).get_environ()
+    as_the_app_sees_it = {}
+
+    def app(environ, start_response):
+        as_the_app_sees_it.update(environ)
+        start_response("200 OK", [])
+        return [b""]
+
+    hops = trusted_proxies
+    ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)(environ, lambda *args: None)
+    assert as_the_app_sees_it["wsgi.url_scheme"] == scheme
+    nginx_host = site.removeprefix("http://")
+    assert as_the_app_sees_it["HTTP_HOST"] == host.replace("__nginx__", nginx_host)
+    assert as_the_app_sees_it["REMOTE_ADDR"] == ("127.0.0.1" if hops == 1 else "198.51.100.7")
+
+
 def test_public_photos_reach_the_app_without_the_visitors_cookies(site):
     Visitor(site, cookies={"session": "secret"}).get("/media/farms/ab.webp")
     assert "Cookie" not in _StandIn.headers_seen["/media/farms/ab.webp"]
