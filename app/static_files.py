@@ -19,6 +19,7 @@ import hashlib
 import os
 
 from flask import Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
 HASH_LENGTH = 12
@@ -78,7 +79,20 @@ def _cache_static_file(response: Response) -> Response:
     return response
 
 
+class StaticFilesKeepNoSession(SecureCookieSessionInterface):
+    """Signed-cookie sessions, except that a static file's answer neither sets the cookie nor
+    says `Vary: Cookie` (Flask-Login reads the session after every request, which would add
+    it): the file is the same for everyone, and a browser must not fetch an `immutable` file
+    again because the session cookie changed since."""
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        if request.endpoint == "static":
+            return
+        super().save_session(app, session, response)
+
+
 def init_static_files(app: Flask) -> None:
+    app.session_interface = StaticFilesKeepNoSession()
     app.extensions["static_hashes"] = StaticHashes(app.static_folder)
     app.url_defaults(_add_hash)
     app.after_request(_cache_static_file)

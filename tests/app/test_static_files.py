@@ -133,3 +133,16 @@ def test_a_static_file_is_one_cached_copy_for_every_language_and_a_page_is_not(c
         assert css.status_code == 200
         assert "Accept-Language" not in css.headers.get("Vary", "")
     assert "Accept-Language" in client.get("/").headers["Vary"]
+
+
+def test_a_static_file_neither_varies_with_nor_sets_the_session_cookie(client):
+    # A visitor with a session (a cart, a message waiting): pages vary with the cookie, an
+    # immutable file must not, or the browser fetches it again whenever the cookie changes.
+    with client.session_transaction() as session:
+        session["cart_token"] = "abc"
+    page = client.get("/")
+    assert "Cookie" in page.headers["Vary"]
+    with client.get("/static/css/site.css") as css:
+        assert css.status_code == 200
+        assert "Cookie" not in css.headers.get("Vary", "")
+        assert "Set-Cookie" not in css.headers
