@@ -123,7 +123,7 @@ def province_map(title: str, values: Mapping[str, int | float | None], unit: str
         body.append(f'<path d="{path}" fill="{fill}" data-code="{code}" class="province">')
         body.append(f"<title>{escape(tooltip)}</title></path>")
     body.append("</g>")
-    body += _archipelago_labels(shapes)
+    body += _archipelago_labels(shapes, provinces)
     body += _legend(classes, unit, any(values.get(code) is None for code in provinces))
 
     ident = chart_id("map", title, sorted(values.items()), unit)
@@ -147,22 +147,34 @@ def province_map(title: str, values: Mapping[str, int | float | None], unit: str
     )
 
 
-def _archipelago_labels(shapes: dict) -> list[str]:
+def _archipelago_labels(shapes: dict, provinces: dict) -> list[str]:
+    """A dashed box round each archipelago, named on two lines (name, then province) where
+    the sea leaves room: under Hoàng Sa from its west edge, above Trường Sa up to its east
+    edge (the other way round, they would touch the coast or run off the map)."""
     names = {
-        "hoang_sa": gettext("Hoàng Sa archipelago (Đà Nẵng)"),
-        "truong_sa": gettext("Trường Sa archipelago (Khánh Hòa)"),
+        "hoang_sa": gettext("Hoàng Sa archipelago"),
+        "truong_sa": gettext("Trường Sa archipelago"),
     }
     pieces = []
-    for key, label in names.items():
-        x, y, w, h = shapes["archipelagos"][key]["box"]
+    for key, name in names.items():
+        archipelago = shapes["archipelagos"][key]
+        x, y, w, h = archipelago["box"]
+        lines = (name, f"({provinces[archipelago['code']].display_name})")
         pieces.append(
             f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none" stroke="{MUTED}" '
             'stroke-width="0.8" stroke-dasharray="3 2"/>'
         )
-        # Right-aligned on the box: the labels would run off the map's east edge otherwise.
-        pieces.append(
-            svg_text(x + w, y - 5, label, anchor="end", fill=MUTED, size=ARCHIPELAGO_FONT)
-        )
+        step = ARCHIPELAGO_FONT + 2
+        if key == "hoang_sa":
+            first, left, anchor = y + h + step, x, "start"
+        else:
+            first, left, anchor = y - 6 - step, x + w, "end"
+        for i, line in enumerate(lines):
+            pieces.append(
+                svg_text(
+                    left, first + step * i, line, anchor=anchor, fill=MUTED, size=ARCHIPELAGO_FONT
+                )
+            )
     return pieces
 
 

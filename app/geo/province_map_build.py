@@ -49,7 +49,7 @@ TRUONG_SA_CODE = "56"  # Khánh Hòa
 #: Equirectangular projection true at 16°N (the middle of the country); 1 unit ~ 3.4 km.
 _PARALLEL = math.radians(16.0)
 _UNITS_PER_DEGREE = 32.0
-_MARGIN = 4.0
+_MARGIN = 7.0
 #: Douglas-Peucker tolerance on the shared borders, in map units.
 _TOLERANCE = 0.45
 #: Islands smaller than this (map units squared, ~0.6 km²) are left out, except the
@@ -142,7 +142,7 @@ def build(source_dir: Path) -> dict:
 
     def box(geometry) -> list[float]:
         x0, y0, x1, y1 = geometry.bounds
-        pad = 3.0
+        pad = 5.0
         return [
             round(x0 + dx - pad, 1),
             round(y0 + dy - pad, 1),
