@@ -45,7 +45,7 @@ PALETTES = {
 NO_DATA = "#e4e7e5"
 BORDER = "#4a5550"
 LEGEND_FONT = 15
-ARCHIPELAGO_FONT = 13
+ARCHIPELAGO_FONT = 14
 
 
 @dataclass(frozen=True)
