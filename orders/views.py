@@ -268,7 +268,10 @@ def _place(form: CheckoutForm, cart: dict[int, int]):
     )
     carts.empty(session, _buyer())
     db.session.commit()
-    return_url = url_for("orders.checkout_page", token=placed.access_token, _external=True)
+    # Stripe sends the buyer back to the configured address, never to one built from the
+    # request's Host or X-Forwarded-Host: the link carries the checkout's access token.
+    page = url_for("orders.checkout_page", token=placed.access_token)
+    return_url = current_app.config["BASE_URL"] + page
     if placed.payment_method == "stripe":
         try:
             stripe_payments.start_checkout_session(placed, return_url=return_url)
@@ -277,12 +280,12 @@ def _place(form: CheckoutForm, cart: dict[int, int]):
             flash(
                 _("Card payment is unavailable right now; your order waits for payment."), "error"
             )
-            return redirect(return_url)
+            return redirect(page)
         db.session.commit()
     # Card payers follow a link from the order page to Stripe: a form posting here may not
     # redirect to another site under this site's Content-Security-Policy (form-action 'self').
     flash(_("Thank you! Your order has been placed."), "success")
-    return redirect(return_url)
+    return redirect(page)
 
 
 @bp.get("/orders/c/<token>")

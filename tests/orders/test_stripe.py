@@ -103,6 +103,22 @@ def test_the_buyer_goes_to_stripe_with_amounts_in_whole_dong(client, card_checko
     assert order.payment_status == "unpaid"  # the redirect alone pays nothing
 
 
+def test_stripe_returns_the_buyer_to_the_configured_address_not_the_requests_host(
+    client, stripe_app
+):
+    # The request is to localhost; BASE_URL (tests/conftest.py) is https://nongsan.test.
+    variant = make_product(deliver_everywhere(make_farm()), prices=(125000,)).variants[0]
+    db.session.commit()
+    client.post_form("/cart/add", {"variant_id": variant.id, "quantity": "1"})
+    fields = {**ADDRESS, "payment_method": "stripe"}
+    review = client.post_form("/checkout", {**fields, "step": "review"})
+    client.post_form("/checkout", {**fields, "step": "place", **review_fields(review)})
+    checkout = db.session.scalar(select(Checkout))
+    _, _, form = stripe_app.requests[-1]
+    expected = f"https://nongsan.test/orders/c/{checkout.access_token}"
+    assert form["success_url"] == form["cancel_url"] == [expected]
+
+
 def test_the_signed_completed_event_pays_the_orders_and_fills_the_ledger(client, card_checkout):
     _, checkout = card_checkout
     response = _send(client, _event(checkout))
