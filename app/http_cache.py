@@ -24,6 +24,10 @@ from flask import Response, current_app, g, request, session
 from flask_login import current_user
 
 PRIVATE = "private, no-store"
+#: How long past its max-age a shared cache (nginx) may still serve a page while the app is
+#: down: long enough to ride out a restart, short enough that a batch page from before a
+#: recall does not outlive an outage.
+STALE_IF_ERROR_SECONDS = 300
 
 
 def _same_for_everyone(response: Response) -> bool:
@@ -47,6 +51,7 @@ def cacheable(response: Response) -> Response:
     response.cache_control.public = True
     response.vary.add("Cookie")  # the language cookie, or a session begun since, changes it
     response.cache_control.max_age = int(current_app.config["HTTP_CACHE_SECONDS"])
+    response.cache_control.stale_if_error = STALE_IF_ERROR_SECONDS
     response.add_etag(weak=True)
     return response.make_conditional(request)
 

@@ -118,7 +118,21 @@ def run_migrations_online():
 
         with sqlite_foreign_keys_off(connection):
             with context.begin_transaction():
+                one_migrator_at_a_time(connection)
                 context.run_migrations()
+
+
+#: Any fixed number: the advisory lock every `db upgrade` on PostgreSQL takes first.
+MIGRATION_LOCK = 7_016_302_025
+
+
+def one_migrator_at_a_time(connection):
+    """Several machines starting a release at once each run `db upgrade`: the second waits
+    for the first's transaction, then finds nothing left to do, instead of failing on a
+    table the first just created. (SQLite's write lock already serialises them.) The lock
+    ends with the transaction, so it also holds behind PgBouncer in transaction mode."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from tests.products.factories import make_product, season_day_ahead
 from tests.traceability.factories import harvest, make_batch, record
 from traceability import labels
 
-PUBLIC = "public, max-age=30"
+PUBLIC = "public, max-age=30, stale-if-error=300"
 
 
 @pytest.fixture

@@ -52,13 +52,20 @@ SECRETS = {
 }
 
 
+#: What .env.example leaves empty and compose refuses to start without: the secrets, and the
+#: public address (printed in every QR label, so never a made-up default).
+MUST_FILL = SECRETS | {"BASE_URL"}
+
+
+def _filled(name: str, value: str) -> str:
+    if value or name not in MUST_FILL:
+        return value
+    return "https://nongsanso.example" if name == "BASE_URL" else f"{name.lower()}-0123abcd"
+
+
 def _filled_example() -> dict[str, str]:
-    """.env.example with its empty secrets filled in, as an operator would."""
-    example = read_env_file(ENV_EXAMPLE)
-    return {
-        name: value or (f"{name.lower()}-0123abcd" if name in SECRETS else value)
-        for name, value in example.items()
-    }
+    """.env.example with its empty settings filled in, as an operator would."""
+    return {name: _filled(name, value) for name, value in read_env_file(ENV_EXAMPLE).items()}
 
 
 def _app_environments(settings: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -121,13 +128,13 @@ def test_an_example_variable_reaches_the_app_under_its_own_name_or_a_service():
         assert reaches_app or used_by_service, name
 
 
-@pytest.mark.parametrize("secret", sorted(SECRETS))
-def test_compose_refuses_to_start_while_a_secret_is_empty(secret):
+@pytest.mark.parametrize("setting", sorted(MUST_FILL))
+def test_compose_refuses_to_start_while_a_secret_or_the_address_is_empty(setting):
     settings = _filled_example()
-    settings[secret] = ""
+    settings[setting] = ""
     _, unset = render_compose(settings)
-    assert unset == [secret]
-    assert read_env_file(ENV_EXAMPLE)[secret] == "", "no secret value in .env.example"
+    assert unset == [setting]
+    assert read_env_file(ENV_EXAMPLE)[setting] == "", "no value of it in .env.example"
 
 
 def _config_from(environment: dict[str, str], instance_path) -> dict:
@@ -169,7 +176,7 @@ def test_a_setting_left_empty_in_env_means_the_apps_default(tmp_path):
     environment = _app_environments(settings)["app1"]
     config = _config_from(environment, tmp_path)
     left_empty = {name for name, value in read_env_file(ENV_EXAMPLE).items() if value == ""}
-    passed_through = (left_empty - SECRETS) & set(environment)
+    passed_through = (left_empty - MUST_FILL) & set(environment)
     defaults = _config_from(
         {n: v for n, v in environment.items() if n not in passed_through}, tmp_path
     )

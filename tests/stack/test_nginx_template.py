@@ -57,7 +57,7 @@ def test_python_and_envsubst_render_it_alike():
     )
     assert result.stdout == rendered
     assert "${" not in _directives(rendered)
-    assert "$proxy_add_x_forwarded_for" in rendered and "$upstream_cache_status" in rendered
+    assert "$nongsan_forwarded_proto" in rendered and "$upstream_cache_status" in rendered
 
 
 def test_nginx_accepts_the_configuration_the_stack_writes(tmp_path):
