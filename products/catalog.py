@@ -1,5 +1,6 @@
-"""The storefront's catalog: search that ignores Vietnamese accents, filters, sorting and
-pages, in a fixed number of SQL statements whatever the page shows."""
+"""The storefront's catalog: search that ignores Vietnamese accents (on the database's
+full-text index, products.search_index), filters, sorting and pages, in a fixed number of
+SQL statements whatever the page shows."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from app.geo import fold_accents
 from farms.models import Certification, Farm
 from products.models import OcopCertificate, Product, ProductStatus
-from products.produce_names import SearchTerm, search_terms
+from products.search_index import TextMatch, text_match, typo_match
 from products.seasons import in_season_clause, preorder_open_clause
 
 PER_PAGE = 24
@@ -91,34 +92,10 @@ def _valid_certification(today: date, scheme: str):
     )
 
 
-def _in_name(term: SearchTerm):
-    """The term in the product's name (or English name): as typed, anywhere, or, when it
-    names a produce, one of that produce's names as whole words, unless the name is one
-    of those it must not be mistaken for."""
-    typed = Product.search_name.like(f"%{term.typed}%")
-    if not term.names:
-        return typed
-    # Spaces around the name make "% cam %" match whole words at its ends too; the plain
-    # LIKE beside it is what PostgreSQL's trigram index on search_name can answer.
-    padded = literal(" ") + Product.search_name + literal(" ")
-    named = and_(
-        or_(
-            *(
-                and_(Product.search_name.like(f"%{name}%"), padded.like(f"% {name} %"))
-                for name in term.names
-            )
-        ),
-        *(not_(padded.like(f"% {other} %")) for other in term.not_in),
-    )
-    return or_(typed, named)
-
-
-def _filtered(query: CatalogQuery, today: date) -> Select:
+def _filtered(query: CatalogQuery, today: date, match: TextMatch | None) -> Select:
     statement = sellable_products()
-    for term in search_terms(query.terms):
-        statement = statement.where(
-            or_(_in_name(term), Product.search_text.like(f"%{term.typed}%"))
-        )
+    if match is not None:
+        statement = match.apply(statement)
     if query.category:
         statement = statement.where(Product.category == query.category)
     if query.province_code:
@@ -138,36 +115,42 @@ def _filtered(query: CatalogQuery, today: date) -> Select:
     return statement
 
 
-def _ordering(query: CatalogQuery) -> list:
+def _ordering(query: CatalogQuery, match: TextMatch | None) -> list:
     newest = [Product.published_at.desc(), Product.id.desc()]
     if query.sort == "price_asc":
         return [Product.price_from_vnd.asc(), *newest]
     if query.sort == "price_desc":
         return [Product.price_from_vnd.desc(), *newest]
-    if query.sort == "newest" or not query.terms:
+    if query.sort == "newest" or match is None:
         return newest
     # Relevance: the whole phrase in the name first ("vai thieu" before "gioi thieu"), then
-    # products whose name holds more of the words.
-    phrase = case((Product.search_name.like(f"%{' '.join(query.terms)}%"), 1), else_=0)
-    name_hits = sum(
-        (case((_in_name(term), 1), else_=0) for term in search_terms(query.terms)),
-        start=0,
-    )
-    return [phrase.desc(), name_hits.desc(), *newest]
+    # names holding every term, then the database's own rank (products.search_index).
+    return [*match.ordering(), *newest]
 
 
-def search_catalog(query: CatalogQuery, today: date, per_page: int = PER_PAGE) -> CatalogPage:
-    filtered = _filtered(query, today)
+def _count(filtered: Select) -> int:
     # Counting stops past COUNT_LIMIT: nobody pages through a thousand results, and an exact
     # count of a broad search would cost more than the page itself.
     counted = filtered.order_by(None).with_only_columns(Product.id).limit(COUNT_LIMIT + 1)
-    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    return db.session.scalar(select(func.count()).select_from(counted.subquery()))
+
+
+def search_catalog(query: CatalogQuery, today: date, per_page: int = PER_PAGE) -> CatalogPage:
+    match = text_match(query.terms) if query.terms else None
+    filtered = _filtered(query, today, match)
+    total = _count(filtered)
+    if not total and match is not None:
+        # Nothing found: perhaps a typing mistake ("vai thiue").
+        match = typo_match(query.terms)
+        if match is not None:
+            filtered = _filtered(query, today, match)
+            total = _count(filtered)
     page = min(max(query.page, 1), max(1, math.ceil(min(total, COUNT_LIMIT) / per_page)))
     # Rank narrow rows (ids only), then load just the page's products: sorting thousands of
     # matches with every column attached is what made broad searches slow.
     ranked = (
         filtered.with_only_columns(Product.id)
-        .order_by(*_ordering(query))
+        .order_by(*_ordering(query, match))
         .limit(per_page)
         .offset((page - 1) * per_page)
     )

@@ -1,0 +1,42 @@
+"""The catalog's text search, on the database's own full-text machinery: PostgreSQL's
+tsvector and pg_trgm (products.search_postgres), SQLite's FTS5 (products.search_sqlite).
+
+products.catalog asks for a match and applies it; the match adds its condition to the
+statement and gives the relevance order. When nothing matches, `typo_match` tries again
+forgiving typing mistakes.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import Select
+
+from app.extensions import db
+from products import search_postgres, search_sqlite
+
+
+class TextMatch(Protocol):
+    def apply(self, statement: Select) -> Select: ...
+
+    def ordering(self) -> list: ...
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def text_match(words: list[str]) -> TextMatch:
+    """Products holding every term of the folded words."""
+    if _dialect() == "postgresql":
+        return search_postgres.FullTextMatch(words)
+    return search_sqlite.FullTextMatch(words)
+
+
+def typo_match(words: list[str]) -> TextMatch | None:
+    """A second try for a search that found nothing: PostgreSQL finds names most like the
+    words (trigrams); SQLite corrects each word to the closest one its index holds."""
+    if _dialect() == "postgresql":
+        return search_postgres.SimilarNameMatch(words)
+    fixed = search_sqlite.corrected(words)
+    return search_sqlite.FullTextMatch(fixed) if fixed else None

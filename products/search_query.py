@@ -1,0 +1,101 @@
+"""What a catalog search asks for, as a small tree of phrases that each database's full-text
+syntax renders (products.search_postgres, products.search_sqlite).
+
+Pure: folded words in, trees out. A word the buyer typed matches anywhere as the start of a
+word ("thieu" finds "thiều" and "thiệu"); a produce name from the dictionary ("lychee" ->
+"vải", "vải thiều") matches only whole words in the product's name, and not in a name it
+must not be mistaken for (products.produce_names).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from products.produce_names import SearchTerm, produce_names_holding, search_terms
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words next to each other; the last one may be the start of a word."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+    #: Only in the product's name (or English name), not in its description or farm.
+    in_name: bool = False
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Without:
+    """`kept` matches and `dropped` does not."""
+
+    kept: Expr
+    dropped: Expr
+
+
+Expr = Phrase | AllOf | AnyOf | Without
+
+
+def _phrase(text: str, *, prefix: bool = False, in_name: bool = False) -> Phrase:
+    return Phrase(tuple(text.split()), prefix, in_name)
+
+
+def _any(parts: list[Expr]) -> Expr:
+    return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
+
+
+def _term_anywhere(term: SearchTerm) -> Expr:
+    typed = _phrase(term.typed, prefix=True)
+    if not term.names:
+        return typed
+    named = _any([_phrase(name, in_name=True) for name in term.names])
+    if term.not_in:
+        named = Without(named, _any([_phrase(name, in_name=True) for name in term.not_in]))
+    return AnyOf((typed, named))
+
+
+def _term_in_name(term: SearchTerm, typed_text: str) -> Expr:
+    found = _any(
+        [_phrase(term.typed, prefix=True, in_name=True)]
+        + [_phrase(name, in_name=True) for name in term.names]
+    )
+    # "cam" ranks "Cam sành" above "Gạo cẩm", unless the buyer typed "gao cam".
+    others = [name for name in term.not_in if name not in typed_text]
+    if others:
+        return Without(found, _any([_phrase(name, in_name=True) for name in others]))
+    return found
+
+
+def matching(words: list[str]) -> Expr:
+    """What a product must hold to be found: every term, each anywhere."""
+    terms = search_terms(words)
+    return AllOf(tuple(_term_anywhere(term) for term in terms))
+
+
+def phrase_in_name(words: list[str]) -> Expr:
+    """The whole query, in order, in the name: "vai thieu" in "Vải thiều Thanh Hà"."""
+    return _phrase(" ".join(words), prefix=True, in_name=True)
+
+
+def terms_in_name(words: list[str]) -> Expr:
+    """Every term in the name (a produce by any of its names), none mistaken for another."""
+    typed = " ".join(words)
+    return AllOf(tuple(_term_in_name(term, typed) for term in search_terms(words)))
+
+
+def produce_in_name(words: list[str]) -> Expr | None:
+    """A produce name holding a typed word, in the name: "thieu" -> "vai thieu", which puts
+    "Vải thiều" above "Giới thiệu …"."""
+    names = produce_names_holding(words)
+    if not names:
+        return None
+    return _any([_phrase(name, in_name=True) for name in names])
