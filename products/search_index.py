@@ -34,9 +34,12 @@ def text_match(words: list[str]) -> TextMatch:
 
 
 def typo_match(words: list[str]) -> TextMatch | None:
-    """A second try for a search that found nothing: PostgreSQL finds names most like the
-    words (trigrams); SQLite corrects each word to the closest one its index holds."""
+    """A second try for a search that found nothing because a word is found nowhere (a
+    typing mistake): PostgreSQL finds the names most like the words (trigrams); SQLite
+    corrects each such word to the closest one its index holds. None: no second try."""
     if _dialect() == "postgresql":
+        if not search_postgres.has_unknown_word(words):
+            return None
         return search_postgres.SimilarNameMatch(words)
     fixed = search_sqlite.corrected(words)
     return search_sqlite.FullTextMatch(fixed) if fixed else None

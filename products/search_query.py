@@ -1,16 +1,20 @@
 """What a catalog search asks for, as a small tree of phrases that each database's full-text
-syntax renders (products.search_postgres, products.search_sqlite).
+syntax renders (products.search_postgres, products.search_sqlite), and one plain SQL test on
+the folded name (name_starts_with).
 
-Pure: folded words in, trees out. A word the buyer typed matches anywhere as the start of a
-word ("thieu" finds "thiều" and "thiệu"); a produce name from the dictionary ("lychee" ->
-"vải", "vải thiều") matches only whole words in the product's name, and not in a name it
-must not be mistaken for (products.produce_names).
+A word the buyer typed matches anywhere as the start of a word ("thieu" finds "thiều" and
+"thiệu"); a produce name from the dictionary ("lychee" -> "vải", "vải thiều") matches only
+whole words in the product's name, and not in a name it must not be mistaken for
+(products.produce_names).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import case, literal, or_
+
+from products.models import Product
 from products.produce_names import SearchTerm, produce_names_holding, search_terms
 
 
@@ -99,3 +103,19 @@ def produce_in_name(words: list[str]) -> Expr | None:
     if not names:
         return None
     return _any([_phrase(name, in_name=True) for name in names])
+
+
+def leading_names(words: list[str]) -> tuple[str, ...]:
+    """What a name that *is* the first thing asked for starts with: the first term as typed,
+    its produce's other names, or a produce name holding a typed word. Vietnamese names
+    put the produce first: "Vải thiều Lục Ngạn" is lychee, "Mật ong hoa vải" is honey."""
+    first = search_terms(words)[0]
+    return (first.typed, *first.names, *produce_names_holding(words))
+
+
+def name_starts_with(words: list[str]):
+    """SQL: the folded name starts with one of leading_names(), as whole words."""
+    padded = Product.search_name + literal(" ")
+    return case(
+        (or_(*(padded.like(f"{name} %") for name in leading_names(words))), 1), else_=0
+    ).desc()

@@ -12,6 +12,7 @@ from sqlalchemy import Select, case, column, func, literal_column, select, table
 from app.extensions import db
 from products import search_query as q
 from products.models import Product
+from products.produce_names import search_terms
 
 FTS = table("product_search", column("rowid"))
 VOCABULARY = table("product_search_vocab", column("term"))
@@ -65,7 +66,11 @@ class FullTextMatch:
         return statement.join(self.hits, self.hits.c.id == Product.id)
 
     def ordering(self) -> list:
-        order = [_first(q.phrase_in_name(self.words)), _first(q.terms_in_name(self.words))]
+        order = [
+            _first(q.phrase_in_name(self.words)),
+            _first(q.terms_in_name(self.words)),
+            q.name_starts_with(self.words),
+        ]
         produce = q.produce_in_name(self.words)
         if produce is not None:
             order.append(_first(produce))
@@ -98,6 +103,9 @@ def corrected(words: list[str]) -> list[str] | None:
     with the same first letter; None when nothing needed or could be corrected."""
     changed, result = False, []
     for word in words:
+        if search_terms([word])[0].names:  # a produce's name ("lychee"): no mistake
+            result.append(word)
+            continue
         first = word[0]
         terms = db.session.scalars(
             select(VOCABULARY.c.term).where(
