@@ -59,12 +59,13 @@ MIGRATION_ONLY_INDEXES = frozenset(
         "ix_trgm_product_search_text",
         "ix_product_published_order",
         "ix_product_search_vector",
+        "ix_product_name_vector",
     }
 )
 #: Full-text search that lives only in the migrations (products/search_index.py reads it):
-#: PostgreSQL's generated product.search_vector; SQLite's FTS5 table, its vocabulary and the
-#: shadow tables FTS5 keeps (product_search_data, _idx, _docsize, _config).
-MIGRATION_ONLY_COLUMNS = frozenset({("product", "search_vector")})
+#: PostgreSQL's generated product.search_vector and name_vector; SQLite's FTS5 table, its
+#: vocabulary and the shadow tables FTS5 keeps (product_search_data, _idx, _docsize, _config).
+MIGRATION_ONLY_COLUMNS = frozenset({("product", "search_vector"), ("product", "name_vector")})
 MIGRATION_ONLY_TABLE_PREFIX = "product_search"
 
 

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, literal, not_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
@@ -16,6 +16,7 @@ from app.geo import fold_accents
 from farms.models import Certification, Farm
 from products.models import OcopCertificate, Product, ProductStatus
 from products.search_index import TextMatch, text_match, typo_match
+from products.search_query import NEWEST
 from products.seasons import in_season_clause, preorder_open_clause
 
 PER_PAGE = 24
@@ -74,6 +75,21 @@ def sellable_products() -> Select:
     )
 
 
+def _searchable_products(province_code: str | None) -> Select:
+    """sellable_products() for the catalog, the farm asked about in a subquery rather than
+    joined: a search's row estimates are rough, and PostgreSQL, planning a join for one row,
+    read the whole farm table once per match. OFFSET 0 keeps the subquery a subquery (not
+    turned back into that join): one primary-key lookup per row, whatever the estimate."""
+    farm = [Farm.id == Product.farm_id, Farm.suspended_at.is_(None)]
+    if province_code:
+        farm.append(Farm.province_code == province_code)
+    return select(Product).where(
+        Product.status == ProductStatus.PUBLISHED,
+        Product.sale_stopped_at.is_(None),
+        exists(select(literal(1)).where(*farm).offset(0)),
+    )
+
+
 def _valid_ocop(today: date, min_stars: int):
     return exists().where(
         OcopCertificate.product_id == Product.id,
@@ -93,13 +109,15 @@ def _valid_certification(today: date, scheme: str):
 
 
 def _filtered(query: CatalogQuery, today: date, match: TextMatch | None) -> Select:
-    statement = sellable_products()
+    statement = _searchable_products(query.province_code)
     if match is not None:
         statement = match.apply(statement)
+    return _filters(statement, query, today)
+
+
+def _filters(statement: Select, query: CatalogQuery, today: date) -> Select:
     if query.category:
         statement = statement.where(Product.category == query.category)
-    if query.province_code:
-        statement = statement.where(Farm.province_code == query.province_code)
     if query.min_stars:
         statement = statement.where(_valid_ocop(today, query.min_stars))
     if query.certification:
@@ -115,24 +133,90 @@ def _filtered(query: CatalogQuery, today: date, match: TextMatch | None) -> Sele
     return statement
 
 
-def _ordering(query: CatalogQuery, match: TextMatch | None) -> list:
-    newest = [Product.published_at.desc(), Product.id.desc()]
+def _ordering(query: CatalogQuery) -> list:
     if query.sort == "price_asc":
-        return [Product.price_from_vnd.asc(), *newest]
+        return [Product.price_from_vnd.asc(), *NEWEST]
     if query.sort == "price_desc":
-        return [Product.price_from_vnd.desc(), *newest]
-    if query.sort == "newest" or match is None:
-        return newest
-    # Relevance: the whole phrase in the name first ("vai thieu" before "gioi thieu"), then
-    # names holding every term, then the database's own rank (products.search_index).
-    return [*match.ordering(), *newest]
+        return [Product.price_from_vnd.desc(), *NEWEST]
+    return list(NEWEST)
 
 
-def _count(filtered: Select) -> int:
+def _count(filtered: Select, limit: int = COUNT_LIMIT + 1) -> int:
     # Counting stops past COUNT_LIMIT: nobody pages through a thousand results, and an exact
     # count of a broad search would cost more than the page itself.
-    counted = filtered.order_by(None).with_only_columns(Product.id).limit(COUNT_LIMIT + 1)
+    counted = filtered.order_by(None).with_only_columns(Product.id).limit(limit)
     return db.session.scalar(select(func.count()).select_from(counted.subquery()))
+
+
+def _ids(statement: Select, order: list, offset: int, limit: int) -> list[int]:
+    ranked = statement.with_only_columns(Product.id).order_by(*order)
+    return list(db.session.scalars(ranked.limit(limit).offset(offset)))
+
+
+#: How many of the newest products a broad search's tier reads first, in order, before it
+#: asks its index (see _walked_ids).
+WALK = 2000
+
+
+def _walked_ids(tier: Select, offset: int, limit: int) -> list[int] | None:
+    """The page of a tier ordered newest first, from the WALK newest products, tested one by
+    one down the newest-first index; None when they hold too few. A broad search's tier
+    (thousands of "Vải thiều …") fills its page within a few hundred rows this way, where
+    its index would hand over every match to be sorted; and the planner, whose estimates for
+    phrases are rough, would not choose the walk by itself."""
+    newest = (
+        select(Product.id, Product.published_at, tier.whereclause.label("hit"))
+        .where(Product.status == ProductStatus.PUBLISHED)
+        .order_by(*NEWEST)
+        .limit(WALK)
+        .subquery("newest")
+    )
+    found = list(
+        db.session.scalars(
+            select(newest.c.id)
+            .where(newest.c.hit)
+            .order_by(newest.c.published_at.desc(), newest.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    return found if len(found) == limit else None
+
+
+def _ranked_ids(
+    query: CatalogQuery, today: date, match: TextMatch, offset: int, limit: int, broad: bool
+) -> list[int]:
+    """The page of a search by relevance: the match's tiers best first (products.search_index),
+    each in its own order. Each tier is asked only for the rows the page still needs, so a
+    broad search reads a few dozen rows of its best tier, not thousands of matches."""
+    ids: list[int] = []
+    better = None
+    for condition, order in match.tiers():
+        if condition is None:
+            tier = _filtered(query, today, match)
+        else:
+            # A tier's condition holds the match: one index condition, not two.
+            tier = _filters(
+                _searchable_products(query.province_code).where(condition), query, today
+            )
+        if better is not None:
+            # Tiers are nested: each holds the one before.
+            tier = tier.where(not_(better))
+        better = condition
+        found = None
+        if broad and order is NEWEST and offset + limit <= WALK:
+            found = _walked_ids(tier, offset, limit - len(ids))
+        if found is None:
+            found = _ids(tier, order, offset, limit - len(ids))
+        if not found and offset:
+            # The page starts past this tier: skip its rows.
+            offset -= _count(tier, offset)
+            continue
+        ids += found
+        offset = 0
+        if len(ids) == limit:
+            break
+    return ids
 
 
 def search_catalog(query: CatalogQuery, today: date, per_page: int = PER_PAGE) -> CatalogPage:
@@ -148,13 +232,11 @@ def search_catalog(query: CatalogQuery, today: date, per_page: int = PER_PAGE) -
     page = min(max(query.page, 1), max(1, math.ceil(min(total, COUNT_LIMIT) / per_page)))
     # Rank narrow rows (ids only), then load just the page's products: sorting thousands of
     # matches with every column attached is what made broad searches slow.
-    ranked = (
-        filtered.with_only_columns(Product.id)
-        .order_by(*_ordering(query, match))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    ids = list(db.session.scalars(ranked))
+    offset = (page - 1) * per_page
+    if match is not None and query.sort == "relevance":
+        ids = _ranked_ids(query, today, match, offset, per_page, broad=total > COUNT_LIMIT)
+    else:
+        ids = _ids(filtered, _ordering(query), offset, per_page)
     loaded = db.session.scalars(
         select(Product)
         .where(Product.id.in_(ids))

@@ -2,8 +2,8 @@
 tsvector and pg_trgm (products.search_postgres), SQLite's FTS5 (products.search_sqlite).
 
 products.catalog asks for a match and applies it; the match adds its condition to the
-statement and gives the relevance order. When nothing matches, `typo_match` tries again
-forgiving typing mistakes.
+statement and gives the relevance order as tiers, which the catalog reads best first. When
+nothing matches, `typo_match` tries again, forgiving typing mistakes.
 """
 
 from __future__ import annotations
@@ -17,9 +17,13 @@ from products import search_postgres, search_sqlite
 
 
 class TextMatch(Protocol):
-    def apply(self, statement: Select) -> Select: ...
+    def apply(self, statement: Select) -> Select:
+        """The statement, keeping only the products that match."""
 
-    def ordering(self) -> list: ...
+    def tiers(self) -> list[tuple]:
+        """Relevance: (condition, order) pairs, best first; a product belongs to the first
+        tier whose condition it meets, and is ordered within it. Each condition holds the
+        one before and implies the match; None stands for the match as applied."""
 
 
 def _dialect() -> str:

@@ -1,39 +1,57 @@
 """Catalog search on PostgreSQL: the stored, weighted `product.search_vector` (names A,
-description B, farm and place C; folded by the `nongsan_search` configuration, which runs
-`unaccent`) with its GIN index, and pg_trgm's word similarity for typing mistakes.
+description B, farm and place C) and `product.name_vector`, both folded by the
+`nongsan_search` configuration (which runs `unaccent`), with their GIN indexes; pg_trgm's
+word similarity for typing mistakes.
 
-The migration 5e7a1c0d9b42 builds the column, the configuration and the indexes.
+The migration 5e7a1c0d9b42 builds the columns, the configuration and the indexes.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, case, cast, func, literal, literal_column, select
+from sqlalchemy import Select, and_, cast, func, literal, literal_column, not_, or_, select
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.extensions import db
 from products import search_query as q
 from products.models import Product
 
-#: Not mapped (it is computed by the database): read by name.
-SEARCH_VECTOR = literal_column("product.search_vector")
-#: ts_rank_cd's weights for D, C, B, A: a name counts five times a description.
-RANK_WEIGHTS = literal_column("'{0.05, 0.1, 0.2, 1.0}'::float4[]")
+#: Not mapped (the database computes them): read by name. The weighted document (name A,
+#: description B, farm and place C) and the name alone, each with its GIN index: a lookup in
+#: the name is a lookup in the name's own index, not a check of every product holding the
+#: word somewhere (a weight cannot be looked up in an index).
+VECTORS = {
+    "document": literal_column("product.search_vector"),
+    "name": literal_column("product.name_vector"),
+}
+
+
+def _target(phrase: q.Phrase) -> str:
+    return "name" if phrase.weights == q.NAME else "document"
 
 
 def _phrase(phrase: q.Phrase) -> str:
-    weight = "A" if phrase.in_name else ""
+    # The name's vector holds nothing else: no weight to ask for there.
+    weight = "" if phrase.weights == q.NAME else phrase.weights
     last = len(phrase.words) - 1
     lexemes = []
     for i, word in enumerate(phrase.words):
-        # `'thieu':*A`: a word starting so, in the name. Words are folded ([a-z0-9]), so
-        # quoting them is all the escaping tsquery needs.
+        # `'thieu':*AB`: a word starting so, in the name or description. Words are folded
+        # ([a-z0-9]), so quoting them is all the escaping tsquery needs.
         label = ("*" if phrase.prefix and i == last else "") + weight
         lexemes.append(f"'{word}':{label}" if label else f"'{word}'")
     return "(" + " <-> ".join(lexemes) + ")"
 
 
+def _targets(expr: q.Expr) -> set[str]:
+    if isinstance(expr, q.Phrase):
+        return {_target(expr)}
+    if isinstance(expr, q.Without):
+        return _targets(expr.kept) | _targets(expr.dropped)
+    return set().union(*(_targets(part) for part in expr.parts))
+
+
 def render(expr: q.Expr) -> str:
-    """The tsquery text of a search tree."""
+    """The tsquery text of a search tree whose phrases all look in one vector."""
     if isinstance(expr, q.Phrase):
         return _phrase(expr)
     if isinstance(expr, q.AllOf):
@@ -43,39 +61,47 @@ def render(expr: q.Expr) -> str:
     return f"({render(expr.kept)} & !{render(expr.dropped)})"
 
 
-def _matches(expr: q.Expr):
-    return SEARCH_VECTOR.op("@@")(cast(literal(render(expr)), TSQUERY))
-
-
-def _first(expr: q.Expr):
-    return case((_matches(expr), 1), else_=0).desc()
+def condition(expr: q.Expr):
+    """SQL for a search tree: one `@@` per part that looks in one vector, joined by AND,
+    OR and NOT where the parts look in both."""
+    targets = _targets(expr)
+    if len(targets) == 1:
+        return VECTORS[targets.pop()].op("@@")(cast(literal(render(expr)), TSQUERY))
+    if isinstance(expr, q.AllOf):
+        return and_(*(condition(part) for part in expr.parts))
+    if isinstance(expr, q.AnyOf):
+        return or_(*(condition(part) for part in expr.parts))
+    return and_(condition(expr.kept), not_(condition(expr.dropped)))
 
 
 class FullTextMatch:
-    """Products holding every term; the name's matches first, then ts_rank_cd's weights."""
+    """Products holding every term, in tiers: the name starting with what was asked for and
+    holding the phrase as typed, then starting with it, then holding every term; then the
+    name or description holding every term; then the rest (the farm's name or place). Each
+    tier newest first: a tier is a GIN lookup, or a walk down the newest-first index that
+    stops when the page is full, which the planner chooses by the tier's size."""
 
     def __init__(self, words: list[str]):
         self.words = words
         self.query = q.matching(words)
 
     def apply(self, statement: Select) -> Select:
-        return statement.where(_matches(self.query))
+        return statement.where(condition(self.query))
 
-    def ordering(self) -> list:
-        order = [
-            _first(q.phrase_in_name(self.words)),
-            _first(q.terms_in_name(self.words)),
-            q.name_starts_with(self.words),
+    def tiers(self) -> list[tuple]:
+        in_name = q.terms_in(self.words, q.NAME)
+        starts = q.name_starts_with(self.words)
+        phrase = q.AllOf((in_name, q.phrase_in_name(self.words)))
+        newest = q.NEWEST
+        # One `@@` per tier where it can be: the planner estimates one condition far better
+        # than several it must assume independent, and picks its plan by that estimate.
+        return [
+            (and_(condition(phrase), starts), newest),
+            (and_(condition(in_name), starts), newest),
+            (condition(in_name), newest),
+            (condition(q.terms_in(self.words, q.NAME_OR_DESCRIPTION)), newest),
+            (condition(self.query), newest),
         ]
-        produce = q.produce_in_name(self.words)
-        if produce is not None:
-            order.append(_first(produce))
-        rank = func.ts_rank_cd(
-            RANK_WEIGHTS,
-            SEARCH_VECTOR,
-            cast(literal(render(self.query)), TSQUERY),
-        )
-        return [*order, rank.desc()]
 
 
 #: pg_trgm's word similarity a name needs to be offered for a mistyped search: 0.5 lets
@@ -84,19 +110,32 @@ class FullTextMatch:
 SIMILARITY_THRESHOLD = "0.5"
 
 
+def _setting(name: str, value: str) -> str:
+    """Set a planner setting for this transaction; returns what it was."""
+    before = db.session.scalar(select(func.current_setting(name)))
+    db.session.execute(select(func.set_config(name, value, True)))
+    return before
+
+
 def has_unknown_word(words: list[str]) -> bool:
     """Whether a word finds nothing on its own (a typing mistake), one GIN lookup each:
     "lychee hung yen" found nothing because no lychee grows there, not because of a typo."""
-    for word in words:
-        found = db.session.scalar(
-            select(literal(1))
-            .where(_matches(q.matching([word])))
-            .select_from(Product)
-            .limit(1)
-        )
-        if found is None:
-            return True
-    return False
+    # "Is there one?" makes the planner hope to meet a row early in the table; an unknown
+    # word is met nowhere, and the index says so at once.
+    before = _setting("enable_seqscan", "off")
+    try:
+        for word in words:
+            found = db.session.scalar(
+                select(literal(1))
+                .select_from(Product)
+                .where(condition(q.matching([word])))
+                .limit(1)
+            )
+            if found is None:
+                return True
+        return False
+    finally:
+        _setting("enable_seqscan", before)
 
 
 class SimilarNameMatch:
@@ -114,5 +153,6 @@ class SimilarNameMatch:
     def apply(self, statement: Select) -> Select:
         return statement.where(literal(self.typed).op("<%")(Product.search_name))
 
-    def ordering(self) -> list:
-        return [func.word_similarity(literal(self.typed), Product.search_name).desc()]
+    def tiers(self) -> list[tuple]:
+        similarity = func.word_similarity(literal(self.typed), Product.search_name)
+        return [(None, (similarity.desc(), *q.NEWEST))]

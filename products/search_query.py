@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, literal, or_
+from sqlalchemy import literal, or_
 
 from products.models import Product
 from products.produce_names import SearchTerm, produce_names_holding, search_terms
@@ -24,8 +24,9 @@ class Phrase:
 
     words: tuple[str, ...]
     prefix: bool = False
-    #: Only in the product's name (or English name), not in its description or farm.
-    in_name: bool = False
+    #: Where it may be: "" anywhere, "A" the product's name (or English name), "AB" the name
+    #: or the description (PostgreSQL's weights; SQLite knows the name and the rest).
+    weights: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,13 @@ class Without:
 
 Expr = Phrase | AllOf | AnyOf | Without
 
+NAME, NAME_OR_DESCRIPTION = "A", "AB"
+#: The order within a tier of relevance, and of "newest".
+NEWEST = (Product.published_at.desc(), Product.id.desc())
 
-def _phrase(text: str, *, prefix: bool = False, in_name: bool = False) -> Phrase:
-    return Phrase(tuple(text.split()), prefix, in_name)
+
+def _phrase(text: str, *, prefix: bool = False, weights: str = "") -> Phrase:
+    return Phrase(tuple(text.split()), prefix, weights)
 
 
 def _any(parts: list[Expr]) -> Expr:
@@ -61,21 +66,21 @@ def _term_anywhere(term: SearchTerm) -> Expr:
     typed = _phrase(term.typed, prefix=True)
     if not term.names:
         return typed
-    named = _any([_phrase(name, in_name=True) for name in term.names])
+    named = _any([_phrase(name, weights=NAME) for name in term.names])
     if term.not_in:
-        named = Without(named, _any([_phrase(name, in_name=True) for name in term.not_in]))
+        named = Without(named, _any([_phrase(name, weights=NAME) for name in term.not_in]))
     return AnyOf((typed, named))
 
 
-def _term_in_name(term: SearchTerm, typed_text: str) -> Expr:
+def _term_in(term: SearchTerm, typed_text: str, weights: str) -> Expr:
     found = _any(
-        [_phrase(term.typed, prefix=True, in_name=True)]
-        + [_phrase(name, in_name=True) for name in term.names]
+        [_phrase(term.typed, prefix=True, weights=weights)]
+        + [_phrase(name, weights=NAME) for name in term.names]
     )
     # "cam" ranks "Cam sành" above "Gạo cẩm", unless the buyer typed "gao cam".
     others = [name for name in term.not_in if name not in typed_text]
     if others:
-        return Without(found, _any([_phrase(name, in_name=True) for name in others]))
+        return Without(found, _any([_phrase(name, weights=NAME) for name in others]))
     return found
 
 
@@ -87,22 +92,14 @@ def matching(words: list[str]) -> Expr:
 
 def phrase_in_name(words: list[str]) -> Expr:
     """The whole query, in order, in the name: "vai thieu" in "Vải thiều Thanh Hà"."""
-    return _phrase(" ".join(words), prefix=True, in_name=True)
+    return _phrase(" ".join(words), prefix=True, weights=NAME)
 
 
-def terms_in_name(words: list[str]) -> Expr:
-    """Every term in the name (a produce by any of its names), none mistaken for another."""
+def terms_in(words: list[str], weights: str = NAME) -> Expr:
+    """Every term in the name (or with "AB", the name or the description); a produce by any
+    of its names, in the name; none mistaken for another."""
     typed = " ".join(words)
-    return AllOf(tuple(_term_in_name(term, typed) for term in search_terms(words)))
-
-
-def produce_in_name(words: list[str]) -> Expr | None:
-    """A produce name holding a typed word, in the name: "thieu" -> "vai thieu", which puts
-    "Vải thiều" above "Giới thiệu …"."""
-    names = produce_names_holding(words)
-    if not names:
-        return None
-    return _any([_phrase(name, in_name=True) for name in names])
+    return AllOf(tuple(_term_in(term, typed, weights) for term in search_terms(words)))
 
 
 def leading_names(words: list[str]) -> tuple[str, ...]:
@@ -116,6 +113,4 @@ def leading_names(words: list[str]) -> tuple[str, ...]:
 def name_starts_with(words: list[str]):
     """SQL: the folded name starts with one of leading_names(), as whole words."""
     padded = Product.search_name + literal(" ")
-    return case(
-        (or_(*(padded.like(f"{name} %") for name in leading_names(words))), 1), else_=0
-    ).desc()
+    return or_(*(padded.like(f"{name} %") for name in leading_names(words)))

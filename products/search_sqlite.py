@@ -23,7 +23,7 @@ NAME_WEIGHT, TEXT_WEIGHT = 10.0, 1.0
 def _phrase(phrase: q.Phrase) -> str:
     # Words are folded ([a-z0-9]): inside double quotes they are plain tokens.
     text = '"' + " ".join(phrase.words) + '"' + (" *" if phrase.prefix else "")
-    return f"search_name : {text}" if phrase.in_name else text
+    return f"search_name : {text}" if phrase.weights == q.NAME else text
 
 
 def render(expr: q.Expr) -> str:
@@ -65,17 +65,19 @@ class FullTextMatch:
     def apply(self, statement: Select) -> Select:
         return statement.join(self.hits, self.hits.c.id == Product.id)
 
-    def ordering(self) -> list:
-        order = [
+    def tiers(self) -> list[tuple]:
+        """One tier (SQLite catalogs are small): names holding every term first; among
+        them, a name that starts with what was asked for ("Chè … Thái Nguyên" before "Yến
+        sào tinh chế Thái Nguyên"), then the phrase as typed; then bm25 (lower is better)."""
+        starts = case((q.name_starts_with(self.words), 1), else_=0).desc()
+        order = (
+            _first(q.terms_in(self.words, q.NAME)),
+            starts,
             _first(q.phrase_in_name(self.words)),
-            _first(q.terms_in_name(self.words)),
-            q.name_starts_with(self.words),
-        ]
-        produce = q.produce_in_name(self.words)
-        if produce is not None:
-            order.append(_first(produce))
-        # bm25 is lower for better matches.
-        return [*order, self.hits.c.score.asc()]
+            self.hits.c.score.asc(),
+            *q.NEWEST,
+        )
+        return [(None, order)]
 
 
 def edits(a: str, b: str) -> int:

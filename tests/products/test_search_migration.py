@@ -22,7 +22,10 @@ def _names(typed: str) -> list[str]:
 def _search_objects() -> set[str]:
     inspector = inspect(db.engine)
     tables = {t for t in inspector.get_table_names() if t.startswith("product_search")}
-    columns = {c["name"] for c in inspector.get_columns("product")} & {"search_vector"}
+    columns = {c["name"] for c in inspector.get_columns("product")} & {
+        "search_vector",
+        "name_vector",
+    }
     triggers = set()
     if db.engine.dialect.name == "sqlite":
         triggers = set(
