@@ -1,6 +1,8 @@
 """Catalog benchmark: seed a throw-away PostgreSQL, serve the app with gunicorn, load it.
 
     .venv/bin/python bench/catalog.py [--products 100000] [--seconds 10] [--concurrency 8]
+    .venv/bin/python bench/catalog.py --database URL --products 1000000 --prepare  # then
+    .venv/bin/python bench/catalog.py --database URL --products 1000000
 
 Everything stays on 127.0.0.1: the cluster, gunicorn and the load generator (threads with
 keep-alive http.client connections, each bounded in time and in requests). Prints how long
@@ -231,6 +233,15 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE plans")
+    parser.add_argument(
+        "--database",
+        help="an existing PostgreSQL database (URL) instead of a throw-away cluster: seeded "
+        "by a run with --prepare, then measured by runs without it (a million products take "
+        "long to seed)",
+    )
+    parser.add_argument(
+        "--prepare", action="store_true", help="with --database: migrate and seed it, then stop"
+    )
     options = parser.parse_args()
     farms = options.farms or max(34, options.products // 100)
 
@@ -240,10 +251,20 @@ def main() -> int:
     os.environ["NONGSAN_INSTANCE_PATH"] = os.path.join(workdir, "instance")
     cluster = server = None
     try:
-        cluster = PostgresCluster.start()
-        url = cluster.create_database("nongsan_bench")
-        print(f"PostgreSQL on 127.0.0.1:{cluster.port}; {farms} farms, {options.products} products")
-        prepare_database(url, farms, options.products, options.seed)
+        if options.database:
+            url = options.database
+            if options.prepare:
+                prepare_database(url, farms, options.products, options.seed)
+                return 0
+            print(f"PostgreSQL at {url} (seeded before); {options.products} products")
+        else:
+            cluster = PostgresCluster.start()
+            url = cluster.create_database("nongsan_bench")
+            print(
+                f"PostgreSQL on 127.0.0.1:{cluster.port}; {farms} farms, "
+                f"{options.products} products"
+            )
+            prepare_database(url, farms, options.products, options.seed)
         relevance(url)
         if options.explain:
             paths = [path.replace("&_={n}", "") for _, path in (*SEARCHES, *UNCACHED_SEARCHES)]

@@ -153,3 +153,30 @@ def test_postgresql_answers_the_search_condition_from_the_gin_index(app, backend
             connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars()
         )
         assert "Bitmap Index Scan on ix_product_search_vector" in plan, plan
+
+
+def test_a_broad_search_reads_its_tiers_page_by_page_in_the_same_order(app, monkeypatch):
+    import products.catalog as catalog
+
+    farm = make_farm()
+    for n in range(12):
+        make_product(farm, name=f"Vải thiều số {n}")
+        make_product(farm, name=f"Bưởi số {n}", description="Chúng tôi giới thiệu bưởi.")
+    make_product(farm, name="Hộp quà giới thiệu đặc sản")
+    monkeypatch.setattr(catalog, "COUNT_LIMIT", 5)  # every search here is broad
+
+    def pages(walk: int) -> list[list[str]]:
+        monkeypatch.setattr(catalog, "WALK", walk)
+        return [
+            [
+                p.name
+                for p in search_catalog(
+                    CatalogQuery(text="thieu", page=n), local_today(), per_page=4
+                ).items
+            ]
+            for n in (1, 2)
+        ]
+
+    walked, asked = pages(2000), pages(0)
+    assert walked == asked
+    assert walked[0] == [f"Vải thiều số {n}" for n in (11, 10, 9, 8)]
