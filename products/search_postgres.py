@@ -108,6 +108,8 @@ class FullTextMatch:
 #: "xoia cat" find "Xoài cát" (the default, 0.6, does not); the gate in has_unknown_word
 #: keeps it from answering searches whose words all exist.
 SIMILARITY_THRESHOLD = "0.5"
+#: Names at least this like the words come first ("vai thieu" for "vai thiue": 0.7).
+CLOSE_SIMILARITY = 0.65
 
 
 def _setting(name: str, value: str) -> str:
@@ -154,5 +156,8 @@ class SimilarNameMatch:
         return statement.where(literal(self.typed).op("<%")(Product.search_name))
 
     def tiers(self) -> list[tuple]:
+        """The names most like the words first (a mistake in one letter), then the others;
+        newest first in each, so that a broad one reads only what the page needs."""
         similarity = func.word_similarity(literal(self.typed), Product.search_name)
-        return [(None, (similarity.desc(), *q.NEWEST))]
+        close = and_(self.apply(select(Product)).whereclause, similarity >= CLOSE_SIMILARITY)
+        return [(close, q.NEWEST), (self.apply(select(Product)).whereclause, q.NEWEST)]
