@@ -233,9 +233,13 @@ def search_catalog(query: CatalogQuery, today: date, per_page: int = PER_PAGE) -
     # Rank narrow rows (ids only), then load just the page's products: sorting thousands of
     # matches with every column attached is what made broad searches slow.
     offset = (page - 1) * per_page
+    broad = total > COUNT_LIMIT
+    ids = None
     if match is not None and query.sort == "relevance":
-        ids = _ranked_ids(query, today, match, offset, per_page, broad=total > COUNT_LIMIT)
-    else:
+        ids = _ranked_ids(query, today, match, offset, per_page, broad)
+    elif match is not None and broad and query.sort == "newest" and offset + per_page <= WALK:
+        ids = _walked_ids(filtered, offset, per_page)
+    if ids is None:
         ids = _ids(filtered, _ordering(query), offset, per_page)
     loaded = db.session.scalars(
         select(Product)

@@ -78,8 +78,8 @@ class FullTextMatch:
     """Products holding every term, in tiers: the name starting with what was asked for and
     holding the phrase as typed, then starting with it, then holding every term; then the
     name or description holding every term; then the rest (the farm's name or place). Each
-    tier newest first: a tier is a GIN lookup, or a walk down the newest-first index that
-    stops when the page is full, which the planner chooses by the tier's size."""
+    tier newest first: a GIN lookup, or for a broad search a walk down the newest-first
+    index that stops when the page is full (products.catalog)."""
 
     def __init__(self, words: list[str]):
         self.words = words

@@ -165,13 +165,13 @@ def test_a_broad_search_reads_its_tiers_page_by_page_in_the_same_order(app, monk
     make_product(farm, name="Hộp quà giới thiệu đặc sản")
     monkeypatch.setattr(catalog, "COUNT_LIMIT", 5)  # every search here is broad
 
-    def pages(walk: int) -> list[list[str]]:
+    def pages(walk: int, sort: str = "relevance") -> list[list[str]]:
         monkeypatch.setattr(catalog, "WALK", walk)
         return [
             [
                 p.name
                 for p in search_catalog(
-                    CatalogQuery(text="thieu", page=n), local_today(), per_page=4
+                    CatalogQuery(text="thieu", page=n, sort=sort), local_today(), per_page=4
                 ).items
             ]
             for n in (1, 2)
@@ -180,3 +180,5 @@ def test_a_broad_search_reads_its_tiers_page_by_page_in_the_same_order(app, monk
     walked, asked = pages(2000), pages(0)
     assert walked == asked
     assert walked[0] == [f"Vải thiều số {n}" for n in (11, 10, 9, 8)]
+    assert pages(2000, "newest") == pages(0, "newest")
+    assert pages(2000, "newest")[0][0] == "Hộp quà giới thiệu đặc sản"
