@@ -126,12 +126,11 @@ def has_unknown_word(words: list[str]) -> bool:
     # word is met nowhere, and the index says so at once.
     before = _setting("enable_seqscan", "off")
     try:
-        for word in words:
+        for position, word in enumerate(words, start=1):
+            # As the search reads it: whole, or the start of a word if it is the last.
+            alone = q.matching([word], last_is_prefix=position == len(words))
             found = db.session.scalar(
-                select(literal(1))
-                .select_from(Product)
-                .where(condition(q.matching([word])))
-                .limit(1)
+                select(literal(1)).select_from(Product).where(condition(alone)).limit(1)
             )
             if found is None:
                 return True

@@ -2,8 +2,9 @@
 syntax renders (products.search_postgres, products.search_sqlite), and one plain SQL test on
 the folded name (name_starts_with).
 
-A word the buyer typed matches anywhere as the start of a word ("thieu" finds "thiều" and
-"thiệu"); a produce name from the dictionary ("lychee" -> "vải", "vải thiều") matches only
+A word the buyer typed matches anywhere as a whole word, the last one as the start of a word
+too, since it may be half typed ("thieu" finds "thiều" and "thiệu", "vai thi" "Vải
+thiều"); a produce name from the dictionary ("lychee" -> "vải", "vải thiều") matches only
 whole words in the product's name, and not in a name it must not be mistaken for
 (products.produce_names).
 """
@@ -62,8 +63,8 @@ def _any(parts: list[Expr]) -> Expr:
     return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
 
 
-def _term_anywhere(term: SearchTerm) -> Expr:
-    typed = _phrase(term.typed, prefix=True)
+def _term_anywhere(term: SearchTerm, last: bool) -> Expr:
+    typed = _phrase(term.typed, prefix=last)
     if not term.names:
         return typed
     named = _any([_phrase(name, weights=NAME) for name in term.names])
@@ -72,9 +73,9 @@ def _term_anywhere(term: SearchTerm) -> Expr:
     return AnyOf((typed, named))
 
 
-def _term_in(term: SearchTerm, typed_text: str, weights: str) -> Expr:
+def _term_in(term: SearchTerm, typed_text: str, weights: str, last: bool) -> Expr:
     found = _any(
-        [_phrase(term.typed, prefix=True, weights=weights)]
+        [_phrase(term.typed, prefix=last, weights=weights)]
         + [_phrase(name, weights=NAME) for name in term.names]
     )
     # "cam" ranks "Cam sành" above "Gạo cẩm", unless the buyer typed "gao cam".
@@ -84,10 +85,12 @@ def _term_in(term: SearchTerm, typed_text: str, weights: str) -> Expr:
     return found
 
 
-def matching(words: list[str]) -> Expr:
+def matching(words: list[str], *, last_is_prefix: bool = True) -> Expr:
     """What a product must hold to be found: every term, each anywhere."""
     terms = search_terms(words)
-    return AllOf(tuple(_term_anywhere(term) for term in terms))
+    return AllOf(
+        tuple(_term_anywhere(term, last_is_prefix and term is terms[-1]) for term in terms)
+    )
 
 
 def phrase_in_name(words: list[str]) -> Expr:
@@ -99,7 +102,8 @@ def terms_in(words: list[str], weights: str = NAME) -> Expr:
     """Every term in the name (or with "AB", the name or the description); a produce by any
     of its names, in the name; none mistaken for another."""
     typed = " ".join(words)
-    return AllOf(tuple(_term_in(term, typed, weights) for term in search_terms(words)))
+    terms = search_terms(words)
+    return AllOf(tuple(_term_in(term, typed, weights, term is terms[-1]) for term in terms))
 
 
 def leading_names(words: list[str]) -> tuple[str, ...]:

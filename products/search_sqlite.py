@@ -101,10 +101,11 @@ def _allowed_edits(word: str) -> int:
 
 
 def corrected(words: list[str]) -> list[str] | None:
-    """The words, each one that starts no indexed word replaced by the closest indexed word
-    with the same first letter; None when nothing needed or could be corrected."""
+    """The words, each one the index does not hold (the last: that starts no indexed word)
+    replaced by the closest indexed word with the same first letter; None when nothing
+    needed or could be corrected."""
     changed, result = False, []
-    for word in words:
+    for position, word in enumerate(words, start=1):
         if search_terms([word])[0].names:  # a produce's name ("lychee"): no mistake
             result.append(word)
             continue
@@ -114,17 +115,20 @@ def corrected(words: list[str]) -> list[str] | None:
                 VOCABULARY.c.term >= first, VOCABULARY.c.term < chr(ord(first) + 1)
             )
         ).all()
-        if any(term.startswith(word) for term in terms):
+        # As the search reads it: whole, or the start of a word if it is the last.
+        last = position == len(words)
+        if any(term.startswith(word) if last else term == word for term in terms):
             result.append(word)
             continue
         limit = _allowed_edits(word)
+        # The fewest edits; then a word it begins ("xoa" -> "xoai", not "xa").
         near = [
-            (distance, term)
+            (distance, not term.startswith(word), term)
             for term in terms
             if abs(len(term) - len(word)) <= limit and (distance := edits(word, term)) <= limit
         ]
         if not near:
             return None
-        result.append(min(near)[1])
+        result.append(min(near)[2])
         changed = True
     return result if changed else None
