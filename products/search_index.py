@@ -20,6 +20,10 @@ class TextMatch(Protocol):
     def apply(self, statement: Select) -> Select:
         """The statement, keeping only the products that match."""
 
+    def narrower(self):
+        """A condition implying the match that is cheaper to count, or None: when more than
+        the count's limit meet it, the whole match is not counted."""
+
     def tiers(self) -> list[tuple]:
         """Relevance: (condition, order) pairs, best first; a product belongs to the first
         tier whose condition it meets, and is ordered within it. Each condition holds the

@@ -65,6 +65,9 @@ class FullTextMatch:
     def apply(self, statement: Select) -> Select:
         return statement.join(self.hits, self.hits.c.id == Product.id)
 
+    def narrower(self):
+        return None
+
     def tiers(self) -> list[tuple]:
         """One tier (SQLite catalogs are small): names holding every term first; among
         them, a name that starts with what was asked for ("Chè … Thái Nguyên" before "Yến
