@@ -2,8 +2,9 @@
 
 PostgreSQL: a text-search configuration that folds accents with `unaccent` (đ -> d too), a
 stored weighted tsvector (name and English name A, description B, the folded search_text
-with the farm's name, province and commune C) and one of the name alone, with GIN indexes; pg_trgm's index on
-search_name stays for typing mistakes, the one on search_text goes (nothing reads it now).
+with the farm's name, province and commune C) and one of the name alone, with GIN indexes,
+and statistics on how names start; pg_trgm's index on search_name stays for typing
+mistakes, the one on search_text goes (nothing reads it now).
 
 SQLite: an FTS5 table over the folded search_name and search_text, kept in step by
 triggers, with a vocabulary table that spelling correction reads. A later migration that
