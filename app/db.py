@@ -54,9 +54,26 @@ class UTCDateTime(TypeDecorator[datetime]):
 #: Indexes that the migrations create by hand (trigram search on PostgreSQL, a partial
 #: descending index); the models do not declare them, so schema comparison leaves them out.
 MIGRATION_ONLY_INDEXES = frozenset(
-    {"ix_trgm_product_search_name", "ix_trgm_product_search_text", "ix_product_published_order"}
+    {
+        "ix_trgm_product_search_name",
+        "ix_trgm_product_search_text",
+        "ix_product_published_order",
+        "ix_product_search_vector",
+        "ix_product_name_vector",
+    }
 )
+#: Full-text search that lives only in the migrations (products/search_index.py reads it):
+#: PostgreSQL's generated product.search_vector and name_vector; SQLite's FTS5 table, its
+#: vocabulary and the shadow tables FTS5 keeps (product_search_data, _idx, _docsize, _config).
+MIGRATION_ONLY_COLUMNS = frozenset({("product", "search_vector"), ("product", "name_vector")})
+MIGRATION_ONLY_TABLE_PREFIX = "product_search"
 
 
 def include_in_schema_compare(obj, name, type_, reflected, compare_to) -> bool:
-    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
+    if type_ == "index":
+        return name not in MIGRATION_ONLY_INDEXES
+    if type_ == "table":
+        return not (name or "").startswith(MIGRATION_ONLY_TABLE_PREFIX)
+    if type_ == "column":
+        return (obj.table.name, name) not in MIGRATION_ONLY_COLUMNS
+    return True

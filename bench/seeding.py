@@ -222,6 +222,8 @@ PRODUCE: tuple[Produce, ...] = (
             ("Gạo tám thơm Hải Hậu", "37"),
             ("Gạo Séng Cù Mường Khương", "15"),
             ("Gạo lứt đỏ Điện Biên", "11"),
+            # "cẩm" folds to "cam": a decoy for searches for oranges (see search relevance).
+            ("Gạo cẩm Điện Biên", "11"),
             ("Gạo nàng thơm Chợ Đào", "80"),
             ("Nếp Tú Lệ", "15"),
         ),
@@ -260,6 +262,21 @@ PRODUCE: tuple[Produce, ...] = (
         (60_000, 180_000),
         ("Nước mắm cá cơm", "Tương bần"),
         (("Nước mắm Phú Quốc", "91"), ("Nước mắm Nam Ô", "48"), ("Nước mắm Cát Hải", "31")),
+    ),
+    # Decoys for search relevance: "tra" is a fish as well as tea, and "giới thiệu" (to
+    # introduce) holds the "thiều" of lychees (tests/products/search_relevance.py).
+    Produce(
+        Category.DRIED_PROCESSED,
+        "dried",
+        (90_000, 250_000),
+        ("Khô cá tra", "Cá tra một nắng"),
+        (("Khô cá tra An Giang", "91"), ("Cá tra một nắng Châu Đốc", "91")),
+    ),
+    Produce(
+        Category.OTHER,
+        "dried",
+        (150_000, 900_000),
+        ("Hộp quà giới thiệu đặc sản", "Bộ sản phẩm giới thiệu"),
     ),
     Produce(
         Category.BIRDS_NEST,

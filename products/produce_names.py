@@ -138,3 +138,15 @@ def search_terms(words: list[str]) -> list[SearchTerm]:
         terms.append(SearchTerm(typed, names, not_in))
         start += length
     return terms
+
+
+def produce_names_holding(words: list[str]) -> tuple[str, ...]:
+    """The multi-word produce names (folded) that hold one of these words but are not all
+    typed: "thieu" gives "vai thieu", so that ranking can put a product named after the
+    produce above one that merely holds the word ("giới thiệu")."""
+    typed = " ".join(words)
+    return tuple(
+        " ".join(phrase)
+        for phrase in _phrases()
+        if len(phrase) > 1 and set(phrase) & set(words) and " ".join(phrase) not in typed
+    )
