@@ -15,14 +15,14 @@ unaccent is not a trusted extension: a deployment whose migrations do not run as
 creates it (and pg_trgm) once beforehand: see README, Catalog search.
 
 Revision ID: 5e7a1c0d9b42
-Revises: 392fafc21d09
+Revises: 5e7a0c3d9f21
 Create Date: 2026-11-30 00:20:00
 """
 
 from alembic import op
 
 revision = "5e7a1c0d9b42"
-down_revision = "392fafc21d09"
+down_revision = "5e7a0c3d9f21"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from products.models import Product
 from tests.conftest import make_test_app
 from tests.products.factories import make_product
 
-BEFORE = "392fafc21d09"
+BEFORE = "5e7a0c3d9f21"
 
 
 def _names(typed: str) -> list[str]:
