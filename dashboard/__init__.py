@@ -1,0 +1,13 @@
+"""The operators' province dashboard: the figures the provinces report, kept in summary
+tables that a job refreshes, with their definitions and CSV/XLSX downloads."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register /admin/dashboard and the refresh job (imported for what importing does)."""
+    from dashboard import jobs, views  # noqa: F401
+
+    app.register_blueprint(views.bp)

@@ -1,0 +1,37 @@
+"""The calendar day in Vietnam of a stored UTC time, computed by the database itself (so a
+refresh groups millions of rows without reading them), on PostgreSQL and on SQLite."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from app.clock import VIETNAM
+
+
+class local_day(FunctionElement):  # noqa: N801  (reads as a SQL function)
+    """`local_day(Order.created_at)`: the day in Asia/Ho_Chi_Minh (UTC+7, no summer time)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_day"
+
+
+@compiles(local_day)
+def _on_sqlite(element, compiler, **kw) -> str:
+    # SQLite stores the UTC time as text; Vietnam has kept UTC+7 all year since 1975.
+    return f"date({compiler.process(element.clauses, **kw)}, '+7 hours')"
+
+
+@compiles(local_day, "postgresql")
+def _on_postgresql(element, compiler, **kw) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(({column} AT TIME ZONE 'Asia/Ho_Chi_Minh') AS DATE)"
+
+
+def day_in_vietnam(moment: datetime) -> date:
+    """The same, for a time already read into Python."""
+    return moment.astimezone(VIETNAM).date()
