@@ -91,7 +91,9 @@ def demo_database(database_factory, tmp_path):
     upgrade_schema(app)
     with app.app_context():
         load_demo_story(app)
+        # As if never refreshed (the story's refresh is dated 2027, after the real now).
         db.session.execute(DailyFigure.__table__.delete())
+        db.session.get(FigureRefresh, 1).refreshed_at = None
         db.session.commit()
     yield app
     with app.app_context():
