@@ -7,7 +7,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register /admin/dashboard and the refresh job (imported for what importing does)."""
-    from dashboard import jobs, views  # noqa: F401
+    """Register /admin/dashboard, /open-data and the refresh job (imported for what importing
+    does)."""
+    from dashboard import jobs, open_data_views, views  # noqa: F401
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(open_data_views.bp)

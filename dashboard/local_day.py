@@ -1,11 +1,12 @@
-"""The calendar day in Vietnam of a stored UTC time, computed by the database itself (so a
-refresh groups millions of rows without reading them), on PostgreSQL and on SQLite."""
+"""The calendar day in Vietnam of a stored UTC time (and the month of a day), computed by the
+database itself, so a refresh groups millions of rows without reading them; on PostgreSQL
+and on SQLite."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date
+from sqlalchemy import Date, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -35,3 +36,21 @@ def _on_postgresql(element, compiler, **kw) -> str:
 def day_in_vietnam(moment: datetime) -> date:
     """The same, for a time already read into Python."""
     return moment.astimezone(VIETNAM).date()
+
+
+class month_of(FunctionElement):  # noqa: N801  (reads as a SQL function)
+    """`month_of(DailyFigure.day)`: "2027-03", for grouping a day's rows by month."""
+
+    type = String()
+    inherit_cache = True
+    name = "month_of"
+
+
+@compiles(month_of)
+def _month_on_sqlite(element, compiler, **kw) -> str:
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_of, "postgresql")
+def _month_on_postgresql(element, compiler, **kw) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
