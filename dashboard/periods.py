@@ -40,10 +40,11 @@ class Period:
         return period_of(self.kind, self.first - timedelta(days=1))
 
     def label(self) -> str:
+        """The dates: "03/2027", "2/2027" (a quarter), "2027", "01/03/2027 – 10/03/2027"."""
         if self.kind == "month":
             return f"{self.first:%m/%Y}"
         if self.kind == "quarter":
-            return f"Q{(self.first.month - 1) // 3 + 1}/{self.first:%Y}"
+            return f"{(self.first.month - 1) // 3 + 1}/{self.first:%Y}"
         if self.kind == "year":
             return f"{self.first:%Y}"
         return f"{self.first:%d/%m/%Y} – {self.last:%d/%m/%Y}"

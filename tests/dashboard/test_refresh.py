@@ -130,3 +130,27 @@ def test_two_workers_refreshing_at_once_leave_one_correct_table(demo_database):
         db.session.commit()
         assert table_snapshot(DailyFigure) == raced
         assert values(board_for(admin(), on="2027-03-05"))["orders"] == 7
+
+
+def test_the_page_reads_the_summary_table_never_the_records(story, client):
+    from datetime import UTC, datetime
+
+    from tests.dashboard.scenario import PHONE
+    from tests.support.queries import assert_fixed_queries, count_queries
+    from traceability.models import Label
+    from traceability.scans import record_scan
+
+    log_in(client, "admin@nongsan.demo", "nongsan-demo")
+    url = "/admin/dashboard?on=2027-04-10"
+
+    def more_scans_and_a_refresh():
+        for serial in db.session.scalars(select(Label.serial).limit(20)):
+            record_scan(serial, PHONE, "another-visitor")
+        refresh_figures(datetime(2027, 4, 10, 4, tzinfo=UTC))
+
+    assert_fixed_queries(client, url, more_scans_and_a_refresh)
+    with count_queries() as statements:
+        client.get(url)
+    # (Only the names of the products in the revenue table are read, by their ids.)
+    records = ("farm_order", "order_line", "label_scan", "batch", "checkout", "order_event")
+    assert not [s for s in statements if any(f"FROM {table}" in s for table in records)]
