@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from dashboard import metrics
+from dashboard.local_day import month_of
 from dashboard.models import DailyFigure
 from dashboard.periods import Period
 
@@ -121,3 +122,48 @@ def communes_with_figures(province: str) -> list[str]:
             .distinct()
         )
     )
+
+
+#: The flows of the monthly series and the provinces table.
+SERIES_METRICS = (metrics.ORDERS, metrics.PAID_ORDERS, metrics.REVENUE_VND, metrics.SCANS)
+PROVINCE_STOCKS = (
+    metrics.listing("household"),
+    metrics.listing("cooperative"),
+    metrics.PRODUCTS_LISTED,
+    metrics.OCOP_PRODUCTS,
+)
+
+
+def monthly_series(scope: Scope, first: date, last: date) -> dict[str, dict[str, int]]:
+    """Month ("2027-03") -> metric -> sum, for the series' flows, from `first` to `last`."""
+    month = month_of(DailyFigure.day)
+    series: dict[str, dict[str, int]] = {}
+    for month_key, metric, total in db.session.execute(
+        select(month, DailyFigure.metric, func.sum(DailyFigure.value))
+        .where(
+            DailyFigure.metric.in_(SERIES_METRICS),
+            DailyFigure.day.between(first, last),
+            *scope.conditions(),
+        )
+        .group_by(month, DailyFigure.metric)
+    ):
+        series.setdefault(month_key, {})[metric] = int(total)
+    return series
+
+
+def by_province(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
+    """Province -> metric -> value: the series' flows over the period, and the stocks of
+    sellers, products and OCOP at its last day."""
+    where = scope.conditions()
+    provinces: dict[str, dict[str, int]] = {}
+    for metrics_wanted, days in (
+        (SERIES_METRICS, DailyFigure.day.between(period.first, period.last)),
+        (PROVINCE_STOCKS, DailyFigure.day <= period.last),
+    ):
+        for province, metric, total in db.session.execute(
+            select(DailyFigure.province_code, DailyFigure.metric, func.sum(DailyFigure.value))
+            .where(DailyFigure.metric.in_(metrics_wanted), days, *where)
+            .group_by(DailyFigure.province_code, DailyFigure.metric)
+        ):
+            provinces.setdefault(province, {})[metric] = int(total)
+    return provinces

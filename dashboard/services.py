@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,7 +20,14 @@ from dashboard import metrics, tables
 from dashboard.figures import Figure, build_figures
 from dashboard.jobs import refresh_dashboard_figures_now
 from dashboard.periods import LONGEST_RANGE_DAYS, PERIOD_KINDS, Period, period_of, read_day
-from dashboard.readings import Scope, communes_with_figures, expiring_soon, read_period
+from dashboard.readings import (
+    Scope,
+    by_province,
+    communes_with_figures,
+    expiring_soon,
+    monthly_series,
+    read_period,
+)
 from dashboard.refresh import last_refreshed_at
 from products.models import Product
 
@@ -122,11 +129,16 @@ def dashboard(operator: User, filters: DashboardFilters, today: date) -> Dashboa
     current = read_period(scope, filters.period)
     previous = read_period(scope, filters.period.previous())
     figures = build_figures(current, previous, expiring_soon(scope, today))
+    months = _twelve_months(filters.period.last)
     return Dashboard(
         filters=filters,
         figures=figures,
         tables=[
             tables.figures_table(figures),
+            tables.months_table(
+                monthly_series(scope, months[0], filters.period.last), _month_keys(months)
+            ),
+            tables.provinces_table(by_province(scope, filters.period)),
             tables.categories_table(current, previous),
             tables.ocop_table(current, previous),
             tables.payment_methods_table(current, previous),
@@ -136,6 +148,18 @@ def dashboard(operator: User, filters: DashboardFilters, today: date) -> Dashboa
         communes=communes,
         refreshed_at=last_refreshed_at(),
     )
+
+
+def _twelve_months(last: date) -> list[date]:
+    """The first days of the twelve months ending with the one holding `last`."""
+    firsts = [date(last.year, last.month, 1)]
+    while len(firsts) < 12:
+        firsts.insert(0, period_of("month", firsts[0] - timedelta(days=1)).first)
+    return firsts
+
+
+def _month_keys(firsts: list[date]) -> list[str]:
+    return [f"{first:%Y-%m}" for first in firsts]
 
 
 def _product_names(*readings) -> dict[str, str]:

@@ -39,7 +39,16 @@ class Table:
         return self.row_kinds[row] if kind == ROW_KIND else kind
 
 
-TABLE_KEYS = ("figures", "categories", "ocop", "payment_methods", "delivery_provinces", "products")
+TABLE_KEYS = (
+    "figures",
+    "months",
+    "provinces",
+    "categories",
+    "ocop",
+    "payment_methods",
+    "delivery_provinces",
+    "products",
+)
 
 
 def figures_table(figures: list[Figure]) -> Table:
@@ -169,3 +178,66 @@ def products_table(current: Reading, previous: Reading, names: dict[str, str]) -
         lambda product_id: names.get(product_id) or _("A product no longer listed"),
         VND,
     )
+
+
+def months_table(series: dict[str, dict[str, int]], months: list[str]) -> Table:
+    """The twelve months up to the period's end, oldest first (the monthly series' numbers)."""
+    table = Table(
+        "months",
+        _("Month by month (the twelve months up to the end of the period)"),
+        [
+            Column(_("Month"), TEXT),
+            Column(_("Orders placed"), COUNT),
+            Column(_("Transactions paid"), COUNT),
+            Column(_("Revenue (đồng)"), VND),
+            Column(_("Label scans"), COUNT),
+        ],
+    )
+    for month in months:
+        values = series.get(month, {})
+        table.rows.append(
+            [
+                f"{month[5:]}/{month[:4]}",
+                values.get(metrics.ORDERS, 0),
+                values.get(metrics.PAID_ORDERS, 0),
+                values.get(metrics.REVENUE_VND, 0),
+                values.get(metrics.SCANS, 0),
+            ]
+        )
+    return table
+
+
+def provinces_table(provinces: dict[str, dict[str, int]]) -> Table:
+    """The provinces side by side (by the farms' province), most revenue first."""
+    table = Table(
+        "provinces",
+        _("Provinces side by side (the farms’ province)"),
+        [
+            Column(_("Province"), TEXT),
+            Column(_("Households selling"), COUNT),
+            Column(_("Cooperatives selling"), COUNT),
+            Column(_("Products listed"), COUNT),
+            Column(_("OCOP products"), COUNT),
+            Column(_("Orders placed"), COUNT),
+            Column(_("Transactions paid"), COUNT),
+            Column(_("Revenue (đồng)"), VND),
+        ],
+    )
+    ranked = sorted(
+        provinces.items(), key=lambda item: (-item[1].get(metrics.REVENUE_VND, 0), item[0])
+    )
+    for code, values in ranked:
+        province = province_by_code(code)
+        table.rows.append(
+            [
+                province.display_name if province else code,
+                values.get(metrics.listing("household"), 0),
+                values.get(metrics.listing("cooperative"), 0),
+                values.get(metrics.PRODUCTS_LISTED, 0),
+                values.get(metrics.OCOP_PRODUCTS, 0),
+                values.get(metrics.ORDERS, 0),
+                values.get(metrics.PAID_ORDERS, 0),
+                values.get(metrics.REVENUE_VND, 0),
+            ]
+        )
+    return table

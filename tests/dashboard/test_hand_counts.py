@@ -118,3 +118,20 @@ def test_expiring_certificates_look_90_days_ahead_of_today(story):
     assert values(board)["certificates_expiring"] == 0
     # At the end of September it has expired: two OCOP products are left.
     assert values(board_for(admin(), today="2027-10-01"))["ocop_products"] == 2
+
+
+def test_month_by_month_and_the_provinces_side_by_side(story):
+    board = board_for(admin(), on="2027-04-10")
+    months = board.table("months").rows
+    assert [row[0] for row in months][:1] == ["05/2026"] and len(months) == 12
+    # (month, orders, paid, revenue, scans): only March and April 2027 had any
+    assert months[-2:] == [["03/2027", 7, 3, 1_445_000, 0], ["04/2027", 0, 1, 765_000, 2]]
+    assert all(row[1:] == [0, 0, 0, 0] for row in months[:-2])
+    provinces = board.table("provinces").rows
+    # April: (households, cooperatives, products, OCOP at the end; orders, paid, revenue),
+    # most revenue first, then by province code (08 before 31)
+    assert provinces == [
+        ["Thái Nguyên", 0, 1, 2, 2, 0, 1, 765_000],
+        ["Tuyên Quang", 1, 0, 1, 0, 0, 0, 0],
+        ["TP. Hải Phòng", 2, 1, 3, 1, 0, 0, 0],
+    ]
