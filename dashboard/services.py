@@ -63,10 +63,11 @@ def read_filters(args: Mapping[str, str], operator: User, today: date) -> Dashbo
     if province_by_code(raw_province):
         province = raw_province
     elif raw_province:
-        problems.append(_("There is no province “%(value)s”; all are shown.", value=raw_province))
+        # What is shown instead (the operator's province, or the whole country) is in the title.
+        problems.append(_("There is no province “%(value)s”.", value=raw_province[:40]))
     kind = args.get("period") or "month"
     if kind not in PERIOD_KINDS:
-        problems.append(_("There is no period “%(value)s”; the month is shown.", value=kind))
+        problems.append(_("There is no period “%(value)s”; the month is shown.", value=kind[:40]))
         kind = "month"
     period = _read_period(kind, args, today, problems)
     commune = (args.get("commune") or "").strip()[:120] or None
