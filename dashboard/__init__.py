@@ -1,0 +1,15 @@
+"""The operators' province dashboard: the figures the provinces report, kept in summary
+tables that a job refreshes, with their definitions and CSV/XLSX downloads."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register /admin/dashboard, /open-data and the refresh job (imported for what importing
+    does)."""
+    from dashboard import jobs, open_data_views, views  # noqa: F401
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(open_data_views.bp)

@@ -1,0 +1,382 @@
+"""Rebuild the dashboard's summary table from the records themselves.
+
+Every figure is grouped by the database (by day in Vietnam, the farm's province and commune)
+and the whole table is replaced in one transaction, so a reader sees either the old figures
+or the new ones. Refreshes lock the one FigureRefresh row: a second worker that asked while
+the first was rebuilding waits, sees that the figures are newer than its request, and stops.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import delete, exists, func, insert, select
+
+from app.db import utcnow
+from app.extensions import db
+from dashboard import metrics
+from dashboard.local_day import day_in_vietnam, local_day
+from dashboard.models import DailyFigure, FigureRefresh
+from farms.models import Certification, Farm
+from orders.events import OrderEventKind
+from orders.models import Checkout, Order, OrderEvent, OrderLine
+from orders.states import OrderStatus, PaymentStatus
+from products.models import OcopCertificate, Product, ProductStatus, Variant
+from traceability.models import Batch, BatchAllocation, LabelRun, LabelScan
+
+#: (metric, province, day, commune, dimension) -> value
+Key = tuple[str, str, date, str, str]
+Row = tuple[str, str, date, str, str, int]
+
+
+def refresh_figures(asked_at: datetime | None = None) -> bool:
+    """Rebuild the figures unless someone rebuilt them after `asked_at`; True if rebuilt.
+    The caller commits."""
+    asked_at = asked_at or utcnow()
+    state = db.session.scalar(select(FigureRefresh).where(FigureRefresh.id == 1).with_for_update())
+    if state is None:  # a database built before the migration's row (never in practice)
+        state = FigureRefresh(id=1, row_count=0)
+        db.session.add(state)
+    elif state.refreshed_at is not None and state.refreshed_at >= asked_at:
+        return False
+    started = utcnow()
+    totals: dict[Key, int] = defaultdict(int)
+    for metric, province, day, commune, dimension, value in _all_rows():
+        totals[(metric, province, _as_date(day), commune or "", dimension)] += int(value or 0)
+    db.session.execute(delete(DailyFigure))
+    rows = [
+        {"metric": m, "province_code": p, "day": d, "commune": c, "dimension": x, "value": v}
+        for (m, p, d, c, x), v in totals.items()
+        if v
+    ]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(DailyFigure), rows[start : start + 5000])
+    state.refreshed_at = started
+    state.row_count = len(rows)
+    db.session.flush()
+    return True
+
+
+def last_refreshed_at() -> datetime | None:
+    return db.session.scalar(select(FigureRefresh.refreshed_at).where(FigureRefresh.id == 1))
+
+
+def _as_date(value) -> date:
+    # SQLite may hand back the day as text.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _all_rows() -> Iterable[Row]:
+    for source in (
+        _orders,
+        _selling_farms,
+        _paid_orders,
+        _first_orders_and_sales,
+        _listings,
+        _ocop,
+        _certificates,
+        _batches,
+        _shipped_lines,
+        _labels,
+        _scans,
+        _verifications,
+    ):
+        yield from source()
+
+
+_PLACE = (Farm.province_code, Farm.commune)
+
+
+def _grouped(metric: str, base, day_column, value, dimension, *joins, where=()) -> Iterable[Row]:
+    """One GROUP BY over a record, by day, the farm's place and a dimension (or none)."""
+    day = local_day(day_column)
+    split = () if dimension is None else (dimension,)
+    statement = select(day, *_PLACE, value, *split).select_from(base)
+    for target, condition in joins:
+        statement = statement.join(target, condition)
+    statement = statement.where(*where).group_by(day, *_PLACE, *split)
+    for row_day, province, commune, total, *dim in db.session.execute(statement):
+        yield metric, province, row_day, commune, str(dim[0] if dim else ""), total
+
+
+def _by_farm(model) -> tuple:
+    return (Farm, Farm.id == model.farm_id)
+
+
+def _orders() -> Iterable[Row]:
+    return _grouped(
+        metrics.ORDERS, Order, Order.created_at, func.count(Order.id), None, _by_farm(Order)
+    )
+
+
+def _selling_farms() -> Iterable[Row]:
+    for kind in metrics.FARM_KINDS:
+        yield from _grouped(
+            metrics.selling(kind),
+            Order,
+            Order.created_at,
+            func.count(Order.id),
+            Farm.id,
+            _by_farm(Order),
+            where=(Farm.kind == kind,),
+        )
+
+
+def _paid_at():
+    """When each order was (last) paid, from its history."""
+    return (
+        select(OrderEvent.order_id, func.max(OrderEvent.created_at).label("paid_at"))
+        .where(
+            OrderEvent.kind == OrderEventKind.PAYMENT.value,
+            OrderEvent.to_state == PaymentStatus.PAID.value,
+        )
+        .group_by(OrderEvent.order_id)
+        .subquery()
+    )
+
+
+def _paid_orders() -> Iterable[Row]:
+    paid = _paid_at()
+    joins = ((paid, paid.c.order_id == Order.id), _by_farm(Order))
+    to = (Checkout, Checkout.id == Order.checkout_id)
+    still_paid = (Order.payment_status == PaymentStatus.PAID.value,)
+    count, total = func.count(Order.id), func.sum(Order.total_vnd)
+    for metric, value, dimension, extra in (
+        (metrics.PAID_ORDERS, count, Order.payment_method, ()),
+        (metrics.REVENUE_VND, total, Order.payment_method, ()),
+        (metrics.PAID_ORDERS_TO, count, Checkout.province_code, (to,)),
+        (metrics.REVENUE_TO_VND, total, Checkout.province_code, (to,)),
+    ):
+        yield from _grouped(
+            metric, Order, paid.c.paid_at, value, dimension, *joins, *extra, where=still_paid
+        )
+    day = local_day(paid.c.paid_at)
+    statement = (
+        select(day, *_PLACE, Variant.product_id, func.sum(OrderLine.line_total_vnd))
+        .select_from(OrderLine)
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(paid, paid.c.order_id == Order.id)
+        .join(Farm, Farm.id == Order.farm_id)
+        .outerjoin(Variant, Variant.id == OrderLine.variant_id)
+        .where(*still_paid)
+        .group_by(day, *_PLACE, Variant.product_id)
+    )
+    for row_day, province, commune, product_id, total_vnd in db.session.execute(statement):
+        dimension = str(product_id) if product_id is not None else ""
+        yield metrics.PRODUCT_REVENUE_VND, province, row_day, commune, dimension, total_vnd
+
+
+def _first_orders_and_sales() -> Iterable[Row]:
+    """Per farm: the day of its first order, and the days from its registration to its
+    first sale (its first paid order). One row per farm, so the days are counted here."""
+    paid = _paid_at()
+    first_paid = (
+        select(Order.farm_id, func.min(paid.c.paid_at).label("first_paid"))
+        .join(paid, paid.c.order_id == Order.id)
+        .where(Order.payment_status == PaymentStatus.PAID.value)
+        .group_by(Order.farm_id)
+        .subquery()
+    )
+    first_placed = (
+        select(Order.farm_id, func.min(Order.created_at).label("first_placed"))
+        .group_by(Order.farm_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            Farm.id,
+            Farm.kind,
+            *_PLACE,
+            Farm.created_at,
+            first_placed.c.first_placed,
+            first_paid.c.first_paid,
+        )
+        .join(first_placed, first_placed.c.farm_id == Farm.id)
+        .outerjoin(first_paid, first_paid.c.farm_id == Farm.id)
+    )
+    for farm_id, kind, province, commune, registered, placed, sold in db.session.execute(statement):
+        yield metrics.first_order(kind), province, _vn(placed), commune, str(farm_id), 1
+        if sold is not None:
+            days = (_vn(sold) - _vn(registered)).days
+            # Stored plus one: a row of value 0 is never written (a sale on the first day).
+            yield metrics.FIRST_SALE_DAYS, province, _vn(sold), commune, str(farm_id), days + 1
+
+
+def _vn(moment) -> date:
+    # An aggregate over a time comes back as text from SQLite.
+    if not isinstance(moment, datetime):
+        moment = datetime.fromisoformat(str(moment))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return day_in_vietnam(moment)
+
+
+def _listings() -> Iterable[Row]:
+    published = (Product.status == ProductStatus.PUBLISHED.value,)
+    since = func.coalesce(Product.published_at, Product.created_at)
+    yield from _grouped(
+        metrics.PRODUCTS_LISTED,
+        Product,
+        since,
+        func.count(Product.id),
+        Product.category,
+        _by_farm(Product),
+        where=published,
+    )
+    statement = (
+        select(Farm.kind, *_PLACE, func.min(since))
+        .join(Product, Product.farm_id == Farm.id)
+        .where(*published)
+        .group_by(Farm.id, Farm.kind, *_PLACE)
+    )
+    for kind, province, commune, first in db.session.execute(statement):
+        yield metrics.listing(kind), province, _vn(first), commune, "", 1
+
+
+def _ocop() -> Iterable[Row]:
+    """Verified OCOP stars of published products: +1 from the day verified, -1 from the day
+    after they expire; and 1 on the expiry day, for "expiring in 90 days"."""
+    statement = (
+        select(OcopCertificate, *_PLACE)
+        .join(Product, Product.id == OcopCertificate.product_id)
+        .join(Farm, Farm.id == Product.farm_id)
+        .where(
+            OcopCertificate.verified_at.is_not(None),
+            Product.status == ProductStatus.PUBLISHED.value,
+        )
+    )
+    for ocop, province, commune in db.session.execute(statement):
+        verified_on = _vn(ocop.verified_at)
+        yield metrics.OCOP_EXPIRING, province, ocop.expires_on, commune, "", 1
+        if verified_on > ocop.expires_on:
+            continue  # verified after it expired: it never counted
+        stars = f"{ocop.stars}:{ocop.level}"
+        yield metrics.OCOP_PRODUCTS, province, verified_on, commune, stars, 1
+        yield (
+            metrics.OCOP_PRODUCTS,
+            province,
+            ocop.expires_on + timedelta(days=1),
+            commune,
+            stars,
+            -1,
+        )
+
+
+def _certificates() -> Iterable[Row]:
+    statement = (
+        select(Certification.expires_on, *_PLACE, func.count(Certification.id))
+        .join(Farm, Farm.id == Certification.farm_id)
+        .where(Certification.verified_at.is_not(None))
+        .group_by(Certification.expires_on, *_PLACE)
+    )
+    for expires_on, province, commune, count in db.session.execute(statement):
+        yield metrics.CERT_EXPIRING, province, expires_on, commune, "", count
+
+
+def _batches() -> Iterable[Row]:
+    yield from _grouped(
+        metrics.BATCHES, Batch, Batch.created_at, func.count(Batch.id), None, _by_farm(Batch)
+    )
+    yield from _grouped(
+        metrics.RECALLS,
+        Batch,
+        Batch.recalled_at,
+        func.count(Batch.id),
+        None,
+        _by_farm(Batch),
+        where=(Batch.recalled_at.is_not(None),),
+    )
+
+
+def _shipped_lines() -> Iterable[Row]:
+    """Lines of orders that were shipped, on the day they first were; and those of them that
+    say which batch (or batches) their units came from."""
+    shipped = (
+        select(OrderEvent.order_id, func.min(OrderEvent.created_at).label("shipped_at"))
+        .where(
+            OrderEvent.kind == OrderEventKind.STATUS.value,
+            OrderEvent.to_state == OrderStatus.SHIPPED.value,
+        )
+        .group_by(OrderEvent.order_id)
+        .subquery()
+    )
+    joins = (
+        (Order, Order.id == OrderLine.order_id),
+        (shipped, shipped.c.order_id == Order.id),
+        _by_farm(Order),
+    )
+    traced = exists().where(BatchAllocation.order_line_id == OrderLine.id)
+    yield from _grouped(
+        metrics.SHIPPED_LINES,
+        OrderLine,
+        shipped.c.shipped_at,
+        func.count(OrderLine.id),
+        None,
+        *joins,
+    )
+    yield from _grouped(
+        metrics.SHIPPED_LINES_TRACED,
+        OrderLine,
+        shipped.c.shipped_at,
+        func.count(OrderLine.id),
+        None,
+        *joins,
+        where=(traced,),
+    )
+
+
+def _labels() -> Iterable[Row]:
+    return _grouped(
+        metrics.LABELS,
+        LabelRun,
+        LabelRun.created_at,
+        func.sum(LabelRun.count),
+        None,
+        (Batch, Batch.id == LabelRun.batch_id),
+        _by_farm(Batch),
+    )
+
+
+def _scans() -> Iterable[Row]:
+    # Scans of issued labels by people: link previews (bots) and unknown serials are not.
+    return _grouped(
+        metrics.SCANS,
+        LabelScan,
+        LabelScan.scanned_at,
+        func.count(LabelScan.id),
+        None,
+        (Batch, Batch.id == LabelScan.batch_id),
+        _by_farm(Batch),
+        where=(LabelScan.label_id.is_not(None), LabelScan.device != "bot"),
+    )
+
+
+def _verifications() -> Iterable[Row]:
+    yield from _grouped(
+        metrics.FARMS_VERIFIED,
+        Farm,
+        Farm.verified_at,
+        func.count(Farm.id),
+        Farm.kind,
+        where=(Farm.verified_at.is_not(None),),
+    )
+    for dimension, model, joins in (
+        ("farm", Certification, (_by_farm(Certification),)),
+        (
+            "ocop",
+            OcopCertificate,
+            ((Product, Product.id == OcopCertificate.product_id), _by_farm(Product)),
+        ),
+    ):
+        for metric, province, day, commune, _, count in _grouped(
+            metrics.CERTS_VERIFIED,
+            model,
+            model.verified_at,
+            func.count(model.id),
+            None,
+            *joins,
+            where=(model.verified_at.is_not(None),),
+        ):
+            yield metric, province, day, commune, dimension, count

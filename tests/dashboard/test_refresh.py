@@ -1,0 +1,156 @@
+"""The refresh job: the summary table equals a rebuild from the records, running it again
+changes nothing, a refresh asked before the last one is skipped, and two workers racing on
+PostgreSQL leave one correct table."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from app.db import utcnow
+from app.extensions import db
+from dashboard.jobs import refresh_dashboard_figures
+from dashboard.models import DailyFigure, FigureRefresh
+from dashboard.refresh import refresh_figures
+from products.models import Product
+from tests.app.factories import log_in
+from tests.conftest import make_test_app
+from tests.dashboard.scenario import admin, board_for, load_demo_story, values
+from tests.support.database import upgrade_schema
+from tests.support.snapshots import table_snapshot
+
+_race_databases = itertools.count()
+#: Ten minutes after the story's own refresh (tests/dashboard/scenario.py).
+TEN_MINUTES_LATER = "2027-04-10 03:10:00"
+
+
+@pytest.fixture
+def story(app):
+    load_demo_story(app)
+
+
+def test_refreshing_again_changes_no_figure(story):
+    before = table_snapshot(DailyFigure)
+    with freeze_time(TEN_MINUTES_LATER):
+        assert refresh_figures() is True
+    assert table_snapshot(DailyFigure) == before
+
+
+def test_a_refresh_asked_before_the_last_one_is_skipped(story):
+    state = db.session.get(FigureRefresh, 1)
+    asked_earlier = state.refreshed_at - timedelta(seconds=1)
+    db.session.execute(DailyFigure.__table__.delete().where(DailyFigure.metric == "orders"))
+    assert refresh_figures(asked_earlier) is False
+    assert db.session.scalar(select(DailyFigure).where(DailyFigure.metric == "orders")) is None
+
+
+def test_the_figures_follow_the_records_only_after_a_refresh(story):
+    tea_box = db.session.scalar(select(Product).where(Product.slug.like("che-moc-cau%")))
+    tea_box.status = "hidden"
+    db.session.flush()
+    assert values(board_for(admin()))["products_listed"] == 6  # still the last refresh's
+    with freeze_time(TEN_MINUTES_LATER):
+        refresh_figures()
+    # Its listing row is gone, not left behind: the table is rebuilt, not added to.
+    board = board_for(admin())
+    assert values(board)["products_listed"] == 5 and values(board)["ocop_products"] == 2
+
+
+def test_the_periodic_job_rebuilds_and_states_its_time(story):
+    with freeze_time(TEN_MINUTES_LATER):
+        assert refresh_dashboard_figures.call_local() is True
+    refreshed = db.session.scalar(select(FigureRefresh.refreshed_at))
+    assert refreshed.isoformat() == "2027-04-10T03:10:00+00:00"
+
+
+def test_an_operator_asks_for_a_refresh_and_the_page_states_the_time(story, client):
+    db.session.execute(DailyFigure.__table__.delete())
+    with freeze_time(TEN_MINUTES_LATER, tick=True):
+        log_in(client, "admin@nongsan.demo", "nongsan-demo")
+        page = client.get("/admin/dashboard").get_data(as_text=True)
+        assert "Số liệu cập nhật lúc 10:00 10/04/2027" in page  # the story's, Vietnam time
+        answer = client.post_form("/admin/dashboard/refresh")
+        assert answer.status_code == 302
+        page = client.get(answer.location).get_data(as_text=True)
+    assert "Số liệu cập nhật lúc 10:10 10/04/2027" in page
+    # The job ran at once (JOBS_IMMEDIATE): the orders are back.
+    assert db.session.scalar(select(DailyFigure).where(DailyFigure.metric == "orders"))
+
+
+@pytest.fixture
+def demo_database(database_factory, tmp_path):
+    """The demo committed in a database of its own: each worker has its own connection."""
+    app = make_test_app(
+        database_factory("postgresql", f"dashboard_race_{next(_race_databases)}"), str(tmp_path)
+    )
+    upgrade_schema(app)
+    with app.app_context():
+        load_demo_story(app)
+        # As if never refreshed (the story's refresh is dated 2027, after the real now).
+        db.session.execute(DailyFigure.__table__.delete())
+        db.session.get(FigureRefresh, 1).refreshed_at = None
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_two_workers_refreshing_at_once_leave_one_correct_table(demo_database):
+    app = demo_database
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def worker():
+        with app.app_context():
+            asked_at = utcnow()
+            start.wait()
+            try:
+                outcomes.append(refresh_figures(asked_at))
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - the test reports what went wrong
+                db.session.rollback()
+                outcomes.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # One rebuilt; the other waited on the lock, saw newer figures and stopped.
+    assert sorted(outcomes, key=str) == [False, True]
+    with app.app_context():
+        raced = table_snapshot(DailyFigure)
+        refresh_figures()
+        db.session.commit()
+        assert table_snapshot(DailyFigure) == raced
+        assert values(board_for(admin(), on="2027-03-05"))["orders"] == 7
+
+
+def test_the_page_reads_the_summary_table_never_the_records(story, client):
+    from datetime import UTC, datetime
+
+    from tests.dashboard.scenario import PHONE
+    from tests.support.queries import assert_fixed_queries, count_queries
+    from traceability.models import Label
+    from traceability.scans import record_scan
+
+    log_in(client, "admin@nongsan.demo", "nongsan-demo")
+    url = "/admin/dashboard?on=2027-04-10"
+
+    def more_scans_and_a_refresh():
+        for serial in db.session.scalars(select(Label.serial).limit(20)):
+            record_scan(serial, PHONE, "another-visitor")
+        refresh_figures(datetime(2027, 4, 10, 4, tzinfo=UTC))
+
+    assert_fixed_queries(client, url, more_scans_and_a_refresh)
+    with count_queries() as statements:
+        client.get(url)
+    # (Only the names of the products in the revenue table are read, by their ids.)
+    records = ("farm_order", "order_line", "label_scan", "batch", "checkout", "order_event")
+    assert not [s for s in statements if any(f"FROM {table}" in s for table in records)]
