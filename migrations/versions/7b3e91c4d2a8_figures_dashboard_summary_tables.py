@@ -2,7 +2,7 @@
 and the row that says when they were last rebuilt
 
 Revision ID: 7b3e91c4d2a8
-Revises: 5e7a0c3d9f21
+Revises: 5e7a1c0d9b42
 Create Date: 2026-11-30 00:50:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7b3e91c4d2a8"
-down_revision = "5e7a0c3d9f21"
+down_revision = "5e7a1c0d9b42"
 branch_labels = None
 depends_on = None
 
