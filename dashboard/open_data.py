@@ -39,6 +39,11 @@ FIELDS = {
     "farms_verified": (metrics.FARMS_VERIFIED, False),
 }
 KEYS = ("province_code", "province_name", "month", *FIELDS)
+#: Statistical confidentiality: where fewer households and cooperatives than this sell in a
+#: province, its orders and money would be one business's own (a single cooperative's
+#: monthly income, under an open licence). They are published as null there.
+MIN_SELLERS_SHOWN = 3
+CONFIDENTIAL = ("orders", "transactions_paid", "revenue_vnd")
 
 
 def schema() -> dict:
@@ -73,6 +78,8 @@ def monthly_records(today: date, province: str | None = None) -> list[dict]:
                 value = sums[code].get((metric, month_key), 0)
                 running[field] += value
                 record[field] = running[field] if stock else value
+            if record["households_selling"] + record["cooperatives_selling"] < MIN_SELLERS_SHOWN:
+                record.update(dict.fromkeys(CONFIDENTIAL))
             records.append(record)
     return records
 

@@ -39,6 +39,7 @@ def page():
     return render_template(
         "dashboard/open_data.html",
         fields=open_data.FIELD_LABELS,
+        min_sellers=open_data.MIN_SELLERS_SHOWN,
         licence_name=open_data.LICENCE_NAME,
         licence_url=open_data.LICENCE_URL,
         refreshed_at=last_refreshed_at(),

@@ -19,6 +19,7 @@ from app.extensions import db
 from dashboard import metrics
 from dashboard.local_day import day_in_vietnam, local_day
 from dashboard.models import DailyFigure, FigureRefresh
+from dashboard.periods import LAST_DAY
 from farms.models import Certification, Farm
 from orders.events import OrderEventKind
 from orders.models import Checkout, Order, OrderEvent, OrderLine
@@ -254,6 +255,8 @@ def _ocop() -> Iterable[Row]:
             continue  # verified after it expired: it never counted
         stars = f"{ocop.stars}:{ocop.level}"
         yield metrics.OCOP_PRODUCTS, province, verified_on, commune, stars, 1
+        if ocop.expires_on >= LAST_DAY:
+            continue  # no day after it to stop on (a farmer may type 31/12/9999)
         yield (
             metrics.OCOP_PRODUCTS,
             province,

@@ -204,7 +204,7 @@ def _ranked_ids(
             tier = tier.where(not_(better))
         better = condition
         found = None
-        if broad and order is NEWEST and offset + limit <= WALK:
+        if broad and match.walkable and order is NEWEST and offset + limit <= WALK:
             found = _walked_ids(tier, offset, limit - len(ids))
         if found is None:
             found = _ids(tier, order, offset, limit - len(ids))
@@ -249,7 +249,13 @@ def search_catalog(query: CatalogQuery, today: date, per_page: int = PER_PAGE) -
     ids = None
     if match is not None and query.sort == "relevance":
         ids = _ranked_ids(query, today, match, offset, per_page, broad)
-    elif match is not None and broad and query.sort == "newest" and offset + per_page <= WALK:
+    elif (
+        match is not None
+        and match.walkable
+        and broad
+        and query.sort == "newest"
+        and offset + per_page <= WALK
+    ):
         ids = _walked_ids(filtered, offset, per_page)
     if ids is None:
         ids = _ids(filtered, _ordering(query), offset, per_page)

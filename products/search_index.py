@@ -17,6 +17,11 @@ from products import search_postgres, search_sqlite
 
 
 class TextMatch(Protocol):
+    #: Whether the match is a plain condition on the product's own row (`where`), so that a
+    #: broad search may walk the newest products testing it (products.catalog._walked_ids);
+    #: SQLite's FTS5 match is a join, which that walk would leave out.
+    walkable: bool
+
     def apply(self, statement: Select) -> Select:
         """The statement, keeping only the products that match."""
 

@@ -81,6 +81,8 @@ class FullTextMatch:
     tier newest first: a GIN lookup, or for a broad search a walk down the newest-first
     index that stops when the page is full (products.catalog)."""
 
+    walkable = True
+
     def __init__(self, words: list[str]):
         self.words = words
         self.query = q.matching(words)
@@ -148,6 +150,8 @@ class SimilarNameMatch:
     """Typing mistakes: names whose words are most like the query ("vai thiue"), through
     pg_trgm's `<%` (word similarity at least SIMILARITY_THRESHOLD) and the trigram index on
     search_name."""
+
+    walkable = True
 
     def __init__(self, words: list[str]):
         self.typed = " ".join(words)

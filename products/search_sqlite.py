@@ -49,6 +49,8 @@ def _first(expr: q.Expr):
 class FullTextMatch:
     """Products holding every term; the name's matches first, then bm25."""
 
+    walkable = False
+
     def __init__(self, words: list[str]):
         self.words = words
         self.hits = (

@@ -49,6 +49,8 @@ from products.units import PACKED_UNITS
 
 MAX_PRODUCT_PHOTOS = 8
 OCOP_VALIDITY = relativedelta(months=36)
+#: Longer than any OCOP decision runs: an end date past it is a typing mistake (31/12/9999).
+OCOP_LONGEST = relativedelta(years=5)
 
 
 def normalize_gtin(text: str | None) -> str | None:
@@ -332,6 +334,11 @@ def set_ocop(
     expiry = expires_on or decision_date + OCOP_VALIDITY
     if expiry <= decision_date:
         raise DomainError(_l("The end date must be after the start date."), field="expires_on")
+    if expiry > decision_date + OCOP_LONGEST:
+        raise DomainError(
+            _l("The end date cannot be more than 5 years after the decision date."),
+            field="expires_on",
+        )
     # Checked before the certificate is touched: a refusal leaves it (and its check) as it was.
     number = clean_text(decision_number, "decision_number", 80, _l("the decision number"))
     certificate = product.ocop or OcopCertificate(product=product)

@@ -38,8 +38,8 @@ def test_the_json_validates_against_its_published_schema(story, client):
 
 def test_the_records_match_the_hand_counts(story, client):
     records = _get(client, "/open-data/figures.json?province=19").get_json()["records"]
-    # Thái Nguyên: HTX Chè Tân Cương, its two teas, the seven demo orders in March, three
-    # of them paid then (165,000 + 615,000 + 665,000 ₫), the fourth (765,000 ₫) in April.
+    # Thái Nguyên: HTX Chè Tân Cương, its two teas, batches and labels. Its orders and money
+    # are its own (one seller): null (the dashboard's own counts are in test_hand_counts).
     assert records == [
         {
             "province_code": "19",
@@ -49,9 +49,9 @@ def test_the_records_match_the_hand_counts(story, client):
             "cooperatives_selling": 1,
             "products_listed": 2,
             "ocop_products": 2,
-            "orders": 7,
-            "transactions_paid": 3,
-            "revenue_vnd": 1_445_000,
+            "orders": None,
+            "transactions_paid": None,
+            "revenue_vnd": None,
             "batches_recorded": 3,
             "labels_issued": 72,
             "label_scans": 0,
@@ -66,9 +66,9 @@ def test_the_records_match_the_hand_counts(story, client):
             "cooperatives_selling": 1,  # a stock: still selling
             "products_listed": 2,
             "ocop_products": 2,
-            "orders": 0,
-            "transactions_paid": 1,
-            "revenue_vnd": 765_000,
+            "orders": None,
+            "transactions_paid": None,
+            "revenue_vnd": None,
             "batches_recorded": 0,
             "labels_issued": 0,
             "label_scans": 0,
@@ -86,6 +86,27 @@ def test_the_records_match_the_hand_counts(story, client):
     assert hai_phong_april["label_scans"] == 2 and hai_phong_april["households_selling"] == 2
 
 
+def test_a_provinces_money_is_published_only_where_enough_businesses_sell(
+    story, client, monkeypatch
+):
+    # With the threshold at 2: Hải Phòng's two households are published, Thái Nguyên's one
+    # cooperative (7 orders, 1,445,000 ₫ in March, by the hand count) is not.
+    import dashboard.open_data as open_data
+
+    monkeypatch.setattr(open_data, "MIN_SELLERS_SHOWN", 2)
+    records = {
+        (r["province_code"], r["month"]): r
+        for r in _get(client, "/open-data/figures.json").get_json()["records"]
+    }
+    assert records[("31", "2027-04")]["households_selling"] == 2
+    assert records[("31", "2027-04")]["orders"] is not None
+    thai_nguyen = records[("19", "2027-03")]
+    assert thai_nguyen["cooperatives_selling"] + thai_nguyen["households_selling"] == 1
+    assert [thai_nguyen[f] for f in open_data.CONFIDENTIAL] == [None, None, None]
+    csv_text = _get(client, "/open-data/figures.csv?province=19").get_data(as_text=True)
+    assert "1445000" not in csv_text
+
+
 def test_no_personal_data_leaves(story, client):
     text = _get(client, "/open-data/figures.json").get_data(as_text=True)
     text += _get(client, "/open-data/figures.csv").get_data(as_text=True)
@@ -99,7 +120,8 @@ def test_the_csv_has_the_same_records(story, client):
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:4] == ["province_code", "province_name", "month", "households_selling"]
     assert [row[2] for row in rows[1:]] == ["2027-03", "2027-04"]
-    assert rows[1][rows[0].index("revenue_vnd")] == "1445000"
+    assert rows[1][rows[0].index("labels_issued")] == "72"
+    assert rows[1][rows[0].index("revenue_vnd")] == ""  # one seller: confidential
 
 
 def test_an_unknown_province_is_a_clear_400(story, client):

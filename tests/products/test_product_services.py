@@ -222,6 +222,25 @@ def test_ocop_has_three_to_five_stars(app, stars):
     assert database_snapshot() == before
 
 
+@pytest.mark.parametrize(
+    ("expires_on", "accepted"),
+    [(date(2029, 1, 1), True), (date(2029, 1, 2), False), (date(9999, 12, 31), False)],
+)
+def test_an_ocop_end_date_past_five_years_is_a_typing_mistake(app, expires_on, accepted):
+    # 31/12/9999 once stopped every refresh of the province dashboard (a day after it overflows).
+    product = make_product()
+    before = database_snapshot()
+    fields = {"stars": "4", "decision_number": "1/QĐ", "decision_date": date(2024, 1, 1)}
+    owner = product.farm.members[0].user
+    if accepted:
+        assert services.set_ocop(product, owner, **fields, expires_on=expires_on)
+        return
+    with pytest.raises(DomainError) as refused:
+        services.set_ocop(product, owner, **fields, expires_on=expires_on)
+    assert refused.value.field == "expires_on"
+    assert database_snapshot() == before
+
+
 def test_a_published_product_keeps_one_variant(app):
     product = make_product()
     before = database_snapshot()

@@ -190,3 +190,17 @@ def test_a_broad_search_reads_its_tiers_page_by_page_in_the_same_order(app, monk
     assert walked[0] == [f"Vải thiều số {n}" for n in (11, 10, 9, 8)]
     assert pages(2000, "newest") == pages(0, "newest")
     assert pages(2000, "newest")[0][0] == "Hộp quà giới thiệu đặc sản"
+
+
+def test_a_broad_search_sorted_newest_holds_only_matching_products(app, monkeypatch):
+    # SQLite's match is a join that the newest-first walk once left out: the page was simply
+    # the newest products for sale.
+    import products.catalog as catalog
+
+    farm = make_farm(name="Hợp tác xã Tân Cương", commune="xã Tân Cương")
+    for n in range(6):
+        make_product(farm, name=f"Chè búp số {n}")
+    make_product(farm, name="Mật ong rừng")  # the newest, and no tea anywhere in it
+    monkeypatch.setattr(catalog, "COUNT_LIMIT", 2)  # the search is broad
+    found = search_catalog(CatalogQuery(text="che bup", sort="newest"), local_today(), per_page=4)
+    assert [p.name for p in found.items] == [f"Chè búp số {n}" for n in (5, 4, 3, 2)]
