@@ -130,3 +130,11 @@ def test_the_dashboard_has_the_button_for_the_chosen_month(story, client):
 def test_a_visitor_is_sent_to_sign_in(story, client):
     response = client.get("/admin/dashboard/monthly-report.pdf?province=31")
     assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+
+
+def test_a_report_before_any_figure_says_so(app, tmp_path):
+    operator = make_user(Role.OPERATOR)
+    text = pdf_text(monthly_report(operator, None, APRIL, TODAY), tmp_path)
+    assert "Số liệu chưa được tính lần nào." in text
+    assert "Chưa có số liệu." in text  # the tables are empty
+    assert "Trang 1" in text
