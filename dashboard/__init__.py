@@ -9,7 +9,14 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register /admin/dashboard, /open-data and the refresh job (imported for what importing
     does)."""
-    from dashboard import jobs, open_data_views, views  # noqa: F401
+    from dashboard import (  # noqa: F401
+        jobs,
+        monthly_report_mailing,
+        monthly_report_views,
+        open_data_views,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(open_data_views.bp)
+    app.register_blueprint(monthly_report_views.bp)
