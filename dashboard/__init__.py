@@ -7,9 +7,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register /admin/dashboard, /open-data and the refresh job (imported for what importing
-    does)."""
-    from dashboard import jobs, open_data_views, views  # noqa: F401
+    """Register /admin/dashboard, /figures, /open-data and the refresh job (imported for
+    what importing does)."""
+    from dashboard import jobs, open_data_views, views, views_public  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.register_blueprint(open_data_views.bp)
+    app.register_blueprint(views_public.bp)
