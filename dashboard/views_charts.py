@@ -73,9 +73,9 @@ def province_charts(table: Table, choice: str) -> list[Chart]:
     chosen column."""
     column, unit = MAP_CHOICES[choice]
     map_title = (
-        _("Households selling by province")
+        _("Map: households selling by province")
         if choice == "households"
-        else _("Revenue by province (đồng)")
+        else _("Map: revenue by province (đồng)")
     )
     return [
         province_chart(_("Revenue by province (đồng)"), _province_values(table, 7), VND),
