@@ -69,17 +69,13 @@ def _province_values(table: Table, column: int) -> dict[str, int]:
 
 
 def province_charts(table: Table, choice: str) -> list[Chart]:
-    """The provinces table as bars of revenue, side by side, and as the map coloured by the
-    chosen column."""
+    """The map coloured by the provinces table's chosen column, and the provinces side by
+    side as bars of revenue."""
     column, unit = MAP_CHOICES[choice]
-    map_title = (
-        _("Map: households selling by province")
-        if choice == "households"
-        else _("Map: revenue by province (đồng)")
-    )
+    map_title = _("Map: households selling") if choice == "households" else _("Map: revenue")
     return [
-        province_chart(_("Revenue by province (đồng)"), _province_values(table, 7), VND),
         province_map(map_title, _province_values(table, column), unit),
+        province_chart(_("Revenue by province"), _province_values(table, 7), VND),
     ]
 
 

@@ -32,8 +32,8 @@ def test_country_wide_charts_carry_the_demo_figures(story, client):
     assert set(found) == {
         "Đơn đặt hàng theo tháng",
         "Doanh thu theo tháng",
-        "Doanh thu theo tỉnh (đồng)",
-        "Bản đồ: hộ đang bán theo tỉnh",
+        "Doanh thu theo tỉnh",
+        "Bản đồ: hộ đang bán",
         "Sản phẩm OCOP theo số sao",
     }
     revenue = tooltips(found["Doanh thu theo tháng"])
@@ -44,12 +44,12 @@ def test_country_wide_charts_carry_the_demo_figures(story, client):
     orders = tooltips(found["Đơn đặt hàng theo tháng"])
     assert orders["Mười hai tháng đến 03/2027, 03/2027"] == 7
 
-    provinces = tooltips(found["Doanh thu theo tỉnh (đồng)"])
+    provinces = tooltips(found["Doanh thu theo tỉnh"])
     assert len(provinces) == 34
     assert provinces["Thái Nguyên"] == MARCH_REVENUE  # Tân Cương took every order
     assert provinces["TP. Hải Phòng"] == 0 and provinces["Cà Mau"] is None
 
-    households = found["Bản đồ: hộ đang bán theo tỉnh"]
+    households = found["Bản đồ: hộ đang bán"]
     by_households = tooltips(households, "path")
     # Thanh Hà and Hà Đông; Sáng; Tân Cương is a cooperative, no household
     assert by_households["TP. Hải Phòng"] == 2 and by_households["Tuyên Quang"] == 1
@@ -64,11 +64,11 @@ def test_country_wide_charts_carry_the_demo_figures(story, client):
 def test_the_map_can_be_coloured_by_revenue(story, client):
     log_in(client, "admin@nongsan.demo", "nongsan-demo")
     found = charts(_page(client, MARCH + "&map=revenue"))
-    assert "Bản đồ: hộ đang bán theo tỉnh" not in found
-    by_revenue = tooltips(found["Bản đồ: doanh thu theo tỉnh (đồng)"], "path")
+    assert "Bản đồ: hộ đang bán" not in found
+    by_revenue = tooltips(found["Bản đồ: doanh thu"], "path")
     assert by_revenue["Thái Nguyên"] == MARCH_REVENUE
     # An unknown choice falls back to households selling.
-    assert "Bản đồ: hộ đang bán theo tỉnh" in charts(_page(client, MARCH + "&map=<b>"))
+    assert "Bản đồ: hộ đang bán" in charts(_page(client, MARCH + "&map=<b>"))
 
 
 def test_the_year_before_is_drawn_beside_when_it_has_figures(story, client):

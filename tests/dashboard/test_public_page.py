@@ -37,7 +37,7 @@ def _get(client, path, **kwargs):
 
 
 def _cells(html: str, prefix: str) -> dict[str, str]:
-    return dict(re.findall(rf'data-testid="{prefix}-([a-z_]+)">([^<]*)</td>', html))
+    return dict(re.findall(rf'data-testid="{prefix}-([a-z_]+)">([^<]*)</strong>', html))
 
 
 def _expected(board) -> dict[str, str]:
@@ -56,7 +56,7 @@ def test_the_figures_equal_the_dashboards(story, client, province):
     )
     assert _cells(html, "month") == _expected(march)
     assert _cells(html, "year") == _expected(so_far)
-    assert "Tháng 03/2027" in html and "01/01/2027 – 10/04/2027" in html
+    assert "Tháng 03/2027" in html and "Từ đầu năm (01/01/2027 – 10/04/2027)" in html
 
 
 def test_the_country_wide_figures_are_the_hand_counts(story, client):
@@ -67,24 +67,20 @@ def test_the_country_wide_figures_are_the_hand_counts(story, client):
     # April adds the cash order paid on the 10th (765,000 ₫) and two counted label scans.
     assert year["revenue_vnd"] == figure_value(1_445_000 + 765_000, "vnd")
     assert (month["scans"], year["scans"]) == ("0", "2")
-    stars = re.findall(
-        r'data-testid="public-ocop-(\d)">.*?<td class="number">(\d+)</td>', html, re.S
-    )
-    assert stars == [("3", "1"), ("4", "1"), ("5", "1")]
+    # The three OCOP decisions were verified on 20 March: in March's stock and the year's.
+    stars = re.findall(r'data-testid="ocop-(\d)">(\d+)<', html)
+    assert stars == [("3", "1"), ("4", "1"), ("5", "1")] * 2
 
 
 def test_the_map_and_the_provinces_side_by_side(story, client):
     html = _get(client, "/figures").get_data(as_text=True)
     found = charts(html)
-    assert tooltips(found["Bản đồ: hộ đang bán theo tỉnh"], "path")["TP. Hải Phòng"] == 2
+    assert tooltips(found["Bản đồ: hộ đang bán"], "path")["TP. Hải Phòng"] == 2
     # The year so far: March's three payments and April's cash order, all Tân Cương's.
     year_revenue = 1_445_000 + 765_000
-    assert tooltips(found["Doanh thu theo tỉnh (đồng)"])["Thái Nguyên"] == year_revenue
+    assert tooltips(found["Doanh thu theo tỉnh"])["Thái Nguyên"] == year_revenue
     by_revenue = charts(_get(client, "/figures?map=revenue").get_data(as_text=True))
-    assert (
-        tooltips(by_revenue["Bản đồ: doanh thu theo tỉnh (đồng)"], "path")["Thái Nguyên"]
-        == year_revenue
-    )
+    assert tooltips(by_revenue["Bản đồ: doanh thu"], "path")["Thái Nguyên"] == year_revenue
 
 
 def test_the_page_has_its_freshness_definitions_picker_and_open_data_links(story, client):
