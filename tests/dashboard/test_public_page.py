@@ -144,3 +144,16 @@ def test_a_fixed_number_of_statements(story, client):
         with count_queries() as statements:
             assert client.get("/figures").status_code == 200
     assert len(statements) == STATEMENTS, "\n".join(s[:120] for s in statements)
+
+
+def test_before_any_figure_the_page_says_so(client):
+    response = _get(client, "/figures")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Số liệu chưa được tính lần nào." in html
+    assert _cells(html, "year")["orders"] == "0"
+
+
+def test_the_open_data_page_links_here(client):
+    html = client.get("/open-data").get_data(as_text=True)
+    assert 'href="/figures"' in html
