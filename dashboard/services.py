@@ -21,6 +21,7 @@ from dashboard.figures import Figure, build_figures
 from dashboard.jobs import refresh_dashboard_figures_now
 from dashboard.periods import LONGEST_RANGE_DAYS, PERIOD_KINDS, Period, period_of, read_day
 from dashboard.readings import (
+    Reading,
     Scope,
     by_province,
     communes_with_figures,
@@ -98,6 +99,8 @@ class Dashboard:
     tables: list[tables.Table]
     communes: list[str]
     refreshed_at: datetime | None
+    #: The period's reading, for the charts drawn from the same figures as the tables.
+    current: Reading | None = None
 
     def table(self, key: str) -> tables.Table:
         return next(table for table in self.tables if table.key == key)
@@ -148,6 +151,7 @@ def dashboard(operator: User, filters: DashboardFilters, today: date) -> Dashboa
         ],
         communes=communes,
         refreshed_at=last_refreshed_at(),
+        current=current,
     )
 
 

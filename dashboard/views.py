@@ -14,7 +14,7 @@ from app.db import utcnow
 from app.form_fields import ActionForm
 from app.geo import all_provinces
 from app.web import submit
-from dashboard import services
+from dashboard import services, views_charts
 from dashboard.exports import XLSX_TYPE, table_csv, table_xlsx
 from dashboard.figures import grouped
 from dashboard.formatting import figure_change, figure_value
@@ -34,6 +34,7 @@ def _dashboard() -> services.Dashboard:
 @role_required(Role.OPERATOR)
 def dashboard():
     board = _dashboard()
+    map_choice = views_charts.map_choice(request.args.get("map"))
     return render_template(
         "dashboard/dashboard.html",
         board=board,
@@ -44,6 +45,8 @@ def dashboard():
         figure_value=figure_value,
         figure_change=figure_change,
         refresh_form=ActionForm(formdata=None),
+        charts=views_charts.dashboard_charts(board, map_choice),
+        map_choice=map_choice,
     )
 
 

@@ -1,0 +1,159 @@
+"""The public /figures page: the headline figures per province for the latest full month and
+the year so far, equal to the dashboard's own; the map and the provinces' bars; no person's
+or farm's name; cacheable by shared caches; and a fixed number of statements."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from freezegun import freeze_time
+
+from app.auth.roles import Role
+from app.extensions import db
+from dashboard.formatting import figure_value
+from dashboard.public_figures import HEADLINE_KEYS
+from dashboard.refresh import refresh_figures
+from tests.app.factories import log_in, make_user
+from tests.dashboard.charts_svg import charts, tooltips
+from tests.dashboard.scenario import LATER, admin, board_for, load_demo_story, values
+from tests.farms.factories import make_farm
+from tests.products.factories import make_product
+from tests.support.queries import assert_fixed_queries, count_queries
+
+#: Anonymous, the page reads the summary table only: two periods of four statements (flows,
+#: stocks, distinct farms, days to first sale), the provinces (flows, stocks) and freshness.
+STATEMENTS = 11
+
+
+@pytest.fixture
+def story(app):
+    load_demo_story(app)
+
+
+def _get(client, path, **kwargs):
+    with freeze_time(LATER, tick=True):  # "today" is 10 April 2027 in the story
+        return client.get(path, **kwargs)
+
+
+def _cells(html: str, prefix: str) -> dict[str, str]:
+    return dict(re.findall(rf'data-testid="{prefix}-([a-z_]+)">([^<]*)</strong>', html))
+
+
+def _expected(board) -> dict[str, str]:
+    figures = {figure.key: figure for figure in board.figures}
+    return {key: figure_value(values(board)[key], figures[key].kind) for key in HEADLINE_KEYS}
+
+
+@pytest.mark.parametrize("province", [None, "31", "19"])
+def test_the_figures_equal_the_dashboards(story, client, province):
+    query = f"?province={province}" if province else ""
+    html = _get(client, "/figures" + query).get_data(as_text=True)
+    scope = {"province": province} if province else {}
+    march = board_for(admin(), period="month", on="2027-03-01", **scope)
+    so_far = board_for(
+        admin(), period="range", **{"from": "2027-01-01", "to": "2027-04-10"}, **scope
+    )
+    assert _cells(html, "month") == _expected(march)
+    assert _cells(html, "year") == _expected(so_far)
+    assert "Tháng 03/2027" in html and "Từ đầu năm (01/01/2027 – 10/04/2027)" in html
+
+
+def test_the_country_wide_figures_are_the_hand_counts(story, client):
+    html = _get(client, "/figures").get_data(as_text=True)
+    month, year = _cells(html, "month"), _cells(html, "year")
+    assert month["households_listing"] == "3" and month["orders"] == "7"
+    assert month["revenue_vnd"] == figure_value(1_445_000, "vnd")
+    # April adds the cash order paid on the 10th (765,000 ₫) and two counted label scans.
+    assert year["revenue_vnd"] == figure_value(1_445_000 + 765_000, "vnd")
+    assert (month["scans"], year["scans"]) == ("0", "2")
+    # The three OCOP decisions were verified on 20 March: in March's stock and the year's.
+    stars = re.findall(r'data-testid="ocop-(\d)">(\d+)<', html)
+    assert stars == [("3", "1"), ("4", "1"), ("5", "1")] * 2
+
+
+def test_the_map_and_the_provinces_side_by_side(story, client):
+    html = _get(client, "/figures").get_data(as_text=True)
+    found = charts(html)
+    assert tooltips(found["Bản đồ: hộ đang bán"], "path")["TP. Hải Phòng"] == 2
+    # The year so far: March's three payments and April's cash order, all Tân Cương's.
+    year_revenue = 1_445_000 + 765_000
+    assert tooltips(found["Doanh thu theo tỉnh"])["Thái Nguyên"] == year_revenue
+    by_revenue = charts(_get(client, "/figures?map=revenue").get_data(as_text=True))
+    assert tooltips(by_revenue["Bản đồ: doanh thu"], "path")["Thái Nguyên"] == year_revenue
+
+
+def test_the_page_has_its_freshness_definitions_picker_and_open_data_links(story, client):
+    html = _get(client, "/figures?province=31").get_data(as_text=True)
+    assert "Số liệu cập nhật lúc" in html
+    assert 'data-testid="public-scope">TP. Hải Phòng<' in html
+    assert '<option value="31" selected>' in html
+    assert "Các hộ hiện có ít nhất một sản phẩm đang đăng bán" in html  # a definition
+    assert (
+        "/open-data/figures.json?province=31" in html
+        and "/open-data/figures.csv?province=31" in html
+    )
+
+
+def test_an_unknown_province_shows_the_country_and_says_so(story, client):
+    response = _get(client, "/figures?province=<script>")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Không có tỉnh “&lt;script&gt;”" in html or "&lt;script&gt;" in html
+    assert "<script>”" not in html
+    assert 'data-testid="public-scope">Cả nước<' in html
+
+
+def test_no_name_of_a_person_or_a_farm(story, client):
+    with freeze_time(LATER, tick=True):  # a refresh asked before the story's is skipped
+        owner = make_user(Role.FARMER, full_name="Bà Nguyễn Thị Độc Nhất")
+        farm = make_farm(owner, name="Vườn Mận Độc Nhất Vô Nhị", province_code="31")
+        make_product(farm, name="Mận hậu Độc Nhất")
+        db.session.flush()
+        assert refresh_figures()
+        db.session.commit()
+    for path in ("/figures", "/figures?province=31"):
+        html = _get(client, path).get_data(as_text=True)
+        assert "Độc Nhất" not in html
+        for demo_name in ("Thanh Hà", "Tân Cương", "Hoa Hà Đông", "Vườn cam Sáng", "Chè"):
+            assert demo_name not in html, demo_name
+    assert _cells(html, "year")["households_listing"] == "3"
+
+
+def test_shared_caches_may_keep_it(story, client):
+    response = _get(client, "/figures")
+    assert response.cache_control.public and response.cache_control.max_age > 0
+    assert response.headers.get("ETag")
+    again = _get(client, "/figures", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    # Signed in, the page (with its header) is the person's own.
+    with freeze_time(LATER, tick=True):
+        log_in(client, "admin@nongsan.demo", "nongsan-demo")
+    assert _get(client, "/figures").headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_fixed_number_of_statements(story, client):
+    def more_farms_and_orders():
+        for n in range(3):
+            make_product(make_farm(province_code="19"), name=f"Chè móc câu {n}")
+        db.session.flush()
+        assert refresh_figures()
+
+    with freeze_time(LATER, tick=True):
+        assert_fixed_queries(client, "/figures?province=19", more_farms_and_orders)
+        with count_queries() as statements:
+            assert client.get("/figures").status_code == 200
+    assert len(statements) == STATEMENTS, "\n".join(s[:120] for s in statements)
+
+
+def test_before_any_figure_the_page_says_so(client):
+    response = _get(client, "/figures")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Số liệu chưa được tính lần nào." in html
+    assert _cells(html, "year")["orders"] == "0"
+
+
+def test_the_open_data_page_links_here(client):
+    html = client.get("/open-data").get_data(as_text=True)
+    assert 'href="/figures"' in html

@@ -1,0 +1,74 @@
+"""The public figures page in a browser, signed out: on a phone a visitor reads the whole
+country's headline figures, picks Hải Phòng and sees its own; on a desktop screen the map
+and the provinces side by side. Screenshots of both widths are saved and looked at."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from app.extensions import db
+from dashboard.refresh import refresh_figures
+from tests.e2e.conftest import SCREENSHOTS
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _refresh(app) -> None:
+    with app.app_context():
+        refresh_figures()
+        db.session.commit()
+
+
+def _too_wide(page) -> list[str]:
+    return page.evaluate(
+        "[...document.querySelectorAll('main *')]"
+        ".filter(e => e.getBoundingClientRect().right > 360)"
+        ".slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className)"
+    )
+
+
+def test_a_visitor_reads_a_provinces_figures_on_a_phone(live_app, demo_shop, phone):
+    app, _ = live_app
+    _refresh(app)
+    page = phone
+    page.goto(f"{demo_shop}/figures")
+    expect(page.get_by_role("heading", name="Số liệu các tỉnh")).to_be_visible()
+    expect(page.get_by_test_id("public-freshness")).to_contain_text("Số liệu cập nhật lúc")
+    expect(page.get_by_test_id("public-scope")).to_have_text("Cả nước")
+    # The demo was loaded today: its three households sell in the year so far.
+    expect(page.get_by_test_id("year-households_listing")).to_have_text("3")
+    page.screenshot_as("public-figures-01-country-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, _too_wide(page)
+
+    page.get_by_label("Tỉnh của cơ sở").select_option(label="TP. Hải Phòng")
+    page.get_by_test_id("province-picker").get_by_role("button").click()
+    expect(page.get_by_test_id("public-scope")).to_have_text("TP. Hải Phòng")
+    expect(page.get_by_test_id("year-households_listing")).to_have_text("2")
+    expect(
+        page.get_by_test_id("public-open-data").get_by_role("link", name="CSV")
+    ).to_have_attribute("href", "/open-data/figures.csv?province=31")
+    page.get_by_test_id("public-provinces").scroll_into_view_if_needed()
+    page.screenshot_as("public-figures-02-province-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, _too_wide(page)
+
+
+def test_a_visitor_sees_the_map_and_the_provinces_on_a_desktop(
+    live_app, demo_shop, browser, backend
+):
+    app, _ = live_app
+    _refresh(app)
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{demo_shop}/figures")
+        expect(page.locator("svg path.province")).to_have_count(34)
+        page.get_by_test_id("map-revenue").click()
+        expect(page.get_by_test_id("map-choice").locator("strong")).to_have_text("doanh thu")
+        expect(page.locator("figure.chart")).to_have_count(2)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"{backend}-public-figures-03-desktop.png"), full_page=True
+        )
+    finally:
+        context.close()
