@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.geo import province_by_code
 from dashboard import metrics
+from dashboard.confidentiality import too_few_sellers
 from dashboard.local_day import month_of
 from dashboard.models import DailyFigure
 from dashboard.periods import period_of
@@ -39,10 +40,7 @@ FIELDS = {
     "farms_verified": (metrics.FARMS_VERIFIED, False),
 }
 KEYS = ("province_code", "province_name", "month", *FIELDS)
-#: Statistical confidentiality: where fewer households and cooperatives than this sell in a
-#: province, its orders and money would be one business's own (a single cooperative's
-#: monthly income, under an open licence). They are published as null there.
-MIN_SELLERS_SHOWN = 3
+#: Published as null where too few businesses sell (dashboard.confidentiality).
 CONFIDENTIAL = ("orders", "transactions_paid", "revenue_vnd")
 
 
@@ -78,7 +76,7 @@ def monthly_records(today: date, province: str | None = None) -> list[dict]:
                 value = sums[code].get((metric, month_key), 0)
                 running[field] += value
                 record[field] = running[field] if stock else value
-            if record["households_selling"] + record["cooperatives_selling"] < MIN_SELLERS_SHOWN:
+            if too_few_sellers(record["households_selling"], record["cooperatives_selling"]):
                 record.update(dict.fromkeys(CONFIDENTIAL))
             records.append(record)
     return records

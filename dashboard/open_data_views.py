@@ -13,6 +13,7 @@ from app.csv_cells import csv_document
 from app.geo import province_by_code
 from app.http_cache import public_page
 from dashboard import open_data
+from dashboard.confidentiality import MIN_SELLERS_SHOWN
 from dashboard.refresh import last_refreshed_at
 
 bp = Blueprint("open_data", __name__, template_folder="templates")
@@ -39,7 +40,7 @@ def page():
     return render_template(
         "dashboard/open_data.html",
         fields=open_data.FIELD_LABELS,
-        min_sellers=open_data.MIN_SELLERS_SHOWN,
+        min_sellers=MIN_SELLERS_SHOWN,
         licence_name=open_data.LICENCE_NAME,
         licence_url=open_data.LICENCE_URL,
         refreshed_at=last_refreshed_at(),

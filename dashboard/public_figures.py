@@ -4,10 +4,11 @@ sums, never a person's data). The values are the dashboard's own (dashboard.figu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from dashboard import tables
+from dashboard.confidentiality import too_few_sellers
 from dashboard.figures import Figure, build_figures
 from dashboard.periods import Period, period_of
 from dashboard.readings import Reading, Scope, by_province, read_period
@@ -24,6 +25,10 @@ HEADLINE_KEYS = (
     "labels",
     "scans",
 )
+#: What too few sellers would give away (dashboard.confidentiality).
+CONFIDENTIAL_KEYS = ("orders", "paid_orders", "revenue_vnd")
+#: The provinces table's columns: households, cooperatives; orders, paid, revenue.
+_SELLERS, _MONEY = slice(1, 3), slice(5, 8)
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,22 @@ def year_so_far(today: date) -> Period:
 def _column(scope: Scope, period: Period) -> Column:
     reading = read_period(scope, period)
     # No comparison and nothing expiring on this page: only the period's own values.
-    figures = build_figures(reading, Reading(), {})
-    return Column(period, {f.key: f for f in figures if f.key in HEADLINE_KEYS}, reading)
+    figures = {f.key: f for f in build_figures(reading, Reading(), {}) if f.key in HEADLINE_KEYS}
+    sellers = (figures["households_listing"].current, figures["cooperatives_listing"].current)
+    if too_few_sellers(*sellers):
+        for key in CONFIDENTIAL_KEYS:
+            figures[key] = replace(figures[key], current=None)
+    return Column(period, figures, reading)
+
+
+def _confidential_provinces(table: tables.Table) -> tables.Table:
+    """The provinces side by side with the money of those with too few sellers unknown, and
+    those listed after the others (ranked by revenue, their place would give it away)."""
+    for row in table.rows:
+        if too_few_sellers(*row[_SELLERS]):
+            row[_MONEY] = [None] * 3
+    table.rows.sort(key=lambda row: row[_MONEY][2] is None)  # stable: revenue order kept
+    return table
 
 
 def public_figures(province: str | None, today: date) -> PublicFigures:
@@ -67,5 +86,7 @@ def public_figures(province: str | None, today: date) -> PublicFigures:
         province=province,
         month=_column(scope, latest_full_month(today)),
         year=_column(scope, year),
-        provinces=tables.provinces_table(by_province(Scope(None, None), year)),
+        provinces=_confidential_provinces(
+            tables.provinces_table(by_province(Scope(None, None), year))
+        ),
     )

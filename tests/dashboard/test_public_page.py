@@ -11,8 +11,9 @@ from freezegun import freeze_time
 
 from app.auth.roles import Role
 from app.extensions import db
+from dashboard.confidentiality import too_few_sellers
 from dashboard.formatting import figure_value
-from dashboard.public_figures import HEADLINE_KEYS
+from dashboard.public_figures import CONFIDENTIAL_KEYS, HEADLINE_KEYS
 from dashboard.refresh import refresh_figures
 from tests.app.factories import log_in, make_user
 from tests.dashboard.charts_svg import charts, tooltips
@@ -41,8 +42,13 @@ def _cells(html: str, prefix: str) -> dict[str, str]:
 
 
 def _expected(board) -> dict[str, str]:
+    """The dashboard's values as the public page shows them: orders and money unknown ("—")
+    where fewer than three businesses sell (dashboard/confidentiality.py)."""
     figures = {figure.key: figure for figure in board.figures}
-    return {key: figure_value(values(board)[key], figures[key].kind) for key in HEADLINE_KEYS}
+    shown = values(board)
+    if too_few_sellers(shown["households_listing"], shown["cooperatives_listing"]):
+        shown.update(dict.fromkeys(CONFIDENTIAL_KEYS))
+    return {key: figure_value(shown[key], figures[key].kind) for key in HEADLINE_KEYS}
 
 
 @pytest.mark.parametrize("province", [None, "31", "19"])
@@ -76,11 +82,22 @@ def test_the_map_and_the_provinces_side_by_side(story, client):
     html = _get(client, "/figures").get_data(as_text=True)
     found = charts(html)
     assert tooltips(found["Bản đồ: hộ đang bán"], "path")["TP. Hải Phòng"] == 2
-    # The year so far: March's three payments and April's cash order, all Tân Cương's.
+    # Thái Nguyên's year so far (1,445,000 + 765,000 ₫) is one cooperative's income: the bars
+    # and the map by revenue show it as unknown. (The whole country's total, with five
+    # sellers, is shown.)
+    assert tooltips(found["Doanh thu theo tỉnh"])["Thái Nguyên"] is None
+    by_revenue = _get(client, "/figures?map=revenue").get_data(as_text=True)
+    assert tooltips(charts(by_revenue)["Bản đồ: doanh thu"], "path")["Thái Nguyên"] is None
+
+
+def test_with_enough_sellers_a_provinces_money_is_shown(story, client, monkeypatch):
+    import dashboard.confidentiality as confidentiality
+
+    monkeypatch.setattr(confidentiality, "MIN_SELLERS_SHOWN", 1)
+    html = _get(client, "/figures?map=revenue").get_data(as_text=True)
     year_revenue = 1_445_000 + 765_000
-    assert tooltips(found["Doanh thu theo tỉnh"])["Thái Nguyên"] == year_revenue
-    by_revenue = charts(_get(client, "/figures?map=revenue").get_data(as_text=True))
-    assert tooltips(by_revenue["Bản đồ: doanh thu"], "path")["Thái Nguyên"] == year_revenue
+    assert tooltips(charts(html)["Doanh thu theo tỉnh"])["Thái Nguyên"] == year_revenue
+    assert tooltips(charts(html)["Bản đồ: doanh thu"], "path")["Thái Nguyên"] == year_revenue
 
 
 def test_the_page_has_its_freshness_definitions_picker_and_open_data_links(story, client):
@@ -151,7 +168,8 @@ def test_before_any_figure_the_page_says_so(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Số liệu chưa được tính lần nào." in html
-    assert _cells(html, "year")["orders"] == "0"
+    assert _cells(html, "year")["households_listing"] == "0"
+    assert _cells(html, "year")["orders"] == "—"  # no seller: nothing to show either
 
 
 def test_the_open_data_page_links_here(client):
