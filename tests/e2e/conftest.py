@@ -102,6 +102,15 @@ def phone(browser, backend):
     context.close()
 
 
+def past_phone_width(page) -> list[str]:
+    """What sticks out of a 360-px phone screen, named for a failure's message."""
+    return page.evaluate(
+        "[...document.querySelectorAll('main *')]"
+        ".filter(e => e.getBoundingClientRect().right > 360)"
+        ".slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className)"
+    )
+
+
 def fill_signup(page, full_name: str, identifier: str, password: str, confirm: str | None = None):
     """Fill the sign-up form as a person would (labels in Vietnamese) and send it."""
     page.get_by_label("Họ và tên").fill(full_name)

@@ -11,7 +11,7 @@ from app.auth.roles import Role
 from app.auth.services import register_user
 from app.extensions import db
 from dashboard.refresh import refresh_figures
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, past_phone_width
 
 PASSWORD = "mat-khau-an-toan"
 DESKTOP = {"width": 1280, "height": 900}
@@ -35,15 +35,6 @@ def _log_in(page, base: str, identifier: str, password: str) -> None:
     page.get_by_test_id("admin-nav").get_by_role("link", name="Bảng số liệu của tỉnh").click()
 
 
-def _too_wide(page) -> list[str]:
-    """What sticks out of a phone's screen, to say in the failure."""
-    return page.evaluate(
-        "[...document.querySelectorAll('main *')]"
-        ".filter(e => e.getBoundingClientRect().right > 360)"
-        ".slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className)"
-    )
-
-
 def test_a_province_operator_reads_the_dashboard_on_a_phone(live_app, demo_shop, phone):
     app, _ = live_app
     _prepare(app)
@@ -62,7 +53,7 @@ def test_a_province_operator_reads_the_dashboard_on_a_phone(live_app, demo_shop,
     expect(page.locator("#filter-commune option", has_text="xã Thanh Hà")).to_have_count(1)
     expect(page.locator("#filter-commune option", has_text="xã Tân Cương")).to_have_count(0)
     page.screenshot_as("dashboard-01-province-phone")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, _too_wide(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, past_phone_width(page)
 
     with page.expect_download() as download:
         page.get_by_test_id("csv-categories").click()
