@@ -21,7 +21,7 @@ SCANS = "scans"
 RECALLS = "recalls"
 FARMS_VERIFIED = "farms_verified"  # by farm kind
 CERTS_VERIFIED = "certs_verified"  # "farm" or "ocop"
-FIRST_SALE_DAYS = "first_sale_days"  # by farm id: days from registration to first paid order
+FIRST_SALE_DAYS = "first_sale_days"  # farms, by the days from registration to first paid order
 
 
 def selling(kind: str) -> str:
@@ -64,6 +64,7 @@ FLOWS = (
     RECALLS,
     FARMS_VERIFIED,
     CERTS_VERIFIED,
+    FIRST_SALE_DAYS,
     *(first_order(kind) for kind in FARM_KINDS),
     # Read as a flow too: the farms whose first listing falls in the period are new ones.
     *(listing(kind) for kind in FARM_KINDS),

@@ -1,11 +1,12 @@
-"""The dashboard's summary tables: one row per day, farm province, farm commune, metric and
-dimension, rebuilt from the records by dashboard.refresh; and when that last happened."""
+"""The dashboard's summary tables, rebuilt from the records by dashboard.refresh: one row per
+day, farm province, farm commune, metric and dimension; the same summed by month, quarter and
+year, per commune and per whole province; and when that last happened."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Index, String
+from sqlalchemy import BigInteger, Boolean, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime
@@ -28,6 +29,30 @@ class DailyFigure(db.Model):
     #: What the metric is split by (a payment method, a category, a farm id); "" for none.
     dimension: Mapped[str] = mapped_column(String(40), primary_key=True)
     #: A count, or đồng for the *_vnd metrics; -1 rows close a stock (an OCOP expiry).
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class PeriodFigure(db.Model):
+    """A month's, quarter's or year's sum of the daily figures, so that reading a period (or
+    the whole country) adds up a few hundred rows, not one per farm and day.
+
+    Flows are summed over the period; stocks hold the change over the period (read as the
+    sum of the months before); a `selling_*` row counts the distinct farms that had an order
+    in the period, which adds up over communes and provinces (a farm has one place) but not
+    over periods."""
+
+    __tablename__ = "dashboard_period_figure"
+
+    #: "month", "quarter" or "year".
+    grain: Mapped[str] = mapped_column(String(7), primary_key=True)
+    #: True: the sum over the province's communes (commune is "").
+    whole_province: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: The period's first day.
+    first_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    commune: Mapped[str] = mapped_column(String(120), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -58,7 +58,7 @@ def year_so_far(today: date) -> Period:
 
 
 def _column(scope: Scope, period: Period) -> Column:
-    reading = read_period(scope, period)
+    reading = read_period(scope, period, products=())  # no product is named here
     # No comparison and nothing expiring on this page: only the period's own values.
     figures = {f.key: f for f in build_figures(reading, Reading(), {}) if f.key in HEADLINE_KEYS}
     sellers = (figures["households_listing"].current, figures["cooperatives_listing"].current)

@@ -1,18 +1,22 @@
-"""Read the summary table for one scope (province, commune) and one period: a handful of
-GROUP BY statements over a few thousand rows, whatever the number of orders or scans."""
+"""Read the summary tables for one scope (province, commune) and one period: a handful of
+GROUP BY statements over a few hundred rows of dashboard_period_figure (a month, quarter or
+year, per whole province unless a commune is chosen), whatever the number of orders or
+scans; a range of days adds the daily rows of its first and last part months."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, union_all
 
 from app.extensions import db
 from dashboard import metrics
 from dashboard.local_day import month_of
-from dashboard.models import DailyFigure
+from dashboard.models import DailyFigure, PeriodFigure
+from dashboard.period_summary import GRAINS
 from dashboard.periods import Period
 
 #: "Expiring soon" looks this many days ahead of today.
@@ -40,7 +44,8 @@ class Reading:
     flows: dict[tuple[str, str], int] = field(default_factory=dict)
     stocks: dict[tuple[str, str], int] = field(default_factory=dict)
     distinct_farms: dict[str, int] = field(default_factory=dict)
-    days_to_first_sale: list[int] = field(default_factory=list)
+    #: Revenue of all products in the period (flows hold the products asked for only).
+    product_revenue_vnd: int = 0
 
     def flow(self, metric: str, dimension: str | None = None) -> int:
         return _total(self.flows, metric, dimension)
@@ -54,7 +59,13 @@ class Reading:
 
     @property
     def median_days_to_first_sale(self) -> float | None:
-        return median(self.days_to_first_sale) if self.days_to_first_sale else None
+        """From the farms counted per number of days."""
+        days = [
+            int(dimension)
+            for dimension, farms in self.split(metrics.FIRST_SALE_DAYS).items()
+            for _ in range(farms)
+        ]
+        return median(days) if days else None
 
 
 def _total(values: dict[tuple[str, str], int], metric: str, dimension: str | None) -> int:
@@ -63,38 +74,177 @@ def _total(values: dict[tuple[str, str], int], metric: str, dimension: str | Non
     )
 
 
-def read_period(scope: Scope, period: Period) -> Reading:
-    where = scope.conditions()
-    in_period = DailyFigure.day.between(period.first, period.last)
+#: Products in a period's table: the most revenue first; the rest are summed in one row.
+PRODUCTS_SHOWN = 50
+
+
+def read_period(scope: Scope, period: Period, products: Iterable[str] | None = None) -> Reading:
+    """The period's figures. Revenue by product is read for the `products` given (product
+    ids; none for an empty list), or by default for the PRODUCTS_SHOWN with the most."""
+    flows = _flow_sources(scope, period)
     reading = Reading()
-    for metric, dimension, total in db.session.execute(
-        select(DailyFigure.metric, DailyFigure.dimension, func.sum(DailyFigure.value))
-        .where(DailyFigure.metric.in_(metrics.FLOWS), in_period, *where)
-        .group_by(DailyFigure.metric, DailyFigure.dimension)
-    ):
-        reading.flows[(metric, dimension)] = int(total)
-    for metric, dimension, total in db.session.execute(
-        select(DailyFigure.metric, DailyFigure.dimension, func.sum(DailyFigure.value))
-        .where(DailyFigure.metric.in_(metrics.STOCKS), DailyFigure.day <= period.last, *where)
-        .group_by(DailyFigure.metric, DailyFigure.dimension)
-    ):
-        reading.stocks[(metric, dimension)] = int(total)
-    for metric, farms in db.session.execute(
-        select(DailyFigure.metric, func.count(DailyFigure.dimension.distinct()))
-        .where(DailyFigure.metric.in_(metrics.SELLING), in_period, *where)
-        .group_by(DailyFigure.metric)
-    ):
-        reading.distinct_farms[metric] = int(farms)
-    # Stored plus one (see dashboard.refresh): a sale on the day of registration is 0 days.
-    reading.days_to_first_sale = [
-        int(value) - 1
-        for value in db.session.scalars(
-            select(DailyFigure.value).where(
-                DailyFigure.metric == metrics.FIRST_SALE_DAYS, in_period, *where
-            )
-        )
-    ]
+    reading.flows = _sums(flows, metrics.FLOWS, _by_dimension_but_product)
+    reading.product_revenue_vnd = reading.flows.pop((metrics.PRODUCT_REVENUE_VND, ""), 0)
+    reading.stocks = _sums(_stock_sources(scope, period.last), metrics.STOCKS, _by_dimension)
+    reading.distinct_farms = _distinct_farms(scope, period)
+    if products is None or products:
+        for dimension, total in _product_revenue(flows, products).items():
+            reading.flows[(metrics.PRODUCT_REVENUE_VND, dimension)] = total
     return reading
+
+
+# Where a period's rows are --------------------------------------------------------------
+
+#: A table and the conditions that pick a period's rows from it.
+Source = tuple[type, list]
+
+
+def _level(scope: Scope) -> list:
+    """A scope's rows of dashboard_period_figure: a commune's, or whole provinces'."""
+    conditions = [PeriodFigure.whole_province.is_(scope.commune is None)]
+    if scope.province:
+        conditions.append(PeriodFigure.province_code == scope.province)
+    if scope.commune:
+        conditions.append(PeriodFigure.commune == scope.commune)
+    return conditions
+
+
+def _days(scope: Scope, first: date, last: date) -> Source:
+    return DailyFigure, [DailyFigure.day.between(first, last), *scope.conditions()]
+
+
+def _months(scope: Scope, first: date, last: date) -> Source:
+    """The whole months whose first days are from `first` to `last`."""
+    return PeriodFigure, [
+        PeriodFigure.grain == "month",
+        PeriodFigure.first_day.between(first, last),
+        *_level(scope),
+    ]
+
+
+def _flow_sources(scope: Scope, period: Period) -> list[Source]:
+    """A month, quarter or year is one row per metric in dashboard_period_figure; a range
+    its whole months there and the days before and after them in the daily table."""
+    if period.kind in GRAINS:
+        return [
+            (
+                PeriodFigure,
+                [
+                    PeriodFigure.grain == period.kind,
+                    PeriodFigure.first_day == period.first,
+                    *_level(scope),
+                ],
+            )
+        ]
+    first_whole = period.first if period.first.day == 1 else _next_month(period.first)
+    after_whole = _month_start(period.last + timedelta(days=1))  # the month after the last whole
+    if first_whole >= after_whole:
+        return [_days(scope, period.first, period.last)]
+    sources = [_months(scope, first_whole, after_whole - timedelta(days=1))]
+    if period.first < first_whole:
+        sources.append(_days(scope, period.first, first_whole - timedelta(days=1)))
+    if after_whole <= period.last:
+        sources.append(_days(scope, after_whole, period.last))
+    return sources
+
+
+def _stock_sources(scope: Scope, day: date) -> list[Source]:
+    """Stocks on `day`: the changes of the months before its month, then of its days."""
+    month = _month_start(day)
+    return [
+        (
+            PeriodFigure,
+            [PeriodFigure.grain == "month", PeriodFigure.first_day < month, *_level(scope)],
+        ),
+        _days(scope, month, day),
+    ]
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+# Adding them up -------------------------------------------------------------------------
+
+
+def _by_dimension(model) -> tuple:
+    return (model.metric, model.dimension)
+
+
+def _by_dimension_but_product(model) -> tuple:
+    """Revenue by product is summed whole (as dimension ""): a year of the whole country
+    may sell tens of thousands of products; _product_revenue reads the ones shown."""
+    product = model.metric == metrics.PRODUCT_REVENUE_VND
+    return (model.metric, case((product, ""), else_=model.dimension))
+
+
+def _by_metric(model) -> tuple:
+    return (model.metric,)
+
+
+def _by_province(model) -> tuple:
+    return (model.province_code, model.metric)
+
+
+def _by_month(model) -> tuple:
+    day = model.first_day if model is PeriodFigure else model.day
+    return (month_of(day), model.metric)
+
+
+def _union(sources: list[Source], wanted: Iterable[str], keys, *extra_where):
+    """The sources' rows of the wanted metrics as one subquery: key0, key1…, value."""
+    parts = [
+        select(
+            *(column.label(f"key{i}") for i, column in enumerate(keys(model))),
+            model.value.label("value"),
+        ).where(model.metric.in_(tuple(wanted)), *where, *(w(model) for w in extra_where))
+        for model, where in sources
+    ]
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+
+
+def _sums(sources: list[Source], wanted: Iterable[str], keys) -> dict:
+    """Sum of the value by the key columns; a key of one column is itself, not a tuple."""
+    rows = _union(sources, wanted, keys)
+    key_columns = [rows.c[f"key{i}"] for i in range(len(keys(DailyFigure)))]
+    statement = select(*key_columns, func.sum(rows.c.value)).group_by(*key_columns)
+    sums = {}
+    for *key, total in db.session.execute(statement):
+        sums[tuple(key) if len(key) > 1 else key[0]] = int(total)
+    return sums
+
+
+def _distinct_farms(scope: Scope, period: Period) -> dict[str, int]:
+    """Farms with an order in the period, by metric: counted once per grain by the refresh;
+    for a range, the distinct farms of its daily rows."""
+    if period.kind in GRAINS:
+        return _sums(_flow_sources(scope, period), metrics.SELLING, _by_metric)
+    statement = (
+        select(DailyFigure.metric, func.count(DailyFigure.dimension.distinct()))
+        .where(
+            DailyFigure.metric.in_(metrics.SELLING),
+            DailyFigure.day.between(period.first, period.last),
+            *scope.conditions(),
+        )
+        .group_by(DailyFigure.metric)
+    )
+    return {metric: int(farms) for metric, farms in db.session.execute(statement)}
+
+
+def _product_revenue(sources: list[Source], products: Iterable[str] | None) -> dict[str, int]:
+    """Revenue by product: of the products given, or of the PRODUCTS_SHOWN with the most
+    (ranked by the database: a country's year may sell tens of thousands)."""
+    chosen = () if products is None else (lambda model: model.dimension.in_(tuple(products)),)
+    rows = _union(sources, (metrics.PRODUCT_REVENUE_VND,), lambda m: (m.dimension,), *chosen)
+    total = func.sum(rows.c.value)
+    statement = select(rows.c.key0, total).group_by(rows.c.key0)
+    if products is None:
+        statement = statement.order_by(total.desc(), rows.c.key0).limit(PRODUCTS_SHOWN)
+    return {dimension: int(value) for dimension, value in db.session.execute(statement)}
 
 
 def expiring_soon(scope: Scope, today: date) -> dict[str, int]:
@@ -136,34 +286,21 @@ PROVINCE_STOCKS = (
 
 def monthly_series(scope: Scope, first: date, last: date) -> dict[str, dict[str, int]]:
     """Month ("2027-03") -> metric -> sum, for the series' flows, from `first` to `last`."""
-    month = month_of(DailyFigure.day)
     series: dict[str, dict[str, int]] = {}
-    for month_key, metric, total in db.session.execute(
-        select(month, DailyFigure.metric, func.sum(DailyFigure.value))
-        .where(
-            DailyFigure.metric.in_(SERIES_METRICS),
-            DailyFigure.day.between(first, last),
-            *scope.conditions(),
-        )
-        .group_by(month, DailyFigure.metric)
-    ):
-        series.setdefault(month_key, {})[metric] = int(total)
+    sources = _flow_sources(scope, Period("range", first, last))
+    for (month_key, metric), total in _sums(sources, SERIES_METRICS, _by_month).items():
+        series.setdefault(month_key, {})[metric] = total
     return series
 
 
 def by_province(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
     """Province -> metric -> value: the series' flows over the period, and the stocks of
     sellers, products and OCOP at its last day."""
-    where = scope.conditions()
     provinces: dict[str, dict[str, int]] = {}
-    for metrics_wanted, days in (
-        (SERIES_METRICS, DailyFigure.day.between(period.first, period.last)),
-        (PROVINCE_STOCKS, DailyFigure.day <= period.last),
+    for sources, wanted in (
+        (_flow_sources(scope, period), SERIES_METRICS),
+        (_stock_sources(scope, period.last), PROVINCE_STOCKS),
     ):
-        for province, metric, total in db.session.execute(
-            select(DailyFigure.province_code, DailyFigure.metric, func.sum(DailyFigure.value))
-            .where(DailyFigure.metric.in_(metrics_wanted), days, *where)
-            .group_by(DailyFigure.province_code, DailyFigure.metric)
-        ):
-            provinces.setdefault(province, {})[metric] = int(total)
+        for (province, metric), total in _sums(sources, wanted, _by_province).items():
+            provinces.setdefault(province, {})[metric] = total
     return provinces

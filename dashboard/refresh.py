@@ -1,9 +1,13 @@
-"""Rebuild the dashboard's summary table from the records themselves.
+"""Rebuild the dashboard's summary tables from the records themselves.
 
 Every figure is grouped by the database (by day in Vietnam, the farm's province and commune)
-and the whole table is replaced in one transaction, so a reader sees either the old figures
-or the new ones. Refreshes lock the one FigureRefresh row: a second worker that asked while
-the first was rebuilding waits, sees that the figures are newer than its request, and stops.
+and written by INSERT … SELECT, so a rebuild holds no record in Python whatever their
+number; only the per-farm and per-certificate figures (first orders, first listings, OCOP)
+pass through Python, one row each. The daily rows are then summed by month, quarter and year
+(dashboard.period_summary). Both tables are replaced in one transaction, so a reader sees the
+old figures or the new ones. Refreshes lock the one FigureRefresh row: a second worker that
+asked while the first was rebuilding waits, sees that the figures are newer than its
+request, and stops.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import Select, String, cast, delete, exists, func, insert, literal, select
 
 from app.db import utcnow
 from app.extensions import db
 from dashboard import metrics
 from dashboard.local_day import day_in_vietnam, local_day
-from dashboard.models import DailyFigure, FigureRefresh
+from dashboard.models import DailyFigure, FigureRefresh, PeriodFigure
+from dashboard.period_summary import summarise_periods
 from dashboard.periods import LAST_DAY
 from farms.models import Certification, Farm
 from orders.events import OrderEventKind
@@ -30,6 +35,8 @@ from traceability.models import Batch, BatchAllocation, LabelRun, LabelScan
 #: (metric, province, day, commune, dimension) -> value
 Key = tuple[str, str, date, str, str]
 Row = tuple[str, str, date, str, str, int]
+#: In the order _grouped selects them (the model's).
+_COLUMNS = tuple(column.name for column in DailyFigure.__table__.columns)
 
 
 def refresh_figures(asked_at: datetime | None = None) -> bool:
@@ -43,19 +50,16 @@ def refresh_figures(asked_at: datetime | None = None) -> bool:
     elif state.refreshed_at is not None and state.refreshed_at >= asked_at:
         return False
     started = utcnow()
-    totals: dict[Key, int] = defaultdict(int)
-    for metric, province, day, commune, dimension, value in _all_rows():
-        totals[(metric, province, _as_date(day), commune or "", dimension)] += int(value or 0)
+    db.session.execute(delete(PeriodFigure))
     db.session.execute(delete(DailyFigure))
-    rows = [
-        {"metric": m, "province_code": p, "day": d, "commune": c, "dimension": x, "value": v}
-        for (m, p, d, c, x), v in totals.items()
-        if v
-    ]
+    for statement in _grouped_statements():
+        db.session.execute(insert(DailyFigure).from_select(_COLUMNS, statement))
+    rows = _per_farm_rows()
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(DailyFigure), rows[start : start + 5000])
+    summarise_periods()
     state.refreshed_at = started
-    state.row_count = len(rows)
+    state.row_count = db.session.scalar(select(func.count()).select_from(DailyFigure))
     db.session.flush()
     return True
 
@@ -64,19 +68,26 @@ def last_refreshed_at() -> datetime | None:
     return db.session.scalar(select(FigureRefresh.refreshed_at).where(FigureRefresh.id == 1))
 
 
-def _as_date(value) -> date:
-    # SQLite may hand back the day as text.
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+def _per_farm_rows() -> list[dict]:
+    """The rows computed one farm or certificate at a time, summed by key (several farms
+    share a day and a commune)."""
+    totals: dict[Key, int] = defaultdict(int)
+    for source in (_first_orders_and_sales, _first_listings, _ocop):
+        for metric, province, day, commune, dimension, value in source():
+            totals[(metric, province, day, commune or "", dimension)] += int(value)
+    return [
+        {"metric": m, "province_code": p, "day": d, "commune": c, "dimension": x, "value": v}
+        for (m, p, d, c, x), v in totals.items()
+        if v
+    ]
 
 
-def _all_rows() -> Iterable[Row]:
+def _grouped_statements() -> Iterable[Select]:
     for source in (
         _orders,
         _selling_farms,
         _paid_orders,
-        _first_orders_and_sales,
         _listings,
-        _ocop,
         _certificates,
         _batches,
         _shipped_lines,
@@ -90,31 +101,40 @@ def _all_rows() -> Iterable[Row]:
 _PLACE = (Farm.province_code, Farm.commune)
 
 
-def _grouped(metric: str, base, day_column, value, dimension, *joins, where=()) -> Iterable[Row]:
-    """One GROUP BY over a record, by day, the farm's place and a dimension (or none)."""
+def _grouped(metric: str, base, day_column, value, dimension, *joins, where=()) -> Select:
+    """One GROUP BY over a record, by day, the farm's place and a dimension (a column, a
+    fixed text, or None for none), as the daily table's columns."""
     day = local_day(day_column)
-    split = () if dimension is None else (dimension,)
-    statement = select(day, *_PLACE, value, *split).select_from(base)
+    if dimension is None or isinstance(dimension, str):
+        split, dimension_value = (), literal(dimension or "", String(40))
+    else:
+        split, dimension_value = (dimension,), func.coalesce(cast(dimension, String(40)), "")
+    statement = select(
+        literal(metric, String(40)),
+        Farm.province_code,
+        day,
+        Farm.commune,
+        dimension_value,
+        func.coalesce(value, 0),
+    ).select_from(base)
     for target, condition in joins:
         statement = statement.join(target, condition)
-    statement = statement.where(*where).group_by(day, *_PLACE, *split)
-    for row_day, province, commune, total, *dim in db.session.execute(statement):
-        yield metric, province, row_day, commune, str(dim[0] if dim else ""), total
+    return statement.where(*where).group_by(day, *_PLACE, *split)
 
 
 def _by_farm(model) -> tuple:
     return (Farm, Farm.id == model.farm_id)
 
 
-def _orders() -> Iterable[Row]:
-    return _grouped(
+def _orders() -> Iterable[Select]:
+    yield _grouped(
         metrics.ORDERS, Order, Order.created_at, func.count(Order.id), None, _by_farm(Order)
     )
 
 
-def _selling_farms() -> Iterable[Row]:
+def _selling_farms() -> Iterable[Select]:
     for kind in metrics.FARM_KINDS:
-        yield from _grouped(
+        yield _grouped(
             metrics.selling(kind),
             Order,
             Order.created_at,
@@ -138,7 +158,7 @@ def _paid_at():
     )
 
 
-def _paid_orders() -> Iterable[Row]:
+def _paid_orders() -> Iterable[Select]:
     paid = _paid_at()
     joins = ((paid, paid.c.order_id == Order.id), _by_farm(Order))
     to = (Checkout, Checkout.id == Order.checkout_id)
@@ -150,28 +170,27 @@ def _paid_orders() -> Iterable[Row]:
         (metrics.PAID_ORDERS_TO, count, Checkout.province_code, (to,)),
         (metrics.REVENUE_TO_VND, total, Checkout.province_code, (to,)),
     ):
-        yield from _grouped(
+        yield _grouped(
             metric, Order, paid.c.paid_at, value, dimension, *joins, *extra, where=still_paid
         )
-    day = local_day(paid.c.paid_at)
-    statement = (
-        select(day, *_PLACE, Variant.product_id, func.sum(OrderLine.line_total_vnd))
-        .select_from(OrderLine)
-        .join(Order, Order.id == OrderLine.order_id)
-        .join(paid, paid.c.order_id == Order.id)
-        .join(Farm, Farm.id == Order.farm_id)
-        .outerjoin(Variant, Variant.id == OrderLine.variant_id)
-        .where(*still_paid)
-        .group_by(day, *_PLACE, Variant.product_id)
+    # By product; a line whose variant was since deleted counts under "" (no product).
+    yield _grouped(
+        metrics.PRODUCT_REVENUE_VND,
+        OrderLine.__table__.outerjoin(Variant, Variant.id == OrderLine.variant_id),
+        paid.c.paid_at,
+        func.sum(OrderLine.line_total_vnd),
+        Variant.product_id,
+        (Order, Order.id == OrderLine.order_id),
+        *joins,
+        where=still_paid,
     )
-    for row_day, province, commune, product_id, total_vnd in db.session.execute(statement):
-        dimension = str(product_id) if product_id is not None else ""
-        yield metrics.PRODUCT_REVENUE_VND, province, row_day, commune, dimension, total_vnd
 
 
 def _first_orders_and_sales() -> Iterable[Row]:
     """Per farm: the day of its first order, and the days from its registration to its
-    first sale (its first paid order). One row per farm, so the days are counted here."""
+    first sale (its first paid order), counted here (one row per farm). The days are the
+    dimension and the value the number of farms, so any period's median can be read from
+    the summed rows."""
     paid = _paid_at()
     first_paid = (
         select(Order.farm_id, func.min(paid.c.paid_at).label("first_paid"))
@@ -201,8 +220,7 @@ def _first_orders_and_sales() -> Iterable[Row]:
         yield metrics.first_order(kind), province, _vn(placed), commune, str(farm_id), 1
         if sold is not None:
             days = (_vn(sold) - _vn(registered)).days
-            # Stored plus one: a row of value 0 is never written (a sale on the first day).
-            yield metrics.FIRST_SALE_DAYS, province, _vn(sold), commune, str(farm_id), days + 1
+            yield metrics.FIRST_SALE_DAYS, province, _vn(sold), commune, str(days), 1
 
 
 def _vn(moment) -> date:
@@ -214,22 +232,28 @@ def _vn(moment) -> date:
     return day_in_vietnam(moment)
 
 
-def _listings() -> Iterable[Row]:
-    published = (Product.status == ProductStatus.PUBLISHED.value,)
-    since = func.coalesce(Product.published_at, Product.created_at)
-    yield from _grouped(
+_PUBLISHED = (Product.status == ProductStatus.PUBLISHED.value,)
+_LISTED_SINCE = func.coalesce(Product.published_at, Product.created_at)
+
+
+def _listings() -> Iterable[Select]:
+    yield _grouped(
         metrics.PRODUCTS_LISTED,
         Product,
-        since,
+        _LISTED_SINCE,
         func.count(Product.id),
         Product.category,
         _by_farm(Product),
-        where=published,
+        where=_PUBLISHED,
     )
+
+
+def _first_listings() -> Iterable[Row]:
+    """Per farm: 1 from the day it first published a product it still has published."""
     statement = (
-        select(Farm.kind, *_PLACE, func.min(since))
+        select(Farm.kind, *_PLACE, func.min(_LISTED_SINCE))
         .join(Product, Product.farm_id == Farm.id)
-        .where(*published)
+        .where(*_PUBLISHED)
         .group_by(Farm.id, Farm.kind, *_PLACE)
     )
     for kind, province, commune, first in db.session.execute(statement):
@@ -267,22 +291,28 @@ def _ocop() -> Iterable[Row]:
         )
 
 
-def _certificates() -> Iterable[Row]:
-    statement = (
-        select(Certification.expires_on, *_PLACE, func.count(Certification.id))
+def _certificates() -> Iterable[Select]:
+    # Dated by the expiry day itself (a date, not a time: no day in Vietnam to take).
+    yield (
+        select(
+            literal(metrics.CERT_EXPIRING, String(40)),
+            Farm.province_code,
+            Certification.expires_on,
+            Farm.commune,
+            literal("", String(40)),
+            func.count(Certification.id),
+        )
         .join(Farm, Farm.id == Certification.farm_id)
         .where(Certification.verified_at.is_not(None))
         .group_by(Certification.expires_on, *_PLACE)
     )
-    for expires_on, province, commune, count in db.session.execute(statement):
-        yield metrics.CERT_EXPIRING, province, expires_on, commune, "", count
 
 
-def _batches() -> Iterable[Row]:
-    yield from _grouped(
+def _batches() -> Iterable[Select]:
+    yield _grouped(
         metrics.BATCHES, Batch, Batch.created_at, func.count(Batch.id), None, _by_farm(Batch)
     )
-    yield from _grouped(
+    yield _grouped(
         metrics.RECALLS,
         Batch,
         Batch.recalled_at,
@@ -293,7 +323,7 @@ def _batches() -> Iterable[Row]:
     )
 
 
-def _shipped_lines() -> Iterable[Row]:
+def _shipped_lines() -> Iterable[Select]:
     """Lines of orders that were shipped, on the day they first were; and those of them that
     say which batch (or batches) their units came from."""
     shipped = (
@@ -311,7 +341,7 @@ def _shipped_lines() -> Iterable[Row]:
         _by_farm(Order),
     )
     traced = exists().where(BatchAllocation.order_line_id == OrderLine.id)
-    yield from _grouped(
+    yield _grouped(
         metrics.SHIPPED_LINES,
         OrderLine,
         shipped.c.shipped_at,
@@ -319,7 +349,7 @@ def _shipped_lines() -> Iterable[Row]:
         None,
         *joins,
     )
-    yield from _grouped(
+    yield _grouped(
         metrics.SHIPPED_LINES_TRACED,
         OrderLine,
         shipped.c.shipped_at,
@@ -330,8 +360,8 @@ def _shipped_lines() -> Iterable[Row]:
     )
 
 
-def _labels() -> Iterable[Row]:
-    return _grouped(
+def _labels() -> Iterable[Select]:
+    yield _grouped(
         metrics.LABELS,
         LabelRun,
         LabelRun.created_at,
@@ -342,9 +372,9 @@ def _labels() -> Iterable[Row]:
     )
 
 
-def _scans() -> Iterable[Row]:
+def _scans() -> Iterable[Select]:
     # Scans of issued labels by people: link previews (bots) and unknown serials are not.
-    return _grouped(
+    yield _grouped(
         metrics.SCANS,
         LabelScan,
         LabelScan.scanned_at,
@@ -356,8 +386,8 @@ def _scans() -> Iterable[Row]:
     )
 
 
-def _verifications() -> Iterable[Row]:
-    yield from _grouped(
+def _verifications() -> Iterable[Select]:
+    yield _grouped(
         metrics.FARMS_VERIFIED,
         Farm,
         Farm.verified_at,
@@ -373,13 +403,12 @@ def _verifications() -> Iterable[Row]:
             ((Product, Product.id == OcopCertificate.product_id), _by_farm(Product)),
         ),
     ):
-        for metric, province, day, commune, _, count in _grouped(
+        yield _grouped(
             metrics.CERTS_VERIFIED,
             model,
             model.verified_at,
             func.count(model.id),
-            None,
+            dimension,
             *joins,
             where=(model.verified_at.is_not(None),),
-        ):
-            yield metric, province, day, commune, dimension, count
+        )

@@ -131,7 +131,9 @@ def dashboard(operator: User, filters: DashboardFilters, today: date) -> Dashboa
         filters.commune = None
     scope = Scope(filters.province, filters.commune)
     current = read_period(scope, filters.period)
-    previous = read_period(scope, filters.period.previous())
+    # The previous period's revenue of the products shown, to compare them.
+    shown = current.split(metrics.PRODUCT_REVENUE_VND)
+    previous = read_period(scope, filters.period.previous(), products=shown)
     figures = build_figures(current, previous, expiring_soon(scope, today))
     months = _twelve_months(filters.period.last)
     return Dashboard(

@@ -169,15 +169,24 @@ def delivery_provinces_table(current: Reading, previous: Reading) -> Table:
 
 
 def products_table(current: Reading, previous: Reading, names: dict[str, str]) -> Table:
-    return _split_table(
+    """The products with the most revenue in the period (readings.PRODUCTS_SHOWN), then one
+    row for all the others, so the column adds up to the period's revenue from goods."""
+    shown_now = current.split(metrics.PRODUCT_REVENUE_VND)
+    shown_before = previous.split(metrics.PRODUCT_REVENUE_VND)
+    table = _split_table(
         "products",
         _("Revenue by product (goods only, without delivery)"),
         _("Product"),
-        current.split(metrics.PRODUCT_REVENUE_VND),
-        previous.split(metrics.PRODUCT_REVENUE_VND),
+        shown_now,
+        shown_before,
         lambda product_id: names.get(product_id) or _("A product no longer listed"),
         VND,
     )
+    rest_now = current.product_revenue_vnd - sum(shown_now.values())
+    rest_before = previous.product_revenue_vnd - sum(shown_before.values())
+    if rest_now or rest_before:
+        table.rows.append([_("All other products"), rest_now, rest_before])
+    return table
 
 
 def months_table(series: dict[str, dict[str, int]], months: list[str]) -> Table:

@@ -22,9 +22,10 @@ from tests.farms.factories import make_farm
 from tests.products.factories import make_product
 from tests.support.queries import assert_fixed_queries, count_queries
 
-#: Anonymous, the page reads the summary table only: two periods of four statements (flows,
-#: stocks, distinct farms, days to first sale), the provinces (flows, stocks) and freshness.
-STATEMENTS = 11
+#: Anonymous, the page reads the summary tables only: two periods of three statements (flows
+#: with the days to a first sale, stocks, distinct farms), the provinces (flows, stocks) and
+#: the freshness.
+STATEMENTS = 9
 
 
 @pytest.fixture

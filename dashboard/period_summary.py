@@ -1,0 +1,97 @@
+"""Sum the daily figures by month, quarter and year, per commune and per whole province,
+with INSERT … SELECT (the database does the adding; nothing is read into Python).
+
+A `selling_*` metric's daily rows name a farm each: its period row counts the distinct farms
+instead, which adds up over communes and provinces (a farm has one place) but not over
+periods, hence one row per grain. The expiry metrics are dated by an expiry day and read for
+the next 90 days only, from the daily rows: they are not summed."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Date, String, func, insert, literal, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from app.extensions import db
+from dashboard import metrics
+from dashboard.models import DailyFigure, PeriodFigure
+
+GRAINS = ("month", "quarter", "year")
+#: In the order the statements below select them (the model's).
+_COLUMNS = tuple(column.name for column in PeriodFigure.__table__.columns)
+
+
+class period_start(FunctionElement):  # noqa: N801  (reads as a SQL function)
+    """`period_start("quarter", DailyFigure.day)`: the first day of the day's quarter."""
+
+    type = Date()
+    # The grain is an attribute, not a clause: a cached statement would keep the first
+    # grain's SQL for every grain. Refreshes run these statements once each.
+    inherit_cache = False
+    name = "period_start"
+
+    def __init__(self, grain: str, day):
+        if grain not in GRAINS:
+            raise ValueError(grain)
+        self.grain = grain
+        super().__init__(day)
+
+
+@compiles(period_start)
+def _on_sqlite(element, compiler, **kw) -> str:
+    day = compiler.process(element.clauses, **kw)
+    if element.grain == "year":
+        return f"date({day}, 'start of year')"
+    if element.grain == "month":
+        return f"date({day}, 'start of month')"
+    back = f"((CAST(strftime('%m', {day}) AS INTEGER) - 1) % 3)"
+    return f"date({day}, 'start of month', '-' || {back} || ' months')"
+
+
+@compiles(period_start, "postgresql")
+def _on_postgresql(element, compiler, **kw) -> str:
+    day = compiler.process(element.clauses, **kw)
+    return f"CAST(date_trunc('{element.grain}', {day}) AS DATE)"
+
+
+def summarise_periods() -> None:
+    """Fill dashboard_period_figure from dashboard_daily_figure (emptied by the caller)."""
+    daily = DailyFigure
+    for grain in GRAINS:
+        first_day = period_start(grain, daily.day)
+        place = (daily.province_code, daily.commune)
+        head = (literal(grain, String(7)), literal(False, Boolean), daily.metric, first_day, *place)
+        sums = (
+            select(*head, daily.dimension, func.sum(daily.value))
+            .where(daily.metric.not_in(metrics.SELLING + metrics.EXPIRIES))
+            .group_by(daily.metric, first_day, *place, daily.dimension)
+        )
+        distinct_farms = (
+            select(*head, literal("", String(40)), func.count(daily.dimension.distinct()))
+            .where(daily.metric.in_(metrics.SELLING))
+            .group_by(daily.metric, first_day, *place)
+        )
+        for statement in (sums, distinct_farms):
+            db.session.execute(insert(PeriodFigure).from_select(_COLUMNS, statement))
+    by_commune = PeriodFigure
+    whole = (
+        select(
+            by_commune.grain,
+            true(),
+            by_commune.metric,
+            by_commune.first_day,
+            by_commune.province_code,
+            literal("", String(120)),
+            by_commune.dimension,
+            func.sum(by_commune.value),
+        )
+        .where(by_commune.whole_province.is_(False))
+        .group_by(
+            by_commune.grain,
+            by_commune.metric,
+            by_commune.first_day,
+            by_commune.province_code,
+            by_commune.dimension,
+        )
+    )
+    db.session.execute(insert(PeriodFigure).from_select(_COLUMNS, whole))
