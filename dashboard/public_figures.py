@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from dashboard import tables
+from flask_babel import lazy_gettext as _l
+
+from dashboard import metrics, tables
 from dashboard.confidentiality import too_few_sellers
 from dashboard.figures import Figure, build_figures
 from dashboard.periods import Period, period_of
@@ -27,8 +29,24 @@ HEADLINE_KEYS = (
 )
 #: What too few sellers would give away (dashboard.confidentiality).
 CONFIDENTIAL_KEYS = ("orders", "paid_orders", "revenue_vnd")
-#: The provinces table's columns: households, cooperatives; orders, paid, revenue.
-_SELLERS, _MONEY = slice(1, 3), slice(5, 8)
+#: The definitions whose dashboard wording points at its tables by category, OCOP level,
+#: payment method and delivery province, which this page does not have: its own wording.
+PUBLIC_DEFINITIONS = {
+    "products_listed": _l(
+        "Products published now, counted from the day they were published; at the last day "
+        "of the period."
+    ),
+    "ocop_products": _l(
+        "Published products whose OCOP decision an operator verified, from the day it was "
+        "verified until the day it expires; at the last day of the period. By stars on the "
+        "lines above."
+    ),
+    "revenue_vnd": _l("The totals (goods and delivery) of the transactions paid, in đồng."),
+}
+#: The provinces table's columns that tell whether a province has too few sellers, and
+#: those hidden then (by their metric, so a column added to the table shifts nothing).
+SELLER_METRICS = (metrics.listing("household"), metrics.listing("cooperative"))
+MONEY_METRICS = (metrics.ORDERS, metrics.PAID_ORDERS, metrics.REVENUE_VND)
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,8 @@ def _column(scope: Scope, period: Period) -> Column:
     reading = read_period(scope, period, products=())  # no product is named here
     # No comparison and nothing expiring on this page: only the period's own values.
     figures = {f.key: f for f in build_figures(reading, Reading(), {}) if f.key in HEADLINE_KEYS}
+    for key, definition in PUBLIC_DEFINITIONS.items():
+        figures[key] = replace(figures[key], definition=str(definition))
     sellers = (figures["households_listing"].current, figures["cooperatives_listing"].current)
     if too_few_sellers(*sellers):
         for key in CONFIDENTIAL_KEYS:
@@ -71,10 +91,14 @@ def _column(scope: Scope, period: Period) -> Column:
 def _confidential_provinces(table: tables.Table) -> tables.Table:
     """The provinces side by side with the money of those with too few sellers unknown, and
     those listed after the others (ranked by revenue, their place would give it away)."""
+    sellers = [table.column_of(metric) for metric in SELLER_METRICS]
+    money = [table.column_of(metric) for metric in MONEY_METRICS]
+    revenue = table.column_of(metrics.REVENUE_VND)
     for row in table.rows:
-        if too_few_sellers(*row[_SELLERS]):
-            row[_MONEY] = [None] * 3
-    table.rows.sort(key=lambda row: row[_MONEY][2] is None)  # stable: revenue order kept
+        if too_few_sellers(*(row[column] for column in sellers)):
+            for column in money:
+                row[column] = None
+    table.rows.sort(key=lambda row: row[revenue] is None)  # stable: revenue order kept
     return table
 
 

@@ -23,6 +23,8 @@ ROW_KIND = "row"
 class Column:
     label: str
     kind: str = COUNT
+    #: What the column holds (a metric), for code that picks it out: its place may change.
+    key: str | None = None
 
 
 @dataclass
@@ -33,6 +35,13 @@ class Table:
     rows: list[list] = field(default_factory=list)
     #: The kind of each row's ROW_KIND cells.
     row_kinds: list[str] = field(default_factory=list)
+
+    def column_of(self, key: str) -> int:
+        """The place of the column holding `key` (a KeyError if there is none)."""
+        for place, column in enumerate(self.columns):
+            if column.key == key:
+                return place
+        raise KeyError(key)
 
     def kind_of(self, row: int, column: int) -> str:
         kind = self.columns[column].kind
@@ -223,15 +232,16 @@ def provinces_table(provinces: dict[str, dict[str, int]]) -> Table:
         _("Provinces side by side (the farms’ province)"),
         [
             Column(_("Province"), TEXT),
-            Column(_("Households selling"), COUNT),
-            Column(_("Cooperatives selling"), COUNT),
-            Column(_("Products listed"), COUNT),
-            Column(_("OCOP products"), COUNT),
-            Column(_("Orders placed"), COUNT),
-            Column(_("Transactions paid"), COUNT),
-            Column(_("Revenue (đồng)"), VND),
+            Column(_("Households selling"), COUNT, metrics.listing("household")),
+            Column(_("Cooperatives selling"), COUNT, metrics.listing("cooperative")),
+            Column(_("Products listed"), COUNT, metrics.PRODUCTS_LISTED),
+            Column(_("OCOP products"), COUNT, metrics.OCOP_PRODUCTS),
+            Column(_("Orders placed"), COUNT, metrics.ORDERS),
+            Column(_("Transactions paid"), COUNT, metrics.PAID_ORDERS),
+            Column(_("Revenue (đồng)"), VND, metrics.REVENUE_VND),
         ],
     )
+    metrics_in_order = [column.key for column in table.columns[1:]]
     ranked = sorted(
         provinces.items(), key=lambda item: (-item[1].get(metrics.REVENUE_VND, 0), item[0])
     )
@@ -240,13 +250,7 @@ def provinces_table(provinces: dict[str, dict[str, int]]) -> Table:
         table.rows.append(
             [
                 province.display_name if province else code,
-                values.get(metrics.listing("household"), 0),
-                values.get(metrics.listing("cooperative"), 0),
-                values.get(metrics.PRODUCTS_LISTED, 0),
-                values.get(metrics.OCOP_PRODUCTS, 0),
-                values.get(metrics.ORDERS, 0),
-                values.get(metrics.PAID_ORDERS, 0),
-                values.get(metrics.REVENUE_VND, 0),
+                *(values.get(metric, 0) for metric in metrics_in_order),
             ]
         )
     return table

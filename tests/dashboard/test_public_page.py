@@ -5,12 +5,14 @@ or farm's name; cacheable by shared caches; and a fixed number of statements."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from freezegun import freeze_time
 
 from app.auth.roles import Role
 from app.extensions import db
+from dashboard import metrics, tables
 from dashboard.confidentiality import too_few_sellers
 from dashboard.formatting import figure_value
 from dashboard.public_figures import CONFIDENTIAL_KEYS, HEADLINE_KEYS
@@ -176,3 +178,72 @@ def test_before_any_figure_the_page_says_so(client):
 def test_the_open_data_page_links_here(client):
     html = client.get("/open-data").get_data(as_text=True)
     assert 'href="/figures"' in html
+
+
+def _definitions(html: str) -> list[str]:
+    return re.findall(r'<dd class="hint">([^<]*)</dd>', html)
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [("vi", ("bảng", "Bảng")), ("en", ("table", "Table"))],
+)
+def test_the_definitions_point_at_nothing_the_page_lacks(story, client, language, words):
+    """No definition sends the reader to a table (by category, OCOP level, payment method
+    or delivery province) the dashboard has and this page does not."""
+    html = _get(client, "/figures", headers={"Accept-Language": language}).get_data(as_text=True)
+    definitions = _definitions(html)
+    assert len(definitions) == len(HEADLINE_KEYS)
+    for definition in definitions:
+        assert not any(word in definition for word in words), definition
+    assert "<table" not in html.split('data-testid="public-provinces"')[0]
+    # What it says instead holds: the stars are on the lines above the OCOP definition.
+    ocop = html.split('data-testid="public-ocop_products"')[1].split("</div>")[0]
+    stars, definition = ocop.index('data-testid="public-ocop-stars"'), ocop.index('class="hint"')
+    assert stars < definition
+    above = "các dòng bên trên" if language == "vi" else "lines above"
+    assert above in _definitions(ocop)[0]
+
+
+def test_the_page_says_why_some_money_is_not_shown(story, client):
+    html = _get(client, "/figures?province=19").get_data(as_text=True)
+    assert _cells(html, "year")["revenue_vnd"] == "—"
+    assert "Nơi có ít hơn 3 hộ và hợp tác xã đang bán" in html
+
+
+def test_every_page_s_footer_links_here_and_anyone_may_follow(story, client):
+    catalog = client.get("/products").get_data(as_text=True)
+    footer = catalog.split('<footer class="site-footer">')[1]
+    assert (
+        '<a href="/figures" data-testid="footer-public_figures.page">Số liệu của tỉnh</a>' in footer
+    )
+    english = client.get("/products", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert ">Province figures</a>" in english.split('<footer class="site-footer">')[1]
+    assert _get(client, "/figures").status_code == 200  # no sign-in asked
+
+
+def test_the_provinces_columns_are_found_by_what_they_hold(story, monkeypatch):
+    """A column put before the others (say, farms verified) shifts none of those the page's
+    confidentiality reads: Thái Nguyên's money stays unknown, the new column stays shown."""
+    import dashboard.public_figures as public
+
+    built = tables.provinces_table
+
+    def with_a_new_first_column(provinces):
+        table = built(provinces)
+        table.columns.insert(1, tables.Column("Farms verified", key="farms_verified"))
+        for row in table.rows:
+            row.insert(1, 7)
+        return table
+
+    monkeypatch.setattr(public.tables, "provinces_table", with_a_new_first_column)
+    with freeze_time(LATER, tick=True):
+        table = public.public_figures(None, date(2027, 4, 10)).provinces
+    rows = {row[0]: row for row in table.rows}
+    money = [table.column_of(metric) for metric in public.MONEY_METRICS]
+    assert [rows["Thái Nguyên"][column] for column in money] == [None, None, None]
+    assert rows["Thái Nguyên"][1] == 7
+    assert rows["Thái Nguyên"][table.column_of(metrics.listing("cooperative"))] == 1
+    # Those whose money is unknown come after the others (their rank would give it away).
+    unknown = [row[money[2]] is None for row in table.rows]
+    assert unknown == sorted(unknown) and unknown[-1]

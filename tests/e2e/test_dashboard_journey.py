@@ -1,19 +1,34 @@
 """The province dashboard in a browser: Hải Phòng's operator on a phone sees the province's
-figures only and downloads a table; the country-wide operator on a desktop screen picks a
-province, a quarter and a commune. Screenshots of both widths are saved and looked at."""
+figures only, downloads tables as CSV and XLSX, and receives the monthly report from the
+outbox (the mailing job run in-process; the PDF read and rendered to a PNG); the country-wide
+operator on a desktop screen picks a province, a quarter and a commune. Screenshots of both
+widths and of the report's first page are saved and looked at."""
 
 from __future__ import annotations
 
+import io
+import re
+import shutil
+import subprocess
+from datetime import date
+
+from openpyxl import load_workbook
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from app.auth.operator_scope import record_scope
 from app.auth.roles import Role
 from app.auth.services import register_user
+from app.clock import local_today
 from app.extensions import db
+from app.messaging.models import OutboundMessage
+from dashboard.monthly_report_mailing import MAIL_KIND, mail_monthly_reports
 from dashboard.refresh import refresh_figures
 from tests.e2e.conftest import SCREENSHOTS, past_phone_width
+from tests.support.requirements import missing
 
 PASSWORD = "mat-khau-an-toan"
+OPERATOR_MAIL = "tran.van.hai@haiphong.gov.vn"
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -21,6 +36,7 @@ def _prepare(app) -> None:
     with app.app_context():
         operator = register_user("Anh Trần Văn Hải", "0912000441", PASSWORD)
         operator.role = Role.OPERATOR.value
+        operator.email = OPERATOR_MAIL  # the monthly report is mailed
         record_scope(operator, "31", None)
         refresh_figures()
         db.session.commit()
@@ -35,7 +51,36 @@ def _log_in(page, base: str, identifier: str, password: str) -> None:
     page.get_by_test_id("admin-nav").get_by_role("link", name="Bảng số liệu của tỉnh").click()
 
 
-def test_a_province_operator_reads_the_dashboard_on_a_phone(live_app, demo_shop, phone):
+def _next_first_of_month(today: date) -> date:
+    return date(today.year + today.month // 12, today.month % 12 + 1, 1)
+
+
+def _mail_the_monthly_reports(app, base: str, monkeypatch) -> str:
+    """Run the first-of-the-month job for this month's report (as on the 1st of the next);
+    the operator's mail in the outbox, its body. The link points at the live server."""
+    monkeypatch.setitem(app.config, "BASE_URL", base)
+    with app.app_context():
+        assert mail_monthly_reports(_next_first_of_month(local_today())) >= 1
+        mail = db.session.scalars(
+            select(OutboundMessage).where(
+                OutboundMessage.recipient == OPERATOR_MAIL, OutboundMessage.kind == MAIL_KIND
+            )
+        ).one()
+        assert mail.subject.startswith("Báo cáo tháng ") and "TP. Hải Phòng" in mail.subject
+        return mail.body
+
+
+def _pdf_text(path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_a_province_operator_reads_the_dashboard_on_a_phone(
+    live_app, demo_shop, phone, backend, tmp_path, monkeypatch
+):
+    if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
+        missing("pdftotext and pdftoppm", "install Debian's poppler-utils")
     app, _ = live_app
     _prepare(app)
     page = phone
@@ -62,6 +107,56 @@ def test_a_province_operator_reads_the_dashboard_on_a_phone(live_app, demo_shop,
     with page.expect_download() as download:
         page.get_by_test_id("xlsx-figures").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    headers = [cell.value for cell in sheet[1]]
+    assert headers == ["Chỉ tiêu", "Kỳ này", "Kỳ trước", "Thay đổi", "Định nghĩa"]
+    households = page.get_by_test_id("value-households_listing").inner_text()
+    assert [sheet.cell(2, 1).value, sheet.cell(2, 2).value] == [
+        "Hộ đang bán (có sản phẩm đăng bán)",
+        int(households),
+    ]
+
+    # The first of next month, the job mails her the link to this month's report; signed
+    # in, she follows it from the mail and gets the PDF of her province.
+    body = _mail_the_monthly_reports(app, demo_shop, monkeypatch)
+    link = re.search(r"^http\S+$", body, re.MULTILINE).group(0)
+    assert (
+        link.startswith(f"{demo_shop}/admin/dashboard/monthly-report.pdf?")
+        and "province=31" in link
+    )
+    with page.expect_download() as download:  # as if she clicked it in her mail
+        page.evaluate("link => { window.location.href = link }", link)
+    assert re.fullmatch(r"bao-cao-thang-31-\d{4}-\d{2}\.pdf", download.value.suggested_filename)
+    pdf = tmp_path / "monthly-report.pdf"
+    download.value.save_as(pdf)
+    answer = page.request.get(link)  # the same link, for its status and type
+    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = _pdf_text(pdf)
+    assert "TP. Hải Phòng" in text and "Thái Nguyên" not in text
+    lines = {" ".join(line.split()) for line in text.splitlines()}
+    assert any(
+        line.startswith(f"Hộ đang bán (có sản phẩm đăng bán) {households} ") for line in lines
+    ), lines
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-singlefile",
+            str(pdf),
+            str(SCREENSHOTS / f"{backend}-dashboard-03-monthly-report"),
+        ],
+        check=True,
+    )
+    # Signed out, the same link asks for the sign-in.
+    stranger = page.context.browser.new_context()
+    try:
+        signed_out = stranger.request.get(link, max_redirects=0)
+        assert signed_out.status in (302, 303) and "/login" in signed_out.headers["location"]
+    finally:
+        stranger.close()
 
     # Another province's address is not found for her
     answer = page.goto(f"{demo_shop}/admin/dashboard?province=19")

@@ -1,6 +1,7 @@
-"""The public figures page in a browser, signed out: on a phone a visitor reads the whole
-country's headline figures, picks Hải Phòng and sees its own; on a desktop screen the map
-and the provinces side by side. Screenshots of both widths are saved and looked at."""
+"""The public figures page in a browser, signed out: on a phone a visitor follows the
+footer's link from the home page, reads the whole country's headline figures and their
+definitions, picks Hải Phòng and sees its own; on a desktop screen the map and the provinces
+side by side. Screenshots of both widths are saved and looked at."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ def test_a_visitor_reads_a_provinces_figures_on_a_phone(live_app, demo_shop, pho
     app, _ = live_app
     _refresh(app)
     page = phone
-    page.goto(f"{demo_shop}/figures")
+    # From any page (here the home page), signed out: the footer's link.
+    page.goto(demo_shop)
+    page.locator("footer").get_by_role("link", name="Số liệu của tỉnh").click()
+    expect(page).to_have_url(f"{demo_shop}/figures")
     expect(page.get_by_role("heading", name="Số liệu các tỉnh")).to_be_visible()
     expect(page.get_by_test_id("public-freshness")).to_contain_text("Số liệu cập nhật lúc")
     expect(page.get_by_test_id("public-scope")).to_have_text("Cả nước")
@@ -41,6 +45,10 @@ def test_a_visitor_reads_a_provinces_figures_on_a_phone(live_app, demo_shop, pho
     country = _households_this_year(app, None)
     assert int(country) >= 3
     expect(page.get_by_test_id("year-households_listing")).to_have_text(country)
+    # Every definition is true of this page: none sends her to a table it does not have.
+    expect(page.get_by_test_id("public-headline").locator("dd.hint")).to_have_count(9)
+    expect(page.get_by_test_id("public-headline")).not_to_contain_text("bảng")
+    expect(page.get_by_test_id("public-confidentiality")).to_be_visible()
     page.screenshot_as("public-figures-01-country-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, past_phone_width(page)
 
