@@ -8,7 +8,9 @@ the next 90 days only, from the daily rows: they are not summed."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Date, String, func, insert, literal, select, true
+from datetime import date
+
+from sqlalchemy import Boolean, Date, String, delete, func, insert, literal, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -54,44 +56,57 @@ def _on_postgresql(element, compiler, **kw) -> str:
     return f"CAST(date_trunc('{element.grain}', {day}) AS DATE)"
 
 
-def summarise_periods() -> None:
-    """Fill dashboard_period_figure from dashboard_daily_figure (emptied by the caller)."""
-    daily = DailyFigure
+def summarise_periods(since: date | None = None, rebuilt_whole: tuple[str, ...] = ()) -> None:
+    """Fill dashboard_period_figure from dashboard_daily_figure: all of it (`since` None,
+    the caller emptied it), or the periods that hold `since` or come after it, and every
+    period of the `rebuilt_whole` metrics."""
     for grain in GRAINS:
-        first_day = period_start(grain, daily.day)
-        place = (daily.province_code, daily.commune)
-        head = (literal(grain, String(7)), literal(False, Boolean), daily.metric, first_day, *place)
-        sums = (
-            select(*head, daily.dimension, func.sum(daily.value))
-            .where(daily.metric.not_in(metrics.SELLING + metrics.EXPIRIES))
-            .group_by(daily.metric, first_day, *place, daily.dimension)
-        )
-        distinct_farms = (
-            select(*head, literal("", String(40)), func.count(daily.dimension.distinct()))
-            .where(daily.metric.in_(metrics.SELLING))
-            .group_by(daily.metric, first_day, *place)
-        )
-        for statement in (sums, distinct_farms):
-            db.session.execute(insert(PeriodFigure).from_select(_COLUMNS, statement))
-    by_commune = PeriodFigure
+        start = None if since is None else _start_of(grain, since)
+        _replace_grain(grain, start, rebuilt_whole)
+
+
+def _start_of(grain: str, day: date) -> date:
+    if grain == "year":
+        return date(day.year, 1, 1)
+    months_back = (day.month - 1) % 3 if grain == "quarter" else 0
+    return date(day.year, day.month - months_back, 1)
+
+
+def _replace_grain(grain: str, start: date | None, rebuilt_whole: tuple[str, ...]) -> None:
+    daily, period = DailyFigure, PeriodFigure
+    in_daily, in_period = [], [period.grain == grain]
+    if start is not None:
+        in_daily.append(daily.metric.in_(rebuilt_whole) | (daily.day >= start))
+        in_period.append(period.metric.in_(rebuilt_whole) | (period.first_day >= start))
+        db.session.execute(delete(period).where(*in_period))
+    first_day = period_start(grain, daily.day)
+    place = (daily.province_code, daily.commune)
+    head = (literal(grain, String(7)), literal(False, Boolean), daily.metric, first_day, *place)
+    sums = (
+        select(*head, daily.dimension, func.sum(daily.value))
+        .where(daily.metric.not_in(metrics.SELLING + metrics.EXPIRIES), *in_daily)
+        .group_by(daily.metric, first_day, *place, daily.dimension)
+    )
+    distinct_farms = (
+        select(*head, literal("", String(40)), func.count(daily.dimension.distinct()))
+        .where(daily.metric.in_(metrics.SELLING), *in_daily)
+        .group_by(daily.metric, first_day, *place)
+    )
     whole = (
         select(
-            by_commune.grain,
+            period.grain,
             true(),
-            by_commune.metric,
-            by_commune.first_day,
-            by_commune.province_code,
+            period.metric,
+            period.first_day,
+            period.province_code,
             literal("", String(120)),
-            by_commune.dimension,
-            func.sum(by_commune.value),
+            period.dimension,
+            func.sum(period.value),
         )
-        .where(by_commune.whole_province.is_(False))
+        .where(period.whole_province.is_(False), *in_period)
         .group_by(
-            by_commune.grain,
-            by_commune.metric,
-            by_commune.first_day,
-            by_commune.province_code,
-            by_commune.dimension,
+            period.grain, period.metric, period.first_day, period.province_code, period.dimension
         )
     )
-    db.session.execute(insert(PeriodFigure).from_select(_COLUMNS, whole))
+    for statement in (sums, distinct_farms, whole):
+        db.session.execute(insert(period).from_select(_COLUMNS, statement))

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, String, cast, delete, exists, func, insert, literal, select
 
+from app.clock import VIETNAM
 from app.db import utcnow
 from app.extensions import db
 from dashboard import metrics
@@ -39,9 +40,14 @@ Row = tuple[str, str, date, str, str, int]
 _COLUMNS = tuple(column.name for column in DailyFigure.__table__.columns)
 
 
-def refresh_figures(asked_at: datetime | None = None) -> bool:
+def refresh_figures(asked_at: datetime | None = None, *, recent_only: bool = False) -> bool:
     """Rebuild the figures unless someone rebuilt them after `asked_at`; True if rebuilt.
-    The caller commits."""
+
+    `recent_only`: the dated flows (orders, payments, shipments, scans…) of the days from
+    the one before the last refresh only (what happened since is dated since); the stocks
+    and per-farm figures whole, as always. What changes an older day (a refund of an order
+    paid weeks ago, a farm that moved commune) waits for a whole rebuild. The caller commits.
+    """
     asked_at = asked_at or utcnow()
     state = db.session.scalar(select(FigureRefresh).where(FigureRefresh.id == 1).with_for_update())
     if state is None:  # a database built before the migration's row (never in practice)
@@ -50,18 +56,44 @@ def refresh_figures(asked_at: datetime | None = None) -> bool:
     elif state.refreshed_at is not None and state.refreshed_at >= asked_at:
         return False
     started = utcnow()
-    db.session.execute(delete(PeriodFigure))
-    db.session.execute(delete(DailyFigure))
-    for statement in _grouped_statements():
-        db.session.execute(insert(DailyFigure).from_select(_COLUMNS, statement))
-    rows = _per_farm_rows()
-    for start in range(0, len(rows), 5000):
-        db.session.execute(insert(DailyFigure), rows[start : start + 5000])
-    summarise_periods()
+    since = None
+    if recent_only and state.refreshed_at is not None:
+        # A day's margin: an order placed just before the last refresh may have been
+        # committed after it began.
+        since = day_in_vietnam(state.refreshed_at) - timedelta(days=1)
+    _rebuild_daily(since)
+    summarise_periods(since, REBUILT_WHOLE)
     state.refreshed_at = started
     state.row_count = db.session.scalar(select(func.count()).select_from(DailyFigure))
     db.session.flush()
     return True
+
+
+def _rebuild_daily(since: date | None) -> None:
+    """Replace the daily rows: all, or the whole-rebuilt metrics' and the others' from
+    `since` on."""
+    if since is None:
+        db.session.execute(delete(PeriodFigure))
+        db.session.execute(delete(DailyFigure))
+    else:
+        db.session.execute(
+            delete(DailyFigure).where(
+                DailyFigure.metric.in_(REBUILT_WHOLE)
+                | (DailyFigure.metric.not_in(REBUILT_WHOLE) & (DailyFigure.day >= since))
+            )
+        )
+    for statement in _grouped_statements(_start_in_utc(since)):
+        db.session.execute(insert(DailyFigure).from_select(_COLUMNS, statement))
+    rows = _per_farm_rows()
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(DailyFigure), rows[start : start + 5000])
+
+
+def _start_in_utc(day: date | None) -> datetime | None:
+    """Midnight of `day` in Vietnam, as a UTC time (records store UTC)."""
+    if day is None:
+        return None
+    return datetime.combine(day, time(), VIETNAM).astimezone(UTC)
 
 
 def last_refreshed_at() -> datetime | None:
@@ -82,29 +114,48 @@ def _per_farm_rows() -> list[dict]:
     ]
 
 
-def _grouped_statements() -> Iterable[Select]:
+#: Rebuilt whole by every refresh: stocks, expiries and the per-farm firsts (a record of any
+#: age can start or stop them). Every other metric is a flow dated by an event's time.
+REBUILT_WHOLE = (
+    metrics.PRODUCTS_LISTED,
+    metrics.CERT_EXPIRING,
+    metrics.OCOP_PRODUCTS,
+    metrics.OCOP_EXPIRING,
+    metrics.FIRST_SALE_DAYS,
+    *(metrics.first_order(kind) for kind in metrics.FARM_KINDS),
+    *(metrics.listing(kind) for kind in metrics.FARM_KINDS),
+)
+
+
+def _grouped_statements(since: datetime | None) -> Iterable[Select]:
+    """The statements of the whole-rebuilt metrics, then the flows' (from `since`)."""
+    yield from _listings()
+    yield from _certificates()
     for source in (
         _orders,
         _selling_farms,
         _paid_orders,
-        _listings,
-        _certificates,
         _batches,
         _shipped_lines,
         _labels,
         _scans,
         _verifications,
     ):
-        yield from source()
+        yield from source(since)
 
 
 _PLACE = (Farm.province_code, Farm.commune)
 
 
-def _grouped(metric: str, base, day_column, value, dimension, *joins, where=()) -> Select:
+def _grouped(
+    metric: str, base, day_column, value, dimension, *joins, where=(), since=None
+) -> Select:
     """One GROUP BY over a record, by day, the farm's place and a dimension (a column, a
-    fixed text, or None for none), as the daily table's columns."""
+    fixed text, or None for none), as the daily table's columns; of the records whose time
+    is `since` or later, if given."""
     day = local_day(day_column)
+    if since is not None:
+        where = (*where, day_column >= since)
     if dimension is None or isinstance(dimension, str):
         split, dimension_value = (), literal(dimension or "", String(40))
     else:
@@ -126,13 +177,19 @@ def _by_farm(model) -> tuple:
     return (Farm, Farm.id == model.farm_id)
 
 
-def _orders() -> Iterable[Select]:
+def _orders(since: datetime | None) -> Iterable[Select]:
     yield _grouped(
-        metrics.ORDERS, Order, Order.created_at, func.count(Order.id), None, _by_farm(Order)
+        metrics.ORDERS,
+        Order,
+        Order.created_at,
+        func.count(Order.id),
+        None,
+        _by_farm(Order),
+        since=since,
     )
 
 
-def _selling_farms() -> Iterable[Select]:
+def _selling_farms(since: datetime | None) -> Iterable[Select]:
     for kind in metrics.FARM_KINDS:
         yield _grouped(
             metrics.selling(kind),
@@ -142,6 +199,7 @@ def _selling_farms() -> Iterable[Select]:
             Farm.id,
             _by_farm(Order),
             where=(Farm.kind == kind,),
+            since=since,
         )
 
 
@@ -158,7 +216,7 @@ def _paid_at():
     )
 
 
-def _paid_orders() -> Iterable[Select]:
+def _paid_orders(since: datetime | None) -> Iterable[Select]:
     paid = _paid_at()
     joins = ((paid, paid.c.order_id == Order.id), _by_farm(Order))
     to = (Checkout, Checkout.id == Order.checkout_id)
@@ -171,7 +229,15 @@ def _paid_orders() -> Iterable[Select]:
         (metrics.REVENUE_TO_VND, total, Checkout.province_code, (to,)),
     ):
         yield _grouped(
-            metric, Order, paid.c.paid_at, value, dimension, *joins, *extra, where=still_paid
+            metric,
+            Order,
+            paid.c.paid_at,
+            value,
+            dimension,
+            *joins,
+            *extra,
+            where=still_paid,
+            since=since,
         )
     # By product; a line whose variant was since deleted counts under "" (no product).
     yield _grouped(
@@ -183,6 +249,7 @@ def _paid_orders() -> Iterable[Select]:
         (Order, Order.id == OrderLine.order_id),
         *joins,
         where=still_paid,
+        since=since,
     )
 
 
@@ -308,9 +375,15 @@ def _certificates() -> Iterable[Select]:
     )
 
 
-def _batches() -> Iterable[Select]:
+def _batches(since: datetime | None) -> Iterable[Select]:
     yield _grouped(
-        metrics.BATCHES, Batch, Batch.created_at, func.count(Batch.id), None, _by_farm(Batch)
+        metrics.BATCHES,
+        Batch,
+        Batch.created_at,
+        func.count(Batch.id),
+        None,
+        _by_farm(Batch),
+        since=since,
     )
     yield _grouped(
         metrics.RECALLS,
@@ -320,10 +393,11 @@ def _batches() -> Iterable[Select]:
         None,
         _by_farm(Batch),
         where=(Batch.recalled_at.is_not(None),),
+        since=since,
     )
 
 
-def _shipped_lines() -> Iterable[Select]:
+def _shipped_lines(since: datetime | None) -> Iterable[Select]:
     """Lines of orders that were shipped, on the day they first were; and those of them that
     say which batch (or batches) their units came from."""
     shipped = (
@@ -348,6 +422,7 @@ def _shipped_lines() -> Iterable[Select]:
         func.count(OrderLine.id),
         None,
         *joins,
+        since=since,
     )
     yield _grouped(
         metrics.SHIPPED_LINES_TRACED,
@@ -357,10 +432,11 @@ def _shipped_lines() -> Iterable[Select]:
         None,
         *joins,
         where=(traced,),
+        since=since,
     )
 
 
-def _labels() -> Iterable[Select]:
+def _labels(since: datetime | None) -> Iterable[Select]:
     yield _grouped(
         metrics.LABELS,
         LabelRun,
@@ -369,10 +445,11 @@ def _labels() -> Iterable[Select]:
         None,
         (Batch, Batch.id == LabelRun.batch_id),
         _by_farm(Batch),
+        since=since,
     )
 
 
-def _scans() -> Iterable[Select]:
+def _scans(since: datetime | None) -> Iterable[Select]:
     # Scans of issued labels by people: link previews (bots) and unknown serials are not.
     yield _grouped(
         metrics.SCANS,
@@ -383,10 +460,11 @@ def _scans() -> Iterable[Select]:
         (Batch, Batch.id == LabelScan.batch_id),
         _by_farm(Batch),
         where=(LabelScan.label_id.is_not(None), LabelScan.device != "bot"),
+        since=since,
     )
 
 
-def _verifications() -> Iterable[Select]:
+def _verifications(since: datetime | None) -> Iterable[Select]:
     yield _grouped(
         metrics.FARMS_VERIFIED,
         Farm,
@@ -394,6 +472,7 @@ def _verifications() -> Iterable[Select]:
         func.count(Farm.id),
         Farm.kind,
         where=(Farm.verified_at.is_not(None),),
+        since=since,
     )
     for dimension, model, joins in (
         ("farm", Certification, (_by_farm(Certification),)),
@@ -411,4 +490,5 @@ def _verifications() -> Iterable[Select]:
             dimension,
             *joins,
             where=(model.verified_at.is_not(None),),
+            since=since,
         )

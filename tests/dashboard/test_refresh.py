@@ -14,15 +14,19 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.extensions import db
-from dashboard.jobs import refresh_dashboard_figures
-from dashboard.models import DailyFigure, FigureRefresh
+from dashboard.jobs import rebuild_dashboard_figures, refresh_dashboard_figures
+from dashboard.models import DailyFigure, FigureRefresh, PeriodFigure
 from dashboard.refresh import refresh_figures
+from farms import services as farms
+from farms.models import Farm
 from products.models import OcopCertificate, Product
 from tests.app.factories import log_in
 from tests.conftest import make_test_app
-from tests.dashboard.scenario import admin, board_for, load_demo_story, values
+from tests.dashboard.scenario import PHONE, admin, board_for, farm, load_demo_story, values
 from tests.support.database import upgrade_schema
 from tests.support.snapshots import table_snapshot
+from traceability.models import Label
+from traceability.scans import record_scan
 
 _race_databases = itertools.count()
 #: Ten minutes after the story's own refresh (tests/dashboard/scenario.py).
@@ -93,6 +97,60 @@ def test_an_operator_asks_for_a_refresh_and_the_page_states_the_time(story, clie
     assert "Số liệu cập nhật lúc 10:10 10/04/2027" in page
     # The job ran at once (JOBS_IMMEDIATE): the orders are back.
     assert db.session.scalar(select(DailyFigure).where(DailyFigure.metric == "orders"))
+
+
+def _both_tables():
+    return table_snapshot(DailyFigure, PeriodFigure)
+
+
+def test_the_ten_minute_refresh_gives_what_a_whole_rebuild_gives(story):
+    # Ten minutes after the story's refresh: two phones scan a lychee label, a farm not yet
+    # verified is, and the tea box stops being sold.
+    with freeze_time(TEN_MINUTES_LATER):
+        serial = db.session.scalar(select(Label.serial).order_by(Label.id))
+        record_scan(serial, PHONE, "visitor-8")
+        record_scan(serial, PHONE, "visitor-9")
+        unverified = db.session.scalars(select(Farm).where(Farm.verified_at.is_(None))).first()
+        farms.verify_farm(unverified, admin())
+        tea_box = db.session.scalar(select(Product).where(Product.slug.like("che-moc-cau%")))
+        tea_box.status = "hidden"
+        db.session.flush()  # the job has a session of its own
+        before = values(board_for(admin()))
+        assert refresh_dashboard_figures.call_local() is True
+    recent = _both_tables()
+    after = values(board_for(admin()))
+    assert after["scans"] == before["scans"] + 2
+    assert after["farms_verified"] == before["farms_verified"] + 1
+    assert after["products_listed"] == before["products_listed"] - 1
+    with freeze_time("2027-04-10 03:20:00"):
+        assert rebuild_dashboard_figures.call_local() is True
+    assert _both_tables() == recent
+
+
+def test_a_change_to_an_older_day_waits_for_the_nightly_rebuild(story):
+    # The tea cooperative's commune is corrected: its March orders belong to the new one.
+    tan_cuong = farm("htx-che-tan-cuong")
+    old_commune, tan_cuong.commune = tan_cuong.commune, "xã Phúc Xuân"
+    db.session.flush()
+    march = {"province": "19", "period": "month", "on": "2027-03-01"}
+    with freeze_time(TEN_MINUTES_LATER):
+        refresh_dashboard_figures.call_local()
+    assert values(board_for(admin(), commune=old_commune, **march))["orders"] == 7
+    with freeze_time("2027-04-10 19:45:00"):
+        rebuild_dashboard_figures.call_local()
+    assert values(board_for(admin(), commune="xã Phúc Xuân", **march))["orders"] == 7
+    assert values(board_for(admin(), **march))["orders"] == 7
+
+
+def test_the_first_refresh_of_a_database_is_a_whole_one(story):
+    whole = _both_tables()
+    db.session.execute(DailyFigure.__table__.delete())
+    db.session.execute(PeriodFigure.__table__.delete())
+    db.session.get(FigureRefresh, 1).refreshed_at = None
+    db.session.flush()  # the job has a session of its own
+    with freeze_time(TEN_MINUTES_LATER):
+        assert refresh_dashboard_figures.call_local() is True
+    assert _both_tables() == whole
 
 
 @pytest.fixture
