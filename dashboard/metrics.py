@@ -69,3 +69,5 @@ FLOWS = (
     # Read as a flow too: the farms whose first listing falls in the period are new ones.
     *(listing(kind) for kind in FARM_KINDS),
 )
+#: Every metric, once.
+ALL = tuple(dict.fromkeys((*FLOWS, *SELLING, *STOCKS, *EXPIRIES)))

@@ -57,12 +57,16 @@ def _on_postgresql(element, compiler, **kw) -> str:
 
 
 def summarise_periods(since: date | None = None, rebuilt_whole: tuple[str, ...] = ()) -> None:
-    """Fill dashboard_period_figure from dashboard_daily_figure: all of it (`since` None,
-    the caller emptied it), or the periods that hold `since` or come after it, and every
-    period of the `rebuilt_whole` metrics."""
+    """Fill dashboard_period_figure from dashboard_daily_figure: all of it (`since` None),
+    or every period of the `rebuilt_whole` metrics and the periods of the others that hold
+    `since` or come after it."""
     for grain in GRAINS:
-        start = None if since is None else _start_of(grain, since)
-        _replace_grain(grain, start, rebuilt_whole)
+        if since is None:
+            _sum_grain(grain, metrics.ALL, None)
+            continue
+        _sum_grain(grain, rebuilt_whole, None)
+        recent = tuple(metric for metric in metrics.ALL if metric not in rebuilt_whole)
+        _sum_grain(grain, recent, _start_of(grain, since))
 
 
 def _start_of(grain: str, day: date) -> date:
@@ -72,24 +76,28 @@ def _start_of(grain: str, day: date) -> date:
     return date(day.year, day.month - months_back, 1)
 
 
-def _replace_grain(grain: str, start: date | None, rebuilt_whole: tuple[str, ...]) -> None:
+def _sum_grain(grain: str, wanted: tuple[str, ...], start: date | None) -> None:
+    """Replace the grain's rows of the `wanted` metrics (from the period holding `start`)."""
     daily, period = DailyFigure, PeriodFigure
-    in_daily, in_period = [], [period.grain == grain]
+    summed = tuple(m for m in wanted if m not in metrics.SELLING + metrics.EXPIRIES)
+    selling = tuple(m for m in wanted if m in metrics.SELLING)
+    # Each condition a range of an index: metric first, then the day.
+    from_daily = [] if start is None else [daily.day >= start]
+    in_period = [period.grain == grain, period.metric.in_(wanted)]
     if start is not None:
-        in_daily.append(daily.metric.in_(rebuilt_whole) | (daily.day >= start))
-        in_period.append(period.metric.in_(rebuilt_whole) | (period.first_day >= start))
-        db.session.execute(delete(period).where(*in_period))
+        in_period.append(period.first_day >= start)
+    db.session.execute(delete(period).where(*in_period))
     first_day = period_start(grain, daily.day)
     place = (daily.province_code, daily.commune)
     head = (literal(grain, String(7)), literal(False, Boolean), daily.metric, first_day, *place)
     sums = (
         select(*head, daily.dimension, func.sum(daily.value))
-        .where(daily.metric.not_in(metrics.SELLING + metrics.EXPIRIES), *in_daily)
+        .where(daily.metric.in_(summed), *from_daily)
         .group_by(daily.metric, first_day, *place, daily.dimension)
     )
     distinct_farms = (
         select(*head, literal("", String(40)), func.count(daily.dimension.distinct()))
-        .where(daily.metric.in_(metrics.SELLING), *in_daily)
+        .where(daily.metric.in_(selling), *from_daily)
         .group_by(daily.metric, first_day, *place)
     )
     whole = (

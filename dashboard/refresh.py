@@ -76,10 +76,11 @@ def _rebuild_daily(since: date | None) -> None:
         db.session.execute(delete(PeriodFigure))
         db.session.execute(delete(DailyFigure))
     else:
+        # Two deletes, each a range of the (metric, day) index.
+        db.session.execute(delete(DailyFigure).where(DailyFigure.metric.in_(REBUILT_WHOLE)))
         db.session.execute(
             delete(DailyFigure).where(
-                DailyFigure.metric.in_(REBUILT_WHOLE)
-                | (DailyFigure.metric.not_in(REBUILT_WHOLE) & (DailyFigure.day >= since))
+                DailyFigure.metric.in_(DATED_BY_EVENTS), DailyFigure.day >= since
             )
         )
     for statement in _grouped_statements(_start_in_utc(since)):
@@ -125,6 +126,9 @@ REBUILT_WHOLE = (
     *(metrics.first_order(kind) for kind in metrics.FARM_KINDS),
     *(metrics.listing(kind) for kind in metrics.FARM_KINDS),
 )
+
+
+DATED_BY_EVENTS = tuple(metric for metric in metrics.ALL if metric not in REBUILT_WHOLE)
 
 
 def _grouped_statements(since: datetime | None) -> Iterable[Select]:
