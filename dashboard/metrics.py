@@ -13,6 +13,7 @@ REVENUE_VND = "revenue_vnd"  # by payment method
 REVENUE_TO_VND = "revenue_to_vnd"  # by delivery province
 PAID_ORDERS_TO = "paid_orders_to"  # by delivery province
 PRODUCT_REVENUE_VND = "product_revenue_vnd"  # by product id
+GOODS_REVENUE_VND = "goods_revenue_vnd"  # the same for all products (read without them)
 BATCHES = "batches"
 SHIPPED_LINES = "shipped_lines"
 SHIPPED_LINES_TRACED = "shipped_lines_traced"
@@ -56,6 +57,7 @@ FLOWS = (
     REVENUE_TO_VND,
     PAID_ORDERS_TO,
     PRODUCT_REVENUE_VND,
+    GOODS_REVENUE_VND,
     BATCHES,
     SHIPPED_LINES,
     SHIPPED_LINES_TRACED,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import func, select, union_all
 
 from app.extensions import db
 from dashboard import metrics
@@ -76,6 +76,9 @@ def _total(values: dict[tuple[str, str], int], metric: str, dimension: str | Non
 
 #: Products in a period's table: the most revenue first; the rest are summed in one row.
 PRODUCTS_SHOWN = 50
+#: A year of the whole country may sell tens of thousands of products: their revenue is read
+#: whole (goods_revenue_vnd) and by product for the products shown only (_product_revenue).
+_FLOWS_BUT_PRODUCTS = tuple(m for m in metrics.FLOWS if m != metrics.PRODUCT_REVENUE_VND)
 
 
 def read_period(scope: Scope, period: Period, products: Iterable[str] | None = None) -> Reading:
@@ -83,8 +86,8 @@ def read_period(scope: Scope, period: Period, products: Iterable[str] | None = N
     ids; none for an empty list), or by default for the PRODUCTS_SHOWN with the most."""
     flows = _flow_sources(scope, period)
     reading = Reading()
-    reading.flows = _sums(flows, metrics.FLOWS, _by_dimension_but_product)
-    reading.product_revenue_vnd = reading.flows.pop((metrics.PRODUCT_REVENUE_VND, ""), 0)
+    reading.flows = _sums(flows, _FLOWS_BUT_PRODUCTS, _by_dimension)
+    reading.product_revenue_vnd = reading.flows.pop((metrics.GOODS_REVENUE_VND, ""), 0)
     reading.stocks = _sums(_stock_sources(scope, period.last), metrics.STOCKS, _by_dimension)
     reading.distinct_farms = _distinct_farms(scope, period)
     if products is None or products:
@@ -173,13 +176,6 @@ def _next_month(day: date) -> date:
 
 def _by_dimension(model) -> tuple:
     return (model.metric, model.dimension)
-
-
-def _by_dimension_but_product(model) -> tuple:
-    """Revenue by product is summed whole (as dimension ""): a year of the whole country
-    may sell tens of thousands of products; _product_revenue reads the ones shown."""
-    product = model.metric == metrics.PRODUCT_REVENUE_VND
-    return (model.metric, case((product, ""), else_=model.dimension))
 
 
 def _by_metric(model) -> tuple:

@@ -243,18 +243,23 @@ def _paid_orders(since: datetime | None) -> Iterable[Select]:
             where=still_paid,
             since=since,
         )
-    # By product; a line whose variant was since deleted counts under "" (no product).
-    yield _grouped(
-        metrics.PRODUCT_REVENUE_VND,
-        OrderLine.__table__.outerjoin(Variant, Variant.id == OrderLine.variant_id),
-        paid.c.paid_at,
-        func.sum(OrderLine.line_total_vnd),
-        Variant.product_id,
-        (Order, Order.id == OrderLine.order_id),
-        *joins,
-        where=still_paid,
-        since=since,
-    )
+    # The lines' totals (goods only), by product and all together; a line whose variant
+    # was since deleted counts under "" (no product).
+    for metric, dimension in (
+        (metrics.PRODUCT_REVENUE_VND, Variant.product_id),
+        (metrics.GOODS_REVENUE_VND, None),
+    ):
+        yield _grouped(
+            metric,
+            OrderLine.__table__.outerjoin(Variant, Variant.id == OrderLine.variant_id),
+            paid.c.paid_at,
+            func.sum(OrderLine.line_total_vnd),
+            dimension,
+            (Order, Order.id == OrderLine.order_id),
+            *joins,
+            where=still_paid,
+            since=since,
+        )
 
 
 def _first_orders_and_sales() -> Iterable[Row]:

@@ -69,9 +69,8 @@ def _by_hand(scope: Scope, first: date, last: date) -> Reading:
             reading.stocks[(row.metric, row.dimension)] += row.value
         if not first <= row.day <= last:
             continue
-        if row.metric == metrics.PRODUCT_REVENUE_VND:
+        if row.metric == metrics.GOODS_REVENUE_VND:
             reading.product_revenue_vnd += row.value
-            reading.flows[(row.metric, row.dimension)] += row.value
         elif row.metric in metrics.FLOWS:
             reading.flows[(row.metric, row.dimension)] += row.value
         elif row.metric in metrics.SELLING:
@@ -104,6 +103,9 @@ def test_a_range_across_part_months_adds_up_its_days(story, first, last):
         assert _nonzero(reading.stocks) == _nonzero(expected.stocks), scope
         assert reading.distinct_farms == expected.distinct_farms, scope
         assert reading.product_revenue_vnd == expected.product_revenue_vnd, scope
+        # Fewer products than PRODUCTS_SHOWN: the products add up to the goods' revenue.
+        by_product = reading.split(metrics.PRODUCT_REVENUE_VND)
+        assert sum(by_product.values()) == reading.product_revenue_vnd, scope
 
 
 def test_every_province_s_rows_are_the_sum_of_its_communes(story):
