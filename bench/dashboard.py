@@ -159,8 +159,9 @@ def record_counts(app) -> dict[str, int]:
     return counts
 
 
-def refresh(app) -> tuple[float, int]:
-    """The refresh as the job runs it: refresh_figures() and a commit; seconds and rows."""
+def refresh(app) -> tuple[float, int | None]:
+    """The refresh as the job runs it: refresh_figures() and a commit; seconds, and the rows
+    it says it wrote (FigureRefresh.row_count, None if the model no longer keeps them)."""
     from app.db import utcnow
     from app.extensions import db
     from dashboard.models import FigureRefresh
@@ -171,7 +172,8 @@ def refresh(app) -> tuple[float, int]:
         refresh_figures(utcnow())
         db.session.commit()
         seconds = time.perf_counter() - start
-        rows = db.session.get(FigureRefresh, 1).row_count
+        state = db.session.get(FigureRefresh, 1)
+        rows = getattr(state, "row_count", None)
         db.session.rollback()
     return seconds, rows
 
@@ -462,7 +464,8 @@ def main() -> int:
             print("\nRefresh skipped (--no-refresh): the summary as the last refresh left it")
         else:
             seconds, rows = refresh(app)
-            print(f"\nRefresh (refresh_figures + commit): {seconds:.1f} s, {rows:,} summary rows")
+            written = f"{rows:,} summary rows" if rows is not None else "rows not counted"
+            print(f"\nRefresh (refresh_figures + commit): {seconds:.1f} s, {written}")
         by_province = province_order_counts(app)
         largest, smallest = by_province[0][0], by_province[-1][0]
         print(
