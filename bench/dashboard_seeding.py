@@ -42,6 +42,21 @@ HISTORY_DAYS = 730
 CARRIER_CODE = "ghtk"
 
 
+#: Products bought before seed_scale's publication date are dated back before their first
+#: order (from the records, so it can be run on a database seeded before this step too).
+SOLD_BEFORE_LISTED_SQL = """
+    UPDATE product p
+    SET created_at = least(p.created_at, f.first_sold - interval '1 day'),
+        published_at = f.first_sold - interval '1 day' + interval '30 minutes'
+    FROM (SELECT v.product_id, min(o.created_at) AS first_sold
+          FROM order_line l JOIN farm_order o ON o.id = l.order_id
+          JOIN variant v ON v.id = l.variant_id
+          GROUP BY v.product_id) f
+    WHERE p.id = f.product_id
+      AND coalesce(p.published_at, p.created_at) > f.first_sold - interval '1 day'
+"""
+
+
 @dataclass(frozen=True)
 class Scale:
     farms: int = 110_000
@@ -119,6 +134,7 @@ class _History:
             ("checkouts", self.checkouts),
             ("orders and order lines", self.orders),
             ("order events", self.order_events),
+            ("products listed before their first order", self.listed_before_sold),
             ("batches, label runs and labels", self.batches),
             ("label scans", self.scans),
             ("label counters", self.label_counters),
@@ -460,6 +476,11 @@ class _History:
             """,
             carrier=carrier.name,
         )
+
+    def listed_before_sold(self) -> int:
+        """seed_scale dates products anywhere in the last two years; one bought earlier is
+        dated back to a day before its first order, so nothing is sold before it is listed."""
+        return self.run(SOLD_BEFORE_LISTED_SQL)
 
     # Traceability ------------------------------------------------------------------------
 

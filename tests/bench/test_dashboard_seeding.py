@@ -15,7 +15,8 @@ from app.extensions import db
 from bench.dashboard_counts import Sample, compare
 from bench.dashboard_seeding import Scale, seed_dashboard
 from dashboard.refresh import refresh_figures
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, OrderLine
+from products.models import Product, Variant
 from tests.conftest import make_test_app
 from tests.support.database import upgrade_schema
 from traceability.models import Label, LabelScan
@@ -50,6 +51,15 @@ def test_the_seeded_history_gives_the_dashboard_the_direct_counts(seeded):
         LabelScan.label_id.is_not(None), LabelScan.device != "bot"
     )
     assert counted == db.session.scalar(people)
+    # Nothing is sold before it is listed.
+    sold_early = (
+        select(func.count(OrderLine.id))
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(Variant, Variant.id == OrderLine.variant_id)
+        .join(Product, Product.id == Variant.product_id)
+        .where(Order.created_at < func.coalesce(Product.published_at, Product.created_at))
+    )
+    assert db.session.scalar(sold_early) == 0
 
     assert refresh_figures() is True
     db.session.commit()
