@@ -3,7 +3,8 @@
 The catalog (farms, products, variants, OCOP decisions, certificates) comes from
 `bench.seeding.seed_scale()`. Everything that happens to it over about 24 months up to now is
 then written by `INSERT … SELECT … FROM generate_series` statements, with `random()` seeded by
-`setseed()` on one connection (no parallel workers), so the same seed gives the same rows:
+`setseed()` on one connection (no parallel workers), so the same seed draws the same numbers
+(where rows meet in a hash join, which line gets which draw may still differ):
 checkouts and their orders (one or two farms each), order lines, the orders' history as
 orders.events writes it (placed, paid, confirmed, packed, shipped, delivered, completed,
 cancelled when unpaid in time, a few refunds), batches, runs of labels, labels, label scans
@@ -21,7 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Connection, text
@@ -80,7 +81,8 @@ def seed_dashboard(scale: Scale, say: Callable[[str], None] = print) -> dict[str
     start = time.perf_counter()
     made_farms, made_products = seed_scale(scale.farms, scale.products, seed=scale.seed)
     timings["farms and products (seed_scale)"] = time.perf_counter() - start
-    say(f"  {made_farms:,} farms, {made_products:,} products: {timings_line(timings)}")
+    seconds = timings["farms and products (seed_scale)"]
+    say(f"  {made_farms:,} farms, {made_products:,} products (seed_scale): {seconds:.1f} s")
     labels = _unit_labels()
     with db.engine.connect() as connection:
         history = _History(connection, scale, utcnow(), labels)
@@ -91,10 +93,6 @@ def seed_dashboard(scale: Scale, say: Callable[[str], None] = print) -> dict[str
             connection.commit()
             say(f"  {name}: {rows:,} rows in {timings[name]:.1f} s")
     return timings
-
-
-def timings_line(timings: dict[str, float]) -> str:
-    return f"{sum(timings.values()):.1f} s"
 
 
 def _unit_labels() -> list[dict]:
@@ -666,7 +664,3 @@ class _History:
                 f" (SELECT coalesce(max(id), 1) FROM {table}))"
             )
         return 6
-
-
-def history_start(now: datetime) -> datetime:
-    return now - timedelta(days=HISTORY_DAYS)
