@@ -71,10 +71,11 @@ def _client(
     limit: int,
     out: Measurement,
     headers: dict[str, str] | None = None,
+    timeout: float = 10,
 ) -> None:
     latencies, errors = [], 0
     sent = {"Accept-Language": "vi", **(headers or {})}
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         for _ in range(limit):
             start = time.perf_counter()
@@ -107,9 +108,11 @@ def load(
     concurrency: int,
     max_requests: int,
     headers: dict[str, str] | None = None,
+    timeout: float = 10,
 ) -> Measurement:
     """`concurrency` clients hit the path (or the paths in turn) until the time is up or the
-    request budget is spent; `headers` (a signed-in session's Cookie, say) go with each."""
+    request budget is spent; `headers` (a signed-in session's Cookie, say) go with each, and
+    a request unanswered after `timeout` seconds counts as an error."""
     paths = [path] if isinstance(path, str) else list(path)
     result = Measurement(name, paths[0], seconds)
     per_client = max(1, max_requests // concurrency)
@@ -119,7 +122,7 @@ def load(
     threads = [
         threading.Thread(
             target=_client,
-            args=(port, paths, deadline, per_client, part, headers),
+            args=(port, paths, deadline, per_client, part, headers, timeout),
             daemon=True,
         )
         for part in parts
@@ -127,7 +130,7 @@ def load(
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(seconds + 30)
+        thread.join(seconds + max(30, timeout))
     result.seconds = time.perf_counter() - start
     for part in parts:
         result.latencies.extend(part.latencies)

@@ -339,12 +339,30 @@ def measure(port: int, rows: list[Endpoint], options) -> tuple[dict[str, Measure
         flush=True,
     )
     for row in rows:
-        load(port, row.name, row.path, options.warmup, options.concurrency, budget, row.headers)
+        load(
+            port,
+            row.name,
+            row.path,
+            options.warmup,
+            options.concurrency,
+            budget,
+            row.headers,
+            options.timeout,
+        )
     runs = {row.name: Measurement(row.name, row.path, 0) for row in rows}
     piece = options.seconds / options.rounds
     for _ in range(options.rounds):
         for row in rows:
-            part = load(port, row.name, row.path, piece, options.concurrency, budget, row.headers)
+            part = load(
+                port,
+                row.name,
+                row.path,
+                piece,
+                options.concurrency,
+                budget,
+                row.headers,
+                options.timeout,
+            )
             run = runs[row.name]
             run.seconds += part.seconds
             run.latencies.extend(part.latencies)
@@ -384,7 +402,7 @@ def report(rows: list[Endpoint], runs: dict[str, Measurement], alone: dict[str, 
         f"\nOVERALL p95 < {TARGET_P95_MS:.0f} ms: {'met' if ok else 'NOT MET'}"
         + (f" (worst {worst.percentile(95):.1f} ms, {worst.name})" if worst else "")
         + (
-            f"; {silent} row(s) answered nothing within the clients' 10 s timeout"
+            f"; {silent} row(s) answered nothing within the clients' timeout"
             " (a worker still busy with one slows the rows after it)"
             if silent
             else ""
@@ -410,6 +428,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=2, help="clients at once")
     parser.add_argument("--max-requests", type=int, default=100_000, help="per row")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--timeout", type=float, default=30, help="seconds a client waits for an answer"
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--database", help="an existing PostgreSQL database (URL)")
     where.add_argument(
