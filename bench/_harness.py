@@ -64,9 +64,18 @@ class Measurement:
 _request_numbers = itertools.count()
 
 
-def _client(port: int, paths: Sequence[str], deadline: float, limit: int, out: Measurement) -> None:
+def _client(
+    port: int,
+    paths: Sequence[str],
+    deadline: float,
+    limit: int,
+    out: Measurement,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+) -> None:
     latencies, errors = [], 0
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    sent = {"Accept-Language": "vi", **(headers or {})}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         for _ in range(limit):
             start = time.perf_counter()
@@ -75,7 +84,7 @@ def _client(port: int, paths: Sequence[str], deadline: float, limit: int, out: M
             number = next(_request_numbers)
             url = paths[number % len(paths)].replace("{n}", str(number))
             try:
-                connection.request("GET", url, headers={"Accept-Language": "vi"})
+                connection.request("GET", url, headers=sent)
                 response = connection.getresponse()
                 response.read()
                 ok = response.status == 200
@@ -98,9 +107,12 @@ def load(
     seconds: float,
     concurrency: int,
     max_requests: int,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
 ) -> Measurement:
     """`concurrency` clients hit the path (or the paths in turn) until the time is up or the
-    request budget is spent."""
+    request budget is spent; `headers` (a signed-in session's Cookie, say) go with each, and
+    a request unanswered after `timeout` seconds counts as an error."""
     paths = [path] if isinstance(path, str) else list(path)
     result = Measurement(name, paths[0], seconds)
     per_client = max(1, max_requests // concurrency)
@@ -109,14 +121,16 @@ def load(
     parts = [Measurement(name, paths[0], seconds) for _ in range(concurrency)]
     threads = [
         threading.Thread(
-            target=_client, args=(port, paths, deadline, per_client, part), daemon=True
+            target=_client,
+            args=(port, paths, deadline, per_client, part, headers, timeout),
+            daemon=True,
         )
         for part in parts
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(seconds + 30)
+        thread.join(seconds + max(30, timeout))
     result.seconds = time.perf_counter() - start
     for part in parts:
         result.latencies.extend(part.latencies)
@@ -124,10 +138,10 @@ def load(
     return result
 
 
-def fetch(port: int, path: str) -> tuple[int, str]:
+def fetch(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", path, headers={"Accept-Language": "vi"})
+        connection.request("GET", path, headers={"Accept-Language": "vi", **(headers or {})})
         response = connection.getresponse()
         return response.status, response.read().decode("utf-8", "replace")
     finally:
