@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
+from app.geo import all_provinces
 from dashboard import metrics, tables
 from dashboard.confidentiality import too_few_sellers
 from dashboard.figures import Figure, build_figures
@@ -94,6 +95,12 @@ def _confidential_provinces(table: tables.Table) -> tables.Table:
     sellers = [table.column_of(metric) for metric in SELLER_METRICS]
     money = [table.column_of(metric) for metric in MONEY_METRICS]
     revenue = table.column_of(metrics.REVENUE_VND)
+    # A province with no record is listed too, with zeros: no one sells there, so the rule
+    # hides its money like any other's (unknown, not "no data").
+    listed = {row[0] for row in table.rows}
+    for province in all_provinces():
+        if province.display_name not in listed:
+            table.rows.append([province.display_name, *[0] * (len(table.columns) - 1)])
     for row in table.rows:
         if too_few_sellers(*(row[column] for column in sellers)):
             for column in money:
