@@ -55,6 +55,8 @@ class Chart:
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    #: A line printed under the table (what its "—" means, say); empty: none.
+    note: str = ""
 
 
 # -- numbers ----------------------------------------------------------------------------

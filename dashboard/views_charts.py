@@ -5,6 +5,7 @@ of the monthly series are read beside them, from the same summary table."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 from flask_babel import gettext as _
@@ -81,11 +82,18 @@ def province_charts(table: Table, choice: str) -> list[Chart]:
     metric, unit = MAP_CHOICES[choice]
     map_title = _("Map: households selling") if choice == "households" else _("Map: revenue")
     # The only values a page leaves unknown are those too few sellers would give away.
-    hidden = _("Hidden: < %(n)d sellers", n=confidentiality.MIN_SELLERS_SHOWN)
-    return [
+    fewest = confidentiality.MIN_SELLERS_SHOWN
+    hidden = _("Hidden: < %(n)d sellers", n=fewest)
+    charts = [
         province_map(map_title, _province_values(table, metric), unit, unknown_label=hidden),
         province_chart(_("Revenue by province"), _province_values(table, metrics.REVENUE_VND), VND),
     ]
+    note = _("“—”: not shown, fewer than %(n)d households and cooperatives sell there.", n=fewest)
+    return [replace(chart, note=note) if _has_unknown(chart) else chart for chart in charts]
+
+
+def _has_unknown(chart: Chart) -> bool:
+    return any(cell == "—" for row in chart.rows for cell in row[1:])
 
 
 def stars_of(reading: Reading) -> dict[int, int]:

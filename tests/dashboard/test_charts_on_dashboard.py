@@ -141,3 +141,12 @@ def test_on_the_public_page_no_farm_is_zero_households_and_hidden_revenue(story,
     assert tooltips(found["Doanh thu theo tỉnh"])["Cà Mau"] is None
     assert "Ẩn: < 3 nơi bán" in [node.text for node in revenue.iter(f"{SVG}text")]
     assert "Nơi có ít hơn 3 hộ và hợp tác xã đang bán" in html
+    # Under the map's table and the bars' table, what their "—" means.
+    note = "“—”: không công bố, nơi đó có ít hơn 3 hộ và hợp tác xã đang bán."
+    assert html.count(f'<p class="chart-note">{note}</p>') == 2
+
+
+def test_the_dashboard_s_province_tables_have_no_unknown_to_explain(story, client):
+    log_in(client, "admin@nongsan.demo", "nongsan-demo")
+    html = _page(client, MARCH + "&map=revenue")
+    assert 'class="chart-note"' not in html and "Ẩn: &lt; 3 nơi bán" not in html
