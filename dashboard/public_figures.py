@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from app.geo import all_provinces
 from dashboard import metrics, tables
 from dashboard.confidentiality import too_few_sellers
-from dashboard.figures import Figure, build_figures
+from dashboard.figures import Figure, build_figures, reworded
 from dashboard.periods import Period, period_of
 from dashboard.readings import Reading, Scope, by_province, read_period
 
@@ -79,9 +79,8 @@ def year_so_far(today: date) -> Period:
 def _column(scope: Scope, period: Period) -> Column:
     reading = read_period(scope, period, products=())  # no product is named here
     # No comparison and nothing expiring on this page: only the period's own values.
-    figures = {f.key: f for f in build_figures(reading, Reading(), {}) if f.key in HEADLINE_KEYS}
-    for key, definition in PUBLIC_DEFINITIONS.items():
-        figures[key] = replace(figures[key], definition=str(definition))
+    built = reworded(build_figures(reading, Reading(), {}), PUBLIC_DEFINITIONS)
+    figures = {f.key: f for f in built if f.key in HEADLINE_KEYS}
     sellers = (figures["households_listing"].current, figures["cooperatives_listing"].current)
     if too_few_sellers(*sellers):
         for key in CONFIDENTIAL_KEYS:
