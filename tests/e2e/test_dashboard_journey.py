@@ -105,7 +105,7 @@ def test_a_province_operator_reads_the_dashboard_on_a_phone(
     expect(page.locator(".chart-table-wrap")).to_have_count(3)  # orders, revenue, OCOP stars
     assert chart_tables_cut_off(page) == []
     assert years_running_together(page) == []
-    page.locator(".chart-table-wrap").first.scroll_into_view_if_needed()
+    page.locator("figure.chart").first.evaluate("figure => figure.scrollIntoView()")
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-dashboard-04-monthly-chart-phone.png"))
 
     with page.expect_download() as download:
