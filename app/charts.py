@@ -55,6 +55,8 @@ class Chart:
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    #: A line printed under the table (what its "—" means, say); empty: none.
+    note: str = ""
 
 
 # -- numbers ----------------------------------------------------------------------------
@@ -89,13 +91,16 @@ def _one_decimal(number: float) -> str:
     return format_decimal(number, format="#,##0.#" if abs(number) < 100 else "#,##0")
 
 
-def nice_ticks(top: float, count: int = 4) -> list[float]:
-    """Round axis ticks from 0 to at least `top`: 1, 2, 2.5 or 5 times a power of ten."""
+def nice_ticks(top: float, count: int = 4, *, whole: bool = False) -> list[float]:
+    """Round axis ticks from 0 to at least `top`: 1, 2, 2.5 or 5 times a power of ten; whole
+    numbers only when `whole` (a count has no half order)."""
     if top <= 0:
         return [0, 1]
     rough = top / count
     power = 10 ** math.floor(math.log10(rough))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough)
+    if whole and not float(step).is_integer():
+        step = math.ceil(step)
     ticks = [0.0]
     while ticks[-1] < top:
         ticks.append(ticks[-1] + step)
@@ -181,7 +186,7 @@ def monthly_chart(
     if unit not in UNITS or any(len(s.values) != len(months) for s in series):
         raise ValueError("each series needs one value per month, and a known unit")
     values = [v for s in series for v in s.values if v is not None]
-    ticks = nice_ticks(max(values, default=0))
+    ticks = nice_ticks(max(values, default=0), whole=unit == COUNT)
     tick_labels = [format_short(t, unit) for t in ticks]
 
     legend_rows = len(series)
@@ -224,12 +229,7 @@ def monthly_chart(
         centre = left + slot * (i + 0.5)
         if i % label_every == 0:
             body.append(svg_text(centre, bottom + 15, format_date(month, "M"), anchor="middle"))
-        if i == 0 or month.month == 1:
-            body.append(
-                svg_text(
-                    centre, bottom + 30, format_date(month, "yyyy"), anchor="middle", fill=MUTED
-                )
-            )
+    body += _year_labels(months, left, slot, bottom)
 
     ident = chart_id("monthly", title, months, series, unit)
     svg = svg_document(
@@ -245,6 +245,35 @@ def monthly_chart(
         for i, month in enumerate(months)
     )
     return Chart(svg, title, (gettext("Month (MM/YYYY)"), *(s.name for s in series)), rows)
+
+
+def _year_labels(months: Sequence[date], left: float, slot: float, bottom: float) -> list[str]:
+    """Each year once, under its months, with a divider where the year changes. A year with
+    too few months for its label (a December before eleven months of the next) is put against
+    the divider on its own side, so two years never run together."""
+    runs: list[list[int]] = []
+    for i, month in enumerate(months):
+        if runs and months[runs[-1][0]].year == month.year:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    pieces = []
+    for number, (first, last) in enumerate(runs):
+        start, end = left + slot * first, left + slot * (last + 1)
+        label = format_date(months[first], "yyyy")
+        if number:
+            pieces.append(
+                f'<line x1="{_num(start)}" x2="{_num(start)}" y1="{_num(bottom)}" '
+                f'y2="{_num(bottom + 34)}" stroke="{MUTED}" stroke-width="1"/>'
+            )
+        if end - start >= text_width(label) + 8 or len(runs) == 1:
+            x, anchor = (start + end) / 2, "middle"
+        elif number == 0:
+            x, anchor = end - 4, "end"
+        else:
+            x, anchor = start + 4, "start"
+        pieces.append(svg_text(x, bottom + 30, label, anchor=anchor, fill=MUTED))
+    return pieces
 
 
 # -- horizontal bars --------------------------------------------------------------------

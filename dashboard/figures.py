@@ -3,7 +3,8 @@ records. Built from two readings of the summary table, the period's and the one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 
@@ -235,6 +236,18 @@ def build_figures(current: Reading, previous: Reading, expiring: dict[str, int])
             )
         )
     return figures
+
+
+def reworded(figures: list[Figure], definitions: Mapping[str, object]) -> list[Figure]:
+    """The figures with the definitions `definitions` gives (by key, lazy strings welcome) in
+    place of the dashboard's: a page or document laid out otherwise (no table by category,
+    tables before the definitions) says in its own words where the breakdowns are."""
+    return [
+        replace(figure, definition=str(definitions[figure.key]))
+        if figure.key in definitions
+        else figure
+        for figure in figures
+    ]
 
 
 #: The page's sections, in the issue's order.

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
+from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -29,11 +31,38 @@ from app.auth.operator_scope import scope_name
 from app.i18n import format_local_datetime
 from app.pdf import BOLD, REGULAR, markup_text, plain_text, register_fonts
 from dashboard import services, tables
+from dashboard.figures import reworded
 from dashboard.formatting import figure_change, figure_value
 from dashboard.periods import period_of
 
 #: The tables of the report, in the page's order (the months feed the first chart).
 REPORT_TABLES = ("categories", "ocop", "payment_methods", "delivery_provinces", "products")
+#: The definitions whose dashboard wording is not true of the report: its breakdowns are in
+#: the tables printed before the definitions, and what expires counts from the day it is made.
+REPORT_DEFINITIONS = {
+    "products_listed": _l(
+        "Products published now, counted from the day they were published; at the last day "
+        "of the period. By category in the table above."
+    ),
+    "ocop_products": _l(
+        "Published products whose OCOP decision an operator verified, from the day it was "
+        "verified until the day it expires; at the last day of the period. By stars and "
+        "certifying level in the table above."
+    ),
+    "ocop_expiring": _l(
+        "Verified OCOP decisions of published products that expire within 90 days of the day "
+        "this report was made, whatever its month."
+    ),
+    "certificates_expiring": _l(
+        "Verified VietGAP, GlobalGAP, organic and other farm certificates that expire within "
+        "90 days of the day this report was made, whatever its month."
+    ),
+    "revenue_vnd": _l(
+        "The totals (goods and delivery) of the transactions paid, in đồng. By payment method, "
+        "by delivery province and by product (goods only, without delivery) in the tables "
+        "above."
+    ),
+}
 #: A table longer than this prints its first rows and says how many were left out.
 MAX_TABLE_ROWS = 30
 #: Bars of a chart: the largest categories, or the twelve months.
@@ -50,14 +79,15 @@ def monthly_report(operator: User, province: str | None, month: date, today: dat
     the operator must see that scope (services.dashboard checks it)."""
     filters = services.DashboardFilters(province, period_of("month", month))
     board = services.dashboard(operator, filters, today)
-    return render(board)
+    return render(board, today)
 
 
 def file_name(province: str | None, month: date) -> str:
     return f"bao-cao-thang-{province or 'vn'}-{month:%Y-%m}.pdf"
 
 
-def render(board: services.Dashboard) -> bytes:
+def render(board: services.Dashboard, made_on: date) -> bytes:
+    """The PDF of the board, made on `made_on` (the day its expiring figures count from)."""
     register_fonts()
     styles = _styles()
     period = board.filters.period
@@ -86,6 +116,10 @@ def render(board: services.Dashboard) -> bytes:
             styles["body"],
         ),
         Paragraph(markup_text(_freshness(board)), styles["muted"]),
+        Paragraph(
+            markup_text(_("Report made on %(day)s.", day=format_date(made_on, "dd/MM/yyyy"))),
+            styles["muted"],
+        ),
         Spacer(1, 4 * mm),
         Paragraph(markup_text(_("Headline figures")), styles["heading"]),
         _figures_table(board, styles),
@@ -241,7 +275,7 @@ def _months_chart(board: services.Dashboard, styles) -> list:
 def _definitions(board: services.Dashboard, styles) -> list:
     heading = Paragraph(markup_text(_("What each figure counts")), styles["heading"])
     story = []
-    for index, figure in enumerate(board.figures):
+    for index, figure in enumerate(reworded(board.figures, REPORT_DEFINITIONS)):
         entry = [
             Paragraph(markup_text(figure.label), styles["term"]),
             Paragraph(markup_text(figure.definition), styles["body"]),

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
+from app.geo import all_provinces
 from dashboard import metrics, tables
 from dashboard.confidentiality import too_few_sellers
-from dashboard.figures import Figure, build_figures
+from dashboard.figures import Figure, build_figures, reworded
 from dashboard.periods import Period, period_of
 from dashboard.readings import Reading, Scope, by_province, read_period
 
@@ -78,9 +79,8 @@ def year_so_far(today: date) -> Period:
 def _column(scope: Scope, period: Period) -> Column:
     reading = read_period(scope, period, products=())  # no product is named here
     # No comparison and nothing expiring on this page: only the period's own values.
-    figures = {f.key: f for f in build_figures(reading, Reading(), {}) if f.key in HEADLINE_KEYS}
-    for key, definition in PUBLIC_DEFINITIONS.items():
-        figures[key] = replace(figures[key], definition=str(definition))
+    built = reworded(build_figures(reading, Reading(), {}), PUBLIC_DEFINITIONS)
+    figures = {f.key: f for f in built if f.key in HEADLINE_KEYS}
     sellers = (figures["households_listing"].current, figures["cooperatives_listing"].current)
     if too_few_sellers(*sellers):
         for key in CONFIDENTIAL_KEYS:
@@ -94,6 +94,12 @@ def _confidential_provinces(table: tables.Table) -> tables.Table:
     sellers = [table.column_of(metric) for metric in SELLER_METRICS]
     money = [table.column_of(metric) for metric in MONEY_METRICS]
     revenue = table.column_of(metrics.REVENUE_VND)
+    # A province with no record is listed too, with zeros: no one sells there, so the rule
+    # hides its money like any other's (unknown, not "no data").
+    listed = {row[0] for row in table.rows}
+    for province in all_provinces():
+        if province.display_name not in listed:
+            table.rows.append([province.display_name, *[0] * (len(table.columns) - 1)])
     for row in table.rows:
         if too_few_sellers(*(row[column] for column in sellers)):
             for column in money:

@@ -5,6 +5,7 @@ of the monthly series are read beside them, from the same summary table."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 from flask_babel import gettext as _
@@ -12,14 +13,18 @@ from flask_babel import gettext as _
 from app.charts import COUNT, VND, Chart, Series, monthly_chart, ocop_chart, province_chart
 from app.geo import all_provinces
 from app.geo.province_map import province_map
-from dashboard import metrics
+from dashboard import confidentiality, metrics
 from dashboard.periods import period_of
 from dashboard.readings import Reading, Scope, monthly_series
 from dashboard.services import Dashboard
 from dashboard.tables import Table
 
-#: The map's choices: the provinces table's column it is coloured by, with its unit.
-MAP_CHOICES = {"households": (1, COUNT), "revenue": (7, VND)}
+#: The map's choices: the provinces table's column it is coloured by (found by its metric,
+#: so a column added to the table shifts nothing), with its unit.
+MAP_CHOICES = {
+    "households": (metrics.listing("household"), COUNT),
+    "revenue": (metrics.REVENUE_VND, VND),
+}
 DEFAULT_MAP = "households"
 #: The months table's columns drawn as monthly series.
 MONTHLY_COLUMNS = ((1, metrics.ORDERS, COUNT), (3, metrics.REVENUE_VND, VND))
@@ -62,21 +67,33 @@ def monthly_charts(board: Dashboard) -> list[Chart]:
     return charts
 
 
-def _province_values(table: Table, column: int) -> dict[str, int]:
-    """The provinces table's column by province code (the table names provinces)."""
-    codes = {province.display_name: province.code for province in all_provinces()}
-    return {codes[row[0]]: row[column] for row in table.rows if row[0] in codes}
+def _province_values(table: Table, metric: str) -> dict[str, int | None]:
+    """The provinces table's column holding `metric`, for every province by its code. A
+    province the table does not list has no record at all: zero of everything, known. None
+    stays only where a page hid the value (dashboard.confidentiality, on /figures)."""
+    column = table.column_of(metric)
+    listed = {row[0]: row[column] for row in table.rows}
+    return {p.code: listed.get(p.display_name, 0) for p in all_provinces()}
 
 
 def province_charts(table: Table, choice: str) -> list[Chart]:
     """The map coloured by the provinces table's chosen column, and the provinces side by
     side as bars of revenue."""
-    column, unit = MAP_CHOICES[choice]
+    metric, unit = MAP_CHOICES[choice]
     map_title = _("Map: households selling") if choice == "households" else _("Map: revenue")
-    return [
-        province_map(map_title, _province_values(table, column), unit),
-        province_chart(_("Revenue by province"), _province_values(table, 7), VND),
+    # The only values a page leaves unknown are those too few sellers would give away.
+    fewest = confidentiality.MIN_SELLERS_SHOWN
+    hidden = _("Hidden: < %(n)d sellers", n=fewest)
+    charts = [
+        province_map(map_title, _province_values(table, metric), unit, unknown_label=hidden),
+        province_chart(_("Revenue by province"), _province_values(table, metrics.REVENUE_VND), VND),
     ]
+    note = _("“—”: not shown, fewer than %(n)d households and cooperatives sell there.", n=fewest)
+    return [replace(chart, note=note) if _has_unknown(chart) else chart for chart in charts]
+
+
+def _has_unknown(chart: Chart) -> bool:
+    return any(cell == "—" for row in chart.rows for cell in row[1:])
 
 
 def stars_of(reading: Reading) -> dict[int, int]:

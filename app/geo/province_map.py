@@ -27,6 +27,7 @@ from app.charts import (
     Chart,
     chart_description,
     chart_id,
+    fit_text,
     format_short,
     format_value,
     svg_document,
@@ -50,11 +51,14 @@ ARCHIPELAGO_FONT = 14
 
 @dataclass(frozen=True)
 class MapClass:
-    """A legend entry: values from `low` (inclusive) up to `high` (exclusive; None: no cap)."""
+    """A legend entry: values from `low` (inclusive) up to `high` (exclusive; None: no cap);
+    `smallest` and `largest` are the values the provinces in it really have."""
 
     low: float
     high: float | None
     colour: str
+    smallest: float
+    largest: float
 
 
 @cache
@@ -64,31 +68,49 @@ def outlines() -> dict:
     return json.loads(data)
 
 
-def _round_limit(value: float) -> float:
+def _round_limit(value: float, up: bool = True) -> float:
     """A class limit rounded to two significant figures, so the legend reads easily."""
     if value <= 0:
         return 0
     power = 10 ** (math.floor(math.log10(value)) - 1)
-    return math.ceil(value / power) * power
+    return (math.ceil if up else math.floor)(value / power) * power
 
 
-def map_classes(values: list[float], count: int = 5) -> list[MapClass]:
-    """Classes at the quantiles of the values (a few provinces dwarf the others), with round
-    limits; fewer classes when the values do not spread over as many."""
+def _lows(present: list[float], count: int) -> list[float]:
+    """Where the classes start. Few distinct values: one class each, so every value is told
+    apart. Otherwise zero alone (no one selling is not "a few"), then the quantiles of the
+    other values (a few provinces dwarf the others) at round limits."""
+    distinct = sorted(set(present))
+    if len(distinct) <= count:
+        return distinct
+    lows = [distinct[0]] if distinct[0] <= 0 else []
+    positive = [v for v in present if v > 0]
+    lows.append(_round_limit(positive[0], up=False))
+    classes = count - len(lows) + 1
+    for k in range(1, classes):
+        limit = _round_limit(positive[len(positive) * k // classes])
+        if lows[-1] < limit <= positive[-1]:
+            lows.append(limit)
+    return lows
+
+
+def map_classes(values: list[float | None], count: int = 5) -> list[MapClass]:
+    """At most `count` classes over the values (None: unknown, in no class); fewer when the
+    values do not spread over as many."""
     present = sorted(v for v in values if v is not None)
     if not present:
         return []
-    limits: list[float] = []
-    for k in range(1, count):
-        limit = _round_limit(present[min(len(present) - 1, len(present) * k // count)])
-        if limit > present[0] and (not limits or limit > limits[-1]):
-            limits.append(limit)
-    bounds = [present[0] if present[0] < 0 else 0, *limits]
-    palette = PALETTES.get(len(bounds)) or (PALETTES[5] if len(bounds) > 5 else ("#78c679",))
-    return [
-        MapClass(low, bounds[i + 1] if i + 1 < len(bounds) else None, palette[i])
-        for i, low in enumerate(bounds)
-    ]
+    lows = _lows(present, count)
+    if lows == [0]:
+        palette = PALETTES[5][:1]  # nothing anywhere: the lightest colour, not a middle one
+    else:
+        palette = PALETTES.get(len(lows), ("#78c679",))
+    classes = []
+    for i, low in enumerate(lows):
+        high = lows[i + 1] if i + 1 < len(lows) else None
+        inside = [v for v in present if v >= low and (high is None or v < high)]
+        classes.append(MapClass(low, high, palette[i], inside[0], inside[-1]))
+    return classes
 
 
 def _class_of(value: float | None, classes: list[MapClass]) -> MapClass | None:
@@ -101,13 +123,24 @@ def _class_of(value: float | None, classes: list[MapClass]) -> MapClass | None:
 
 
 def class_label(one: MapClass, unit: str = COUNT) -> str:
+    """What the class's provinces have: the value itself when they all have the same one
+    (every province alike, or a single one with any), else the class's range."""
+    if one.smallest == one.largest:
+        return format_short(one.smallest, unit)
     if one.high is None:
         return gettext("%(low)s or more", low=format_short(one.low, unit))
     return f"{format_short(one.low, unit)} – {format_short(one.high, unit)}"
 
 
-def province_map(title: str, values: Mapping[str, int | float | None], unit: str = COUNT) -> Chart:
-    """The map coloured by `values` (by app.geo province code; a code left out is no data)."""
+def province_map(
+    title: str,
+    values: Mapping[str, int | float | None],
+    unit: str = COUNT,
+    *,
+    unknown_label: str | None = None,
+) -> Chart:
+    """The map coloured by `values` (by app.geo province code; a code left out or None is
+    unknown, named in the legend by `unknown_label`, "No figures" by default)."""
     provinces = {p.code: p for p in all_provinces()}
     unknown = set(values) - set(provinces)
     if unknown or unit not in UNITS:
@@ -124,7 +157,11 @@ def province_map(title: str, values: Mapping[str, int | float | None], unit: str
         body.append(f"<title>{escape(tooltip)}</title></path>")
     body.append("</g>")
     body += _archipelago_labels(shapes, provinces)
-    body += _legend(classes, unit, any(values.get(code) is None for code in provinces))
+    if any(values.get(code) is None for code in provinces):
+        unknown = unknown_label or gettext("No figures")
+    else:
+        unknown = None
+    body += _legend(classes, unit, unknown)
 
     ident = chart_id("map", title, sorted(values.items()), unit)
     svg = svg_document(
@@ -178,11 +215,12 @@ def _archipelago_labels(shapes: dict, provinces: dict) -> list[str]:
     return pieces
 
 
-def _legend(classes: list[MapClass], unit: str, has_missing: bool) -> list[str]:
-    """Swatches in the sea north-east of the mainland, where the map leaves room."""
+def _legend(classes: list[MapClass], unit: str, unknown: str | None) -> list[str]:
+    """Swatches in the sea north-east of the mainland, where the map leaves room; the last
+    names the unknown values, if any."""
     entries = [(one.colour, class_label(one, unit)) for one in classes]
-    if has_missing:
-        entries.append((NO_DATA, gettext("No figures")))
+    if unknown:
+        entries.append((NO_DATA, unknown))
     x, y, row = 236, 14, 24
     pieces = []
     for i, (colour, label) in enumerate(entries):
@@ -190,5 +228,10 @@ def _legend(classes: list[MapClass], unit: str, has_missing: bool) -> list[str]:
         pieces.append(
             svg_rect(x, top, 18, 18, colour, extra=f' stroke="{BORDER}" stroke-width="0.5"')
         )
-        pieces.append(svg_text(x + 26, top + 14, label, fill=INK, size=LEGEND_FONT))
+        room = outlines()["width"] - x - 26 - 4
+        pieces.append(
+            svg_text(
+                x + 26, top + 14, fit_text(label, room, LEGEND_FONT), fill=INK, size=LEGEND_FONT
+            )
+        )
     return pieces

@@ -16,6 +16,7 @@ from app.charts import (
     nice_ticks,
     ocop_chart,
     province_chart,
+    text_width,
 )
 from app.geo import all_provinces
 from tests.app.chart_rendering import HOSTILE, SVG, parse, save_png, texts, tooltips
@@ -107,6 +108,50 @@ def test_two_years_of_months_thin_out_the_month_numbers(vietnamese):
     labels = texts(parse(chart.svg))
     assert "2024" in labels and "2025" in labels
     assert len([t for t in labels if t.isdigit() and len(t) < 3]) < 24
+
+
+def _year_extents(root) -> list[tuple[float, float, str]]:
+    """Where each year label is drawn along the axis: (left, right, text), left to right."""
+    found = []
+    for node in root.iter(f"{SVG}text"):
+        text = node.text or ""
+        if len(text) == 4 and text.isdigit():
+            x, width = float(node.get("x")), text_width(text)
+            shift = {"start": 0, "middle": width / 2, "end": width}[node.get("text-anchor")]
+            found.append((x - shift, x - shift + width, text))
+    return sorted(found)
+
+
+@pytest.mark.parametrize(
+    "first, count",
+    [
+        (date(2025, 12, 1), 12),
+        (date(2025, 11, 1), 3),
+        (date(2026, 1, 1), 12),
+        (date(2024, 1, 1), 24),
+    ],
+)
+def test_the_years_under_the_months_never_run_together(vietnamese, first, count):
+    """December 2025 then January 2026 on a phone read "20252026" when each year was centred
+    under its first month: each year is now apart from the next, inside the chart."""
+    months = [
+        date(first.year + (first.month - 1 + m) // 12, (first.month - 1 + m) % 12 + 1, 1)
+        for m in range(count)
+    ]
+    chart = monthly_chart("Đơn hàng", months, [Series("Đơn", [1] * count)])
+    years = _year_extents(parse(chart.svg))
+    assert [text for *_, text in years] == sorted({f"{m.year}" for m in months})
+    for (_, right, _), (left, _, _) in zip(years, years[1:], strict=False):
+        assert left - right >= 8, years
+    assert all(0 <= left and right <= 360 for left, right, _ in years), years
+
+
+def test_a_count_s_axis_has_whole_numbers(vietnamese):
+    """Two orders at most: the axis says 0, 1, 2, not 0,5 or 1,5 orders."""
+    assert nice_ticks(2, whole=True) == [0, 1, 2]
+    assert nice_ticks(2) == [0, 0.5, 1, 1.5, 2]
+    chart = monthly_chart("Đơn hàng", MONTHS[:3], [Series("Đơn", [0, 2, 1])])
+    assert not [t for t in texts(parse(chart.svg)) if "," in t]
 
 
 def test_a_monthly_chart_refuses_mismatched_series(vietnamese):

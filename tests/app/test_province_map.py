@@ -17,6 +17,7 @@ from app.geo.province_map import (
     province_map,
 )
 from tests.app.chart_rendering import SVG, parse, save_png, texts
+from tests.dashboard.charts_svg import map_fills
 
 CODES = [p.code for p in all_provinces()]
 
@@ -104,9 +105,10 @@ def test_the_legend_lists_the_classes_in_order(vietnamese):
     shown = texts(root)
     assert [t for t in shown if t in legend] == legend
     assert legend[-2].startswith("Từ ") and legend[-2].endswith("trở lên")
-    # Limits are round numbers, rising from zero.
+    # Limits are round numbers, rising from at most the smallest value.
     lows = [one.low for one in classes]
-    assert lows[0] == 0 and lows == sorted(lows) and len(set(lows)) == len(lows)
+    assert lows[0] <= min(v for v in values.values() if v is not None)
+    assert lows == sorted(lows) and len(set(lows)) == len(lows)
     assert all(len(str(int(low)).rstrip("0")) <= 2 for low in lows)
     swatches = [r.get("fill") for r in root.iter(f"{SVG}rect") if r.get("width") == "18"]
     assert swatches == [*PALETTES[5], NO_DATA]
@@ -119,6 +121,44 @@ def test_few_distinct_values_give_fewer_classes():
     assert len(one_value) == 1 and one_value[0].high is None
 
 
+def _legend(chart) -> list[str]:
+    """The legend's labels: the texts after the archipelagos' names."""
+    return texts(parse(chart.svg))[4:]
+
+
+def test_where_every_province_has_the_same_value_the_legend_says_it(vietnamese):
+    """Not "0 ₫ or more": every province has 0 ₫ (lightest colour), or all have 12."""
+    nothing = province_map("Doanh thu", dict.fromkeys(CODES, 0), VND)
+    assert _legend(nothing) == ["0 ₫"]
+    assert set(map_fills(parse(nothing.svg)).values()) == {PALETTES[5][0]}
+    same = province_map("Hộ bán hàng", dict.fromkeys(CODES, 12))
+    assert _legend(same) == ["12"]
+
+
+def test_a_single_province_with_any_stands_out_and_is_named_by_its_value(vietnamese):
+    values = dict.fromkeys(CODES, 0) | {"31": 250_000}
+    chart = province_map("Doanh thu", values, VND)
+    assert _legend(chart) == ["0 ₫", "250 nghìn ₫"]
+    fills = map_fills(parse(chart.svg))
+    assert fills["31"] != fills["01"] and len(set(fills.values())) == 2
+    # Only one known, the others hidden: the legend names the value and why the rest are grey.
+    hidden = province_map("Doanh thu", {"31": 250_000}, VND, unknown_label="Không công bố")
+    assert _legend(hidden) == ["250 nghìn ₫", "Không công bố"]
+
+
+def test_many_zeros_keep_a_class_of_their_own(vietnamese):
+    """Most provinces with none and a few with some: zero alone, the others in ranges."""
+    some = (3, 5, 9, 14, 40, 85, 300, 990)
+    values = dict.fromkeys(CODES, 0) | dict(zip(CODES[:8], some, strict=True))
+    classes = map_classes(list(values.values()))
+    assert [one.low for one in classes][:2] == [0, 3] and len(classes) == 5
+    assert class_label(classes[0]) == "0"
+    assert class_label(classes[-1]).startswith("Từ ")
+    assert all(one.smallest >= one.low for one in classes)
+    fills = map_fills(parse(province_map("Hộ bán hàng", values).svg))
+    assert fills[CODES[0]] != fills[CODES[20]] and fills[CODES[7]] == PALETTES[5][-1]
+
+
 def test_the_table_beside_the_map_lists_every_province_largest_first(vietnamese):
     chart = province_map("Doanh thu", {"79": 2_400_000_000, "01": 1_900_000_000}, VND)
     assert chart.columns == ("Tỉnh hoặc thành phố", "Doanh thu")
@@ -128,7 +168,8 @@ def test_the_table_beside_the_map_lists_every_province_largest_first(vietnamese)
     )
     assert len(chart.rows) == 34
     assert chart.rows[-1][1] == "—"
-    assert "2,4 tỷ ₫" not in texts(parse(chart.svg))  # values live in titles and the table
+    # Two values: the legend names each; the others are unknown.
+    assert _legend(chart) == ["1,9 tỷ ₫", "2,4 tỷ ₫", "Chưa có số liệu"]
 
 
 def test_the_map_is_accessible_and_allowed_by_the_csp(vietnamese):

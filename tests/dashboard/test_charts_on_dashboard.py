@@ -5,11 +5,13 @@ sees their province's charts and no map."""
 from __future__ import annotations
 
 import pytest
+from freezegun import freeze_time
 
 from app.auth.roles import Role
+from dashboard import tables
 from tests.app.factories import log_in, make_user
-from tests.dashboard.charts_svg import charts, map_fills, tooltips
-from tests.dashboard.scenario import load_demo_story
+from tests.dashboard.charts_svg import SVG, charts, map_fills, tooltips
+from tests.dashboard.scenario import LATER, load_demo_story
 
 MARCH = "/admin/dashboard?period=month&on=2027-03-05"
 MARCH_REVENUE = 165_000 + 615_000 + 665_000
@@ -47,14 +49,16 @@ def test_country_wide_charts_carry_the_demo_figures(story, client):
     provinces = tooltips(found["Doanh thu theo tỉnh"])
     assert len(provinces) == 34
     assert provinces["Thái Nguyên"] == MARCH_REVENUE  # Tân Cương took every order
-    assert provinces["TP. Hải Phòng"] == 0 and provinces["Cà Mau"] is None
+    # Cà Mau has no farm: no record, so zero (known), as Hải Phòng's March is.
+    assert provinces["TP. Hải Phòng"] == 0 and provinces["Cà Mau"] == 0
 
     households = found["Bản đồ: hộ đang bán"]
     by_households = tooltips(households, "path")
     # Thanh Hà and Hà Đông; Sáng; Tân Cương is a cooperative, no household
     assert by_households["TP. Hải Phòng"] == 2 and by_households["Tuyên Quang"] == 1
-    assert by_households["Thái Nguyên"] == 0
-    assert sum(value is not None for value in by_households.values()) == 3
+    assert by_households["Thái Nguyên"] == 0 and by_households["Cà Mau"] == 0
+    assert sum(value is not None for value in by_households.values()) == 34
+    assert "—" not in households.findtext(f"{SVG}title") + "".join(households.itertext())
     fills = map_fills(households)
     assert len(fills) == 34 and fills["31"] != fills["08"] != fills["96"]
 
@@ -97,3 +101,52 @@ def test_a_province_operator_sees_the_province_charts_and_no_map(story, client):
     orders = tooltips(found["Đơn đặt hàng theo tháng"])
     assert set(orders.values()) == {0}
     assert tooltips(found["Sản phẩm OCOP theo số sao"]) == {"3 sao": 1, "4 sao": 0, "5 sao": 0}
+
+
+def test_the_map_reads_the_provinces_columns_by_what_they_hold(story, client, monkeypatch):
+    """A column put first in the provinces table (say, farms verified) shifts neither the map
+    nor the revenue bars: they find households selling and revenue by their metric."""
+    built = tables.provinces_table
+
+    def with_a_new_first_column(provinces):
+        table = built(provinces)
+        table.columns.insert(1, tables.Column("Farms verified", key="farms_verified"))
+        for row in table.rows:
+            row.insert(1, 7)
+        return table
+
+    monkeypatch.setattr(tables, "provinces_table", with_a_new_first_column)
+    log_in(client, "admin@nongsan.demo", "nongsan-demo")
+    html = _page(client, MARCH)
+    assert "Farms verified" in html  # the new column is there
+    found = charts(html)
+    assert tooltips(found["Bản đồ: hộ đang bán"], "path")["TP. Hải Phòng"] == 2
+    assert tooltips(found["Doanh thu theo tỉnh"])["Thái Nguyên"] == MARCH_REVENUE
+    by_revenue = charts(_page(client, MARCH + "&map=revenue"))["Bản đồ: doanh thu"]
+    assert tooltips(by_revenue, "path")["Thái Nguyên"] == MARCH_REVENUE
+
+
+def test_on_the_public_page_no_farm_is_zero_households_and_hidden_revenue(story, client):
+    """/figures: a province with no farm has 0 households selling (known) but its revenue is
+    hidden by the confidentiality rule, like any place with fewer than 3 sellers; the map's
+    legend says why it is grey, and the page explains "—"."""
+    with freeze_time(LATER, tick=True):
+        households = charts(_page(client, "/figures"))["Bản đồ: hộ đang bán"]
+        html = _page(client, "/figures?map=revenue")
+    assert tooltips(households, "path")["Cà Mau"] == 0
+    assert "Ẩn: < 3 nơi bán" not in "".join(households.itertext())
+    found = charts(html)
+    revenue = found["Bản đồ: doanh thu"]
+    assert tooltips(revenue, "path")["Cà Mau"] is None
+    assert tooltips(found["Doanh thu theo tỉnh"])["Cà Mau"] is None
+    assert "Ẩn: < 3 nơi bán" in [node.text for node in revenue.iter(f"{SVG}text")]
+    assert "Nơi có ít hơn 3 hộ và hợp tác xã đang bán" in html
+    # Under the map's table and the bars' table, what their "—" means.
+    note = "“—”: không công bố, nơi đó có ít hơn 3 hộ và hợp tác xã đang bán."
+    assert html.count(f'<p class="chart-note">{note}</p>') == 2
+
+
+def test_the_dashboard_s_province_tables_have_no_unknown_to_explain(story, client):
+    log_in(client, "admin@nongsan.demo", "nongsan-demo")
+    html = _page(client, MARCH + "&map=revenue")
+    assert 'class="chart-note"' not in html and "Ẩn: &lt; 3 nơi bán" not in html

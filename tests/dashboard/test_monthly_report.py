@@ -4,11 +4,13 @@ scope. The pages are rendered to PNG (test-output/screenshots) to be looked at."
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from app.auth.roles import Role
@@ -21,6 +23,14 @@ from tests.dashboard.scenario import admin, load_demo_story
 from tests.support.snapshots import database_snapshot
 
 HOSTILE = "<b>& Chè <img src='/etc/passwd'/>"
+#: The report's tables its definitions point at (dashboard/tables.py).
+TABLE_TITLES = (
+    "Products listed by category",
+    "OCOP products by stars and certifying level",
+    "Revenue by payment method",
+    "Revenue by delivery province (where the produce goes)",
+    "Revenue by product (goods only, without delivery)",
+)
 APRIL, TODAY = date(2027, 4, 1), date(2027, 4, 10)
 SCREENSHOTS = Path("test-output/screenshots")
 
@@ -138,3 +148,41 @@ def test_a_report_before_any_figure_says_so(app, tmp_path):
     assert "Số liệu chưa được tính lần nào." in text
     assert "Chưa có số liệu." in text  # the tables are empty
     assert "Trang 1" in text
+
+
+@pytest.mark.parametrize(
+    "language, untrue, above, made",
+    [
+        (
+            "vi",
+            ("bên dưới", "kỳ đã chọn", "từ hôm nay"),
+            "ở bảng phía trên",
+            r"Báo cáo lập ngày \d\d/\d\d/\d{4}\.",
+        ),
+        (
+            "en",
+            ("below", "period chosen", "from today"),
+            "in the table above",
+            r"Report made on \d\d/\d\d/\d{4}\.",
+        ),
+    ],
+)
+def test_every_definition_printed_is_true_of_the_report(
+    story, client, tmp_path, language, untrue, above, made
+):
+    """The dashboard's definitions send the reader to "the table below"; in the PDF the tables
+    come first, and what expires counts from the day the report is made (which it prints)."""
+    operator = make_user(Role.OPERATOR, operator_province_code="31", language=language)
+    db.session.commit()
+    log_in(client, operator.phone)
+    response = client.get("/admin/dashboard/monthly-report.pdf?on=2027-03-05")
+    text = " ".join(pdf_text(response.data, tmp_path).split())
+    for words in untrue:
+        assert words not in text
+    assert re.search(made, text)
+    with force_locale(language):
+        definitions = text.index(gettext("What each figure counts"))
+        # The tables it points at are printed before the definitions.
+        for title in TABLE_TITLES:
+            assert -1 < text.find(gettext(title)) < definitions, title
+    assert text.count(above) == 2 and text.index(above) > definitions

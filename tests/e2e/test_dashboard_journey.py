@@ -24,6 +24,7 @@ from app.extensions import db
 from app.messaging.models import OutboundMessage
 from dashboard.monthly_report_mailing import MAIL_KIND, mail_monthly_reports
 from dashboard.refresh import refresh_figures
+from tests.e2e.chart_checks import chart_tables_cut_off, years_running_together
 from tests.e2e.conftest import SCREENSHOTS, past_phone_width
 from tests.support.requirements import missing
 
@@ -99,6 +100,13 @@ def test_a_province_operator_reads_the_dashboard_on_a_phone(
     expect(page.locator("#filter-commune option", has_text="xã Tân Cương")).to_have_count(0)
     page.screenshot_as("dashboard-01-province-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, past_phone_width(page)
+    # The charts read on the phone: each table's numbers in sight under its long header
+    # ("Mười hai tháng đến …"), the years under the months apart.
+    expect(page.locator(".chart-table-wrap")).to_have_count(3)  # orders, revenue, OCOP stars
+    assert chart_tables_cut_off(page) == []
+    assert years_running_together(page) == []
+    page.locator("figure.chart").first.evaluate("figure => figure.scrollIntoView()")
+    page.screenshot(path=str(SCREENSHOTS / f"{backend}-dashboard-04-monthly-chart-phone.png"))
 
     with page.expect_download() as download:
         page.get_by_test_id("csv-categories").click()
@@ -184,6 +192,7 @@ def test_the_country_wide_operator_picks_a_province_and_a_quarter_on_a_desktop(
         expect(page.get_by_test_id("dashboard-scope")).to_contain_text("Quý")
         expect(page.get_by_test_id("value-cooperatives_listing")).to_have_text("1")
         expect(page.get_by_test_id("table-ocop")).to_contain_text("5 sao")
+        assert chart_tables_cut_off(page) == [] and years_running_together(page) == []
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(
             path=str(SCREENSHOTS / f"{backend}-dashboard-02-desktop.png"), full_page=True

@@ -11,6 +11,7 @@ from app.clock import local_today
 from app.extensions import db
 from dashboard.public_figures import public_figures
 from dashboard.refresh import refresh_figures
+from tests.e2e.chart_checks import chart_tables_cut_off
 from tests.e2e.conftest import SCREENSHOTS, past_phone_width
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -30,7 +31,7 @@ def _households_this_year(app, province: str | None) -> str:
         return str(int(figures.year.figures["households_listing"].current))
 
 
-def test_a_visitor_reads_a_provinces_figures_on_a_phone(live_app, demo_shop, phone):
+def test_a_visitor_reads_a_provinces_figures_on_a_phone(live_app, demo_shop, phone, backend):
     app, _ = live_app
     _refresh(app)
     page = phone
@@ -64,6 +65,14 @@ def test_a_visitor_reads_a_provinces_figures_on_a_phone(live_app, demo_shop, pho
     page.get_by_test_id("public-provinces").scroll_into_view_if_needed()
     page.screenshot_as("public-figures-02-province-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, past_phone_width(page)
+    # The map by revenue: its legend and the tables of the map and the bars, on the phone.
+    page.get_by_test_id("map-revenue").click()
+    expect(page.get_by_test_id("map-choice").locator("strong")).to_have_text("doanh thu")
+    assert chart_tables_cut_off(page) == []
+    legend = page.locator("#public-map svg text").all_text_contents()
+    assert "Ẩn: < 3 nơi bán" in legend and not any("trở lên" in text for text in legend)
+    page.locator("#public-map").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"{backend}-public-figures-04-revenue-map-phone.png"))
 
 
 def test_a_visitor_sees_the_map_and_the_provinces_on_a_desktop(
@@ -80,6 +89,7 @@ def test_a_visitor_sees_the_map_and_the_provinces_on_a_desktop(
         page.get_by_test_id("map-revenue").click()
         expect(page.get_by_test_id("map-choice").locator("strong")).to_have_text("doanh thu")
         expect(page.locator("figure.chart")).to_have_count(2)
+        assert chart_tables_cut_off(page) == []
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(
             path=str(SCREENSHOTS / f"{backend}-public-figures-03-desktop.png"), full_page=True
