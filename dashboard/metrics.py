@@ -13,6 +13,8 @@ REVENUE_VND = "revenue_vnd"  # by payment method
 REVENUE_TO_VND = "revenue_to_vnd"  # by delivery province
 PAID_ORDERS_TO = "paid_orders_to"  # by delivery province
 PRODUCT_REVENUE_VND = "product_revenue_vnd"  # by product id
+#: The same, of the products with the most in each period and place only (the summary's).
+TOP_PRODUCT_REVENUE_VND = "top_product_revenue_vnd"
 GOODS_REVENUE_VND = "goods_revenue_vnd"  # the same for all products (read without them)
 BATCHES = "batches"
 SHIPPED_LINES = "shipped_lines"
@@ -31,7 +33,7 @@ def selling(kind: str) -> str:
 
 
 def first_order(kind: str) -> str:
-    """1 on the day of a farm's first order ever, by farm id."""
+    """The farms of this kind whose first order ever was placed on the day."""
     return f"first_order_{kind}"
 
 

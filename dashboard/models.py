@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, Index, String
+from sqlalchemy import BigInteger, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime
@@ -33,8 +33,9 @@ class DailyFigure(db.Model):
 
 
 class PeriodFigure(db.Model):
-    """A month's, quarter's or year's sum of the daily figures, so that reading a period (or
-    the whole country) adds up a few hundred rows, not one per farm and day.
+    """A month's, quarter's or year's sum of the daily figures, per commune, province and the
+    whole country, so that reading a period adds up a few hundred rows, not one per farm and
+    day.
 
     Flows are summed over the period; stocks hold the change over the period (read as the
     sum of the months before); a `selling_*` row counts the distinct farms that had an order
@@ -45,8 +46,9 @@ class PeriodFigure(db.Model):
 
     #: "month", "quarter" or "year".
     grain: Mapped[str] = mapped_column(String(7), primary_key=True)
-    #: True: the sum over the province's communes (commune is "").
-    whole_province: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    #: "commune"; "province", the sum of its communes (commune ""); "country", the sum of
+    #: the provinces (province_code and commune "").
+    level: Mapped[str] = mapped_column(String(8), primary_key=True)
     metric: Mapped[str] = mapped_column(String(40), primary_key=True)
     #: The period's first day.
     first_day: Mapped[date] = mapped_column(Date, primary_key=True)

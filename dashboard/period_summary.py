@@ -1,5 +1,5 @@
-"""Sum the daily figures by month, quarter and year, per commune and per whole province,
-with INSERT … SELECT (the database does the adding; nothing is read into Python).
+"""Sum the daily figures by month, quarter and year, per commune, province and the whole
+country, with INSERT … SELECT (the database does the adding; nothing is read into Python).
 
 A `selling_*` metric's daily rows name a farm each: its period row counts the distinct farms
 instead, which adds up over communes and provinces (a farm has one place) but not over
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, String, delete, func, insert, literal, select, true
+from sqlalchemy import Date, String, delete, func, insert, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -77,44 +77,80 @@ def _start_of(grain: str, day: date) -> date:
 
 
 def _sum_grain(grain: str, wanted: tuple[str, ...], start: date | None) -> None:
-    """Replace the grain's rows of the `wanted` metrics (from the period holding `start`)."""
+    """Replace the grain's rows of the `wanted` metrics (from the period holding `start`):
+    communes from the daily rows, provinces from their communes, the country from its
+    provinces, then the products with the most revenue in each of them."""
     daily, period = DailyFigure, PeriodFigure
-    summed = tuple(m for m in wanted if m not in metrics.SELLING + metrics.EXPIRIES)
-    selling = tuple(m for m in wanted if m in metrics.SELLING)
-    # Each condition a range of an index: metric first, then the day.
-    from_daily = [] if start is None else [daily.day >= start]
-    in_period = [period.grain == grain, period.metric.in_(wanted)]
+    in_period = [period.grain == grain]
     if start is not None:
         in_period.append(period.first_day >= start)
-    db.session.execute(delete(period).where(*in_period))
+    if metrics.PRODUCT_REVENUE_VND in wanted:
+        wanted = (*wanted, metrics.TOP_PRODUCT_REVENUE_VND)
+    db.session.execute(delete(period).where(period.metric.in_(wanted), *in_period))
+    # Each condition a range of an index: metric first, then the day.
+    from_daily = [] if start is None else [daily.day >= start]
     first_day = period_start(grain, daily.day)
     place = (daily.province_code, daily.commune)
-    head = (literal(grain, String(7)), literal(False, Boolean), daily.metric, first_day, *place)
-    sums = (
-        select(*head, daily.dimension, func.sum(daily.value))
+    head = (literal(grain, String(7)), literal("commune", String(8)), daily.metric, first_day)
+    summed = tuple(m for m in wanted if m not in metrics.SELLING + metrics.EXPIRIES)
+    selling = tuple(m for m in wanted if m in metrics.SELLING)
+    statements = [
+        select(*head, *place, daily.dimension, func.sum(daily.value))
         .where(daily.metric.in_(summed), *from_daily)
-        .group_by(daily.metric, first_day, *place, daily.dimension)
-    )
-    distinct_farms = (
-        select(*head, literal("", String(40)), func.count(daily.dimension.distinct()))
+        .group_by(daily.metric, first_day, *place, daily.dimension),
+        select(*head, *place, literal("", String(40)), func.count(daily.dimension.distinct()))
         .where(daily.metric.in_(selling), *from_daily)
-        .group_by(daily.metric, first_day, *place)
-    )
-    whole = (
-        select(
-            period.grain,
-            true(),
-            period.metric,
-            period.first_day,
-            period.province_code,
-            literal("", String(120)),
-            period.dimension,
-            func.sum(period.value),
+        .group_by(daily.metric, first_day, *place),
+    ]
+    for level, below, keep_province in (
+        ("province", "commune", True),
+        ("country", "province", False),
+    ):
+        province = period.province_code if keep_province else literal("", String(2))
+        statements.append(
+            select(
+                period.grain,
+                literal(level, String(8)),
+                period.metric,
+                period.first_day,
+                province,
+                literal("", String(120)),
+                period.dimension,
+                func.sum(period.value),
+            )
+            .where(period.level == below, period.metric.in_(wanted), *in_period)
+            .group_by(period.grain, period.metric, period.first_day, province, period.dimension)
         )
-        .where(period.whole_province.is_(False), *in_period)
-        .group_by(
-            period.grain, period.metric, period.first_day, period.province_code, period.dimension
-        )
-    )
-    for statement in (sums, distinct_farms, whole):
+    if metrics.PRODUCT_REVENUE_VND in wanted:
+        statements.append(_top_products(in_period))
+    for statement in statements:
         db.session.execute(insert(period).from_select(_COLUMNS, statement))
+
+
+#: Products named in a period's table; the others are summed in one row.
+PRODUCTS_SHOWN = 50
+
+
+def _top_products(in_period: list):
+    """The PRODUCTS_SHOWN products with the most revenue in each period and place, copied
+    under TOP_PRODUCT_REVENUE_VND: a year of the whole country sells tens of thousands."""
+    period = PeriodFigure
+    place = (period.grain, period.level, period.first_day, period.province_code, period.commune)
+    rank = func.row_number().over(
+        partition_by=place, order_by=(period.value.desc(), period.dimension)
+    )
+    ranked = (
+        select(*place, period.dimension, period.value, rank.label("rank"))
+        .where(period.metric == metrics.PRODUCT_REVENUE_VND, *in_period)
+        .subquery()
+    )
+    return select(
+        ranked.c.grain,
+        ranked.c.level,
+        literal(metrics.TOP_PRODUCT_REVENUE_VND, String(40)),
+        ranked.c.first_day,
+        ranked.c.province_code,
+        ranked.c.commune,
+        ranked.c.dimension,
+        ranked.c.value,
+    ).where(ranked.c.rank <= PRODUCTS_SHOWN)

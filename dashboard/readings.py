@@ -6,14 +6,14 @@ scans; a range of days adds the daily rows of its first and last part months."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from statistics import median
 
 from sqlalchemy import func, select, union_all
 
 from app.extensions import db
-from dashboard import metrics
+from dashboard import metrics, period_summary
 from dashboard.local_day import month_of
 from dashboard.models import DailyFigure, PeriodFigure
 from dashboard.period_summary import GRAINS
@@ -27,6 +27,8 @@ EXPIRY_WINDOW_DAYS = 90
 class Scope:
     province: str | None
     commune: str | None
+    #: Read each province's rows of the summary rather than their sum (by_province).
+    each_province: bool = False
 
     def conditions(self) -> list:
         conditions = []
@@ -74,8 +76,6 @@ def _total(values: dict[tuple[str, str], int], metric: str, dimension: str | Non
     )
 
 
-#: Products in a period's table: the most revenue first; the rest are summed in one row.
-PRODUCTS_SHOWN = 50
 #: A year of the whole country may sell tens of thousands of products: their revenue is read
 #: whole (goods_revenue_vnd) and by product for the products shown only (_product_revenue).
 _FLOWS_BUT_PRODUCTS = tuple(m for m in metrics.FLOWS if m != metrics.PRODUCT_REVENUE_VND)
@@ -91,7 +91,9 @@ def read_period(scope: Scope, period: Period, products: Iterable[str] | None = N
     reading.stocks = _sums(_stock_sources(scope, period.last), metrics.STOCKS, _by_dimension)
     reading.distinct_farms = _distinct_farms(scope, period)
     if products is None or products:
-        for dimension, total in _product_revenue(flows, products).items():
+        # A month, quarter or year has its best sellers ranked by the refresh.
+        ranked = period.kind in GRAINS and products is None
+        for dimension, total in _product_revenue(flows, products, ranked).items():
             reading.flows[(metrics.PRODUCT_REVENUE_VND, dimension)] = total
     return reading
 
@@ -103,8 +105,13 @@ Source = tuple[type, list]
 
 
 def _level(scope: Scope) -> list:
-    """A scope's rows of dashboard_period_figure: a commune's, or whole provinces'."""
-    conditions = [PeriodFigure.whole_province.is_(scope.commune is None)]
+    """A scope's rows of dashboard_period_figure: a commune's, a province's, the country's
+    (or each province's)."""
+    if scope.commune:
+        level = "commune"
+    else:
+        level = "province" if scope.province or scope.each_province else "country"
+    conditions = [PeriodFigure.level == level]
     if scope.province:
         conditions.append(PeriodFigure.province_code == scope.province)
     if scope.commune:
@@ -231,15 +238,20 @@ def _distinct_farms(scope: Scope, period: Period) -> dict[str, int]:
     return {metric: int(farms) for metric, farms in db.session.execute(statement)}
 
 
-def _product_revenue(sources: list[Source], products: Iterable[str] | None) -> dict[str, int]:
+def _product_revenue(
+    sources: list[Source], products: Iterable[str] | None, ranked: bool
+) -> dict[str, int]:
     """Revenue by product: of the products given, or of the PRODUCTS_SHOWN with the most
-    (ranked by the database: a country's year may sell tens of thousands)."""
+    (`ranked`: as the refresh ranked them; else ranked here by the database)."""
     chosen = () if products is None else (lambda model: model.dimension.in_(tuple(products)),)
-    rows = _union(sources, (metrics.PRODUCT_REVENUE_VND,), lambda m: (m.dimension,), *chosen)
+    metric = metrics.TOP_PRODUCT_REVENUE_VND if ranked else metrics.PRODUCT_REVENUE_VND
+    rows = _union(sources, (metric,), lambda m: (m.dimension,), *chosen)
     total = func.sum(rows.c.value)
     statement = select(rows.c.key0, total).group_by(rows.c.key0)
     if products is None:
-        statement = statement.order_by(total.desc(), rows.c.key0).limit(PRODUCTS_SHOWN)
+        statement = statement.order_by(total.desc(), rows.c.key0).limit(
+            period_summary.PRODUCTS_SHOWN
+        )
     return {dimension: int(value) for dimension, value in db.session.execute(statement)}
 
 
@@ -293,6 +305,7 @@ def by_province(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
     """Province -> metric -> value: the series' flows over the period, and the stocks of
     sellers, products and OCOP at its last day."""
     provinces: dict[str, dict[str, int]] = {}
+    scope = replace(scope, each_province=True)
     for sources, wanted in (
         (_flow_sources(scope, period), SERIES_METRICS),
         (_stock_sources(scope, period.last), PROVINCE_STOCKS),

@@ -282,18 +282,18 @@ def _first_orders_and_sales() -> Iterable[Row]:
     )
     statement = (
         select(
-            Farm.id,
             Farm.kind,
             *_PLACE,
             Farm.created_at,
             first_placed.c.first_placed,
             first_paid.c.first_paid,
         )
+        .select_from(Farm)
         .join(first_placed, first_placed.c.farm_id == Farm.id)
         .outerjoin(first_paid, first_paid.c.farm_id == Farm.id)
     )
-    for farm_id, kind, province, commune, registered, placed, sold in db.session.execute(statement):
-        yield metrics.first_order(kind), province, _vn(placed), commune, str(farm_id), 1
+    for kind, province, commune, registered, placed, sold in db.session.execute(statement):
+        yield metrics.first_order(kind), province, _vn(placed), commune, "", 1
         if sold is not None:
             days = (_vn(sold) - _vn(registered)).days
             yield metrics.FIRST_SALE_DAYS, province, _vn(sold), commune, str(days), 1

@@ -1,5 +1,6 @@
-"""figures by period: the daily figures summed by month, quarter and year, per commune and
-per whole province; days to a first sale stored as a count of farms per number of days
+"""figures by period: the daily figures summed by month, quarter and year, per commune,
+province and the whole country; days to a first sale stored as a count of farms per number
+of days, first orders as a count of farms
 
 Revision ID: 4d8f2a6c1e90
 Revises: 9c4d2e7f1a35
@@ -28,7 +29,7 @@ def upgrade():
     op.create_table(
         "dashboard_period_figure",
         sa.Column("grain", sa.String(length=7), nullable=False),
-        sa.Column("whole_province", sa.Boolean(), nullable=False),
+        sa.Column("level", sa.String(length=8), nullable=False),
         sa.Column("metric", sa.String(length=40), nullable=False),
         sa.Column("first_day", sa.Date(), nullable=False),
         sa.Column("province_code", sa.String(length=2), nullable=False),
@@ -37,7 +38,7 @@ def upgrade():
         sa.Column("value", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint(
             "grain",
-            "whole_province",
+            "level",
             "metric",
             "first_day",
             "province_code",

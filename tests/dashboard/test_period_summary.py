@@ -9,15 +9,19 @@ from collections import defaultdict
 from datetime import date
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 
 from app.extensions import db
-from dashboard import metrics, readings
+from dashboard import metrics, period_summary
 from dashboard.models import DailyFigure, PeriodFigure
 from dashboard.periods import Period, period_of
 from dashboard.readings import Reading, Scope, read_period
-from tests.dashboard.scenario import admin, board_for, load_demo_story
+from dashboard.refresh import refresh_figures
+from tests.dashboard.scenario import LATER, admin, board_for, load_demo_story
 
+OTHERS = "Tất cả các sản phẩm khác"
+MARCH = {"from": "2027-03-01", "to": "2027-03-31"}
 SCOPES = (
     Scope(None, None),
     Scope("31", None),
@@ -108,25 +112,35 @@ def test_a_range_across_part_months_adds_up_its_days(story, first, last):
         assert sum(by_product.values()) == reading.product_revenue_vnd, scope
 
 
-def test_every_province_s_rows_are_the_sum_of_its_communes(story):
-    whole, by_commune = defaultdict(int), defaultdict(int)
-    for row in db.session.scalars(select(PeriodFigure)):
-        key = (row.grain, row.metric, row.first_day, row.province_code, row.dimension)
-        (whole if row.whole_province else by_commune)[key] += row.value
-    assert whole == by_commune and len(whole) > 100
+def _sums_at(level: str, *, by_province: bool) -> dict:
+    """The level's rows summed by period, metric and dimension (and province)."""
+    sums: dict = defaultdict(int)
+    rows = select(PeriodFigure).where(
+        PeriodFigure.level == level, PeriodFigure.metric != metrics.TOP_PRODUCT_REVENUE_VND
+    )
+    for row in db.session.scalars(rows):
+        key = (row.grain, row.metric, row.first_day, row.dimension)
+        sums[(*key, row.province_code) if by_province else key] += row.value
+    return dict(sums)
+
+
+def test_each_level_is_the_sum_of_the_one_below(story):
+    assert _sums_at("province", by_province=True) == _sums_at("commune", by_province=True)
+    country = _sums_at("country", by_province=False)
+    assert country == _sums_at("province", by_province=False) and len(country) > 50
 
 
 def test_the_products_table_names_the_best_sellers_and_sums_the_rest(story, monkeypatch):
     # March: the tea bag sold 150,000 × (1 + 4) in paid orders, the gift box 650,000.
     whole = board_for(admin(), period="month", on="2027-03-01").table("products").rows
     assert [row[1:] for row in whole] == [[750_000, 0], [650_000, 0]]
-    monkeypatch.setattr(readings, "PRODUCTS_SHOWN", 1)
-    board = board_for(admin(), period="month", on="2027-03-01")
-    assert board.table("products").rows == [
-        whole[0],
-        ["Tất cả các sản phẩm khác", 650_000, 0],
-    ]
+    monkeypatch.setattr(period_summary, "PRODUCTS_SHOWN", 1)
+    with freeze_time(LATER):
+        refresh_figures()  # the refresh ranks a month's products
+    for period in ({"period": "month", "on": "2027-03-01"}, {"period": "range", **MARCH}):
+        board = board_for(admin(), **period)
+        assert board.table("products").rows == [whole[0], [OTHERS, 650_000, 0]], period
     # April against March: five bags paid in cash; March's gift box is among the others of
     # the month before, which compares the products shown only.
     april = board_for(admin(), period="month", on="2027-04-01").table("products").rows
-    assert april == [[whole[0][0], 750_000, 750_000], ["Tất cả các sản phẩm khác", 0, 650_000]]
+    assert april == [[whole[0][0], 750_000, 750_000], [OTHERS, 0, 650_000]]
