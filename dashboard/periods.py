@@ -47,6 +47,10 @@ class Period:
             return f"{(self.first.month - 1) // 3 + 1}/{self.first:%Y}"
         if self.kind == "year":
             return f"{self.first:%Y}"
+        return self.dates()
+
+    def dates(self) -> str:
+        """Its first and last days: "01/01/2027 – 10/04/2027"."""
         return f"{self.first:%d/%m/%Y} – {self.last:%d/%m/%Y}"
 
 

@@ -73,7 +73,9 @@ def latest_full_month(today: date) -> Period:
 
 
 def year_so_far(today: date) -> Period:
-    return Period("range", date(today.year, 1, 1), today)
+    """The year to today: its flows are the year's own (nothing is dated after today, so
+    the summary's row for the year is read), its stocks those of today."""
+    return Period("year", date(today.year, 1, 1), today)
 
 
 def _column(scope: Scope, period: Period) -> Column:
