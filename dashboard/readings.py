@@ -1,7 +1,8 @@
-"""Read the summary tables for one scope (province, commune) and one period: a handful of
-GROUP BY statements over a few hundred rows of dashboard_period_figure (a month, quarter or
-year, per whole province unless a commune is chosen), whatever the number of orders or
-scans; a range of days adds the daily rows of its first and last part months."""
+"""Read the summary tables for one scope (the country, a province, a commune) and one
+period: a handful of GROUP BY statements over a few hundred rows of dashboard_period_figure
+(a month, quarter or year, at the scope's level), whatever the number of orders or scans. A
+range of days reads its whole months there and the daily rows of its part months, and
+counts its farms with an order from the daily rows: the slow path at a province's scale."""
 
 from __future__ import annotations
 
