@@ -159,23 +159,48 @@ def record_counts(app) -> dict[str, int]:
     return counts
 
 
-def refresh(app) -> tuple[float, int | None]:
-    """The refresh as the job runs it: refresh_figures() and a commit; seconds, and the rows
-    it says it wrote (FigureRefresh.row_count, None if the model no longer keeps them)."""
-    from app.db import utcnow
+@dataclass
+class Refreshed:
+    whole_seconds: float
+    recent_seconds: float
+    vacuum_seconds: float
+    daily_rows: int
+    period_rows: int
+    megabytes: float
+
+
+def refresh(app) -> Refreshed:
+    """The refresh as the jobs run it: the nightly whole rebuild, then the ten-minute one
+    (the days since the last refresh); their seconds, the rows and the tables' size."""
+    from sqlalchemy import text
+
     from app.extensions import db
-    from dashboard.models import FigureRefresh
-    from dashboard.refresh import refresh_figures
+    from dashboard.jobs import rebuild_dashboard_figures, refresh_dashboard_figures
 
     with app.app_context():
         start = time.perf_counter()
-        refresh_figures(utcnow())
-        db.session.commit()
-        seconds = time.perf_counter() - start
-        state = db.session.get(FigureRefresh, 1)
-        rows = getattr(state, "row_count", None)
+        rebuild_dashboard_figures.call_local()
+        whole = time.perf_counter() - start
+        start = time.perf_counter()
+        refresh_dashboard_figures.call_local()
+        recent = time.perf_counter() - start
+        # What autovacuum does after a rebuild, done before measuring rather than during it.
+        start = time.perf_counter()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(
+                text("VACUUM ANALYZE dashboard_daily_figure, dashboard_period_figure")
+            )
+        vacuumed = time.perf_counter() - start
+        sizes = db.session.execute(
+            text(
+                "SELECT (SELECT count(*) FROM dashboard_daily_figure),"
+                " (SELECT count(*) FROM dashboard_period_figure),"
+                " pg_total_relation_size('dashboard_daily_figure')"
+                " + pg_total_relation_size('dashboard_period_figure')"
+            )
+        ).one()
         db.session.rollback()
-    return seconds, rows
+    return Refreshed(whole, recent, vacuumed, sizes[0], sizes[1], sizes[2] / 1e6)
 
 
 def province_order_counts(app) -> list[tuple[str, int]]:
@@ -484,9 +509,14 @@ def main() -> int:
         if options.no_refresh:
             print("\nRefresh skipped (--no-refresh): the summary as the last refresh left it")
         else:
-            seconds, rows = refresh(app)
-            written = f"{rows:,} summary rows" if rows is not None else "rows not counted"
-            print(f"\nRefresh (refresh_figures + commit): {seconds:.1f} s, {written}")
+            done = refresh(app)
+            print(
+                f"\nRefresh, whole (the nightly job): {done.whole_seconds:.1f} s; the ten-minute"
+                f" job after it (the days since): {done.recent_seconds:.1f} s; VACUUM ANALYZE of"
+                f" the summary {done.vacuum_seconds:.1f} s;"
+                f" {done.daily_rows:,} daily and {done.period_rows:,} period rows,"
+                f" {done.megabytes:,.0f} MB with their indexes"
+            )
         by_province = province_order_counts(app)
         largest, smallest = by_province[0][0], by_province[-1][0]
         print(

@@ -16,7 +16,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, String, cast, delete, exists, func, insert, literal, select
+from sqlalchemy import (
+    Select,
+    String,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
 
 from app.clock import VIETNAM
 from app.db import utcnow
@@ -63,10 +74,19 @@ def refresh_figures(asked_at: datetime | None = None, *, recent_only: bool = Fal
         since = day_in_vietnam(state.refreshed_at) - timedelta(days=1)
     _rebuild_daily(since)
     summarise_periods(since, REBUILT_WHOLE)
+    if since is None:
+        _analyse_summary()
     state.refreshed_at = started
     state.row_count = db.session.scalar(select(func.count()).select_from(DailyFigure))
     db.session.flush()
     return True
+
+
+def _analyse_summary() -> None:
+    """Tell PostgreSQL's planner what the tables hold now that every row was replaced: with
+    the figures of before it may scan a table that an index would read in a millisecond."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE dashboard_daily_figure, dashboard_period_figure"))
 
 
 def _rebuild_daily(since: date | None) -> None:
