@@ -66,5 +66,7 @@ class FigureRefresh(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the last whole rebuild began (the ten-minute refresh rebuilds the recent days).
+    whole_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Summary rows written by that refresh.
     row_count: Mapped[int] = mapped_column(default=0)

@@ -52,7 +52,8 @@ _COLUMNS = tuple(column.name for column in DailyFigure.__table__.columns)
 
 
 def refresh_figures(asked_at: datetime | None = None, *, recent_only: bool = False) -> bool:
-    """Rebuild the figures unless someone rebuilt them after `asked_at`; True if rebuilt.
+    """Rebuild the figures unless someone rebuilt them (as much) after `asked_at`; True if
+    rebuilt.
 
     `recent_only`: the dated flows (orders, payments, shipments, scans…) of the days from
     the one before the last refresh only (what happened since is dated since); the stocks
@@ -64,8 +65,12 @@ def refresh_figures(asked_at: datetime | None = None, *, recent_only: bool = Fal
     if state is None:  # a database built before the migration's row (never in practice)
         state = FigureRefresh(id=1, row_count=0)
         db.session.add(state)
-    elif state.refreshed_at is not None and state.refreshed_at >= asked_at:
-        return False
+    else:
+        # A whole rebuild asked for is done unless a whole one began since: a ten-minute
+        # refresh leaves older days as they were.
+        latest = state.refreshed_at if recent_only else state.whole_refreshed_at
+        if latest is not None and latest >= asked_at:
+            return False
     started = utcnow()
     since = None
     if recent_only and state.refreshed_at is not None:
@@ -76,6 +81,7 @@ def refresh_figures(asked_at: datetime | None = None, *, recent_only: bool = Fal
     summarise_periods(since, REBUILT_WHOLE)
     if since is None:
         _analyse_summary()
+        state.whole_refreshed_at = started
     state.refreshed_at = started
     state.row_count = db.session.scalar(select(func.count()).select_from(DailyFigure))
     db.session.flush()

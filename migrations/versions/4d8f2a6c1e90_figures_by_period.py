@@ -1,6 +1,6 @@
 """figures by period: the daily figures summed by month, quarter and year, per commune,
 province and the whole country; days to a first sale stored as a count of farms per number
-of days, first orders as a count of farms
+of days, first orders as a count of farms; when the last whole rebuild began
 
 Revision ID: 4d8f2a6c1e90
 Revises: 9c4d2e7f1a35
@@ -47,9 +47,13 @@ def upgrade():
             name=op.f("pk_dashboard_period_figure"),
         ),
     )
+    with op.batch_alter_table("dashboard_refresh", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("whole_refreshed_at", sa.DateTime(timezone=True)))
     _forget_the_figures()
 
 
 def downgrade():
+    with op.batch_alter_table("dashboard_refresh", schema=None) as batch_op:
+        batch_op.drop_column("whole_refreshed_at")
     op.drop_table("dashboard_period_figure")
     _forget_the_figures()

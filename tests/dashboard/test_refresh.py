@@ -164,7 +164,8 @@ def demo_database(database_factory, tmp_path):
         load_demo_story(app)
         # As if never refreshed (the story's refresh is dated 2027, after the real now).
         db.session.execute(DailyFigure.__table__.delete())
-        db.session.get(FigureRefresh, 1).refreshed_at = None
+        state = db.session.get(FigureRefresh, 1)
+        state.refreshed_at = state.whole_refreshed_at = None
         db.session.commit()
     yield app
     with app.app_context():

@@ -185,11 +185,6 @@ def test_hostile_commune_and_dates_are_explained_not_failed(story, client):
         assert response.status_code in (200, 400), query
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="refresh_figures skips a whole rebuild when any refresh, even a ten-minute "
-    "recent_only one, began after it was asked: FigureRefresh does not record which kind ran",
-)
 def test_an_operators_whole_refresh_is_not_skipped_for_a_ten_minute_one(story):
     # The tea cooperative's commune is corrected (a change to older days); the operator asks
     # for a whole refresh at 03:10, but the ten-minute job gets to the queue first.
