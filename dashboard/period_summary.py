@@ -17,6 +17,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.extensions import db
 from dashboard import metrics
 from dashboard.models import DailyFigure, PeriodFigure
+from dashboard.periods import period_of
 
 GRAINS = ("month", "quarter", "year")
 #: In the order the statements below select them (the model's).
@@ -66,14 +67,7 @@ def summarise_periods(since: date | None = None, rebuilt_whole: tuple[str, ...] 
             continue
         _sum_grain(grain, rebuilt_whole, None)
         recent = tuple(metric for metric in metrics.ALL if metric not in rebuilt_whole)
-        _sum_grain(grain, recent, _start_of(grain, since))
-
-
-def _start_of(grain: str, day: date) -> date:
-    if grain == "year":
-        return date(day.year, 1, 1)
-    months_back = (day.month - 1) % 3 if grain == "quarter" else 0
-    return date(day.year, day.month - months_back, 1)
+        _sum_grain(grain, recent, period_of(grain, since).first)
 
 
 def _sum_grain(grain: str, wanted: tuple[str, ...], start: date | None) -> None:

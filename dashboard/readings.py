@@ -18,7 +18,7 @@ from dashboard import metrics, period_summary
 from dashboard.local_day import month_of
 from dashboard.models import DailyFigure, PeriodFigure
 from dashboard.period_summary import GRAINS
-from dashboard.periods import Period
+from dashboard.periods import Period, period_of
 
 #: "Expiring soon" looks this many days ahead of today.
 EXPIRY_WINDOW_DAYS = 90
@@ -186,11 +186,11 @@ def _stock_sources(scope: Scope, day: date) -> list[Source]:
 
 
 def _month_start(day: date) -> date:
-    return day.replace(day=1)
+    return period_of("month", day).first
 
 
 def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return period_of("month", day).last + timedelta(days=1)
 
 
 # Adding them up -------------------------------------------------------------------------

@@ -178,8 +178,8 @@ def delivery_provinces_table(current: Reading, previous: Reading) -> Table:
 
 
 def products_table(current: Reading, previous: Reading, names: dict[str, str]) -> Table:
-    """The products with the most revenue in the period (readings.PRODUCTS_SHOWN), then one
-    row for all the others, so the column adds up to the period's revenue from goods."""
+    """The products with the most revenue in the period (period_summary.PRODUCTS_SHOWN), then
+    one row for all the others, so the column adds up to the period's revenue from goods."""
     shown_now = current.split(metrics.PRODUCT_REVENUE_VND)
     shown_before = previous.split(metrics.PRODUCT_REVENUE_VND)
     table = _split_table(
