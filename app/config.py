@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 #: Like Django's INSTALLED_APPS. demo only adds `nongsan seed-demo`, which refuses production.
-DOMAIN_PACKAGES = ("farms", "products", "orders", "traceability", "dashboard", "demo")
+DOMAIN_PACKAGES = ("farms", "products", "orders", "traceability", "dashboard", "api", "demo")
 
 
 class ConfigError(RuntimeError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -76,7 +76,23 @@ ERROR_TEXTS = {
 }
 
 
-def render_error(code: int, detail: str | None = None):
+def on_error_rendering(app, renderer) -> None:
+    """`renderer(code, detail, error)` answers an error in its own format (the JSON API's
+    problem details) or returns None to leave it to the HTML pages. No domain is imported."""
+    app.extensions.setdefault("nongsan_error_renderers", []).append(renderer)
+
+
+def _rendered_elsewhere(code: int, detail: str | None, error: BaseException | None):
+    for renderer in current_app.extensions.get("nongsan_error_renderers", ()):
+        response = renderer(code, detail, error)
+        if response is not None:
+            return response
+    return None
+
+
+def render_error(code: int, detail: str | None = None, error: BaseException | None = None):
+    if (answer := _rendered_elsewhere(code, detail, error)) is not None:
+        return answer
     title, explanation = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     return (
         render_template(
@@ -112,6 +128,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        if (answer := _rendered_elsewhere(code, None, error)) is not None:
+            return answer
         if code not in ERROR_TEXTS:
             return error
         return render_error(code)

@@ -28,6 +28,10 @@ def select_locale() -> str:
     """The signed-in user's choice, then the cookie, then Accept-Language, then Vietnamese."""
     if not has_request_context():  # CLI commands and background work
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    api_prefix = current_app.config.get("API_PREFIX")
+    if api_prefix and request.path.startswith(api_prefix + "/"):
+        # A program chooses by Accept-Language alone: a browser's log-in is not its own.
+        return request.accept_languages.best_match(supported_languages()) or "vi"
     if current_user and current_user.is_authenticated:
         if is_supported_language(current_user.preferred_language):
             return current_user.preferred_language

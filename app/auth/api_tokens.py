@@ -1,0 +1,163 @@
+"""Personal access tokens and per-farm API keys: how a program signs in to /api/v1.
+
+The secret is shown once, when it is made; only its SHA-256 is stored (a 256-bit random
+secret needs no slow hash: nobody can guess one to test against the digest). A token acts as
+the person who made it, limited to its scopes and, for a farm key, to that one farm, and
+only while it is neither revoked nor expired and the account is active.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.api_scopes import FARM_SCOPES, SCOPES
+from app.auth.models import User
+from app.db import UTCDateTime, utcnow
+from app.errors import DomainError, NotFound
+from app.extensions import db
+
+#: Every secret starts with this, so a leaked one is recognisable (secret scanners, logs).
+TOKEN_PREFIX = "nss_"
+#: The longest a token may live; the profile offers shorter choices.
+MAX_LIFETIME = timedelta(days=366)
+#: last_used_at is written at most this often, so reading the API is not a write per call.
+LAST_USED_PRECISION = timedelta(minutes=5)
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_creation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Who made the token; the API acts as this person.
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: A per-farm key: the one farm it reaches. NULL for a personal access token.
+    farm_id: Mapped[int | None] = mapped_column(
+        ForeignKey("farm.id", ondelete="CASCADE"), index=True
+    )
+    #: The owner's name for it ("Kế toán HTX", "Cổng tỉnh").
+    name: Mapped[str] = mapped_column(String(80))
+    #: The first characters of the secret, shown in lists so the owner can tell keys apart.
+    hint: Mapped[str] = mapped_column(String(12))
+    #: Hex SHA-256 of the whole secret.
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Space-separated scope names (app.auth.api_scopes).
+    scopes: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class ApiCredential:
+    """Who is calling and what they may do, for the length of one API request."""
+
+    token_id: int
+    user: User
+    scopes: frozenset[str]
+    #: Set for a per-farm key: only this farm's data is reachable.
+    farm_id: int | None
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(
+    owner: User,
+    *,
+    name: str,
+    scopes: set[str] | frozenset[str],
+    expires_at: datetime,
+    farm_id: int | None = None,
+    now: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Make a token and return it with its secret, which is never shown again.
+
+    A farm key (farm_id) takes farm scopes only; the caller has checked that `owner` manages
+    the farm (farms.api_keys does).
+    """
+    now = now or utcnow()
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise DomainError(_l("Give the token a name of 1 to 80 characters."), field="name")
+    if not scopes or not set(scopes) <= set(SCOPES):
+        raise DomainError(_l("Choose at least one permission from the list."), field="scopes")
+    if farm_id is not None and not set(scopes) <= FARM_SCOPES:
+        raise DomainError(_l("A farm key can only hold the farm's permissions."), field="scopes")
+    if not now < expires_at <= now + MAX_LIFETIME:
+        raise DomainError(_l("A token must expire within a year."), field="expires_at")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=owner.id,
+        farm_id=farm_id,
+        name=name,
+        hint=secret[: len(TOKEN_PREFIX) + 4],
+        secret_sha256=_digest(secret),
+        scopes=" ".join(sorted(scopes)),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def authenticate(secret: str, now: datetime | None = None) -> ApiCredential | None:
+    """The credential a secret stands for, or None when it is unknown, revoked or expired, or
+    its owner's account is switched off."""
+    now = now or utcnow()
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.secret_sha256 == _digest(secret)))
+    if token is None or not token.is_usable(now) or not token.user.is_active:
+        return None
+    if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    return ApiCredential(token.id, token.user, token.scope_set, token.farm_id)
+
+
+def tokens_of(owner: User) -> list[ApiToken]:
+    """The person's tokens and farm keys, newest first, revoked ones included."""
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == owner.id).order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(owner: User, token_id: int, now: datetime | None = None) -> ApiToken:
+    """Stop a token at once. Only its owner revokes it; someone else's is NotFound."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != owner.id:
+        raise NotFound(f"ApiToken {token_id}")
+    if token.revoked_at is None:
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now or utcnow())
+        )
+        db.session.refresh(token)
+    return token
