@@ -114,12 +114,16 @@ def _register_blueprints(app: Flask) -> None:
 
     init_admin_outbox(app)
     init_admin_operators(app)
+    from app.webhooks.views import bp as webhooks_bp
+
+    app.register_blueprint(webhooks_bp)
 
 
 def _init_jobs(app: Flask) -> None:
     """The background queue and the outbox it delivers (app/jobs.py, app/messaging/)."""
     from app.jobs import init_jobs
     from app.messaging import jobs as message_jobs  # noqa: F401  (registers the jobs)
+    from app.webhooks import jobs as webhook_jobs  # noqa: F401  (registers the jobs)
 
     init_jobs(app)
 

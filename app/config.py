@@ -155,6 +155,11 @@ def load_config(instance_path: str) -> dict[str, object]:
         "PLATFORM_COMMISSION_PERCENT": _int("PLATFORM_COMMISSION_PERCENT", 0),
         # Shared secret of the bank's signed credit notifications; empty disables the endpoint.
         "BANK_WEBHOOK_SECRET": os.environ.get("BANK_WEBHOOK_SECRET", "").strip(),
+        # Outgoing webhooks (app/webhooks) may go to plain http and to private, loopback and
+        # link-local addresses: for a listener on this machine under `make run`; never in
+        # production, where it would let a farm make the worker call our own network.
+        "WEBHOOKS_ALLOW_LOCAL": not production
+        and _bool("WEBHOOKS_ALLOW_LOCAL", env == "development"),
         # Vietnamese first: the default locale and the time zone every date is shown in.
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -7,10 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the farm pages, tell the profile page of pending invitations, and start a
-    seller's session on their farm's dashboard."""
+    seller's session on their farm's dashboard; the worker announces expiring certificates
+    to webhook endpoints (farms.certificate_notices)."""
     from app.auth import hooks
-    from farms import views
+    from farms import certificate_notices, views, webhook_views  # noqa: F401  (jobs)
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(webhook_views.bp)
     hooks.on_profile(app, views.invitations_notice)
     hooks.on_landing(app, views.start_page)

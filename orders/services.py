@@ -31,7 +31,7 @@ from app.paging import Page, paginate
 from app.validation import check_commune, check_province, clean_text
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
-from orders import carriers, events
+from orders import carriers, events, webhooks
 from orders.delivery import delivery_fee, zone_for
 from orders.models import (
     Checkout,
@@ -388,6 +388,8 @@ def place_order(
         order.number = f"NS{order.id:06d}"
     db.session.flush()
     queue_checkout_placed(checkout)
+    for order in checkout.orders:
+        webhooks.order_placed(order)
     return checkout
 
 
@@ -441,6 +443,7 @@ def move_order(order: Order, target: str, *, actor: User | None, note: str = "")
         _release_stock(order)
     events.status_changed(order, source, target, actor=actor, reason=note)
     db.session.flush()
+    webhooks.status_moved(order, target)
 
 
 def _compare_and_set(order: Order, column, expected: str, target: str) -> None:
@@ -489,6 +492,7 @@ def set_payment_status(order: Order, target: str, *, actor: User | None, note: s
     _compare_and_set(order, Order.payment_status, source, target)
     events.payment_changed(order, source, target, actor=actor, reason=note)
     db.session.flush()
+    webhooks.payment_moved(order, target)
 
 
 def _lock(order: Order) -> None:

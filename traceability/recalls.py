@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from app.auth.models import User
 from app.clock import local_today
 from app.extensions import db
+from app.webhooks import EventType, publish, rfc3339
 from farms.permissions import ensure_can_manage
 from orders import events, notifications
 from orders.models import Checkout, Order, OrderLine
@@ -98,7 +99,7 @@ def stop_sales_and_hold_orders(batch: Batch, actor: User) -> int:
         stop_sale=not _has_other_source(batch),
     )
     seen: set[int] = set()
-    told = 0
+    told = held = 0
     for receiver in _receivers(batch):
         order = receiver.order
         if order.id in seen or not (order.status in AT_THE_FARM or _left_the_farm(order)):
@@ -106,6 +107,7 @@ def stop_sales_and_hold_orders(batch: Batch, actor: User) -> int:
         seen.add(order.id)
         if order.status in AT_THE_FARM:
             order.recall_hold = batch.code
+            held += 1
         else:
             told += notifications.queue_recall_notice(
                 order,
@@ -115,4 +117,28 @@ def stop_sales_and_hold_orders(batch: Batch, actor: User) -> int:
             )
         events.batch_recalled(order, actor=actor, batch_code=batch.code)
     db.session.flush()
+    _announce(batch, held=held)
     return told
+
+
+def _announce(batch: Batch, *, held: int) -> None:
+    """batch.recalled to the farm's and its province operators' webhook endpoints."""
+    data = {
+        "batch": {
+            "id": batch.id,
+            "code": batch.code,
+            "farm_id": batch.farm_id,
+            "product_id": batch.product_id,
+            "product_name": batch.product.name,
+            "harvested_on": batch.harvested_on.isoformat() if batch.harvested_on else None,
+            "recalled_at": rfc3339(batch.recalled_at),
+            "reason": batch.recall_reason or "",
+        },
+        "orders_held": held,
+    }
+    publish(
+        EventType.BATCH_RECALLED,
+        data,
+        farm_id=batch.farm_id,
+        province_code=batch.farm.province_code,
+    )

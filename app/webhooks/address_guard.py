@@ -1,0 +1,84 @@
+"""Where a webhook may go: an https URL whose host resolves only to public addresses.
+
+A farm must not be able to make our worker POST to the database, the metadata service of the
+cloud, or anything else on our own network (server-side request forgery). The check runs when
+the endpoint is registered and again at each delivery, and the delivery then connects to the
+very address that was checked (app.webhooks.transport), so a DNS answer that changes between
+the check and the connection (rebinding) cannot slip a private address in.
+WEBHOOKS_ALLOW_LOCAL (development, tests with a local listener) lifts both rules.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.errors import DomainError
+
+MAX_URL_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    #: The path and query to request.
+    path: str
+    #: The address to connect to, checked public (or any, when local ones are allowed).
+    address: str
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address the host resolves to (a seam for tests without DNS)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [info[4][0] for info in infos]
+
+
+def is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def allow_local() -> bool:
+    return bool(current_app.config.get("WEBHOOKS_ALLOW_LOCAL"))
+
+
+def check_url(url: str) -> Target:
+    """The URL's target, or DomainError (field "url") saying why it may not be used."""
+    local = allow_local()
+    if len(url) > MAX_URL_LENGTH:
+        raise DomainError(_l("This is too long."), field="url")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise DomainError(_l("This is not a web address."), field="url") from error
+    schemes = ("https", "http") if local else ("https",)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise DomainError(_l("The address must start with https://."), field="url")
+    if parts.username or parts.password:
+        raise DomainError(_l("Leave the user name and password out of the address."), field="url")
+    port = port or (443 if parts.scheme == "https" else 80)
+    try:
+        addresses = resolve(parts.hostname, port)
+    except (OSError, UnicodeError) as error:
+        raise DomainError(_l("This address's host cannot be found."), field="url") from error
+    if not addresses:
+        raise DomainError(_l("This address's host cannot be found."), field="url")
+    if not local and not all(is_public(address) for address in addresses):
+        raise DomainError(
+            _l("Webhooks go only to public addresses, not to private or local networks."),
+            field="url",
+        )
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return Target(parts.scheme, parts.hostname, port, path, addresses[0])
