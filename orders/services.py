@@ -748,6 +748,7 @@ def ship_order(
         events.shipped_early(order, actor=actor, on=early)
     db.session.flush()
     queue_order_update(order, OrderUpdate.SHIPPED)
+    webhooks.order_shipped(order)
 
 
 def _ships_early(order: Order, *, ship_early: bool, today: date) -> date | None:

@@ -8,11 +8,9 @@ from app.webhooks import EventType, publish, rfc3339
 from orders.models import Order
 from orders.states import OrderStatus, PaymentStatus
 
-#: The order states that are announced, and as what.
-STATUS_EVENTS = {
-    OrderStatus.CANCELLED: EventType.ORDER_CANCELLED,
-    OrderStatus.SHIPPED: EventType.ORDER_SHIPPED,
-}
+#: The order states announced by move_order. SHIPPED is announced by ship_order instead,
+#: once the carrier and tracking number are written (it is the only way to ship).
+STATUS_EVENTS = {OrderStatus.CANCELLED: EventType.ORDER_CANCELLED}
 
 
 def order_payload(order: Order) -> dict:
@@ -29,6 +27,8 @@ def order_payload(order: Order) -> dict:
             "delivery_fee_vnd": order.delivery_fee_vnd,
             "total_vnd": order.total_vnd,
             "carrier": order.carrier,
+            "carrier_code": order.carrier_code,
+            "tracking_number": order.tracking_number,
             "placed_at": rfc3339(order.created_at),
             "lines": [
                 {
@@ -61,6 +61,10 @@ def status_moved(order: Order, target: str) -> None:
     event_type = STATUS_EVENTS.get(OrderStatus(target))
     if event_type is not None:
         _publish(order, event_type)
+
+
+def order_shipped(order: Order) -> None:
+    _publish(order, EventType.ORDER_SHIPPED)
 
 
 def payment_moved(order: Order, target: str) -> None:

@@ -137,9 +137,7 @@ def test_an_unreachable_endpoint_is_logged_with_the_reason(app, operator, allow_
     assert delivery.attempt_log[0].error
 
 
-def test_a_paused_endpoints_deliveries_wait_and_go_when_it_is_switched_on(
-    app, operator, listener
-):
+def test_a_paused_endpoints_deliveries_wait_and_go_when_it_is_switched_on(app, operator, listener):
     endpoint, _ = operator_endpoint(operator, listener.url)
     scope = webhook_services.operator_scope(operator)
     webhook_services.set_active(scope, endpoint.id, False)
@@ -171,7 +169,9 @@ def test_the_owner_replays_a_delivery_with_the_same_event_id_and_body(app, opera
     db.session.commit()
     [original] = deliveries()
 
-    again = webhook_services.replay(webhook_services.operator_scope(operator), endpoint.id, original.id)
+    again = webhook_services.replay(
+        webhook_services.operator_scope(operator), endpoint.id, original.id
+    )
     db.session.commit()
 
     first, second = listener.requests

@@ -78,7 +78,8 @@ def test_a_public_https_address_is_accepted(app, public_only, monkeypatch):  # n
 def test_ip_classification():
     assert is_public("93.184.216.34") and is_public("2606:2800:220:1::1")
     assert not any(
-        is_public(a) for a in ("127.0.0.1", "10.0.0.1", "169.254.1.1", "::1", "fc00::1", "224.0.0.1")
+        is_public(a)
+        for a in ("127.0.0.1", "10.0.0.1", "169.254.1.1", "::1", "fc00::1", "224.0.0.1")
     )
 
 

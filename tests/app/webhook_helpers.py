@@ -48,7 +48,9 @@ def listener(allow_local):
 
 
 def farm_endpoint(farm, actor, url, events=ALL_EVENTS):
-    return services.create_endpoint(services.farm_scope(actor, farm.id), url=url, event_types=events)
+    return services.create_endpoint(
+        services.farm_scope(actor, farm.id), url=url, event_types=events
+    )
 
 
 def operator_endpoint(operator, url, events=ALL_EVENTS):
