@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """Delivery: after the commit, by the job queue, to a real local listener whose script
 verifies the signature; failures wait 1 min, 5, 30, 2 h, 12 h, then are given up; every
 attempt is in the log; a paused endpoint's events wait; the owner replays a delivery."""
@@ -127,7 +128,7 @@ def test_after_six_failed_attempts_the_delivery_is_given_up(app, operator, liste
     assert due_delivery_ids(moment + timedelta(days=2)) == []
 
 
-def test_an_unreachable_endpoint_is_logged_with_the_reason(app, operator, allow_local):  # noqa: F811
+def test_an_unreachable_endpoint_is_logged_with_the_reason(app, operator, allow_local):
     operator_endpoint(operator, "http://127.0.0.1:9/nothing-listens")
     _publish_one()
     db.session.commit()

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """Signatures: Stripe's scheme over the timestamp and the body, checked by the README's
 listener script with a five-minute tolerance; the secret is shown once and never stored."""
 
@@ -16,7 +17,7 @@ from tests.app.factories import make_user
 from tests.app.webhook_helpers import allow_local, operator_endpoint, verify  # noqa: F401
 
 SECRET = "whsec_test"
-BODY = '{"id":"evt_1","type":"order.paid","data":{"order":{"total_vnd":125000}}}'.encode()
+BODY = b'{"id":"evt_1","type":"order.paid","data":{"order":{"total_vnd":125000}}}'
 NOW = 1_790_000_000
 
 
@@ -63,7 +64,7 @@ def test_the_listener_refuses_a_malformed_header_and_accepts_any_matching_v1():
     assert verify(SECRET, f"t={NOW},v1=00ff,v1={good}", BODY, now=NOW)
 
 
-def test_each_endpoint_gets_its_own_secret_which_is_not_stored(app, allow_local):  # noqa: F811
+def test_each_endpoint_gets_its_own_secret_which_is_not_stored(app, allow_local):
     operator = make_user(Role.OPERATOR)
     first, first_secret = operator_endpoint(operator, "https://93.184.216.34/a")
     second, second_secret = operator_endpoint(operator, "https://93.184.216.34/b")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """The SSRF guard: https to public addresses only, checked at registration and again at each
 delivery (where the checked address is the one connected to), unless WEBHOOKS_ALLOW_LOCAL."""
 
@@ -42,7 +43,7 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("url", REFUSED)
-def test_a_private_local_or_plain_http_address_is_refused(app, public_only, url):  # noqa: F811
+def test_a_private_local_or_plain_http_address_is_refused(app, public_only, url):
     operator = make_user(Role.OPERATOR)
     before = table_snapshot(WebhookEndpoint)
 
@@ -53,7 +54,7 @@ def test_a_private_local_or_plain_http_address_is_refused(app, public_only, url)
     assert table_snapshot(WebhookEndpoint) == before
 
 
-def test_a_host_name_that_resolves_to_a_private_address_is_refused(app, public_only, monkeypatch):  # noqa: F811
+def test_a_host_name_that_resolves_to_a_private_address_is_refused(app, public_only, monkeypatch):
     monkeypatch.setattr(
         "app.webhooks.address_guard.resolve", lambda host, port: ["93.184.216.34", "10.1.2.3"]
     )
@@ -62,7 +63,7 @@ def test_a_host_name_that_resolves_to_a_private_address_is_refused(app, public_o
         check_url("https://hooks.example.vn/in")
 
 
-def test_a_public_https_address_is_accepted(app, public_only, monkeypatch):  # noqa: F811
+def test_a_public_https_address_is_accepted(app, public_only, monkeypatch):
     monkeypatch.setattr("app.webhooks.address_guard.resolve", lambda host, port: ["93.184.216.34"])
 
     target = check_url("https://hooks.example.vn:8443/in?farm=1")
@@ -83,7 +84,7 @@ def test_ip_classification():
     )
 
 
-def test_the_address_is_checked_again_at_delivery(app, listener, monkeypatch):  # noqa: F811
+def test_the_address_is_checked_again_at_delivery(app, listener, monkeypatch):
     # Registered while allowed (or while the name pointed to a public address) ...
     operator = make_user(Role.OPERATOR)
     operator_endpoint(operator, listener.url)
@@ -99,7 +100,7 @@ def test_the_address_is_checked_again_at_delivery(app, listener, monkeypatch):  
     assert delivery.last_error == "The address must start with https://."
 
 
-def test_a_name_that_now_resolves_privately_is_refused_at_delivery(app, public_only, monkeypatch):  # noqa: F811
+def test_a_name_that_now_resolves_privately_is_refused_at_delivery(app, public_only, monkeypatch):
     answers = {"hooks.example.vn": ["93.184.216.34"]}
     monkeypatch.setattr("app.webhooks.address_guard.resolve", lambda host, port: answers[host])
     operator_endpoint(make_user(Role.OPERATOR), "https://hooks.example.vn/in")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """certificate.expiring: the daily job publishes it once per certificate, 30 days before it
 expires, to the farm's endpoints and its province operators'; a renewal is announced anew."""
 
@@ -24,14 +25,14 @@ TODAY = local_today()
 
 
 @pytest.fixture
-def farm(app, listener):  # noqa: F811
+def farm(app, listener):
     farm = make_farm(province_code="31")
     farm_endpoint(farm, farm.members[0].user, listener.url, ["certificate.expiring"])
     db.session.commit()
     return farm
 
 
-def test_a_certificate_is_announced_once_thirty_days_before_it_expires(farm, listener):  # noqa: F811
+def test_a_certificate_is_announced_once_thirty_days_before_it_expires(farm, listener):
     certificate = make_certification(farm, expires_on=TODAY + timedelta(days=30))
     make_certification(farm, number="LATER", expires_on=TODAY + timedelta(days=31))
     make_certification(farm, number="GONE", expires_on=TODAY - timedelta(days=1))
@@ -50,7 +51,7 @@ def test_a_certificate_is_announced_once_thirty_days_before_it_expires(farm, lis
     assert second["number"] == "LATER"
 
 
-def test_a_renewed_certificate_is_announced_again(farm, listener):  # noqa: F811
+def test_a_renewed_certificate_is_announced_again(farm, listener):
     certificate = make_certification(farm, expires_on=TODAY + timedelta(days=10))
     announce_expiring_certificates(TODAY)
     certificate.expires_on = TODAY + timedelta(days=400)
@@ -60,7 +61,7 @@ def test_a_renewed_certificate_is_announced_again(farm, listener):  # noqa: F811
     assert len(listener.requests) == 2
 
 
-def test_operators_of_another_province_hear_nothing(farm, listener):  # noqa: F811
+def test_operators_of_another_province_hear_nothing(farm, listener):
     elsewhere = make_user(Role.OPERATOR, operator_province_code="01")
     operator_endpoint(elsewhere, listener.url + "?elsewhere", ["certificate.expiring"])
     make_certification(farm, expires_on=TODAY + timedelta(days=5))

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """Orders publish order.placed, order.paid, order.cancelled and order.shipped: once per farm
 order, to that farm's endpoints and to the operators' whose scope holds the farm, after the
 commit; the payload carries no personal data of the buyer."""
@@ -28,7 +29,7 @@ BUYER_PHONE = "0912000555"
 
 
 @pytest.fixture
-def shop(app, listener):  # noqa: F811
+def shop(app, listener):
     """Two farms of province 31; the first has an endpoint on the listener."""
     farm = deliver_everywhere(make_farm(name="Vườn vải", province_code="31"))
     other = deliver_everywhere(make_farm(name="Vườn nhãn", province_code="31"))
@@ -41,11 +42,11 @@ def shop(app, listener):  # noqa: F811
     return farm, farmer, lychee, longan, buyer, secret
 
 
-def _events(listener):  # noqa: F811
+def _events(listener):
     return [(r.headers["nongsan-event"], r.json()["data"]["order"]) for r in listener.requests]
 
 
-def test_a_placed_checkout_announces_each_farms_order_to_that_farm_only(shop, listener):  # noqa: F811
+def test_a_placed_checkout_announces_each_farms_order_to_that_farm_only(shop, listener):
     farm, _, lychee, longan, buyer, secret = shop
 
     checkout = make_checkout([lychee, longan], 2, buyer=buyer, payment_method="bank_transfer")
@@ -67,7 +68,7 @@ def test_a_placed_checkout_announces_each_farms_order_to_that_farm_only(shop, li
         assert personal not in body
 
 
-def test_payment_shipping_and_cancelling_are_announced_once_each(shop, listener):  # noqa: F811
+def test_payment_shipping_and_cancelling_are_announced_once_each(shop, listener):
     _, farmer, lychee, _, buyer, _ = shop
     paid = place_one(lychee, buyer=buyer).orders[0]
     cancelled = place_one(lychee, buyer=buyer).orders[0]
@@ -91,7 +92,7 @@ def test_payment_shipping_and_cancelling_are_announced_once_each(shop, listener)
     assert _events(listener)[2][1]["status"] == "cancelled"
 
 
-def test_a_refused_move_announces_nothing(shop, listener):  # noqa: F811
+def test_a_refused_move_announces_nothing(shop, listener):
     _, farmer, lychee, _, buyer, _ = shop
     order = place_one(lychee, buyer=buyer).orders[0]
     db.session.commit()
@@ -105,7 +106,7 @@ def test_a_refused_move_announces_nothing(shop, listener):  # noqa: F811
     assert listener.requests == []
 
 
-def test_operators_endpoints_receive_the_orders_of_their_scope(shop, listener):  # noqa: F811
+def test_operators_endpoints_receive_the_orders_of_their_scope(shop, listener):
     _, _, lychee, _, buyer, _ = shop
     country = make_user(Role.OPERATOR)
     province = make_user(Role.OPERATOR, operator_province_code="31")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """A recall publishes batch.recalled to the farm's endpoints (and its operators'), once,
 after the recall commits; a refused recall publishes nothing."""
 
@@ -23,7 +24,7 @@ def batch(app):
     return make_batch(farm, make_product(farm, name="Cam sành Hà Giang"))
 
 
-def test_a_recall_is_announced_with_the_batch_and_reason(batch, listener):  # noqa: F811
+def test_a_recall_is_announced_with_the_batch_and_reason(batch, listener):
     owner = batch.farm.members[0].user
     other = make_farm(name="Vườn khác")
     _, secret = farm_endpoint(batch.farm, owner, listener.url, ["batch.recalled"])
@@ -45,7 +46,7 @@ def test_a_recall_is_announced_with_the_batch_and_reason(batch, listener):  # no
     assert data["orders_held"] == 0
 
 
-def test_a_refused_recall_announces_nothing(batch, listener):  # noqa: F811
+def test_a_refused_recall_announces_nothing(batch, listener):
     owner = batch.farm.members[0].user
     farm_endpoint(batch.farm, owner, listener.url, ["batch.recalled"])
     services.recall_batch(batch, owner, REASON, NOW)
@@ -60,7 +61,7 @@ def test_a_refused_recall_announces_nothing(batch, listener):  # noqa: F811
     assert listener.requests == []
 
 
-def test_an_endpoint_that_did_not_ask_for_recalls_gets_none(batch, listener):  # noqa: F811
+def test_an_endpoint_that_did_not_ask_for_recalls_gets_none(batch, listener):
     owner = batch.farm.members[0].user
     farm_endpoint(batch.farm, owner, listener.url, ["order.placed"])
     services.recall_batch(batch, owner, REASON, NOW)
