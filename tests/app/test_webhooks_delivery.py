@@ -1,7 +1,7 @@
-# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """Delivery: after the commit, by the job queue, to a real local listener whose script
 verifies the signature; failures wait 1 min, 5, 30, 2 h, 12 h, then are given up; every
 attempt is in the log; a paused endpoint's events wait; the owner replays a delivery."""
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """Signatures: Stripe's scheme over the timestamp and the body, checked by the README's
 listener script with a five-minute tolerance; the secret is shown once and never stored."""
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 
 from __future__ import annotations
 

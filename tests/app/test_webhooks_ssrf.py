@@ -1,6 +1,6 @@
-# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """The SSRF guard: https to public addresses only, checked at registration and again at each
 delivery (where the checked address is the one connected to), unless WEBHOOKS_ALLOW_LOCAL."""
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """certificate.expiring: the daily job publishes it once per certificate, 30 days before it
 expires, to the farm's endpoints and its province operators'; a renewal is announced anew."""
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """Orders publish order.placed, order.paid, order.cancelled and order.shipped: once per farm
 order, to that farm's endpoints and to the operators' whose scope holds the farm, after the
 commit; the payload carries no personal data of the buyer."""
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 
 from __future__ import annotations
 

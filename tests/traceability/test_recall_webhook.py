@@ -1,6 +1,6 @@
-# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 """A recall publishes batch.recalled to the farm's endpoints (and its operators'), once,
 after the recall commits; a refused recall publishes nothing."""
+# ruff: noqa: F811  (the listener fixtures are imported from tests.app.webhook_helpers)
 
 from __future__ import annotations
 
