@@ -139,7 +139,10 @@ def _register(
                 scope_for(**owner), url=data["url"], event_types=data["event_types"]
             )
             db.session.commit()
-            return {**EndpointSchema().dump(endpoint), "secret": secret}
+            shown = ("id", "farm_id", "url", "event_type_list", "active", "secret_hint")
+            return {"secret": secret, "created_at": endpoint.created_at} | {
+                name: getattr(endpoint, name) for name in shown
+            }
 
     @blp.route(f"{prefix}/<int:endpoint_id>", endpoint=f"{name}_endpoint")
     class Endpoint(MethodView):
