@@ -11,7 +11,10 @@ from flask import Flask
 from api.spec import ProblemApi
 
 #: Every operation's blueprint, in the order the document lists them.
-BLUEPRINT_MODULES = ("api.account",)
+BLUEPRINT_MODULES = (
+    "api.account",
+    "api.my_farms",
+)
 
 
 def init_app(app: Flask) -> None:

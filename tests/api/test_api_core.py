@@ -114,3 +114,19 @@ def test_marshmallows_messages_reach_a_vietnamese_caller_in_vietnamese(app):
         ranged = "Must be greater than or equal to 1 and less than or equal to 200."
         assert in_callers_language(ranged) == "Phải từ 1 đến 200."
         assert in_callers_language("Something of our own.") == "Something of our own."
+
+
+def test_a_token_lists_the_farms_it_reaches(client, app):
+    from tests.farms.factories import make_farm
+
+    farmer = make_user(Role.FARMER)
+    first, second = make_farm(farmer), make_farm(farmer)
+    make_farm()  # someone else's
+    personal = make_token(farmer, {"orders:read"})
+    farm_key = make_token(farmer, {"orders:read"}, farm=second)
+
+    everything = client.get("/api/v1/me/farms", headers=bearer(personal)).get_json()
+    one = client.get("/api/v1/me/farms", headers=bearer(farm_key)).get_json()
+
+    assert sorted(farm["id"] for farm in everything) == sorted([first.id, second.id])
+    assert [farm["id"] for farm in one] == [second.id]
