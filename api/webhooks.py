@@ -118,6 +118,8 @@ def _register(
 
     @blp.route(prefix, endpoint=f"{name}_endpoints")
     class Endpoints(MethodView):
+        provide_automatic_options = False  # OPTIONS is no operation of the document: 405
+
         @authorized(blp, read)
         @blp.arguments(PageArgs, location="query")
         @blp.response(200, EndpointPage)
@@ -146,6 +148,8 @@ def _register(
 
     @blp.route(f"{prefix}/<int:endpoint_id>", endpoint=f"{name}_endpoint")
     class Endpoint(MethodView):
+        provide_automatic_options = False
+
         @authorized(blp, read)
         @blp.response(200, EndpointSchema)
         @blp.alt_response(404, response="NOT_FOUND")
@@ -184,6 +188,7 @@ def _register(
         return page_body(rows, cursor), 200, next_link(cursor)
 
     deliveries.__name__ = f"{name}_deliveries"
+    deliveries.provide_automatic_options = False
 
     @blp.route(
         f"{prefix}/<int:endpoint_id>/deliveries/<int:delivery_id>/replay",
@@ -200,6 +205,7 @@ def _register(
         return delivery
 
     replay.__name__ = f"{name}_replay"
+    replay.provide_automatic_options = False
 
 
 def _farm_scope(farm_id: int) -> Scope:

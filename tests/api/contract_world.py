@@ -52,7 +52,10 @@ def build_world() -> ContractWorld:
         "operator": (make_token(operator, OPERATOR_SCOPES), OPERATOR_SCOPES),
     }
     assert set(SCOPES) == farm_scopes | OPERATOR_SCOPES, "a scope no role's token holds"
+    endpoint, delivery = _webhook(farmer, farm)
     ids = {
+        "endpoint_id": endpoint.id,
+        "delivery_id": delivery.id,
         "farm_id": farm.id,
         "product_id": product.id,
         "variant_id": variant.id,
@@ -61,3 +64,16 @@ def build_world() -> ContractWorld:
         "batch_code": batch.code,
     }
     return ContractWorld(tokens, ids)
+
+
+def _webhook(farmer, farm):
+    """The farm's webhook endpoint and one delivery of its log. Its address is a closed port
+    on this machine (local addresses are allowed in tests): a replay fails at once."""
+    from app.webhooks import publish
+    from app.webhooks.services import create_endpoint, farm_scope
+
+    endpoint, _ = create_endpoint(
+        farm_scope(farmer, farm.id), url="http://127.0.0.1:9/", event_types=["order.placed"]
+    )
+    [delivery] = publish("order.placed", {"order": {"id": 1}}, farm_id=farm.id)
+    return endpoint, delivery
