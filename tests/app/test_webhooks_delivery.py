@@ -207,3 +207,36 @@ def test_an_abandoned_claim_is_taken_over_after_the_lease(app, operator, listene
     db.session.commit()
 
     assert deliver(delivery.id) == "delivered"
+
+
+@pytest.mark.parametrize("secret_matches", [True, False])
+def test_the_readme_listener_script_accepts_our_signature_and_refuses_another(
+    app, operator, allow_local, capsys, secret_matches
+):
+    import threading
+    from http.server import HTTPServer
+
+    from tests.app.webhook_helpers import listener_module
+
+    script = listener_module()
+    server = HTTPServer(("127.0.0.1", 0), script.handler_for("whsec_unknown", set()))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        _, secret = operator_endpoint(operator, url)
+        key = secret if secret_matches else "whsec_someone_else"
+        server.RequestHandlerClass = script.handler_for(key, set())
+        _publish_one()
+        db.session.commit()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    [delivery] = deliveries()
+    printed = capsys.readouterr()
+    if secret_matches:
+        assert (delivery.status, delivery.last_status_code) == ("delivered", 200)
+        assert "VERIFIED order.paid" in printed.out and "125000" in printed.out
+    else:
+        assert (delivery.status, delivery.last_status_code) == ("retrying", 400)
+        assert "REFUSED" in printed.err
