@@ -23,6 +23,15 @@ from app.errors import DomainError
 MAX_URL_LENGTH = 500
 
 
+class AddressRefused(DomainError):
+    """A webhook address that may not be used; `reason` says why in the delivery log's
+    words (English, whatever the language of whoever is looking)."""
+
+    def __init__(self, message, reason: str) -> None:
+        super().__init__(message, field="url")
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Target:
     scheme: str
@@ -52,31 +61,36 @@ def allow_local() -> bool:
 
 
 def check_url(url: str) -> Target:
-    """The URL's target, or DomainError (field "url") saying why it may not be used."""
+    """The URL's target, or AddressRefused (a DomainError on field "url") saying why it
+    may not be used."""
     local = allow_local()
     if len(url) > MAX_URL_LENGTH:
-        raise DomainError(_l("This is too long."), field="url")
+        raise AddressRefused(_l("This is too long."), "address too long")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise DomainError(_l("This is not a web address."), field="url") from error
+        raise AddressRefused(_l("This is not a web address."), "not a URL") from error
     schemes = ("https", "http") if local else ("https",)
     if parts.scheme not in schemes or not parts.hostname:
-        raise DomainError(_l("The address must start with https://."), field="url")
+        raise AddressRefused(_l("The address must start with https://."), "not https")
     if parts.username or parts.password:
-        raise DomainError(_l("Leave the user name and password out of the address."), field="url")
+        raise AddressRefused(
+            _l("Leave the user name and password out of the address."), "credentials in URL"
+        )
     port = port or (443 if parts.scheme == "https" else 80)
+    not_found = _l("This address's host cannot be found.")
     try:
         addresses = resolve(parts.hostname, port)
     except (OSError, UnicodeError) as error:
-        raise DomainError(_l("This address's host cannot be found."), field="url") from error
+        raise AddressRefused(not_found, f"host not found: {error}") from error
     if not addresses:
-        raise DomainError(_l("This address's host cannot be found."), field="url")
-    if not local and not all(is_public(address) for address in addresses):
-        raise DomainError(
+        raise AddressRefused(not_found, "host not found")
+    private = [address for address in addresses if not is_public(address)]
+    if private and not local:
+        raise AddressRefused(
             _l("Webhooks go only to public addresses, not to private or local networks."),
-            field="url",
+            f"refused: {parts.hostname} resolves to non-public {private[0]}",
         )
     path = parts.path or "/"
     if parts.query:

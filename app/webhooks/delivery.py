@@ -15,10 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 
 from app.db import utcnow
-from app.errors import DomainError
 from app.extensions import db
 from app.webhooks import transport
-from app.webhooks.address_guard import check_url
+from app.webhooks.address_guard import AddressRefused, check_url
 from app.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.webhooks.signing import endpoint_secret, signed_headers
 
@@ -94,8 +93,8 @@ def deliver(delivery_id: int, now: datetime | None = None) -> str | None:
     started = time.monotonic()
     try:
         answer = transport.post(check_url(url), body, headers)
-    except DomainError as refusal:  # the host now resolves to a private address
-        answer = transport.Answer(None, str(refusal.message))
+    except AddressRefused as refusal:  # the host now resolves to a private address
+        answer = transport.Answer(None, refusal.reason)
     duration_ms = int((time.monotonic() - started) * 1000)
 
     values: dict = {"last_status_code": answer.status_code, "last_error": answer.error}

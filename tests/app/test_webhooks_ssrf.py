@@ -97,7 +97,7 @@ def test_the_address_is_checked_again_at_delivery(app, listener, monkeypatch):
     assert listener.requests == []
     [delivery] = deliveries()
     assert delivery.status == "retrying" and delivery.last_status_code is None
-    assert delivery.last_error == "The address must start with https://."
+    assert delivery.last_error == "not https"
 
 
 def test_a_name_that_now_resolves_privately_is_refused_at_delivery(app, public_only, monkeypatch):
@@ -112,7 +112,9 @@ def test_a_name_that_now_resolves_privately_is_refused_at_delivery(app, public_o
 
     [delivery] = deliveries()
     assert delivery.status == "retrying"
-    assert "public addresses" in delivery.attempt_log[0].error
+    assert delivery.attempt_log[0].error == (
+        "refused: hooks.example.vn resolves to non-public 169.254.169.254"
+    )
 
 
 def test_local_addresses_are_allowed_in_development_never_in_production(monkeypatch, tmp_path):
