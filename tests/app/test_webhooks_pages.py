@@ -70,8 +70,9 @@ def test_a_refused_endpoint_is_shown_on_the_form_and_nothing_is_saved(
     no_events = client.post_form(_page(farm), {"url": "https://93.184.216.34/"})
 
     assert refused.status_code == no_events.status_code == 422
-    assert "public addresses" in page_text(refused)
-    assert "at least one event" in page_text(no_events)
+    # The farmer reads Vietnamese
+    assert "chỉ gửi tới địa chỉ công khai" in page_text(refused)
+    assert "ít nhất một sự kiện" in page_text(no_events)
     assert database_snapshot() == before
 
 
