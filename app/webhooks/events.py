@@ -19,6 +19,7 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.db import utcnow
 from app.extensions import db
+from app.webhooks.jobs import deliver_webhook
 from app.webhooks.models import EventType, WebhookDelivery, WebhookEndpoint, WebhookOnce
 
 
@@ -94,8 +95,6 @@ def publish(
     ]
     db.session.add_all(deliveries)
     db.session.flush()
-    from app.webhooks.jobs import deliver_webhook
-
     for delivery in deliveries:
         after_commit(deliver_webhook, delivery.id)
     return deliveries

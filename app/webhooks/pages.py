@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
+from app.extensions import db
 from app.form_fields import ActionForm, ConfirmForm
 from app.web import form_status, submit
 from app.webhooks import services
@@ -135,6 +136,4 @@ def webhook_pages(
 
 
 def _newest(statement) -> list[WebhookDelivery]:
-    from app.extensions import db
-
     return list(db.session.scalars(statement.order_by(WebhookDelivery.id.desc()).limit(LOG_LENGTH)))

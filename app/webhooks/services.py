@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
+from app.after_commit import after_commit
 from app.auth.models import User
 from app.auth.roles import Role, ensure_role
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.webhooks.address_guard import check_url
+from app.webhooks.jobs import deliver_webhook
 from app.webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
 from app.webhooks.signing import endpoint_secret, new_salt
 
@@ -143,8 +145,5 @@ def replay(scope: Scope, endpoint_id: int, delivery_id: int) -> WebhookDelivery:
     )
     db.session.add(again)
     db.session.flush()
-    from app.after_commit import after_commit
-    from app.webhooks.jobs import deliver_webhook
-
     after_commit(deliver_webhook, again.id)
     return again
