@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from app.after_commit import after_commit
 from app.auth.models import User
@@ -120,7 +121,11 @@ def delete_endpoint(scope: Scope, endpoint_id: int) -> None:
 
 def deliveries_statement(scope: Scope, endpoint_id: int) -> Select:
     endpoint = endpoint_for(scope, endpoint_id)
-    return select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+    return (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id)
+        .options(selectinload(WebhookDelivery.attempt_log))  # the log shows every attempt
+    )
 
 
 def delivery_for(scope: Scope, endpoint_id: int, delivery_id: int) -> WebhookDelivery:
