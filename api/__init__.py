@@ -16,6 +16,7 @@ BLUEPRINT_MODULES = (
     "api.farm_orders",
     "api.farm_batches",
     "api.farm_labels",
+    "api.my_farms",
 )
 
 
