@@ -30,7 +30,7 @@ from app.extensions import db
 from orders import services
 from orders.carriers import CARRIERS, OTHER
 from orders.models import Order
-from orders.states import ALLOWED_TRANSITIONS, OrderStatus, PaymentStatus
+from orders.states import ALLOWED_TRANSITIONS, OrderStatus, PaymentStatus, status_label
 from traceability import allocation
 
 blp = api_blueprint(
@@ -340,10 +340,9 @@ class OrderTransitions(MethodView):
         if step is None or target not in ALLOWED_TRANSITIONS[OrderStatus(order.status)]:
             conflict(
                 gettext(
-                    "Order %(number)s cannot go from %(from)s to %(to)s.",
-                    number=order.number,
-                    **{"from": order.status, "to": target},
-                ),
+                    "This order cannot go from “%(from)s” to “%(to)s”.",
+                    **{"from": status_label(order.status), "to": status_label(target)},
+                )
             )
         with state_refusals_conflict():
             step(order, caller(), args)

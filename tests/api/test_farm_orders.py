@@ -322,3 +322,17 @@ def test_a_farm_key_cannot_reach_another_farm_of_the_same_owner(client, shop):
     assert (listed.status_code, moved.status_code) == (403, 403)
     assert database_snapshot() == before
     assert client.get(shop.url(), headers=bearer(secret)).status_code == 200
+
+
+def test_a_refused_transition_speaks_the_callers_language(client, shop):
+    order = shop.order()
+    secret = make_token(shop.farmer, {"orders:write"})
+
+    response = client.post(
+        shop.url(f"/{order.id}/transitions"), json={"to": "delivered"}, headers=bearer(secret, "vi")
+    )
+
+    assert response.status_code == 409
+    assert (
+        response.get_json()["detail"] == "Đơn này không thể chuyển từ “Đã xác nhận” sang “Đã giao”."
+    )
