@@ -9,12 +9,14 @@ harvest, packing or shipping (409), as the page does.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from api.auth import authorized, caller
 from api.blueprint import api_blueprint
@@ -59,7 +61,7 @@ class DetailValue(ma.fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.make_error("invalid")
-        if isinstance(value, float) and value != value:  # NaN is no quantity
+        if isinstance(value, float) and not math.isfinite(value):  # JSON may say NaN
             raise self.make_error("invalid")
         text = str(value)
         if len(text) > 300:
@@ -238,7 +240,10 @@ class FarmBatches(MethodView):
     def get(self, args, farm_id: int):
         """The farm's batches, newest first."""
         farm = farm_in_reach(farm_id)
-        statement = select(Batch).where(Batch.farm_id == farm.id)
+        # Each item names its product: loaded with the page, not once per batch.
+        statement = (
+            select(Batch).where(Batch.farm_id == farm.id).options(selectinload(Batch.product))
+        )
         if args["status"]:
             statement = statement.where(Batch.status == args["status"])
         if args["product_id"]:

@@ -13,6 +13,7 @@ from tests.app.factories import make_user
 from tests.farms.factories import make_farm, make_growing_area
 from tests.products.factories import make_product
 from tests.support.pdf_qr import decode_labels
+from tests.support.queries import count_queries
 from tests.support.snapshots import database_snapshot
 from tests.traceability.factories import harvest, make_batch
 from traceability import labels, services
@@ -298,3 +299,21 @@ def test_a_farm_key_reaches_its_own_farm_only(client, batch, owner):
     assert database_snapshot() == before
     assert client.get(_url(batch), headers=headers).status_code == 200
     assert db.session.get(Batch, theirs.id).event_count == 0
+
+
+def test_the_list_runs_as_many_statements_for_many_batches_as_for_one(client, batch, owner):
+    headers = _write(owner)
+    url = f"/api/v1/farms/{batch.farm_id}/batches"
+    assert client.get(url, headers=headers).status_code == 200
+    db.session.commit()  # as after the rows added below: the session's objects expire
+    with count_queries() as few:
+        client.get(url, headers=headers)
+    for n in range(3):
+        make_batch(batch.farm, make_product(batch.farm, name=f"Nhãn {n}"), code=f"NL-{n}")
+    db.session.commit()
+
+    with count_queries() as many:
+        response = client.get(url, headers=headers)
+
+    assert len(response.get_json()["items"]) == 4
+    assert len(many) == len(few)

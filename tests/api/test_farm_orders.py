@@ -17,7 +17,10 @@ from tests.app.factories import make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, make_order
 from tests.products.factories import make_product
+from tests.support.queries import count_queries
 from tests.support.snapshots import database_snapshot
+from tests.traceability.factories import harvest, make_batch
+from traceability.models import BatchAllocation
 
 BUYER_MAIL = "anh@example.vn"
 
@@ -336,3 +339,61 @@ def test_a_refused_transition_speaks_the_callers_language(client, shop):
     assert (
         response.get_json()["detail"] == "Đơn này không thể chuyển từ “Đã xác nhận” sang “Đã giao”."
     )
+
+
+def test_the_list_runs_as_many_statements_for_many_orders_as_for_one(client, shop):
+    shop.order()
+    headers = bearer(make_token(shop.farmer, {"orders:read"}))
+    assert client.get(shop.url(), headers=headers).status_code == 200
+    db.session.commit()  # as after the rows added below: the session's objects expire
+    with count_queries() as few:
+        client.get(shop.url(), headers=headers)
+    for _ in range(3):
+        shop.order("bank_transfer")
+
+    with count_queries() as many:
+        response = client.get(shop.url(), headers=headers)
+
+    assert len(response.get_json()["items"]) == 4
+    assert len(many) == len(few)
+
+
+def test_packing_can_name_the_batch_each_line_came_from(client, shop):
+    # Given a confirmed order of 2 and a harvested batch of its product
+    batch = make_batch(shop.farm, shop.variant.product, code="CS2606-A")
+    harvest(batch, 1)
+    order = shop.order(quantity=2)
+    secret = make_token(shop.farmer, {"orders:write"})
+
+    # When the farm packs it from that batch
+    response = client.post(
+        shop.url(f"/{order.id}/transitions"),
+        json={
+            "to": "packed",
+            "batches": [{"line_id": order.lines[0].id, "batch_id": batch.id, "quantity": 2}],
+        },
+        headers=bearer(secret),
+    )
+
+    # Then the order is packed and the line knows its batch
+    assert response.status_code == 200
+    allocations = db.session.scalars(select(BatchAllocation)).all()
+    assert [(a.order_line_id, a.batch_id, a.quantity) for a in allocations] == [
+        (order.lines[0].id, batch.id, 2)
+    ]
+
+
+def test_packing_with_a_line_of_another_order_is_refused(client, shop):
+    order = shop.order()
+    secret = make_token(shop.farmer, {"orders:write"})
+    before = database_snapshot()
+
+    response = client.post(
+        shop.url(f"/{order.id}/transitions"),
+        json={"to": "packed", "batches": [{"line_id": 999999, "batch_id": 1, "quantity": 1}]},
+        headers=bearer(secret),
+    )
+
+    assert response.status_code == 422
+    assert "batches" in response.get_json()["errors"]
+    assert database_snapshot() == before
