@@ -262,7 +262,9 @@ class FarmBatches(MethodView):
         code = args["code"]
         if code is None:
             product = db.session.get(Product, args["product_id"])
-            code = services.suggest_code(farm, product, local_today()) if product else ""
+            mine = product is not None and product.farm_id == farm.id
+            # Not this farm's product: create_batch refuses it before it reads any code.
+            code = services.suggest_code(farm, product, local_today()) if mine else ""
         batch = services.create_batch(
             farm,
             caller(),

@@ -23,6 +23,7 @@ from api.schemas import UtcTime
 from app.db import utcnow
 from app.errors import NotFound
 from app.extensions import db
+from app.storage import get_storage
 from traceability import labels
 from traceability.jobs import draw_label_run
 from traceability.label_formats import DEFAULT_FORMAT_ID, FORMATS
@@ -78,7 +79,8 @@ def _urls(run: LabelRun) -> tuple[str, str]:
 
 def _run_body(run: LabelRun, *, ready: bool | None = None) -> dict:
     if ready is None:
-        ready = not labels.draws_in_background(run) or labels.kept_pdf(run, caller()) is not None
+        # A large run is ready once its file is kept (asked without reading the file).
+        ready = not labels.draws_in_background(run) or get_storage().exists(labels.stored_key(run))
     return {
         "id": run.id,
         "batch_id": run.batch_id,

@@ -317,3 +317,18 @@ def test_the_list_runs_as_many_statements_for_many_batches_as_for_one(client, ba
 
     assert len(response.get_json()["items"]) == 4
     assert len(many) == len(few)
+
+
+def test_a_batch_of_another_farms_product_is_refused(client, batch, owner):
+    elsewhere = make_product(make_farm(name="Vườn khác"), name="Xoài")
+    db.session.commit()
+    headers = _write(owner)
+    before = database_snapshot()
+
+    response = client.post(
+        f"/api/v1/farms/{batch.farm_id}/batches", json={"product_id": elsewhere.id}, headers=headers
+    )
+
+    assert response.status_code == 422
+    assert "product_id" in response.get_json()["errors"]
+    assert database_snapshot() == before
