@@ -54,6 +54,14 @@ def _kinds_description() -> str:
 
 # Schemas -----------------------------------------------------------------------------------
 
+#: No kind has more fields than this; more is not a diary entry.
+MAX_DETAILS = 20
+
+
+def _few_fields(details: dict) -> None:
+    if len(details) > MAX_DETAILS:
+        raise ma.ValidationError(f"Longer than maximum length {MAX_DETAILS}.")
+
 
 class DetailValue(ma.fields.Field):
     """A diary field's value: text, or a number (sent on as the form would type it)."""
@@ -106,8 +114,8 @@ class NewEventSchema(ma.Schema):
         keys=ma.fields.String(validate=ma.validate.Length(max=40)),
         values=DetailValue(metadata={"type": ["string", "number"]}),
         load_default=dict,
-        validate=ma.validate.Length(max=20),
-        metadata={"description": _kinds_description()},
+        validate=_few_fields,
+        metadata={"description": _kinds_description(), "maxProperties": MAX_DETAILS},
     )
     place = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))

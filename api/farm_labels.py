@@ -9,7 +9,7 @@ which answers 202 until the file is there, and asks the worker again once its le
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import make_response, url_for
+from flask import jsonify, make_response, url_for
 from flask.views import MethodView
 from flask_babel import get_locale
 from sqlalchemy import select
@@ -149,8 +149,18 @@ class OneLabelRun(MethodView):
 @blp.route(f"/<{ID}:run_id>/pdf", endpoint="LabelRunPdf")
 class LabelRunPdf(MethodView):
     @authorized(blp, "batches:read")
-    @blp.response(200, content_type="application/pdf", description="The labels, to print at 100%")
-    @blp.alt_response(202, schema=LabelRunSchema, description="Being drawn: ask again later")
+    @blp.response(
+        200,
+        {"type": "string", "format": "binary"},
+        content_type="application/pdf",
+        description="The labels, to print at 100%",
+    )
+    @blp.alt_response(
+        202,
+        schema=LabelRunSchema,
+        description="Being drawn: ask again later",
+        headers={"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds"}},
+    )
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, farm_id: int, batch_id: int, run_id: int):
         """The run's PDF (application/pdf); 202 with the run while the worker draws it."""
@@ -161,8 +171,11 @@ class LabelRunPdf(MethodView):
                 _ask_for_drawing(run)
                 pdf = labels.kept_pdf(run, caller())
             if pdf is None:
-                body = LabelRunSchema().dump(_run_body(run, ready=False))
-                return body, 202, {"Retry-After": str(RETRY_AFTER)}
+                # A response of our own: the 200's schema describes a file, not this body.
+                waiting = jsonify(LabelRunSchema().dump(_run_body(run, ready=False)))
+                waiting.status_code = 202
+                waiting.headers["Retry-After"] = str(RETRY_AFTER)
+                return waiting
         else:
             pdf = labels.run_pdf(run, caller())
         response = make_response(pdf)

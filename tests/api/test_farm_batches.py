@@ -332,3 +332,12 @@ def test_a_batch_of_another_farms_product_is_refused(client, batch, owner):
     assert response.status_code == 422
     assert "product_id" in response.get_json()["errors"]
     assert database_snapshot() == before
+
+
+def test_the_document_says_the_pdf_is_a_pdf(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+
+    path = "/api/v1/farms/{farm_id}/batches/{batch_id}/label-runs/{run_id}/pdf"
+    answers = document["paths"][path]["get"]["responses"]
+    assert list(answers["200"]["content"]) == ["application/pdf"]
+    assert "Retry-After" in answers["202"]["headers"]
