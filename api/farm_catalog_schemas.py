@@ -97,9 +97,7 @@ class FarmProductSchema(ma.Schema):
 
 
 class ProductFilterArgs(PageArgs):
-    status = ma.fields.String(
-        load_default=None, validate=OneOf([s.value for s in ProductStatus])
-    )
+    status = ma.fields.String(load_default=None, validate=OneOf([s.value for s in ProductStatus]))
 
 
 class _ProductFields(ma.Schema):

@@ -56,9 +56,7 @@ class FarmDeliveryChangeSchema(ma.Schema):
     """The delivery page's settings form; every field, as PUT replaces them."""
 
     min_order_vnd = Vnd(required=True, validate=Range(min=0, max=MAX_VND))
-    free_delivery_from_vnd = Vnd(
-        required=True, allow_none=True, validate=Range(min=1, max=MAX_VND)
-    )
+    free_delivery_from_vnd = Vnd(required=True, allow_none=True, validate=Range(min=1, max=MAX_VND))
     pickup_enabled = ma.fields.Boolean(required=True)
     pickup_address = text(1000, required=True, allow_none=True)
 

@@ -51,9 +51,7 @@ class StockAndPriceChangeSchema(ma.Schema):
     variant_id = row_id(required=True)
     stock = count()
     price_vnd = Vnd(validate=Range(min=1, max=MAX_VND))
-    expected_stock = count(
-        metadata={"description": "Refused (409) unless the stock is still this"}
-    )
+    expected_stock = count(metadata={"description": "Refused (409) unless the stock is still this"})
     expected_price_vnd = Vnd(
         validate=Range(min=0, max=MAX_VND),
         metadata={"description": "Refused (409) unless the price is still this"},

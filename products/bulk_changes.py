@@ -78,7 +78,12 @@ def _unknown_or_repeated(changes: list[VariantChange], found: dict[int, Variant]
             yield ItemError(
                 index,
                 "variant_id",
-                str(_l("Unknown variant: %(id)s is not one of this farm's variants.", id=change.variant_id)),
+                str(
+                    _l(
+                        "Unknown variant: %(id)s is not one of this farm's variants.",
+                        id=change.variant_id,
+                    )
+                ),
             )
         elif change.variant_id in seen:
             yield ItemError(
