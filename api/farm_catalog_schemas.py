@@ -4,8 +4,6 @@ request can carry what the database cannot store (a NUL character, an id past 32
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, OneOf, Range
@@ -127,9 +125,9 @@ class ProductChangeSchema(_ProductFields):
 
 
 class _VariantFields(ma.Schema):
-    pack_kg = ma.fields.Decimal(
-        allow_none=True, validate=Range(min=Decimal("0.01"), max=Decimal(1000))
-    )
+    #: A float, not a Decimal: the document would carry a Decimal's bounds as strings. The
+    #: service reads it to two decimals.
+    pack_kg = ma.fields.Float(allow_none=True, validate=Range(min=0.01, max=1000))
     custom_unit = text(200, allow_none=True)
 
 
