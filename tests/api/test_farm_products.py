@@ -7,7 +7,9 @@ import pytest
 
 from app.auth.api_tokens import ApiToken
 from app.auth.roles import Role
+from app.errors import DomainError
 from app.extensions import db
+from products.bulk_changes import MAX_CHANGES, VariantChange, change_stock_and_prices
 from products.models import Product, ProductStatus, Variant
 from tests.api.factories import bearer, make_token
 from tests.app.factories import make_user
@@ -501,3 +503,32 @@ def test_a_buyer_who_runs_no_farm_is_refused(client, app):
     response = client.get(_products_url(farm), headers=bearer(make_token(buyer)))
 
     assert response.status_code == 403
+
+
+def test_a_refused_item_reads_in_the_callers_language(client, app):
+    farm = make_farm()
+    variant = make_product(farm).variants[0]
+    headers = bearer(make_token(_owner(farm), {"products:write"}), language="vi")
+
+    response = client.patch(
+        f"/api/v1/farms/{farm.id}/variants",
+        json={"items": [{"variant_id": variant.id + 1000, "stock": 1}]},
+        headers=headers,
+    )
+
+    assert response.status_code == 422
+    assert response.get_json()["detail"] == "Chưa lưu gì cả: hãy sửa các mục bị từ chối."
+    assert response.get_json()["errors"]["items"]["0"]["variant_id"][0].startswith("Không rõ")
+
+
+def test_the_bulk_service_bounds_its_transaction_for_every_caller(app):
+    farm = make_farm()
+    variant = make_product(farm).variants[0]
+    changes = [VariantChange(variant.id, stock=1)] * (MAX_CHANGES + 1)
+    before = _snapshot()
+
+    with pytest.raises(DomainError) as refused:
+        change_stock_and_prices(farm, _owner(farm), changes)
+
+    assert refused.value.field == "items"
+    assert _snapshot() == before
