@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from app.auth.api_tokens import ApiToken
 from app.extensions import db
 from orders.delivery import set_delivery_settings, set_zone
@@ -175,8 +173,7 @@ def test_a_pickup_address_with_markup_round_trips_as_plain_text(client, app):
     assert response.get_json()["pickup_address"] == address
 
 
-@pytest.mark.parametrize("key", [False, True], ids=["personal token", "farm key"])
-def test_no_token_reaches_another_farms_delivery(client, app, key):
+def _refused_on_another_farm(client, *, key: bool) -> None:
     mine, theirs = make_farm(), make_farm()
     set_delivery_settings(theirs, _owner(theirs), **SETTINGS)
     headers = _token(mine, key=key)
@@ -188,6 +185,16 @@ def test_no_token_reaches_another_farms_delivery(client, app, key):
 
     assert [read.status_code, changed.status_code, zone.status_code] == [403, 403, 403]
     assert _snapshot() == before
+
+
+# Not parametrized: a function-level parameter next to the session's database one makes
+# pytest reorder the tests and build the PostgreSQL application twice.
+def test_a_personal_token_does_not_reach_another_farms_delivery(client, app):
+    _refused_on_another_farm(client, key=False)
+
+
+def test_a_farm_key_does_not_reach_another_farms_delivery(client, app):
+    _refused_on_another_farm(client, key=True)
 
 
 def test_a_farm_key_does_not_reach_another_farm_of_the_same_owner(client, app):
