@@ -15,6 +15,7 @@ from tests.api.factories import bearer, make_token
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm
 from tests.products.factories import make_product, make_ready_to_sell
+from tests.support.queries import count_queries
 from tests.support.snapshots import database_snapshot
 
 NEW_PRODUCT = {"name": "Vải thiều Thanh Hà", "category": "fresh_fruit"}
@@ -541,3 +542,20 @@ def test_the_bulk_service_bounds_its_transaction_for_every_caller(app):
 
     assert refused.value.field == "items"
     assert _snapshot() == before
+
+
+def test_the_list_runs_as_many_statements_for_many_products_as_for_one(client, app):
+    farm = make_farm()
+    make_product(farm, prices=(100000, 120000))
+    headers = _token(farm, {"products:read"})
+    client.get(_products_url(farm), headers=headers)  # warms up the token's last use
+
+    with count_queries() as few:
+        assert client.get(_products_url(farm), headers=headers).status_code == 200
+    for _ in range(4):
+        make_product(farm, prices=(100000, 120000))
+    with count_queries() as many:
+        response = client.get(_products_url(farm), headers=headers)
+
+    assert len(response.get_json()["items"]) == 5
+    assert len(many) == len(few)
