@@ -14,6 +14,7 @@ from products.models import Product, ProductStatus, Variant
 from tests.api.factories import bearer, make_token
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm
+from tests.orders.factories import deliver_everywhere, make_order
 from tests.products.factories import make_product, make_ready_to_sell
 from tests.support.queries import count_queries
 from tests.support.snapshots import database_snapshot
@@ -559,3 +560,33 @@ def test_the_list_runs_as_many_statements_for_many_products_as_for_one(client, a
 
     assert len(response.get_json()["items"]) == 5
     assert len(many) == len(few)
+
+
+def test_a_sale_between_reading_and_writing_the_stock_is_not_overwritten(client, app):
+    # Given a program that read the stock (40), then a buyer who took 2 boxes
+    farm = deliver_everywhere(make_farm())
+    variant = make_product(farm).variants[0]
+    headers = _token(farm)
+    read = client.get(
+        _products_url(farm, variant.product_id, "variants", variant.id), headers=headers
+    )
+    make_order(variant, quantity=2)
+    before = _snapshot()
+
+    # When it sets the stock it counted, expecting what it read
+    response = client.patch(
+        f"/api/v1/farms/{farm.id}/variants",
+        json={
+            "items": [
+                {"variant_id": variant.id, "stock": 45, "expected_stock": read.get_json()["stock"]}
+            ]
+        },
+        headers=headers,
+    )
+
+    # Then the sale stands and the program is told to read again
+    assert response.status_code == 409
+    assert response.get_json()["errors"]["items"]["0"] == {
+        "expected_stock": ["The stock changed meanwhile: it is 38 now."]
+    }
+    assert _snapshot() == before
