@@ -17,6 +17,9 @@ BLUEPRINT_MODULES = (
     "api.farm_batches",
     "api.farm_labels",
     "api.my_farms",
+    "api.farm_products",
+    "api.farm_variants",
+    "api.farm_delivery",
 )
 
 
