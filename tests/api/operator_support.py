@@ -20,8 +20,8 @@ def country_operator(**overrides):
     return make_user(Role.OPERATOR, **overrides)
 
 
-def headers_of(user, scopes=WRITE, **token) -> dict[str, str]:
-    return bearer(make_token(user, scopes, **token))
+def headers_of(user, scopes=WRITE, *, language: str = "en", **token) -> dict[str, str]:
+    return bearer(make_token(user, scopes, **token), language)
 
 
 def two_provinces_farms():
