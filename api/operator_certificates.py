@@ -8,6 +8,7 @@ from datetime import timedelta
 import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from api.auth import authorized
 from api.blueprint import api_blueprint
@@ -71,7 +72,11 @@ class OperatorCertifications(MethodView):
         """Farm certificates of the operator's scope, pending or expiring, newest first."""
         operator = operator_caller()
         statement = scoped_to_province(
-            select(Certification).join(Certification.farm), operator, args["province"]
+            select(Certification)
+            .join(Certification.farm)
+            .options(contains_eager(Certification.farm)),
+            operator,
+            args["province"],
         )
         statement = _in_state(statement, Certification, args["state"])
         rows, cursor = keyset_page(statement, Certification.id, args)
@@ -106,7 +111,10 @@ class OperatorOcopCertificates(MethodView):
         """Products' OCOP decisions of the operator's scope, pending or expiring, newest first."""
         operator = operator_caller()
         statement = scoped_to_province(
-            select(OcopCertificate).join(OcopCertificate.product).join(Product.farm),
+            select(OcopCertificate)
+            .join(OcopCertificate.product)
+            .join(Product.farm)
+            .options(contains_eager(OcopCertificate.product).contains_eager(Product.farm)),
             operator,
             args["province"],
         )

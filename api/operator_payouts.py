@@ -6,6 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from api.auth import authorized
 from api.blueprint import api_blueprint
@@ -119,7 +120,9 @@ class OperatorPayouts(MethodView):
         """Payouts recorded for farms of the operator's scope, newest first."""
         operator = operator_caller()
         statement = scoped_to_province(
-            select(LedgerEntry).join(LedgerEntry.farm), operator, args["province"]
+            select(LedgerEntry).join(LedgerEntry.farm).options(contains_eager(LedgerEntry.farm)),
+            operator,
+            args["province"],
         ).where(LedgerEntry.kind == LedgerKind.PAYOUT.value)
         if args["farm_id"] is not None:
             statement = statement.where(LedgerEntry.farm_id == args["farm_id"])
