@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from api.auth import authorized
 from api.blueprint import api_blueprint
-from api.operator_schemas import PROVINCE_CODE
+from api.operator_schemas import PROVINCE_CODE, storable
 from api.reach import operator_caller
 from api.schemas import UtcTime
 from app.clock import local_today
@@ -43,7 +43,9 @@ class FigureArgs(ma.Schema):
         validate=PROVINCE_CODE,
         metadata={"description": "The operator's own province by default; whole country: none"},
     )
-    commune = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=120))
+    commune = ma.fields.String(
+        load_default=None, validate=[ma.validate.Length(min=1, max=120), storable]
+    )
 
 
 class FigureNumber(ma.fields.Number):

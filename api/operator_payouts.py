@@ -16,6 +16,7 @@ from api.operator_schemas import (
     ROW_ID,
     OperatorBankAccountSchema,
     OperatorPayoutSchema,
+    storable,
 )
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
 from api.reach import operator_caller
@@ -44,7 +45,7 @@ class OperatorNewPayoutSchema(ma.Schema):
     amount_vnd = Vnd(required=True, validate=ma.validate.Range(min=1, max=MAX_VND))
     reference = ma.fields.String(
         required=True,
-        validate=ma.validate.Length(min=1, max=100),
+        validate=[ma.validate.Length(min=1, max=100), storable],
         metadata={"description": "The bank transfer's reference"},
     )
 

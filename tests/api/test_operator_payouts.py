@@ -138,3 +138,22 @@ def test_payouts_are_listed_newest_first_within_the_scope(client, app):
     items = response.get_json()["items"]
     assert [item["id"] for item in items] == [second.id, first.id]
     assert [item["amount_vnd"] for item in items] == [50_000, 100_000]
+
+
+def test_a_reference_no_database_can_keep_is_refused(client, app):
+    ours, _ = two_provinces_farms()
+    owe(ours, 500_000)
+    headers = headers_of(province_operator(), language="vi")
+    before = database_snapshot()
+
+    response = client.post(
+        f"/api/v1/operator/farms/{ours.id}/payouts",
+        json={"amount_vnd": 1000, "reference": "FT\x001"},
+        headers=headers,
+    )
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["reference"] == [
+        "Đoạn chữ này có ký tự không thể lưu được."
+    ]
+    assert database_snapshot() == before
