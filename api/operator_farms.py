@@ -58,24 +58,29 @@ def scoped_to_province(statement, operator: User, province: str | None):
     return statement
 
 
+def bank_account_of(farm: Farm) -> dict | None:
+    """Where the farm is paid, with the bank's everyday name (Vietcombank, MB…)."""
+    account = farm.bank_account
+    if account is None:
+        return None
+    bank = bank_by_bin(account.bank_bin)
+    return {
+        "bank_bin": account.bank_bin,
+        "bank_name": bank.short_name if bank else None,
+        "account_number": account.account_number,
+        "holder_name": account.holder_name,
+    }
+
+
 def farm_detail(farm: Farm) -> dict:
     """What the operator's farm page shows, with the balance the payouts page owes it."""
-    account = farm.bank_account
-    bank = bank_by_bin(account.bank_bin) if account else None
     return {
         **{name: getattr(farm, name) for name in OperatorFarmSummarySchema().fields},
         "contact_phone": farm.contact_phone,
         "verified_by_name": farm.verified_by.full_name if farm.verified_by else None,
         "suspension_reason": farm.suspension_reason,
         "certifications": farm.certifications,
-        "bank_account": {
-            "bank_bin": account.bank_bin,
-            "bank_name": bank.short_name if bank else None,
-            "account_number": account.account_number,
-            "holder_name": account.holder_name,
-        }
-        if account
-        else None,
+        "bank_account": bank_account_of(farm),
         "balance_vnd": farm_balance(farm),
     }
 

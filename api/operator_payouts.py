@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager
 
 from api.auth import authorized
 from api.blueprint import api_blueprint
-from api.operator_farms import scoped_to_province
+from api.operator_farms import bank_account_of, scoped_to_province
 from api.operator_schemas import (
     PROVINCE_CODE,
     ROW_ID,
@@ -24,7 +24,6 @@ from api.schemas import Vnd
 from app.errors import get_or_not_found
 from app.extensions import db
 from app.validation import MAX_ID, MAX_VND
-from farms.banks import bank_by_bin
 from farms.models import Farm
 from orders import payouts
 from orders.models import LedgerEntry, LedgerKind
@@ -76,19 +75,6 @@ def _payout(entry: LedgerEntry) -> dict:
     }
 
 
-def _bank(farm: Farm) -> dict | None:
-    account = farm.bank_account
-    if account is None:
-        return None
-    bank = bank_by_bin(account.bank_bin)
-    return {
-        "bank_bin": account.bank_bin,
-        "bank_name": bank.short_name if bank else None,
-        "account_number": account.account_number,
-        "holder_name": account.holder_name,
-    }
-
-
 @blp.route("/payouts/owed")
 class OperatorFarmsOwed(MethodView):
     @authorized(blp, "operator:read")
@@ -103,7 +89,7 @@ class OperatorFarmsOwed(MethodView):
                     "farm_name": row.farm.name,
                     "province_code": row.farm.province_code,
                     "balance_vnd": row.balance_vnd,
-                    "bank_account": _bank(row.farm),
+                    "bank_account": bank_account_of(row.farm),
                 }
                 for row in owed
             ]
