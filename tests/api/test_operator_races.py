@@ -1,4 +1,4 @@
-"""Two operators verify the same farm at the same moment, on PostgreSQL: one verifies it,
+"""Six operators verify the same farm at the same moment, on PostgreSQL: one verifies it,
 the others are told it is done (409): the farm is verified once."""
 
 from __future__ import annotations
