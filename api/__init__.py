@@ -20,6 +20,10 @@ BLUEPRINT_MODULES = (
     "api.farm_products",
     "api.farm_variants",
     "api.farm_delivery",
+    "api.operator_farms",
+    "api.operator_certificates",
+    "api.operator_payouts",
+    "api.operator_figures",
 )
 
 
