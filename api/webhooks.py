@@ -34,7 +34,7 @@ blp = api_blueprint(
 EVENT_TYPES = [kind.value for kind in EventType]
 
 
-class EndpointSchema(ma.Schema):
+class WebhookEndpointSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     farm_id = ma.fields.Integer(required=True, allow_none=True)
     url = ma.fields.String(required=True)
@@ -50,14 +50,14 @@ class EndpointSchema(ma.Schema):
     created_at = UtcTime(required=True)
 
 
-class CreatedEndpointSchema(EndpointSchema):
+class WebhookCreatedEndpointSchema(WebhookEndpointSchema):
     secret = ma.fields.String(
         required=True,
         metadata={"description": "The signing secret: shown in this answer only, never again"},
     )
 
 
-class EndpointInput(ma.Schema):
+class WebhookEndpointInput(ma.Schema):
     url = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=MAX_URL_LENGTH))
     event_types = ma.fields.List(
         ma.fields.String(validate=ma.validate.OneOf(EVENT_TYPES)),
@@ -66,13 +66,13 @@ class EndpointInput(ma.Schema):
     )
 
 
-class EndpointChange(ma.Schema):
+class WebhookEndpointChange(ma.Schema):
     active = ma.fields.Boolean(
         required=True, metadata={"description": "false pauses it (events wait), true resumes"}
     )
 
 
-class AttemptSchema(ma.Schema):
+class WebhookAttemptSchema(ma.Schema):
     number = ma.fields.Integer(required=True)
     attempted_at = UtcTime(required=True)
     status_code = ma.fields.Integer(required=True, allow_none=True)
@@ -80,7 +80,7 @@ class AttemptSchema(ma.Schema):
     duration_ms = ma.fields.Integer(required=True)
 
 
-class DeliverySchema(ma.Schema):
+class WebhookDeliverySchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     endpoint_id = ma.fields.Integer(required=True)
     event_id = ma.fields.String(required=True)
@@ -97,14 +97,14 @@ class DeliverySchema(ma.Schema):
     replay_of_id = ma.fields.Integer(required=True, allow_none=True)
     created_at = UtcTime(required=True)
     payload = ma.fields.Method("_payload", required=True, metadata={"type": "object"})
-    attempt_log = ma.fields.List(ma.fields.Nested(AttemptSchema), required=True)
+    attempt_log = ma.fields.List(ma.fields.Nested(WebhookAttemptSchema), required=True)
 
     def _payload(self, delivery: WebhookDelivery) -> dict:
         return json.loads(delivery.payload)
 
 
-EndpointPage = page_schema(EndpointSchema, "WebhookEndpointPage")
-DeliveryPage = page_schema(DeliverySchema, "WebhookDeliveryPage")
+EndpointPage = page_schema(WebhookEndpointSchema, "WebhookEndpointPage")
+DeliveryPage = page_schema(WebhookDeliverySchema, "WebhookDeliveryPage")
 
 
 def _register(
@@ -131,8 +131,8 @@ def _register(
             return page_body(rows, cursor), 200, next_link(cursor)
 
         @authorized(blp, write)
-        @blp.arguments(EndpointInput)
-        @blp.response(201, CreatedEndpointSchema)
+        @blp.arguments(WebhookEndpointInput)
+        @blp.response(201, WebhookCreatedEndpointSchema)
         @blp.alt_response(404, response="NOT_FOUND")
         @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
         def post(self, data, **owner):
@@ -151,15 +151,15 @@ def _register(
         provide_automatic_options = False
 
         @authorized(blp, read)
-        @blp.response(200, EndpointSchema)
+        @blp.response(200, WebhookEndpointSchema)
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, endpoint_id, **owner):
             """One endpoint."""
             return services.endpoint_for(scope_for(**owner), endpoint_id)
 
         @authorized(blp, write)
-        @blp.arguments(EndpointChange)
-        @blp.response(200, EndpointSchema)
+        @blp.arguments(WebhookEndpointChange)
+        @blp.response(200, WebhookEndpointSchema)
         @blp.alt_response(404, response="NOT_FOUND")
         @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
         def patch(self, data, endpoint_id, **owner):
@@ -196,7 +196,7 @@ def _register(
         methods=["POST"],
     )
     @authorized(blp, write)
-    @blp.response(202, DeliverySchema)
+    @blp.response(202, WebhookDeliverySchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def replay(endpoint_id, delivery_id, **owner):
         """Send a delivery's event again (same event id and body) as a new delivery."""
