@@ -78,6 +78,8 @@ def deliver(delivery_id: int, now: datetime | None = None) -> str | None:
     if not _claim(delivery_id, now):
         return None
     delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:  # its endpoint was deleted since the claim
+        return None
     endpoint = delivery.endpoint
     url, salt, attempts = endpoint.url, endpoint.secret_salt, delivery.attempts
     body = delivery.payload.encode("utf-8")
