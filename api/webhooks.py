@@ -143,7 +143,7 @@ def _register(
             db.session.commit()
             shown = ("id", "farm_id", "url", "event_type_list", "active", "secret_hint")
             return {"secret": secret, "created_at": endpoint.created_at} | {
-                name: getattr(endpoint, name) for name in shown
+                field: getattr(endpoint, field) for field in shown
             }
 
     @blp.route(f"{prefix}/<int:endpoint_id>", endpoint=f"{name}_endpoint")
