@@ -25,7 +25,7 @@ from api.paging import MAX_LIMIT, decode_cursor, encode_cursor
 from api.problems import problem
 from api.reach import farm_in_reach
 from api.schemas import UtcTime
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from farms.permissions import managed_farms
 from traceability import services
@@ -45,6 +45,14 @@ blp = api_blueprint(
     "/epcis",
     "GS1 EPCIS 2.0: capture a farm's events as JSON-LD documents, query its batches' events",
 )
+
+
+@blp.errorhandler(PermissionDenied)
+def _denied(error: PermissionDenied):
+    """403: PermissionDenied is a DomainError, which api_blueprint's handler makes a 422."""
+    db.session.rollback()
+    return problem(403, str(error.message))
+
 
 #: A document of a farm's season is far smaller; anything bigger is refused unread.
 MAX_DOCUMENT_BYTES = 1024 * 1024
