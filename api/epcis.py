@@ -67,6 +67,8 @@ EVENT_TYPES = (
 #: The REST binding separates several values of one parameter with "|".
 MAX_VALUES = 20
 DEFAULT_PER_PAGE = 30
+#: Events read at a time while looking for an eventID derived from a chain hash.
+FIND_CHUNK = 500
 
 _DOCUMENT = {"type": "object", "description": "A GS1 EPCIS 2.0 EPCISDocument (JSON-LD)"}
 _QUERY_DOCUMENT = {
@@ -337,7 +339,14 @@ def _find(wanted: str) -> BatchEvent | None:
     ).first()
     if captured is not None or not wanted.startswith("urn:uuid:"):
         return captured
-    for event in db.session.scalars(in_reach.execution_options(yield_per=500)):
-        if event_id(event) == wanted:
-            return event
-    return None
+    after = 0
+    while True:  # in chunks by id: no server-side cursor left open when found
+        chunk = db.session.scalars(
+            in_reach.where(BatchEvent.id > after).order_by(BatchEvent.id).limit(FIND_CHUNK)
+        ).all()
+        for event in chunk:
+            if event_id(event) == wanted:
+                return event
+        if len(chunk) < FIND_CHUNK:
+            return None
+        after = chunk[-1].id
