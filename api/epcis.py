@@ -9,7 +9,7 @@ the export's own code (traceability.epcis), with the REST binding's parameters t
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import marshmallow as ma
 from flask import current_app, json, request
@@ -38,7 +38,8 @@ from traceability.epcis import (
     query_document,
 )
 from traceability.epcis_capture import CaptureRefused, capture, lot_batches
-from traceability.models import Batch, BatchEvent, EventKind
+from traceability.labels import normalise_serial
+from traceability.models import Batch, BatchEvent, EventKind, Label
 
 blp = api_blueprint(
     "epcis",
@@ -175,6 +176,15 @@ class EventQueryArgs(ma.Schema):
     LT_eventTime = UtcTime(  # noqa: N815
         load_default=None, metadata={"description": "Events before this time"}
     )
+    MATCH_epc = ma.fields.String(  # noqa: N815
+        load_default=None,
+        validate=ma.validate.Length(max=2000),
+        metadata={
+            "description": "Items by their label's address (/T/<serial>, or a Digital Link "
+            "with /21/<serial>): the events of the item's batch; a lot class is taken too. "
+            "Several separated by |"
+        },
+    )
     MATCH_epcClass = ma.fields.String(  # noqa: N815
         load_default=None,
         validate=ma.validate.Length(max=2000),
@@ -242,14 +252,28 @@ def _matching(args: dict):
         statement = statement.where(BatchEvent.occurred_at >= args["GE_eventTime"])
     if args["LT_eventTime"] is not None:
         statement = statement.where(BatchEvent.occurred_at < args["LT_eventTime"])
-    for name in ("MATCH_epcClass", "MATCH_anyEPCClass"):
+    for name in ("MATCH_epc", "MATCH_epcClass", "MATCH_anyEPCClass"):
         lots = _values(args[name])
         if lots is not None:
             ids = {batch.id for lot in lots for batch in lot_batches(lot, base_url)}
+            if name == "MATCH_epc":
+                ids |= {batch_id for uri in lots if (batch_id := _labelled_batch(uri))}
             if not ids:
                 return None
             statement = statement.where(BatchEvent.batch_id.in_(ids))
     return statement
+
+
+def _labelled_batch(uri: str) -> int | None:
+    """The batch of the item a label's address names (our /T/<serial>, or a GS1 Digital
+    Link ending /21/<serial>, in any case as QR codes print them)."""
+    path = urlsplit(uri).path.upper()
+    for marker in ("/21/", "/T/"):
+        if marker in path:
+            serial = normalise_serial(path.rsplit(marker, 1)[1])
+            if serial:
+                return db.session.scalar(select(Label.batch_id).where(Label.serial == serial))
+    return None
 
 
 def _page(args: dict) -> tuple[list[BatchEvent], str | None]:

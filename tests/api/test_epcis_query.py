@@ -13,7 +13,7 @@ from tests.farms.factories import make_farm
 from tests.traceability import epcis_documents as docs
 from tests.traceability.factories import harvest, make_batch, record, spray
 from tests.traceability.test_epcis import assert_valid, document_of, validator  # noqa: F401
-from traceability import services
+from traceability import labels, services
 from traceability.epcis import event_id
 
 URL = "/api/v1/epcis/events"
@@ -85,6 +85,23 @@ def test_filters_by_business_step_time_and_lot(client, app, validator):  # noqa:
     assert len(events_of(by_own_step.get_json())) == 1
     assert events_of(none) == []
     assert_valid(validator, none)
+
+
+def test_match_epc_finds_the_events_of_a_labelled_items_batch(client, app):
+    batch = make_batch()
+    harvest(batch, 5)
+    other = make_batch(batch.farm)
+    harvest(other, 4)
+    run = labels.issue_labels(batch, owner(batch), "a4-65", 2)
+    address = labels.label_address(batch, labels.run_labels(run)[0].serial)
+    secret = make_token(owner(batch), {"batches:read"})
+    db.session.commit()
+
+    by_label = events_of(query(client, secret, MATCH_epc=address.lower()).get_json())
+    unknown = events_of(query(client, secret, MATCH_epc=f"{docs.BASE_URL}/T/ZZZZZZZZ").get_json())
+
+    assert {e["quantityList"][0]["epcClass"] for e in by_label} == {docs.trace_lot(batch)}
+    assert unknown == []
 
 
 def test_pages_follow_the_link_header_with_next_page_token(client, app):
