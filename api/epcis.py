@@ -114,7 +114,6 @@ class Capture(_Operation):
     )
     @blp.response(201, CapturedSchema, description="Events recorded (the eventIDs listed)")
     @blp.alt_response(200, schema=CapturedSchema, description="Every event was recorded before")
-    @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
     @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
@@ -133,7 +132,7 @@ class Capture(_Operation):
                 document,
                 caller(),
                 current_app.config["BASE_URL"],
-                reach=lambda farm_id: farm_in_reach(farm_id),
+                reach=farm_in_reach,
             )
         except CaptureRefused as refused:
             db.session.rollback()
@@ -155,7 +154,7 @@ def _document() -> object:
         abort(413, message=gettext("An EPCIS document may have at most 1 MB."))
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the parser goes is not ours
         raise DomainError(_l("The document is not JSON.")) from None
 
 

@@ -63,6 +63,8 @@ from traceability.trace_page import load_batch
 SCHEMA_PATH = Path(__file__).with_name("data") / "EPCIS-JSON-Schema.json"
 #: One document is one farm's day or season of work, not an archive.
 MAX_EVENTS = 500
+#: GS1's documents nest a few levels; the schema's validator recurses through them.
+MAX_DEPTH = 32
 #: The schema's complaints listed in a refusal; the rest are counted.
 MAX_LISTED_ERRORS = 50
 MAX_EVENT_ID_LENGTH = 200
@@ -108,6 +110,19 @@ def schema_errors(document: object) -> Errors:
         more = _l("…and %(n)d more schema errors.", n=len(found) - MAX_LISTED_ERRORS)
         errors.setdefault("/", []).append(str(more))
     return errors
+
+
+def _depth(document: object) -> int:
+    """How deep arrays and objects nest (counted without recursion)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                children = node.values() if isinstance(node, dict) else node
+                stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def lot_batches(lot_class: str, base_url: str) -> list[Batch]:
@@ -443,6 +458,9 @@ def capture(
     if isinstance(events, list) and len(events) > MAX_EVENTS:
         message = _l("At most %(n)d events per document.", n=MAX_EVENTS)
         raise CaptureRefused(message, {"/epcisBody/eventList": [str(message)]})
+    if _depth(document) > MAX_DEPTH:
+        message = _l("The document is nested too deeply.")
+        raise CaptureRefused(message, {"/": [str(message)]})
     errors = schema_errors(document)
     if errors:
         raise CaptureRefused(_l("The document does not follow the EPCIS 2.0 schema."), errors)

@@ -206,9 +206,11 @@ def test_not_json_is_422_and_a_document_over_1_mb_is_413(client, app):
     headers = {**bearer(secret), "Content-Type": "application/ld+json"}
 
     broken = client.post(URL, data="{not json", headers=headers)
+    too_deep = client.post(URL, data="[" * 200_000, headers=headers)
     huge = client.post(URL, data=" " * (1024 * 1024 + 1), headers=headers)
 
     assert broken.status_code == 422
+    assert too_deep.status_code == 422
     assert huge.status_code == 413
 
 

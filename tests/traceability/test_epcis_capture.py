@@ -258,6 +258,18 @@ def test_a_document_of_too_many_events_is_refused_unread(app):
     assert list(refused(docs.document(*events), owner(batch))) == ["/epcisBody/eventList"]
 
 
+def test_a_document_nested_too_deeply_is_refused_before_the_schema_is_walked(app):
+    batch = make_batch()
+    event = docs.harvest_event(batch, 5)
+    nested: list = []
+    event["nongsan:deep"] = nested
+    for _ in range(40):
+        nested.append([])
+        nested = nested[0]
+
+    assert list(refused(docs.document(event), owner(batch))) == ["/"]
+
+
 def test_a_digital_link_names_the_batch_by_gtin_and_lot(app):
     from tests.products.factories import make_product
 
