@@ -37,7 +37,7 @@ from traceability.epcis import (
     master_data,
     query_document,
 )
-from traceability.epcis_capture import CaptureRefused, capture, lot_batches
+from traceability.epcis_capture import MAX_EVENTS, CaptureRefused, capture, lot_batches
 from traceability.labels import normalise_serial
 from traceability.models import Batch, BatchEvent, EventKind, Label
 
@@ -71,7 +71,21 @@ DEFAULT_PER_PAGE = 30
 #: Events read at a time while looking for an eventID derived from a chain hash.
 FIND_CHUNK = 500
 
-_DOCUMENT = {"type": "object", "description": "A GS1 EPCIS 2.0 EPCISDocument (JSON-LD)"}
+#: The outline of what is captured; GS1's EPCIS-JSON-Schema.json decides the rest.
+_DOCUMENT = {
+    "type": "object",
+    "description": "A GS1 EPCIS 2.0 EPCISDocument (JSON-LD), valid under GS1's "
+    "EPCIS-JSON-Schema.json, its events naming lots of the token's farms",
+    "required": ["@context", "type", "schemaVersion", "creationDate", "epcisBody"],
+    "properties": {
+        "type": {"type": "string", "enum": ["EPCISDocument"]},
+        "epcisBody": {
+            "type": "object",
+            "required": ["eventList"],
+            "properties": {"eventList": {"type": "array", "maxItems": MAX_EVENTS}},
+        },
+    },
+}
 _QUERY_DOCUMENT = {
     "type": "object",
     "description": "A GS1 EPCIS 2.0 EPCISQueryDocument (JSON-LD); it validates against "
@@ -79,13 +93,6 @@ _QUERY_DOCUMENT = {
     "required": ["@context", "type", "epcisBody"],
     "properties": {"type": {"type": "string", "enum": ["EPCISQueryDocument"]}},
 }
-
-
-class _Operation(MethodView):
-    """No automatic OPTIONS answer: Flask's would be a 200 without the token's scope being
-    asked (the contract test sends OPTIONS with a token lacking it); the API has no CORS."""
-
-    provide_automatic_options = False
 
 
 class CapturedSchema(ma.Schema):
@@ -104,7 +111,7 @@ class CapturedSchema(ma.Schema):
 
 
 @blp.route("/capture")
-class Capture(_Operation):
+class Capture(MethodView):
     @authorized(blp, "batches:write")
     @blp.doc(
         requestBody={
@@ -320,7 +327,7 @@ def _answer(query_name: str, events: list[BatchEvent], headers: dict | None = No
 
 
 @blp.route("/events")
-class Events(_Operation):
+class Events(MethodView):
     @authorized(blp, "batches:read")
     @blp.arguments(EventQueryArgs, location="query")
     @blp.response(200, _QUERY_DOCUMENT, content_type="application/ld+json")
@@ -339,7 +346,7 @@ class Events(_Operation):
 
 
 @blp.route("/events/<path:event_id>")
-class Event(_Operation):
+class Event(MethodView):
     @authorized(blp, "batches:read")
     @blp.response(200, _QUERY_DOCUMENT, content_type="application/ld+json")
     @blp.alt_response(404, response="NOT_FOUND")
