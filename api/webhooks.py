@@ -18,7 +18,7 @@ from api.auth import authorized, caller
 from api.blueprint import api_blueprint
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
 from api.reach import farm_in_reach, operator_caller
-from api.schemas import UtcTime
+from api.schemas import UtcTime, storable
 from app.extensions import db
 from app.webhooks import services
 from app.webhooks.address_guard import MAX_URL_LENGTH
@@ -58,7 +58,9 @@ class WebhookCreatedEndpointSchema(WebhookEndpointSchema):
 
 
 class WebhookEndpointInput(ma.Schema):
-    url = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=MAX_URL_LENGTH))
+    url = ma.fields.String(
+        required=True, validate=[ma.validate.Length(min=1, max=MAX_URL_LENGTH), storable]
+    )
     event_types = ma.fields.List(
         ma.fields.String(validate=ma.validate.OneOf(EVENT_TYPES)),
         required=True,

@@ -66,6 +66,8 @@ def check_url(url: str) -> Target:
     local = allow_local()
     if len(url) > MAX_URL_LENGTH:
         raise AddressRefused(_l("This is too long."), "address too long")
+    if not url.isprintable() or " " in url:  # control characters, NUL, lone surrogates
+        raise AddressRefused(_l("This is not a web address."), "not a URL")
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -82,7 +84,7 @@ def check_url(url: str) -> Target:
     not_found = _l("This address's host cannot be found.")
     try:
         addresses = resolve(parts.hostname, port)
-    except (OSError, UnicodeError) as error:
+    except (OSError, ValueError) as error:  # ValueError: an IDNA label too long, and such
         raise AddressRefused(not_found, f"host not found: {error}") from error
     if not addresses:
         raise AddressRefused(not_found, "host not found")

@@ -39,6 +39,11 @@ REFUSED = [
     "ftp://93.184.216.34/hook",
     "https:///hook",
     "https://93.184.216.34:99999/hook",
+    "https://93.184.216.34/a\x00b",
+    "https://exa\x00mple.vn/hook",
+    "https://93.184.216.34/\ud800",
+    "https://93.184.216.34/a b",
+    "https://" + "a" * 64 + ".vn/hook",  # an IDNA label over 63 characters
 ]
 
 
