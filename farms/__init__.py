@@ -9,8 +9,9 @@ def init_app(app: Flask) -> None:
     """Register the farm pages, tell the profile page of pending invitations, and start a
     seller's session on their farm's dashboard."""
     from app.auth import hooks
-    from farms import views
+    from farms import api_key_views, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(api_key_views.bp)
     hooks.on_profile(app, views.invitations_notice)
     hooks.on_landing(app, views.start_page)
