@@ -77,6 +77,11 @@ def _content_schema(holder: Mapping[str, Any], document: Mapping[str, Any]) -> s
     return None
 
 
+def _status_order(item: tuple[str, Any]) -> tuple[bool, str]:
+    """200 before 401 before 429, and the catch-all `default` last."""
+    return item[0] == "default", item[0]
+
+
 def _access(operation: Mapping[str, Any]) -> tuple[str, str | None]:
     for requirement in operation.get("security") or []:
         if BEARER in requirement:
@@ -127,7 +132,9 @@ def operations_by_tag(document: Mapping[str, Any]) -> list[Group]:
                         request_schema=_content_schema(body, document) if body else None,
                         responses=[
                             (status, _content_schema(response, document))
-                            for status, response in operation.get("responses", {}).items()
+                            for status, response in sorted(
+                                operation.get("responses", {}).items(), key=_status_order
+                            )
                         ],
                     )
                 )
