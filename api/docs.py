@@ -141,10 +141,26 @@ def operations_by_tag(document: Mapping[str, Any]) -> list[Group]:
     return [group for group in groups.values() if group.operations]
 
 
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, Mapping):
+        found = {str(node["$ref"])} if "$ref" in node else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
 def schemas_of(document: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Each named schema with its fields: name, type, required, description."""
+    """Each schema an operation uses, with its fields: name, type, required, description.
+    (flask-smorest adds a page-number schema nobody uses: the API pages by cursor.)"""
+    named = document.get("components", {}).get("schemas", {})
+    used = _refs({key: value for key, value in document.items() if key != "components"})
+    used |= _refs(document.get("components", {}).get("responses", {}))
+    used |= _refs(named)
     out = []
-    for name, schema in document.get("components", {}).get("schemas", {}).items():
+    for name, schema in named.items():
+        if f"#/components/schemas/{name}" not in used:
+            continue
         required = set(schema.get("required", []))
         fields = [
             {

@@ -85,3 +85,10 @@ def test_the_page_needs_nothing_from_elsewhere_and_no_javascript(client):
 
 def test_every_page_links_to_the_documentation(client):
     assert 'href="/api/v1/docs"' in client.get("/").get_data(as_text=True)
+
+
+def test_only_the_schemas_the_operations_use_are_described(client):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+
+    assert 'id="schema-CreatedToken"' in html and 'id="schema-Problem"' in html
+    assert "PaginationMetadata" not in html
