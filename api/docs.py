@@ -176,15 +176,24 @@ def schemas_of(document: Mapping[str, Any]) -> list[tuple[str, list[dict[str, An
     return out
 
 
+def _read_document() -> dict[str, Any]:
+    """The document, its operations and schemas: built once per application, as the
+    operations are fixed once the blueprints are registered."""
+    cached = current_app.extensions.get("nongsan_api_docs")
+    if cached is None:
+        document = current_app.extensions["nongsan_api"].spec.to_dict()
+        cached = {
+            "document": document,
+            "groups": operations_by_tag(document),
+            "schemas": schemas_of(document),
+        }
+        current_app.extensions["nongsan_api_docs"] = cached
+    return cached
+
+
 @bp.get("")
 def page():
-    document = current_app.extensions["nongsan_api"].spec.to_dict()
-    return render_template(
-        "api/docs.html",
-        document=document,
-        groups=operations_by_tag(document),
-        schemas=schemas_of(document),
-    )
+    return render_template("api/docs.html", **_read_document())
 
 
 @bp.record_once
