@@ -8,6 +8,7 @@ problem with Retry-After, and every operation's document says it may answer so.
 
 from __future__ import annotations
 
+import copy
 import time
 
 from flask import current_app
@@ -16,7 +17,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_smorest import Blueprint
 
 from api.auth import current_credential
-from api.problems import problem
+from api.problems import PROBLEM_TYPE, problem
 from app.extensions import client_address, limiter
 
 #: The limiter's name for the counters every API blueprint shares.
@@ -49,8 +50,22 @@ def too_many_requests(error: RateLimitExceeded):
     )
 
 
+#: The 429 every operation may answer, with the header that says how long to wait.
+TOO_MANY_REQUESTS = {
+    "description": "Too many calls: a problem, and Retry-After",
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before calling again",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+    "content": {PROBLEM_TYPE: {"schema": "Problem"}},
+}
+
+
 def _document_429(doc: dict, doc_info: dict, **kwargs) -> dict:
-    doc.setdefault("responses", {})["429"] = "TOO_MANY_REQUESTS"
+    doc.setdefault("responses", {})["429"] = copy.deepcopy(TOO_MANY_REQUESTS)
     return doc
 
 

@@ -58,3 +58,6 @@ def test_the_429_is_in_the_document_of_every_operation(client):
     operations = [op for item in document["paths"].values() for op in item.values()]
     assert operations
     assert all("429" in op["responses"] for op in operations if isinstance(op, dict))
+    too_many = operations[0]["responses"]["429"]
+    assert too_many["headers"]["Retry-After"]["required"] is True
+    assert "application/problem+json" in too_many["content"]
