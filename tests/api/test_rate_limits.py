@@ -47,6 +47,8 @@ def test_calls_without_a_valid_token_are_counted_per_address(app, monkeypatch):
 
     assert [g.status_code for g in guesses] == [401, 401, 429]
     assert guesses[-1].headers["Retry-After"]
+    in_vietnamese = here.get("/api/v1/token", headers={"Accept-Language": "vi"})
+    assert "Hãy đợi" in in_vietnamese.get_json()["detail"]
     assert there.get("/api/v1/token").status_code == 401
     # A valid token from the same address has its own, larger allowance
     assert here.get("/api/v1/token", headers=bearer(secret)).status_code == 200

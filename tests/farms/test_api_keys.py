@@ -105,3 +105,15 @@ def test_another_farms_manager_can_neither_see_nor_revoke_the_keys(client, app):
         api_keys.farm_keys(farm, stranger)
     with pytest.raises(PermissionDenied):
         api_keys.revoke_key(farm, stranger, token_id)
+
+
+def test_the_farms_dashboard_links_to_its_keys_which_offer_farm_permissions_only(client, app):
+    farm = make_farm()
+    log_in(client, farm.members[0].user.phone)
+
+    overview = client.get(f"/dashboard/farms/{farm.id}").get_data(as_text=True)
+    page = client.get(f"/dashboard/farms/{farm.id}/api-keys").get_data(as_text=True)
+
+    assert f"/dashboard/farms/{farm.id}/api-keys" in overview
+    assert 'value="orders:write"' in page and 'value="batches:write"' in page
+    assert 'value="purchases:read"' not in page and 'value="operator:read"' not in page
