@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import wraps
 
 import marshmallow as ma
-from flask import current_app, g, request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_babel import gettext
 from flask_smorest import abort
@@ -27,6 +27,10 @@ BASIC = "basicAuth"
 #: The log-in form's limiter scope (its endpoint): wrong passwords sent here and there are
 #: counted together, per account and per client address.
 LOGIN_SCOPE = "auth.login"
+#: Kept on the request (not on `g`, which an application context may share between
+#: requests): a wrong password was sent; the account the password opened.
+PASSWORD_FAILED = "nongsan.api_password_failed"
+PASSWORD_USER = "nongsan.api_password_user"
 
 
 @blp.record_once
@@ -110,7 +114,7 @@ def _address_key() -> str:
 
 
 def _password_failed(response) -> bool:
-    return bool(g.get("login_failed"))
+    return bool(request.environ.get(PASSWORD_FAILED))
 
 
 def _refuse_credentials():
@@ -148,9 +152,9 @@ def password_checked(view):
             _refuse_credentials()
         user = services.authenticate(*credentials)
         if user is None:
-            g.login_failed = True
+            request.environ[PASSWORD_FAILED] = True
             _refuse_credentials()
-        g.password_user = user
+        request.environ[PASSWORD_USER] = user
         return view(*args, **kwargs)
 
     return guarded
@@ -181,7 +185,7 @@ def create_token(body: dict):
     the log-in form's, per account and per address.
     """
     token, secret = create_personal_token(
-        g.password_user,
+        request.environ[PASSWORD_USER],
         name=body["name"],
         scopes=set(body["scopes"]),
         lifetime_days=body["expires_in_days"],

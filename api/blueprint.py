@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import request
 from flask_smorest import Blueprint
 
+from api.auth import CREDENTIAL_KEY
 from api.problems import domain_error
 from api.rate_limits import limit_every_operation
 from app.errors import DomainError
@@ -28,7 +29,7 @@ def _keep_last_use(response):
     if (
         request.method in ("GET", "HEAD")
         and response.status_code < 400
-        and g.get("api_credential") is not None
+        and request.environ.get(CREDENTIAL_KEY) is not None
     ):
         db.session.commit()
     return response
