@@ -46,3 +46,6 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(module.blp)
     app.extensions["nongsan_api"] = api
     register_problem_handlers(app)
+    from api import docs
+
+    docs.init_app(app)

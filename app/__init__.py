@@ -101,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.auth.code_views import bp as codes_bp
+    from app.auth.token_views import bp as api_tokens_bp
     from app.auth.views import bp as auth_bp
     from app.main import bp as main_bp
     from app.media import bp as media_bp
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(codes_bp)
+    app.register_blueprint(api_tokens_bp)
     app.register_blueprint(media_bp)
     from app.admin_operators import init_admin_operators
     from app.admin_outbox import init_admin_outbox

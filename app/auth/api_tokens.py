@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.api_scopes import FARM_SCOPES, SCOPES
 from app.auth.models import User
+from app.auth.roles import Role, has_role
 from app.db import UTCDateTime, utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -27,6 +28,12 @@ from app.extensions import db
 TOKEN_PREFIX = "nss_"
 #: The longest a token may live; the profile offers shorter choices.
 MAX_LIFETIME = timedelta(days=366)
+#: The lifetimes the profile and POST /api/v1/tokens offer, in days.
+LIFETIME_CHOICES = (30, 90, 365)
+#: The scopes a buyer's token holds: every account can buy.
+BUYER_SCOPES = frozenset({"purchases:read"})
+#: The operators' scopes.
+OPERATOR_SCOPES = frozenset(name for name in SCOPES if name.startswith("operator:"))
 #: last_used_at is written at most this often, so reading the API is not a write per call.
 LAST_USED_PRECISION = timedelta(minutes=5)
 
@@ -125,6 +132,42 @@ def create_token(
     return token, secret
 
 
+def scopes_for(person: User) -> frozenset[str]:
+    """The scopes a personal token of this account may hold: a buyer's for everyone, the
+    farm's for those who run farms (and operators), the operators' for operators."""
+    allowed = set(BUYER_SCOPES)
+    if has_role(person, Role.FARMER):
+        allowed |= FARM_SCOPES
+    if has_role(person, Role.OPERATOR):
+        allowed |= OPERATOR_SCOPES
+    return frozenset(allowed)
+
+
+def create_personal_token(
+    owner: User,
+    *,
+    name: str,
+    scopes: set[str] | frozenset[str],
+    lifetime_days: int,
+    now: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A personal access token, limited to the scopes the owner's account may use."""
+    now = now or utcnow()
+    if lifetime_days not in LIFETIME_CHOICES:
+        raise DomainError(
+            _l("Choose how long the token lives: 30, 90 or 365 days."), "expires_in_days"
+        )
+    if not set(scopes) <= scopes_for(owner):
+        raise DomainError(_l("Your account cannot give a token these permissions."), "scopes")
+    return create_token(
+        owner,
+        name=name,
+        scopes=scopes,
+        expires_at=now + timedelta(days=lifetime_days),
+        now=now,
+    )
+
+
 def authenticate(secret: str, now: datetime | None = None) -> ApiCredential | None:
     """The credential a secret stands for, or None when it is unknown, revoked or expired, or
     its owner's account is switched off."""
@@ -148,11 +191,19 @@ def tokens_of(owner: User) -> list[ApiToken]:
     )
 
 
-def revoke_token(owner: User, token_id: int, now: datetime | None = None) -> ApiToken:
-    """Stop a token at once. Only its owner revokes it; someone else's is NotFound."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != owner.id:
-        raise NotFound(f"ApiToken {token_id}")
+def personal_tokens_of(owner: User) -> list[ApiToken]:
+    """The person's own tokens (not the farm keys they made), newest first."""
+    return [token for token in tokens_of(owner) if token.farm_id is None]
+
+
+def keys_of_farm(farm_id: int) -> list[ApiToken]:
+    """A farm's keys, whoever made them, newest first; the caller checked who is asking."""
+    statement = select(ApiToken).where(ApiToken.farm_id == farm_id).order_by(ApiToken.id.desc())
+    return list(db.session.scalars(statement))
+
+
+def _revoke(token: ApiToken, now: datetime | None) -> ApiToken:
+    """Compare-and-set: a token already revoked keeps the time it was first revoked."""
     if token.revoked_at is None:
         db.session.execute(
             update(ApiToken)
@@ -161,3 +212,20 @@ def revoke_token(owner: User, token_id: int, now: datetime | None = None) -> Api
         )
         db.session.refresh(token)
     return token
+
+
+def revoke_token(owner: User, token_id: int, now: datetime | None = None) -> ApiToken:
+    """Stop a token at once. Only its owner revokes it; someone else's is NotFound."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != owner.id:
+        raise NotFound(f"ApiToken {token_id}")
+    return _revoke(token, now)
+
+
+def revoke_farm_key(farm_id: int, token_id: int, now: datetime | None = None) -> ApiToken:
+    """Stop one of a farm's keys, whoever made it; the caller checked that the actor manages
+    the farm (farms.api_keys). Another farm's key, or a personal token, is NotFound."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.farm_id is None or token.farm_id != farm_id:
+        raise NotFound(f"ApiToken {token_id}")
+    return _revoke(token, now)

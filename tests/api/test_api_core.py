@@ -78,7 +78,7 @@ def test_only_the_digest_of_the_secret_is_stored(app):
 
 def test_an_unknown_path_or_method_is_a_problem(client):
     missing = client.get("/api/v1/no-such-thing")
-    wrong_method = client.delete("/api/v1/token")
+    wrong_method = client.put("/api/v1/token")
 
     assert (missing.status_code, missing.content_type) == (404, "application/problem+json")
     assert wrong_method.status_code == 405

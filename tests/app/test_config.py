@@ -61,6 +61,8 @@ def test_a_malformed_number_is_a_clear_error(monkeypatch, tmp_path):
         "SCAN_RATE_LIMIT",
         "LOGIN_FAILURE_LIMIT",
         "LOGIN_ACCOUNT_LIMIT",
+        "API_RATE_LIMIT",
+        "API_ANONYMOUS_RATE_LIMIT",
         "MAIL_DEFAULT_SENDER",
         "NONGSAN_ENV",
     ],

@@ -1,0 +1,65 @@
+"""Every /api/v1 operation is rate-limited per token, and per address without one."""
+
+from __future__ import annotations
+
+from app.auth.roles import Role
+from tests.api.factories import bearer, make_token
+from tests.app.factories import make_user
+
+
+def test_a_token_past_its_limit_gets_a_429_problem_with_retry_after(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")
+    farmer = make_user(Role.FARMER)
+    secret = make_token(farmer, {"orders:read"})
+    other = make_token(farmer, {"orders:read"})
+
+    answers = [client.get("/api/v1/token", headers=bearer(secret)) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    refused = answers[-1]
+    assert refused.content_type == "application/problem+json"
+    assert refused.get_json()["status"] == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    # Each token counts alone, even from the same address
+    assert client.get("/api/v1/token", headers=bearer(other)).status_code == 200
+
+
+def test_the_limit_counts_every_operation_of_the_api_together(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")
+    secret = make_token(make_user(Role.FARMER), {"orders:read"})
+
+    client.get("/api/v1/token", headers=bearer(secret))
+    client.get("/api/v1/token", headers=bearer(secret))
+    refused = client.delete("/api/v1/token", headers=bearer(secret))
+
+    assert refused.status_code == 429
+    assert client.get("/api/v1/token", headers=bearer(secret)).status_code == 429
+
+
+def test_calls_without_a_valid_token_are_counted_per_address(app, monkeypatch):
+    monkeypatch.setitem(app.config, "API_ANONYMOUS_RATE_LIMIT", "2 per minute")
+    here, there = app.test_client(), app.test_client()
+    here.environ_base["REMOTE_ADDR"] = "203.0.113.5"
+    there.environ_base["REMOTE_ADDR"] = "203.0.113.6"
+    secret = make_token(make_user(Role.FARMER), {"orders:read"})
+
+    guesses = [here.get("/api/v1/token", headers=bearer(f"nss_guess{n}")) for n in range(3)]
+
+    assert [g.status_code for g in guesses] == [401, 401, 429]
+    assert guesses[-1].headers["Retry-After"]
+    in_vietnamese = here.get("/api/v1/token", headers={"Accept-Language": "vi"})
+    assert "Hãy đợi" in in_vietnamese.get_json()["detail"]
+    assert there.get("/api/v1/token").status_code == 401
+    # A valid token from the same address has its own, larger allowance
+    assert here.get("/api/v1/token", headers=bearer(secret)).status_code == 200
+
+
+def test_the_429_is_in_the_document_of_every_operation(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+
+    operations = [op for item in document["paths"].values() for op in item.values()]
+    assert operations
+    assert all("429" in op["responses"] for op in operations if isinstance(op, dict))
+    too_many = operations[0]["responses"]["429"]
+    assert too_many["headers"]["Retry-After"]["required"] is True
+    assert "application/problem+json" in too_many["content"]
