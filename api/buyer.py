@@ -99,7 +99,10 @@ class OrderListArgs(PageArgs):
 @blp.arguments(OrderListArgs, location="query")
 @blp.response(200, page_schema(OrderSummarySchema, "PurchasePage"))
 def my_orders(args):
-    """The caller's orders, newest first (one per farm of each checkout)."""
+    """The caller's orders.
+
+    Newest first; a checkout with several farms has one order per farm.
+    """
     statement = _of_caller().options(selectinload(Order.farm))
     if args["status"]:
         statement = statement.where(Order.status == args["status"])
@@ -197,7 +200,11 @@ def _line(line, origins) -> dict:
 @blp.response(200, OrderSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def my_order(order_id: int):
-    """One of the caller's orders with its lines, totals and timeline; any other is 404."""
+    """One of the caller's orders.
+
+    With its lines, totals, payment and fulfilment states and timeline. An order that is
+    not the caller's is 404, like one that does not exist.
+    """
     order = db.session.scalar(
         _of_caller()
         .where(Order.id == row_id(order_id))

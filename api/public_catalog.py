@@ -236,7 +236,9 @@ def _page_of(args: dict) -> int:
 @blp.arguments(CatalogArgs, location="query")
 @blp.response(200, CatalogPageSchema)
 def search_products(args):
-    """Search the catalog as the storefront does (same ranking, filters and sorts).
+    """Search the catalog.
+
+    The storefront's search: the same ranking, filters and sorts.
 
     Only products on sale are listed; a product recalled from sale leaves the list. Pages
     follow `next_cursor`; at most the first 1000 matches are ranked, as on the storefront.
@@ -400,8 +402,11 @@ def product_detail(product: Product, today) -> dict:
 @blp.response(200, ProductSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_product(product_id: int):
-    """A product on the storefront: its variants, photos, farm, OCOP stars, certificates,
-    season and any recall. A draft, hidden or suspended farm's product is 404, as its page."""
+    """A product on the storefront.
+
+    Its variants, photos, farm, OCOP stars, certificates, season and any recall. A draft or
+    hidden product, or a suspended farm's, is 404, as its page is.
+    """
     product = db.session.scalar(
         select(Product)
         .where(Product.id == row_id(product_id))
@@ -494,8 +499,11 @@ def list_farms(args):
 @blp.response(200, FarmSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_farm(farm_id: int):
-    """What the farm's public page shows: profile, photos, verified certificates, growing
-    areas and products on sale. Nothing private (no bank account, no members)."""
+    """A farm, as its public page shows it.
+
+    Profile, photos, verified certificates, growing areas and products on sale; nothing
+    private (no bank account, no members). A suspended farm is 404.
+    """
     farm = db.session.scalar(
         select(Farm)
         .where(Farm.id == row_id(farm_id))

@@ -276,9 +276,12 @@ def _trace_of(batch_id: int) -> dict:
 @blp.response(200, TraceSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def trace_batch(reference: str):
-    """A batch's trace, as its public page shows it; `reference` is the batch's id or a code
-    only one farm uses (VT2606-A; one several farms use is 404: ask by farm and code). A
-    recalled batch says so (`recalled`, `recall`)."""
+    """A batch's trace, by id or code.
+
+    What its public page shows. `reference` is the batch's id or a code only one farm uses
+    (VT2606-A); a code several farms use is 404: ask by farm and code. A recalled batch says
+    so (`recalled`, `recall`).
+    """
     batch = find_batch(reference)
     if batch is None:
         raise NotFound(f"batch {reference}")
@@ -289,7 +292,10 @@ def trace_batch(reference: str):
 @blp.response(200, TraceSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def trace_farm_batch(farm_slug: str, code: str):
-    """A batch by its farm's slug and its code: the address of its public page."""
+    """A batch's trace, by farm and code.
+
+    The farm's slug and the batch's code, as in the address of its public page.
+    """
     batch_id = db.session.scalar(
         select(Batch.id)
         .join(Farm, Farm.id == Batch.farm_id)
@@ -304,8 +310,11 @@ def trace_farm_batch(farm_slug: str, code: str):
 @blp.response(200, LabelTraceSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def trace_serial(serial: str):
-    """The trace of the batch a label was issued for, with the label's scan figures. Read,
-    not counted: see the module's note. A serial never issued is 404."""
+    """A label's trace, by its serial.
+
+    The trace of the batch the label was issued for, with the label's scan figures as they
+    stand: reading it here is not a scan and is not counted. A serial never issued is 404.
+    """
     wanted = normalise_serial(serial)
     label = db.session.scalar(select(Label).where(Label.serial == wanted)) if wanted else None
     if label is None:
