@@ -19,6 +19,7 @@ from app.clock import local_today
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.geo import all_provinces
+from app.http_cache import public_page
 from app.validation import MAX_ID, MAX_VND
 from farms.forms import SCHEME_CHOICES
 from farms.models import Certification, Farm, FarmKind
@@ -233,6 +234,7 @@ def _page_of(args: dict) -> int:
 
 
 @blp.route("/products")
+@public_page
 @blp.arguments(CatalogArgs, location="query")
 @blp.response(200, CatalogPageSchema)
 def search_products(args):
@@ -399,6 +401,7 @@ def product_detail(product: Product, today) -> dict:
 
 
 @blp.route("/products/<int:product_id>")
+@public_page
 @blp.response(200, ProductSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_product(product_id: int):
@@ -477,6 +480,7 @@ class FarmListArgs(PageArgs):
 
 
 @blp.route("/farms")
+@public_page
 @blp.arguments(FarmListArgs, location="query")
 @blp.response(200, page_schema(FarmSummarySchema, "FarmPage"))
 def list_farms(args):
@@ -496,6 +500,7 @@ def list_farms(args):
 
 
 @blp.route("/farms/<int:farm_id>")
+@public_page
 @blp.response(200, FarmSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_farm(farm_id: int):

@@ -28,6 +28,7 @@ from api.schemas import UtcTime
 from app.clock import local_today
 from app.errors import NotFound
 from app.extensions import db
+from app.http_cache import public_page
 from farms.models import Farm
 from traceability.diary import KIND_FIELDS, kind_label
 from traceability.labels import normalise_serial
@@ -273,6 +274,7 @@ def _trace_of(batch_id: int) -> dict:
 
 
 @blp.route("/batches/<string(maxlength=40):reference>")
+@public_page
 @blp.response(200, TraceSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def trace_batch(reference: str):
@@ -289,6 +291,7 @@ def trace_batch(reference: str):
 
 
 @blp.route("/farms/<string(maxlength=80):farm_slug>/batches/<string(maxlength=40):code>")
+@public_page
 @blp.response(200, TraceSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def trace_farm_batch(farm_slug: str, code: str):
@@ -307,6 +310,7 @@ def trace_farm_batch(farm_slug: str, code: str):
 
 
 @blp.route("/serials/<string(maxlength=40):serial>")
+@public_page
 @blp.response(200, LabelTraceSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def trace_serial(serial: str):

@@ -407,3 +407,14 @@ def test_an_unknown_serial_is_404(client, lychee_batch):
         response = client.get(f"/api/v1/trace/serials/{serial}", headers=EN)
         assert response.status_code == 404
         assert response.content_type == "application/problem+json"
+
+
+def test_public_answers_are_cacheable_like_the_pages(client, lychee_batch):
+    url = f"/api/v1/trace/batches/{lychee_batch.id}"
+    first = client.get(url, headers=EN)
+
+    again = client.get(url, headers={**EN, "If-None-Match": first.headers["ETag"]})
+
+    assert first.cache_control.public and first.headers["ETag"]
+    assert "Accept-Language" in first.headers["Vary"]
+    assert again.status_code == 304
