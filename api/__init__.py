@@ -13,6 +13,7 @@ from api.spec import ProblemApi
 #: Every operation's blueprint, in the order the document lists them.
 BLUEPRINT_MODULES = (
     "api.account",
+    "api.my_farms",
     "api.public_catalog",
     "api.public_trace",
     "api.buyer",

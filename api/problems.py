@@ -14,10 +14,10 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, current_app, json, request
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from api.messages import in_callers_language
 from app.errors import ERROR_TEXTS, DomainError, on_error_rendering
 from app.extensions import db
 
@@ -92,9 +92,9 @@ def _translated(errors: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, Mapping):
             out[str(key)] = _translated(value)
         elif isinstance(value, list | tuple):
-            out[str(key)] = [gettext(str(v)) if isinstance(v, str) else v for v in value]
+            out[str(key)] = [in_callers_language(v) if isinstance(v, str) else v for v in value]
         else:
-            out[str(key)] = gettext(str(value))
+            out[str(key)] = in_callers_language(str(value))
     return out
 
 

@@ -90,3 +90,43 @@ def test_html_pages_keep_their_html_errors(client):
 
     assert response.status_code == 404
     assert response.content_type.startswith("text/html")
+
+
+def test_a_bad_cursor_is_a_422_naming_the_field(app):
+    from api.paging import decode_cursor
+    from app.errors import DomainError
+
+    try:
+        decode_cursor("%%%not-base64")
+    except DomainError as error:
+        assert error.field == "cursor"
+    else:
+        raise AssertionError("a cursor the API never gave was accepted")
+
+
+def test_marshmallows_messages_reach_a_vietnamese_caller_in_vietnamese(app):
+    from flask_babel import force_locale
+
+    from api.messages import in_callers_language
+
+    with app.test_request_context("/api/v1/token"), force_locale("vi"):
+        assert in_callers_language("Not a valid integer.") == "Không phải là số nguyên hợp lệ."
+        ranged = "Must be greater than or equal to 1 and less than or equal to 200."
+        assert in_callers_language(ranged) == "Phải từ 1 đến 200."
+        assert in_callers_language("Something of our own.") == "Something of our own."
+
+
+def test_a_token_lists_the_farms_it_reaches(client, app):
+    from tests.farms.factories import make_farm
+
+    farmer = make_user(Role.FARMER)
+    first, second = make_farm(farmer), make_farm(farmer)
+    make_farm()  # someone else's
+    personal = make_token(farmer, {"orders:read"})
+    farm_key = make_token(farmer, {"orders:read"}, farm=second)
+
+    everything = client.get("/api/v1/me/farms", headers=bearer(personal)).get_json()
+    one = client.get("/api/v1/me/farms", headers=bearer(farm_key)).get_json()
+
+    assert sorted(farm["id"] for farm in everything) == sorted([first.id, second.id])
+    assert [farm["id"] for farm in one] == [second.id]

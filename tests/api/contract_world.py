@@ -1,0 +1,63 @@
+"""The data the contract run works on: two farms, their products, a batch, an order, and a
+token per role. Path parameters the fuzzer draws are swapped for these ids most of the time,
+so the operations are exercised on rows that exist, not only answered 404."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.auth.api_scopes import FARM_SCOPES, SCOPES
+from app.auth.roles import Role
+from tests.api.factories import make_token
+from tests.app.factories import make_user
+from tests.farms.factories import make_farm
+from tests.orders.factories import deliver_everywhere, make_order
+from tests.products.factories import make_product
+from tests.traceability.factories import harvest, make_batch
+
+OPERATOR_SCOPES = frozenset({"operator:read", "operator:write"})
+BUYER_SCOPES = frozenset({"purchases:read"})
+
+
+@dataclass
+class ContractWorld:
+    #: role -> (secret, scopes it holds)
+    tokens: dict[str, tuple[str, frozenset[str]]]
+    #: path parameter name -> an id (or code) of a row the farmer's token reaches
+    ids: dict[str, object] = field(default_factory=dict)
+
+    def role_for(self, path: str) -> str:
+        if path.startswith("/api/v1/operator"):
+            return "operator"
+        if path.startswith("/api/v1/me"):
+            return "buyer"
+        return "farmer"
+
+
+def build_world() -> ContractWorld:
+    farmer = make_user(Role.FARMER)
+    farm = deliver_everywhere(make_farm(farmer))
+    product = make_product(farm)
+    variant = product.variants[0]
+    batch = make_batch(farm, product)
+    harvest(batch, days_ago=1)
+    buyer = make_user(Role.BUYER)
+    order = make_order(variant, buyer=buyer)
+    make_farm()  # someone else's farm, for the ids the fuzzer draws
+    operator = make_user(Role.OPERATOR)
+    farm_scopes = FARM_SCOPES | BUYER_SCOPES
+    tokens = {
+        "farmer": (make_token(farmer, farm_scopes), frozenset(farm_scopes)),
+        "buyer": (make_token(buyer, BUYER_SCOPES), BUYER_SCOPES),
+        "operator": (make_token(operator, OPERATOR_SCOPES), OPERATOR_SCOPES),
+    }
+    assert set(SCOPES) == farm_scopes | OPERATOR_SCOPES, "a scope no role's token holds"
+    ids = {
+        "farm_id": farm.id,
+        "product_id": product.id,
+        "variant_id": variant.id,
+        "batch_id": batch.id,
+        "order_id": order.id,
+        "batch_code": batch.code,
+    }
+    return ContractWorld(tokens, ids)
