@@ -148,15 +148,16 @@ def test_a_page_past_the_end_is_empty(client, app):
     assert (page["items"], page["next_cursor"]) == ([], None)
 
 
-@pytest.mark.parametrize(
-    "query",
-    ["category=weapons", "province=99", "min_stars=7", "price_min=-1", "limit=0", "limit=201"],
-)
-def test_nonsense_filters_are_422_problems(client, query):
-    response = client.get("/api/v1/products?" + query, headers=EN)
+def test_nonsense_filters_are_422_problems(client):
+    # One test, not parametrized: a parameter beside the session's backend interleaves the
+    # backends, and the second PostgreSQL application then finds its database made.
+    nonsense = ("category=weapons", "province=99", "min_stars=7", "price_min=-1", "limit=201")
 
-    assert response.status_code == 422
-    assert response.content_type == "application/problem+json"
+    for query in nonsense:
+        response = client.get("/api/v1/products?" + query, headers=EN)
+        assert response.status_code == 422, query
+        assert response.content_type == "application/problem+json"
+        assert list(response.get_json()["errors"]) == [query.split("=")[0]]
 
 
 def test_the_catalog_runs_a_fixed_number_of_queries(client, app):
