@@ -13,7 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from api.blueprint import api_blueprint
-from api.paging import PageArgs, decode_cursor, encode_cursor, keyset_page, next_link, page_schema
+from api.paging import (
+    MAX_LIMIT,
+    PageArgs,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+    next_link,
+    page_schema,
+)
 from api.schemas import UtcTime, Vnd
 from app.clock import local_today
 from app.errors import DomainError, NotFound
@@ -217,20 +225,22 @@ CatalogPageSchema = ma.Schema.from_dict(
 _NOT_OURS = _l("This cursor is not one the API gave.")
 
 
-def _page_of(args: dict) -> int:
-    """The catalog is ranked, not keyed: its cursor holds the next page's number and size."""
+def _page_of(args: dict) -> tuple[int, int]:
+    """The page's number and size. The catalog is ranked, not keyed: its cursor holds the
+    next page's number and the size it was made with, which wins over `limit` (another
+    size would start the page elsewhere in the ranking)."""
     if not args["cursor"]:
-        return 1
+        return 1, args["limit"]
     found = decode_cursor(args["cursor"])
     if (
         not isinstance(found, list)
         or len(found) != 2
         or not all(type(n) is int for n in found)
-        or found[1] != args["limit"]
         or not 2 <= found[0] <= MAX_ID
+        or not 1 <= found[1] <= MAX_LIMIT
     ):
         raise DomainError(_NOT_OURS, field="cursor")
-    return found[0]
+    return found[0], found[1]
 
 
 @blp.route("/products")
@@ -243,9 +253,10 @@ def search_products(args):
     The storefront's search: the same ranking, filters and sorts.
 
     Only products on sale are listed; a product recalled from sale leaves the list. Pages
-    follow `next_cursor`; at most the first 1000 matches are ranked, as on the storefront.
+    follow `next_cursor`, which keeps the page size it was made with; at most the first 1000
+    matches are ranked, as on the storefront.
     """
-    page_number = _page_of(args)
+    page_number, size = _page_of(args)
     query = CatalogQuery(
         text=args["q"],
         category=args["category"],
@@ -259,14 +270,10 @@ def search_products(args):
         page=page_number,
     )
     today = local_today()
-    found = search_catalog(query, today, per_page=args["limit"])
+    found = search_catalog(query, today, per_page=size)
     # search_catalog answers a page past the end with the last one: none for a program.
     items = found.items if found.page == page_number else []
-    cursor = (
-        encode_cursor([page_number + 1, args["limit"]])
-        if items and found.page < found.pages
-        else None
-    )
+    cursor = encode_cursor([page_number + 1, size]) if items and found.page < found.pages else None
     body = {
         "items": [product_summary(product, today) for product in items],
         "next_cursor": cursor,

@@ -121,18 +121,20 @@ def test_catalog_pages_visit_every_product_once(client, app):
     assert 'rel="next"' in first.headers["Link"]
 
 
-def test_a_cursor_for_another_page_size_or_not_ours_is_refused(client, app):
+def test_a_cursor_keeps_its_page_size_and_one_not_ours_is_refused(client, app):
     farm = make_farm()
     for _ in range(3):
         make_product(farm)
     db.session.commit()
     cursor = _get(client, "/api/v1/products?limit=2")["next_cursor"]
 
-    other_size = client.get(f"/api/v1/products?limit=5&cursor={cursor}", headers=EN)
+    # A cursor keeps the size it was made with: another would start elsewhere in the ranking.
+    second = _get(client, f"/api/v1/products?limit=5&cursor={cursor}")
     forged = client.get("/api/v1/products?cursor=WzEsMl0", headers=EN)  # [1,2]: page 1
     garbage = client.get("/api/v1/products?cursor=%%%", headers=EN)
 
-    for refused in (other_size, forged, garbage):
+    assert (len(second["items"]), second["next_cursor"]) == (1, None)
+    for refused in (forged, garbage):
         assert refused.status_code == 422
         assert refused.content_type == "application/problem+json"
         assert "cursor" in refused.get_json()["errors"]
