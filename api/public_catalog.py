@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import marshmallow as ma
 from flask import current_app, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -322,6 +323,9 @@ class AvailabilitySchema(ma.Schema):
 
 
 class ProductRecallSchema(ma.Schema):
+    notice = ma.fields.String(
+        required=True, metadata={"description": "The page's warning, in the caller's language"}
+    )
     recalled_at = UtcTime(required=True)
     batch_code = ma.fields.String(allow_none=True)
     reason = ma.fields.String(allow_none=True)
@@ -396,6 +400,11 @@ def product_detail(product: Product, today) -> dict:
         },
         "recall": (
             {
+                "notice": (
+                    gettext("Recalled: not for sale")
+                    if not for_sale
+                    else gettext("A batch of this product was recalled")
+                ),
                 "recalled_at": product.recalled_at,
                 "batch_code": product.recalled_batch_code,
                 "reason": product.recall_reason,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from api.blueprint import api_blueprint
@@ -74,6 +75,9 @@ class EventSchema(ma.Schema):
 
 
 class RecallSchema(ma.Schema):
+    notice = ma.fields.String(
+        required=True, metadata={"description": "The page's warning, in the caller's language"}
+    )
     recalled_at = UtcTime(required=True)
     reason = ma.fields.String(allow_none=True)
 
@@ -205,11 +209,16 @@ def _recall(trace: BatchTrace) -> dict | None:
     batch = trace.batch
     if trace.recall is not None:
         return {
+            "notice": gettext("This batch has been recalled"),
             "recalled_at": trace.recall.occurred_at,
             "reason": trace.recall.details.get("reason"),
         }
     if batch.is_recalled:
-        return {"recalled_at": batch.recalled_at or batch.created_at, "reason": batch.recall_reason}
+        return {
+            "notice": gettext("This batch has been recalled"),
+            "recalled_at": batch.recalled_at or batch.created_at,
+            "reason": batch.recall_reason,
+        }
     return None
 
 

@@ -238,6 +238,7 @@ def test_a_recalled_product_says_so_and_sells_nothing(client, app):
     body = _get(client, f"/api/v1/products/{batch.product_id}")
 
     assert body["recall"]["batch_code"] == "VT2606-R"
+    assert body["recall"]["notice"] == "Recalled: not for sale"
     assert body["recall"]["reason"] == "Dư lượng thuốc"
     assert body["for_sale"] is False
     assert all(not v["in_stock"] and v["stock"] is None for v in body["variants"])
@@ -378,8 +379,13 @@ def test_a_recalled_batch_says_recalled(client, lychee_batch):
     db.session.commit()
 
     body = _get(client, f"/api/v1/trace/batches/{lychee_batch.id}")
+    in_vietnamese = client.get(
+        f"/api/v1/trace/batches/{lychee_batch.id}", headers={"Accept-Language": "vi"}
+    ).get_json()
 
     assert body["recalled"] is True
+    assert body["recall"]["notice"] == "This batch has been recalled"
+    assert in_vietnamese["recall"]["notice"] != body["recall"]["notice"]
     assert body["status"] == "recalled"
     assert body["recall"]["reason"] == "Dư lượng thuốc vượt mức"
     assert body["recall"]["recalled_at"].endswith("Z")
