@@ -49,6 +49,8 @@ LINKED = (
     "products",
     "orders",
     "traceability",
+    "dashboard",
+    "api",
     "demo",
     "bench",
     "tests",

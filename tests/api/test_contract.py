@@ -68,7 +68,10 @@ def test_every_operation_keeps_its_contract(case, world, app):
     response = case.call_and_validate(headers=bearer(secret))
 
     scope = _required_scope(case)
-    if scope and 200 <= response.status_code < 300:
+    # Schemathesis also sends methods the operation does not take (OPTIONS, which Flask
+    # answers itself, before any scope check): those say nothing about the scope.
+    own_method = case.method.upper() == case.operation.method.upper()
+    if scope and own_method and 200 <= response.status_code < 300:
         # The same call with a token of the same person lacking just that scope is refused.
         user_token = held - {scope}
         if user_token:
