@@ -83,6 +83,8 @@ def test_an_order_comes_with_lines_totals_states_and_timeline(client, lychee):
         ("status", "confirmed", "cancelled"),
     ]
     assert all(e["at"].endswith("Z") for e in body["timeline"])
+    in_vietnamese = client.get(f"/api/v1/me/orders/{order.id}", headers=bearer(secret, "vi"))
+    assert in_vietnamese.get_json()["status_label"] == "Đã hủy"
 
 
 def test_another_buyers_order_is_404_and_tells_nothing(client, lychee):

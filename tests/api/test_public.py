@@ -6,7 +6,7 @@ import io
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.auth.roles import Role
 from app.extensions import db
@@ -370,6 +370,18 @@ def test_a_batch_is_found_by_code_or_by_farm_and_code(client, lychee_batch):
     _get(client, "/api/v1/trace/batches/NO-SUCH", 404)
     _get(client, f"/api/v1/trace/farms/{slug}/batches/NO-SUCH", 404)
     _get(client, "/api/v1/trace/batches/99999999999", 404)
+
+
+def test_an_altered_history_is_reported_where_it_breaks(client, lychee_batch):
+    db.session.execute(
+        text("UPDATE batch_event SET place = 'Trung Quốc' WHERE batch_id = :id AND seq = 3"),
+        {"id": lychee_batch.id},
+    )
+    db.session.commit()
+
+    body = _get(client, f"/api/v1/trace/batches/{lychee_batch.id}")
+
+    assert body["history"] == {"intact": False, "entries": 4, "altered": "history", "broken_at": 3}
 
 
 def test_a_recalled_batch_says_recalled(client, lychee_batch):
