@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import g, request
+from flask import request
 from flask_babel import gettext
 from flask_smorest import Blueprint, abort
 
@@ -19,6 +19,8 @@ from app.auth.api_tokens import ApiCredential, authenticate
 from app.auth.models import User
 
 BEARER = "bearerAuth"
+#: Where the request keeps its credential once looked up.
+CREDENTIAL_KEY = "nongsan.api_credential"
 
 
 def _bearer_secret() -> str | None:
@@ -31,10 +33,12 @@ def _bearer_secret() -> str | None:
 
 def current_credential() -> ApiCredential | None:
     """The request's credential (looked up once), or None for a caller with no valid token."""
-    if "api_credential" not in g:
+    # Kept on the request, not on `g`: an application context may outlive one request (a
+    # test's, a CLI's), and one caller's credential must never answer for the next.
+    if CREDENTIAL_KEY not in request.environ:
         secret = _bearer_secret()
-        g.api_credential = authenticate(secret) if secret else None
-    return g.api_credential
+        request.environ[CREDENTIAL_KEY] = authenticate(secret) if secret else None
+    return request.environ[CREDENTIAL_KEY]
 
 
 def caller() -> User:

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from api.messages import in_callers_language
-from app.errors import ERROR_TEXTS, DomainError, on_error_rendering
+from app.errors import ERROR_TEXTS, DomainError, PermissionDenied, on_error_rendering
 from app.extensions import db
 
 PROBLEM_TYPE = "application/problem+json"
@@ -131,6 +131,10 @@ def _render(status: int, detail: str | None, error: BaseException | None):
 def domain_error(error: DomainError):
     """A business rule refused the request: 422, with the field it belongs to."""
     db.session.rollback()
+    # PermissionDenied is a DomainError, and Flask tries a blueprint's handlers before the
+    # application's: without this it would be a 422.
+    if isinstance(error, PermissionDenied):
+        return problem(403, str(error.message))
     errors = {error.field: [str(error.message)]} if error.field else None
     return problem(422, str(error.message), errors=errors)
 

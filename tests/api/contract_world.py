@@ -14,6 +14,7 @@ from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, make_order
 from tests.products.factories import make_product
 from tests.traceability.factories import harvest, make_batch
+from traceability.labels import issue_labels
 
 OPERATOR_SCOPES = frozenset({"operator:read", "operator:write"})
 BUYER_SCOPES = frozenset({"purchases:read"})
@@ -40,7 +41,8 @@ def build_world() -> ContractWorld:
     product = make_product(farm)
     variant = product.variants[0]
     batch = make_batch(farm, product)
-    harvest(batch, days_ago=1)
+    event = harvest(batch, days_ago=1)
+    run = issue_labels(batch, farmer, "a4-24", 2)
     buyer = make_user(Role.BUYER)
     order = make_order(variant, buyer=buyer)
     make_farm()  # someone else's farm, for the ids the fuzzer draws
@@ -59,5 +61,7 @@ def build_world() -> ContractWorld:
         "batch_id": batch.id,
         "order_id": order.id,
         "batch_code": batch.code,
+        "event_id": event.id,
+        "run_id": run.id,
     }
     return ContractWorld(tokens, ids)
