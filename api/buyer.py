@@ -43,15 +43,15 @@ def _of_caller():
     return select(Order).join(Order.checkout).where(Checkout.buyer_id == caller().id)
 
 
-class OrderFarmSchema(ma.Schema):
+class PurchaseFarmSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
 
 
-class OrderSummarySchema(ma.Schema):
+class PurchaseSummarySchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     number = ma.fields.String(required=True, metadata={"description": "e.g. NS000123"})
-    farm = ma.fields.Nested(OrderFarmSchema, required=True)
+    farm = ma.fields.Nested(PurchaseFarmSchema, required=True)
     status = ma.fields.String(
         required=True, metadata={"description": "Fulfilment state", "enum": ORDER_STATES}
     )
@@ -97,7 +97,7 @@ class OrderListArgs(PageArgs):
 @blp.route("/orders")
 @authorized(blp, SCOPE)
 @blp.arguments(OrderListArgs, location="query")
-@blp.response(200, page_schema(OrderSummarySchema, "PurchasePage"))
+@blp.response(200, page_schema(PurchaseSummarySchema, "PurchasePage"))
 def my_orders(args):
     """The caller's orders.
 
@@ -110,13 +110,13 @@ def my_orders(args):
     return {"items": [_summary(o) for o in orders], "next_cursor": cursor}, 200, next_link(cursor)
 
 
-class OriginSchema(ma.Schema):
+class PurchaseOriginSchema(ma.Schema):
     batch_id = ma.fields.Integer(required=True)
     code = ma.fields.String(required=True)
     trace_url = ma.fields.String(required=True, metadata={"description": "Its public trace"})
 
 
-class LineSchema(ma.Schema):
+class PurchaseLineSchema(ma.Schema):
     product_name = ma.fields.String(required=True, metadata={"description": "As bought"})
     variant_id = ma.fields.Integer(allow_none=True)
     unit_label = ma.fields.String(required=True)
@@ -125,13 +125,13 @@ class LineSchema(ma.Schema):
     line_total_vnd = Vnd(required=True)
     ships_on = ma.fields.Date(allow_none=True, metadata={"description": "A pre-order's date"})
     origins = ma.fields.List(
-        ma.fields.Nested(OriginSchema),
+        ma.fields.Nested(PurchaseOriginSchema),
         required=True,
         metadata={"description": "The batches it was packed from"},
     )
 
 
-class TimelineEntrySchema(ma.Schema):
+class PurchaseEventSchema(ma.Schema):
     at = UtcTime(required=True)
     kind = ma.fields.String(
         required=True,
@@ -147,18 +147,18 @@ class TimelineEntrySchema(ma.Schema):
     )
 
 
-class ShippingSchema(ma.Schema):
+class PurchaseShippingSchema(ma.Schema):
     carrier = ma.fields.String(allow_none=True)
     tracking_number = ma.fields.String(allow_none=True)
 
 
-class OrderSchema(OrderSummarySchema):
+class PurchaseSchema(PurchaseSummarySchema):
     pay_before = UtcTime(allow_none=True, metadata={"description": "Unpaid after it: cancelled"})
     cancel_reason = ma.fields.String(allow_none=True)
-    shipping = ma.fields.Nested(ShippingSchema, required=True)
-    lines = ma.fields.List(ma.fields.Nested(LineSchema), required=True)
+    shipping = ma.fields.Nested(PurchaseShippingSchema, required=True)
+    lines = ma.fields.List(ma.fields.Nested(PurchaseLineSchema), required=True)
     timeline = ma.fields.List(
-        ma.fields.Nested(TimelineEntrySchema),
+        ma.fields.Nested(PurchaseEventSchema),
         required=True,
         metadata={"description": "The order's history, oldest first"},
     )
@@ -197,7 +197,7 @@ def _line(line, origins) -> dict:
 
 @blp.route("/orders/<int:order_id>")
 @authorized(blp, SCOPE)
-@blp.response(200, OrderSchema)
+@blp.response(200, PurchaseSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def my_order(order_id: int):
     """One of the caller's orders.

@@ -98,12 +98,12 @@ def certification(found: Certification, today) -> dict:
     }
 
 
-class PhotoSchema(ma.Schema):
+class PublicPhotoSchema(ma.Schema):
     url = ma.fields.String(required=True, metadata={"description": "The photo, absolute"})
     thumb_url = ma.fields.String(required=True, metadata={"description": "Its thumbnail"})
 
 
-class FarmRefSchema(ma.Schema):
+class PublicFarmRefSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     slug = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
@@ -116,7 +116,7 @@ class FarmRefSchema(ma.Schema):
     url = ma.fields.String(required=True, metadata={"description": "The farm's public page"})
 
 
-class CertificationSchema(ma.Schema):
+class PublicCertificationSchema(ma.Schema):
     """A certificate an operator verified; `valid` is false once it expired."""
 
     scheme = ma.fields.String(required=True, metadata={"description": "vietgap, globalgap…"})
@@ -162,7 +162,7 @@ def product_summary(product: Product, today) -> dict:
 SEASON_STATES = ("year_round", "in_season", "preorder", "out_of_season")
 
 
-class ProductSummarySchema(ma.Schema):
+class PublicProductSummarySchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     slug = ma.fields.String(required=True)
     name = ma.fields.String(required=True, metadata={"description": "As the farm wrote it"})
@@ -179,8 +179,8 @@ class ProductSummarySchema(ma.Schema):
     availability = ma.fields.String(
         required=True, validate=ma.validate.OneOf(SEASON_STATES), metadata={"enum": SEASON_STATES}
     )
-    photo = ma.fields.Nested(PhotoSchema, allow_none=True)
-    farm = ma.fields.Nested(FarmRefSchema, required=True)
+    photo = ma.fields.Nested(PublicPhotoSchema, allow_none=True)
+    farm = ma.fields.Nested(PublicFarmRefSchema, required=True)
     url = ma.fields.String(required=True, metadata={"description": "The product's page"})
 
 
@@ -210,7 +210,7 @@ class CatalogArgs(PageArgs):
 
 CatalogPageSchema = ma.Schema.from_dict(
     {
-        "items": ma.fields.List(ma.fields.Nested(ProductSummarySchema), required=True),
+        "items": ma.fields.List(ma.fields.Nested(PublicProductSummarySchema), required=True),
         "next_cursor": ma.fields.String(required=True, allow_none=True),
         "total": ma.fields.Integer(
             required=True,
@@ -284,7 +284,7 @@ def search_products(args):
     return body, 200, next_link(cursor)
 
 
-class VariantSchema(ma.Schema):
+class PublicVariantSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     unit = ma.fields.String(required=True, metadata={"description": "kg, box, bag, jar…"})
     unit_label = ma.fields.String(
@@ -300,21 +300,21 @@ class VariantSchema(ma.Schema):
     )
 
 
-class OcopSchema(ma.Schema):
+class PublicOcopSchema(ma.Schema):
     stars = ma.fields.Integer(required=True)
     level = ma.fields.String(required=True, metadata={"description": "province or ministry"})
     decision_number = ma.fields.String(required=True)
     expires_on = ma.fields.Date(required=True)
 
 
-class AreaSchema(ma.Schema):
+class PublicAreaSchema(ma.Schema):
     name = ma.fields.String(required=True)
     code = ma.fields.String(
         allow_none=True, metadata={"description": "Planting-area code (mã số vùng trồng)"}
     )
 
 
-class AvailabilitySchema(ma.Schema):
+class PublicSeasonSchema(ma.Schema):
     state = ma.fields.String(required=True, metadata={"enum": SEASON_STATES})
     season_opens = ma.fields.Date(allow_none=True)
     season_closes = ma.fields.Date(allow_none=True)
@@ -322,7 +322,7 @@ class AvailabilitySchema(ma.Schema):
     preorder_left = ma.fields.Integer(required=True)
 
 
-class ProductRecallSchema(ma.Schema):
+class PublicProductRecallSchema(ma.Schema):
     notice = ma.fields.String(
         required=True, metadata={"description": "The page's warning, in the caller's language"}
     )
@@ -334,22 +334,22 @@ class ProductRecallSchema(ma.Schema):
     )
 
 
-class ProductSchema(ProductSummarySchema):
+class PublicProductSchema(PublicProductSummarySchema):
     description = ma.fields.String(required=True)
     gtin = ma.fields.String(allow_none=True)
     for_sale = ma.fields.Boolean(required=True)
-    variants = ma.fields.List(ma.fields.Nested(VariantSchema), required=True)
-    photos = ma.fields.List(ma.fields.Nested(PhotoSchema), required=True)
-    ocop = ma.fields.Nested(OcopSchema, allow_none=True)
+    variants = ma.fields.List(ma.fields.Nested(PublicVariantSchema), required=True)
+    photos = ma.fields.List(ma.fields.Nested(PublicPhotoSchema), required=True)
+    ocop = ma.fields.Nested(PublicOcopSchema, allow_none=True)
     certifications = ma.fields.List(
-        ma.fields.Nested(CertificationSchema),
+        ma.fields.Nested(PublicCertificationSchema),
         required=True,
         metadata={"description": "The farm's valid certificates"},
     )
-    growing_area = ma.fields.Nested(AreaSchema, allow_none=True)
-    season = ma.fields.Nested(AvailabilitySchema, required=True)
+    growing_area = ma.fields.Nested(PublicAreaSchema, allow_none=True)
+    season = ma.fields.Nested(PublicSeasonSchema, required=True)
     recall = ma.fields.Nested(
-        ProductRecallSchema,
+        PublicProductRecallSchema,
         allow_none=True,
         metadata={"description": "The latest recall of one of its batches, if any"},
     )
@@ -418,7 +418,7 @@ def product_detail(product: Product, today) -> dict:
 
 @blp.route("/products/<int:product_id>")
 @public_page
-@blp.response(200, ProductSchema)
+@blp.response(200, PublicProductSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_product(product_id: int):
     """A product on the storefront.
@@ -445,34 +445,36 @@ def get_product(product_id: int):
 # Farms -------------------------------------------------------------------------------------
 
 
-class FarmSummarySchema(FarmRefSchema):
+class PublicFarmSummarySchema(PublicFarmRefSchema):
     kind = ma.fields.String(
         required=True, validate=ma.validate.OneOf([kind.value for kind in FarmKind])
     )
-    photo = ma.fields.Nested(PhotoSchema, allow_none=True)
+    photo = ma.fields.Nested(PublicPhotoSchema, allow_none=True)
 
 
-class GrowingAreaSchema(AreaSchema):
+class PublicGrowingAreaSchema(PublicAreaSchema):
     crop = ma.fields.String(required=True)
     area_ha = ma.fields.String(required=True, metadata={"description": "Hectares, as text"})
     commune = ma.fields.String(required=True)
 
 
-class FarmSchema(FarmSummarySchema):
+class PublicFarmSchema(PublicFarmSummarySchema):
     story = ma.fields.String(required=True)
     contact_phone = ma.fields.String(allow_none=True, metadata={"description": "E.164"})
     cooperative = ma.fields.Nested(
-        FarmRefSchema, allow_none=True, metadata={"description": "The cooperative it belongs to"}
+        PublicFarmRefSchema,
+        allow_none=True,
+        metadata={"description": "The cooperative it belongs to"},
     )
-    photos = ma.fields.List(ma.fields.Nested(PhotoSchema), required=True)
+    photos = ma.fields.List(ma.fields.Nested(PublicPhotoSchema), required=True)
     certifications = ma.fields.List(
-        ma.fields.Nested(CertificationSchema),
+        ma.fields.Nested(PublicCertificationSchema),
         required=True,
         metadata={"description": "Verified certificates, expired ones marked not valid"},
     )
-    growing_areas = ma.fields.List(ma.fields.Nested(GrowingAreaSchema), required=True)
+    growing_areas = ma.fields.List(ma.fields.Nested(PublicGrowingAreaSchema), required=True)
     products = ma.fields.List(
-        ma.fields.Nested(ProductSummarySchema),
+        ma.fields.Nested(PublicProductSummarySchema),
         required=True,
         metadata={"description": "Its products on sale, newest first (as its page, up to 60)"},
     )
@@ -498,7 +500,7 @@ class FarmListArgs(PageArgs):
 @blp.route("/farms")
 @public_page
 @blp.arguments(FarmListArgs, location="query")
-@blp.response(200, page_schema(FarmSummarySchema, "FarmPage"))
+@blp.response(200, page_schema(PublicFarmSummarySchema, "PublicFarmPage"))
 def list_farms(args):
     """The farms on the storefront (not suspended), newest first."""
     statement = select(Farm).where(Farm.suspended_at.is_(None)).options(selectinload(Farm.photos))
@@ -517,7 +519,7 @@ def list_farms(args):
 
 @blp.route("/farms/<int:farm_id>")
 @public_page
-@blp.response(200, FarmSchema)
+@blp.response(200, PublicFarmSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_farm(farm_id: int):
     """A farm, as its public page shows it.

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from api.blueprint import api_blueprint
 from api.public_catalog import (
-    CertificationSchema,
-    FarmRefSchema,
+    PublicCertificationSchema,
+    PublicFarmRefSchema,
     absolute_url,
     certification,
     decimal_text,
@@ -51,19 +51,19 @@ blp = api_blueprint(
 )
 
 
-class DetailSchema(ma.Schema):
+class TraceDetailSchema(ma.Schema):
     name = ma.fields.String(required=True, metadata={"description": "The diary field's name"})
     label = ma.fields.String(required=True, metadata={"description": "In the caller's language"})
     value = ma.fields.String(required=True)
 
 
-class EventSchema(ma.Schema):
+class TraceEventSchema(ma.Schema):
     seq = ma.fields.Integer(required=True, metadata={"description": "1, 2, 3… as recorded"})
     kind = ma.fields.String(required=True, metadata={"enum": [k.value for k in EventKind]})
     kind_label = ma.fields.String(required=True)
     occurred_at = UtcTime(required=True)
     place = ma.fields.String(required=True)
-    details = ma.fields.List(ma.fields.Nested(DetailSchema), required=True)
+    details = ma.fields.List(ma.fields.Nested(TraceDetailSchema), required=True)
     note = ma.fields.String(required=True)
     photos = ma.fields.List(ma.fields.String(), required=True)
     report_url = ma.fields.String(allow_none=True, metadata={"description": "A lab report"})
@@ -74,7 +74,7 @@ class EventSchema(ma.Schema):
     corrects = ma.fields.Integer(allow_none=True, metadata={"description": "Its seq"})
 
 
-class RecallSchema(ma.Schema):
+class TraceRecallSchema(ma.Schema):
     notice = ma.fields.String(
         required=True, metadata={"description": "The page's warning, in the caller's language"}
     )
@@ -82,7 +82,7 @@ class RecallSchema(ma.Schema):
     reason = ma.fields.String(allow_none=True)
 
 
-class IntervalSchema(ma.Schema):
+class TraceIntervalSchema(ma.Schema):
     """The last spraying before the harvest and the interval its product requires."""
 
     days_before_harvest = ma.fields.Integer(required=True)
@@ -124,7 +124,7 @@ class TraceAreaSchema(ma.Schema):
     code = ma.fields.String(allow_none=True)
 
 
-class TraceFarmSchema(FarmRefSchema):
+class TraceFarmSchema(PublicFarmRefSchema):
     contact_phone = ma.fields.String(allow_none=True)
 
 
@@ -136,16 +136,16 @@ class TraceSchema(ma.Schema):
     recalled = ma.fields.Boolean(
         required=True, metadata={"description": "True: do not eat it (see `recall`)"}
     )
-    recall = ma.fields.Nested(RecallSchema, allow_none=True)
+    recall = ma.fields.Nested(TraceRecallSchema, allow_none=True)
     harvested_on = ma.fields.Date(allow_none=True)
     quantity = ma.fields.String(allow_none=True, metadata={"description": "Decimal, as text"})
     unit = ma.fields.String(required=True)
     product = ma.fields.Nested(TraceProductSchema, required=True)
     farm = ma.fields.Nested(TraceFarmSchema, required=True)
     growing_area = ma.fields.Nested(TraceAreaSchema, allow_none=True)
-    certifications = ma.fields.List(ma.fields.Nested(CertificationSchema), required=True)
+    certifications = ma.fields.List(ma.fields.Nested(PublicCertificationSchema), required=True)
     ocop = ma.fields.Nested(OcopTraceSchema, allow_none=True)
-    interval = ma.fields.Nested(IntervalSchema, allow_none=True)
+    interval = ma.fields.Nested(TraceIntervalSchema, allow_none=True)
     interval_overrides = ma.fields.List(
         ma.fields.String(),
         required=True,
@@ -153,7 +153,7 @@ class TraceSchema(ma.Schema):
     )
     history = ma.fields.Nested(HistoryCheckSchema, required=True)
     events = ma.fields.List(
-        ma.fields.Nested(EventSchema),
+        ma.fields.Nested(TraceEventSchema),
         required=True,
         metadata={"description": "The diary in the order recorded, corrected entries marked"},
     )
@@ -161,7 +161,7 @@ class TraceSchema(ma.Schema):
     epcis_url = ma.fields.String(required=True, metadata={"description": "GS1 EPCIS 2.0"})
 
 
-class LabelSchema(ma.Schema):
+class TraceLabelSchema(ma.Schema):
     serial = ma.fields.String(required=True)
     scans = ma.fields.Integer(required=True, metadata={"description": "People's scans so far"})
     first_scanned_at = UtcTime(allow_none=True)
@@ -172,7 +172,7 @@ class LabelSchema(ma.Schema):
 
 
 class LabelTraceSchema(TraceSchema):
-    label = ma.fields.Nested(LabelSchema, required=True)
+    label = ma.fields.Nested(TraceLabelSchema, required=True)
 
 
 def _media(key: str) -> str:
