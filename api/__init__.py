@@ -27,6 +27,7 @@ BLUEPRINT_MODULES = (
     "api.operator_certificates",
     "api.operator_payouts",
     "api.operator_figures",
+    "api.epcis",
 )
 
 

@@ -5,11 +5,10 @@ request can carry what the database cannot store (a NUL character, an id past 32
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, OneOf, Range
 
 from api.paging import PageArgs
-from api.schemas import UtcTime, Vnd
+from api.schemas import UtcTime, Vnd, storable
 from app.validation import MAX_ID, MAX_VND
 from products.models import Category, ProductStatus, Unit
 from products.seasons import month_day_text
@@ -20,14 +19,8 @@ ID = f"int(min=1, max={MAX_ID})"
 MAX_COUNT = 10_000_000
 
 
-def _storable(text: str) -> None:
-    """No NUL (PostgreSQL refuses it in text) and no lone surrogate (not encodable)."""
-    if "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text):
-        raise ma.ValidationError(str(_l("This text holds characters that are not text.")))
-
-
 def text(max_length: int, **kwargs) -> ma.fields.String:
-    return ma.fields.String(validate=[Length(max=max_length), _storable], **kwargs)
+    return ma.fields.String(validate=[Length(max=max_length), storable], **kwargs)
 
 
 def count(minimum: int = 0, maximum: int = MAX_COUNT, **kwargs) -> ma.fields.Integer:

@@ -80,7 +80,7 @@ class OrderLineSchema(ma.Schema):
     )
 
 
-class DeliverySchema(ma.Schema):
+class OrderDeliverySchema(ma.Schema):
     """Who receives the order and where, as the farm's order page shows it."""
 
     method = ma.fields.String(required=True, metadata={"description": "delivery or pickup"})
@@ -94,7 +94,7 @@ class DeliverySchema(ma.Schema):
     street = ma.fields.String(required=True)
 
 
-class TimelineEntrySchema(ma.Schema):
+class FarmTimelineEntrySchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     kind = ma.fields.String(
         required=True, metadata={"description": "status, payment, shipped_early or recall"}
@@ -136,12 +136,12 @@ class FarmOrderSchema(ma.Schema):
             "e.g. a refund of an unpaid order)"
         },
     )
-    delivery = ma.fields.Nested(DeliverySchema, required=True)
+    delivery = ma.fields.Nested(OrderDeliverySchema, required=True)
     lines = ma.fields.List(ma.fields.Nested(OrderLineSchema), required=True)
 
 
 class FarmOrderDetailSchema(FarmOrderSchema):
-    timeline = ma.fields.List(ma.fields.Nested(TimelineEntrySchema), required=True)
+    timeline = ma.fields.List(ma.fields.Nested(FarmTimelineEntrySchema), required=True)
 
 
 class BatchShareSchema(ma.Schema):

@@ -10,9 +10,9 @@ from flask.views import MethodView
 
 from api.auth import authorized
 from api.blueprint import api_blueprint
-from api.operator_schemas import PROVINCE_CODE, storable
+from api.operator_schemas import PROVINCE_CODE
 from api.reach import operator_caller
-from api.schemas import UtcTime
+from api.schemas import UtcTime, storable
 from app.clock import local_today
 from app.errors import DomainError
 from dashboard import services

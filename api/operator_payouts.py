@@ -16,11 +16,10 @@ from api.operator_schemas import (
     ROW_ID,
     OperatorBankAccountSchema,
     OperatorPayoutSchema,
-    storable,
 )
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
 from api.reach import operator_caller
-from api.schemas import Vnd
+from api.schemas import Vnd, storable
 from app.errors import get_or_not_found
 from app.extensions import db
 from app.validation import MAX_ID, MAX_VND

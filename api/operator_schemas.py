@@ -4,7 +4,6 @@ pages show them (names prefixed "Operator" so they never meet another part's sch
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_babel import gettext
 
 from api.schemas import UtcTime, Vnd
 from app.validation import MAX_ID
@@ -14,13 +13,6 @@ ROW_ID = f"int(max={MAX_ID})"
 
 #: A province-level unit's two-digit code (app.geo).
 PROVINCE_CODE = ma.validate.Regexp(r"^[0-9]{2}$")
-
-
-def storable(text: str) -> None:
-    """Refuse what no database column can keep: a NUL (PostgreSQL refuses it in text) or a
-    lone surrogate (no encoding has it), so such input is a 422, not a 500."""
-    if "\x00" in text or any("\ud800" <= character <= "\udfff" for character in text):
-        raise ma.ValidationError(gettext("This text has characters that cannot be stored."))
 
 
 class OperatorCertificationSchema(ma.Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 
 
 class Vnd(ma.fields.Integer):
@@ -32,3 +33,10 @@ class UtcTime(ma.fields.DateTime):
         if parsed.tzinfo is None:
             raise self.make_error("invalid", input=value, obj_type="datetime")
         return parsed.astimezone(UTC)
+
+
+def storable(text: str) -> None:
+    """A validator for text a program sends: no NUL (PostgreSQL refuses it in text) and no
+    lone surrogate (no encoding has it), so such input is a 422, not a 500."""
+    if "\x00" in text or any("\ud800" <= character <= "\udfff" for character in text):
+        raise ma.ValidationError(str(_l("This text holds characters that are not text.")))

@@ -90,8 +90,11 @@ FIELD_TERMS = {
     "quantity": "recordedQuantity",
     "unit": "recordedUnit",
 }
-#: Internal storage keys: the lab report is not published through this document.
-_NOT_EXPORTED = {"report_key"}
+#: The detail that keeps a captured event's own eventID (traceability.epcis_capture).
+CAPTURED_EVENT_ID = "event_id"
+#: Internal storage keys (the lab report is not published through this document), and the
+#: captured eventID, which the event states as its `eventID`.
+_NOT_EXPORTED = {"report_key", CAPTURED_EVENT_ID}
 
 #: Units of weight and volume as typed (accents folded): UN/ECE Rec 20 code and factor.
 #: Tạ and yến are exactly 100 kg and 10 kg.
@@ -130,6 +133,28 @@ def batch_document(
     Plain JSON values only; the same input gives the same document except `creationDate`.
     """
     uris = _Uris(batch, base_url)
+    document = {
+        "@context": context(uris.vocabulary),
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": _utc(now or utcnow()),
+        "epcisHeader": {"epcisMasterData": {"vocabularyList": _master_data(batch, uris)}},
+        "epcisBody": {"eventList": [found for _, found in batch_events(batch, events, base_url)]},
+    }
+    if batch.is_recalled and batch.recalled_at is not None:
+        document[f"{PREFIX}:recall"] = {
+            f"{PREFIX}:recalledAt": _utc(batch.recalled_at),
+            f"{PREFIX}:reason": batch.recall_reason or "",
+        }
+    return document
+
+
+def batch_events(
+    batch: Batch, events: Sequence[BatchEvent], base_url: str
+) -> list[tuple[BatchEvent, dict]]:
+    """Each exported entry of the batch's history (all of it: corrections point both ways)
+    with its ObjectEvent, in `seq` order. The export and the query API both use this."""
+    uris = _Uris(batch, base_url)
     ordered = sorted(events, key=lambda event: event.seq)
     by_id = {event.id: event for event in ordered}
     corrections: dict[int, list[BatchEvent]] = {}
@@ -153,26 +178,50 @@ def batch_document(
         if corrected is not None:
             epcis_event[f"{PREFIX}:corrects"] = event_id(corrected)
         epcis_event.update(_extensions(event))
-        event_list.append(epcis_event)
+        event_list.append((event, epcis_event))
+    return event_list
 
-    document = {
-        "@context": [EPCIS_CONTEXT, {PREFIX: uris.vocabulary}],
-        "type": "EPCISDocument",
+
+def context(vocabulary: str) -> list:
+    """The JSON-LD context: GS1's, and our prefix for the extension terms."""
+    return [EPCIS_CONTEXT, {PREFIX: vocabulary}]
+
+
+def vocabulary_uri(base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/voc/"
+
+
+def master_data(batch: Batch, base_url: str) -> list[dict]:
+    """The vocabularies naming the batch's farm, lot and growing area (as in the export)."""
+    return _master_data(batch, _Uris(batch, base_url))
+
+
+def query_document(
+    query_name: str,
+    events: Sequence[dict],
+    vocabularies: Sequence[dict],
+    base_url: str,
+    now: datetime | None = None,
+) -> dict:
+    """An EPCISQueryDocument (the REST binding's answer) of events made by `batch_events`."""
+    body: dict = {"eventList": list(events)}
+    if vocabularies:
+        body["vocabularyList"] = list(vocabularies)
+    return {
+        "@context": context(vocabulary_uri(base_url)),
+        "type": "EPCISQueryDocument",
         "schemaVersion": "2.0",
         "creationDate": _utc(now or utcnow()),
-        "epcisHeader": {"epcisMasterData": {"vocabularyList": _master_data(batch, uris)}},
-        "epcisBody": {"eventList": event_list},
+        "epcisBody": {"queryResults": {"queryName": query_name, "resultsBody": body}},
     }
-    if batch.is_recalled and batch.recalled_at is not None:
-        document[f"{PREFIX}:recall"] = {
-            f"{PREFIX}:recalledAt": _utc(batch.recalled_at),
-            f"{PREFIX}:reason": batch.recall_reason or "",
-        }
-    return document
 
 
 def event_id(event: BatchEvent) -> str:
-    """A URI that stays the same for the event: derived from its stored chain hash."""
+    """A URI that stays the same for the event: the eventID it was captured with (kept in
+    its details, under the chain's hash), else one derived from its stored chain hash."""
+    captured = (event.details or {}).get(CAPTURED_EVENT_ID)
+    if captured:
+        return str(captured)
     return f"urn:uuid:{uuid.uuid5(EVENT_ID_NAMESPACE, event.hash)}"
 
 
@@ -190,10 +239,10 @@ class _Uris:
 
     def __init__(self, batch: Batch, base_url: str) -> None:
         base = base_url.rstrip("/")
-        self.vocabulary = f"{base}/voc/"
-        self.farm = f"{base}/farms/{quote(batch.farm.slug, safe='')}"
+        self.vocabulary = vocabulary_uri(base)
+        self.farm = farm_uri(batch.farm, base)
         area = batch.growing_area
-        self.area = f"{self.farm}/areas/{area.id}" if area is not None else None
+        self.area = area_uri(batch.farm, area.id, base) if area is not None else None
         self.lot = epc_class(batch, base)
 
     def biz_step(self, kind: str) -> str:
@@ -201,6 +250,40 @@ class _Uris:
             return STANDARD_BIZ_STEPS[EventKind(kind)]
         except (KeyError, ValueError):
             return f"{self.vocabulary}bizstep/{quote(kind, safe='')}"
+
+
+#: The ways CBV 2.0 writes a standard business step: the bare word, its GS1 Web URI, its URN.
+_CBV_STEP_FORMS = ("{}", "https://ref.gs1.org/cbv/BizStep-{}", "urn:epcglobal:cbv:bizstep:{}")
+
+
+def kind_of_biz_step(biz_step: str, base_url: str) -> EventKind | None:
+    """The diary kind a business step stands for, as the export writes it (the inverse of
+    its table); None for a step we do not record."""
+    for kind, step in STANDARD_BIZ_STEPS.items():
+        if biz_step in {form.format(step) for form in _CBV_STEP_FORMS}:
+            return kind
+    own = f"{vocabulary_uri(base_url)}bizstep/"
+    if biz_step.startswith(own):
+        return _kind(biz_step[len(own) :])
+    return None
+
+
+def expected_action(kind: EventKind) -> str:
+    """The harvest commissions the lot (ADD); every other entry observes it."""
+    return "ADD" if kind == EventKind.HARVEST else "OBSERVE"
+
+
+def field_term(name: str) -> str:
+    """The extension term (without prefix) of a diary field, as the export names it."""
+    return FIELD_TERMS.get(name) or _camel(name)
+
+
+def farm_uri(farm, base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/farms/{quote(farm.slug, safe='')}"
+
+
+def area_uri(farm, area_id: int, base_url: str) -> str:
+    return f"{farm_uri(farm, base_url)}/areas/{area_id}"
 
 
 def _event(batch: Batch, event: BatchEvent, uris: _Uris) -> dict:
@@ -213,7 +296,7 @@ def _event(batch: Batch, event: BatchEvent, uris: _Uris) -> dict:
         "eventTime": local.isoformat(),
         "eventTimeZoneOffset": _offset(local),
         "recordTime": _utc(event.recorded_at),
-        "action": "ADD" if kind == EventKind.HARVEST else "OBSERVE",
+        "action": expected_action(kind),
         "bizStep": uris.biz_step(event.kind),
         "quantityList": [lot],
     }
@@ -274,7 +357,7 @@ def _extensions(event: BatchEvent) -> dict:
     for name, value in event.details.items():
         if name in _NOT_EXPORTED:
             continue
-        fields[f"{PREFIX}:{FIELD_TERMS.get(name) or _camel(name)}"] = value
+        fields[f"{PREFIX}:{field_term(name)}"] = value
     if event.place:
         fields[f"{PREFIX}:place"] = event.place
     if event.note:

@@ -34,6 +34,7 @@ from products.sale_stop import resume_sale
 from traceability import chain, recalls
 from traceability.chain import effective_events
 from traceability.diary import KIND_FIELDS, DiaryField
+from traceability.epcis import CAPTURED_EVENT_ID
 from traceability.models import Batch, BatchEvent, BatchStatus, EventKind, Label, LabelRun
 
 #: GS1 lot numbers allow more, but upper-case letters, digits and "-" stay in the QR code's
@@ -186,6 +187,9 @@ class EventInput:
     corrects_id: int | str | None = None
     #: Only an operator may record a harvest inside a pre-harvest interval, with a reason.
     phi_override_reason: str = ""
+    #: The eventID of an EPCIS event captured as this entry (traceability.epcis_capture):
+    #: kept in the details, under the chain's hash, so the export gives the same eventID.
+    epcis_event_id: str = ""
 
 
 def parse_local_datetime(value: str | datetime, now: datetime) -> datetime:
@@ -358,6 +362,8 @@ def record_event(
         details.update(_override_or_refuse(breach, actor, entry.phi_override_reason))
     photo_keys, extra = _store_files(entry, kind)
     details.update(extra)
+    if entry.epcis_event_id:
+        details[CAPTURED_EVENT_ID] = entry.epcis_event_id
 
     event = BatchEvent(
         kind=kind.value,

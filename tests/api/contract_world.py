@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 from app.auth.api_scopes import FARM_SCOPES, SCOPES
 from app.auth.roles import Role
+from app.clock import local_today
+from products.services import set_ocop
 from tests.api.factories import make_token
 from tests.app.factories import make_user
-from tests.farms.factories import make_farm
+from tests.farms.factories import make_certification, make_farm
 from tests.orders.factories import deliver_everywhere, make_order
 from tests.products.factories import make_product
 from tests.traceability.factories import harvest, make_batch
@@ -45,6 +47,14 @@ def build_world() -> ContractWorld:
     run = issue_labels(batch, farmer, "a4-24", 2)
     buyer = make_user(Role.BUYER)
     order = make_order(variant, buyer=buyer)
+    certification = make_certification(farm)
+    ocop = set_ocop(
+        make_product(farm, publish=False),
+        farmer,
+        stars=4,
+        decision_number="QĐ-123/UBND",
+        decision_date=local_today(),
+    )
     make_farm()  # someone else's farm, for the ids the fuzzer draws
     operator = make_user(Role.OPERATOR)
     farm_scopes = FARM_SCOPES | BUYER_SCOPES
@@ -63,5 +73,8 @@ def build_world() -> ContractWorld:
         "batch_code": batch.code,
         "event_id": event.id,
         "run_id": run.id,
+        "certification_id": certification.id,
+        "certificate_id": ocop.id,
+        "province_code": farm.province_code,
     }
     return ContractWorld(tokens, ids)

@@ -154,6 +154,6 @@ def test_a_reference_no_database_can_keep_is_refused(client, app):
 
     assert response.status_code == 422
     assert response.get_json()["errors"]["reference"] == [
-        "Đoạn chữ này có ký tự không thể lưu được."
+        "Đoạn chữ này chứa ký tự không phải là chữ."
     ]
     assert database_snapshot() == before
