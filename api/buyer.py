@@ -188,7 +188,7 @@ def _line(line, origins) -> dict:
             {
                 "batch_id": batch.id,
                 "code": batch.code,
-                "trace_url": absolute_url("trace.trace_batch", reference=str(batch.id)),
+                "trace_url": absolute_url("trace.trace_batch", batch_ref=str(batch.id)),
             }
             for batch in origins.get(line.id, ())
         ],

@@ -282,28 +282,28 @@ def _trace_of(batch_id: int) -> dict:
     return trace_body(batch_trace(batch_id, today), today)
 
 
-@blp.route("/batches/<string(maxlength=40):reference>")
+@blp.route("/batches/<string(maxlength=40):batch_ref>")
 @public_page
 @blp.response(200, TraceSchema)
 @blp.alt_response(404, response="NOT_FOUND")
-def trace_batch(reference: str):
+def trace_batch(batch_ref: str):
     """A batch's trace, by id or code.
 
-    What its public page shows. `reference` is the batch's id or a code only one farm uses
+    What its public page shows. `batch_ref` is the batch's id or a code only one farm uses
     (VT2606-A); a code several farms use is 404: ask by farm and code. A recalled batch says
     so (`recalled`, `recall`).
     """
-    batch = find_batch(reference)
+    batch = find_batch(batch_ref)
     if batch is None:
-        raise NotFound(f"batch {reference}")
+        raise NotFound(f"batch {batch_ref}")
     return _trace_of(batch.id)
 
 
-@blp.route("/farms/<string(maxlength=80):farm_slug>/batches/<string(maxlength=40):code>")
+@blp.route("/farms/<string(maxlength=80):farm_slug>/batches/<string(maxlength=40):batch_code>")
 @public_page
 @blp.response(200, TraceSchema)
 @blp.alt_response(404, response="NOT_FOUND")
-def trace_farm_batch(farm_slug: str, code: str):
+def trace_farm_batch(farm_slug: str, batch_code: str):
     """A batch's trace, by farm and code.
 
     The farm's slug and the batch's code, as in the address of its public page.
@@ -311,10 +311,10 @@ def trace_farm_batch(farm_slug: str, code: str):
     batch_id = db.session.scalar(
         select(Batch.id)
         .join(Farm, Farm.id == Batch.farm_id)
-        .where(Farm.slug == farm_slug, Batch.code == code.upper())
+        .where(Farm.slug == farm_slug, Batch.code == batch_code.upper())
     )
     if batch_id is None:
-        raise NotFound(f"batch {farm_slug}/{code}")
+        raise NotFound(f"batch {farm_slug}/{batch_code}")
     return _trace_of(batch_id)
 
 
