@@ -16,7 +16,7 @@ from tests.farms.factories import make_certification, make_farm
 from tests.orders.factories import deliver_everywhere, make_order
 from tests.products.factories import make_product
 from tests.traceability.factories import harvest, make_batch
-from traceability.labels import issue_labels
+from traceability.labels import issue_labels, run_labels
 
 OPERATOR_SCOPES = frozenset({"operator:read", "operator:write"})
 BUYER_SCOPES = frozenset({"purchases:read"})
@@ -79,6 +79,10 @@ def build_world() -> ContractWorld:
         "certification_id": certification.id,
         "certificate_id": ocop.id,
         "province_code": farm.province_code,
+        # The public traces: a batch by id or code, by its farm's slug, a label's serial.
+        "batch_ref": batch.code,
+        "farm_slug": farm.slug,
+        "serial": run_labels(run)[0].serial,
     }
     return ContractWorld(tokens, ids)
 
