@@ -13,22 +13,22 @@ from api.spec import ProblemApi
 #: Every operation's blueprint, in the order the document lists them.
 BLUEPRINT_MODULES = (
     "api.account",
-    "api.farm_orders",
-    "api.farm_batches",
-    "api.farm_labels",
     "api.my_farms",
-    "api.webhooks",
     "api.public_catalog",
     "api.public_trace",
     "api.buyer",
     "api.farm_products",
     "api.farm_variants",
     "api.farm_delivery",
+    "api.farm_orders",
+    "api.farm_batches",
+    "api.farm_labels",
+    "api.epcis",
+    "api.webhooks",
     "api.operator_farms",
     "api.operator_certificates",
     "api.operator_payouts",
     "api.operator_figures",
-    "api.epcis",
 )
 
 
