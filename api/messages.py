@@ -32,6 +32,7 @@ _FIXED = {
     "Not a valid UUID.": _l("Not a valid UUID."),
     "Invalid input.": _l("This value is not valid."),
     "String does not match expected pattern.": _l("This text does not have the expected form."),
+    "Invalid JSON body.": _l("The body is not valid JSON."),
 }
 
 #: Messages with values in them: (pattern, message with the same named values).

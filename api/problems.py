@@ -105,8 +105,10 @@ def _validation_errors(error: HTTPException) -> dict[str, Any] | None:
     if not messages:
         return None
     if len(messages) == 1:
-        return dict(next(iter(messages.values())))
-    return {f"{where}": fields for where, fields in messages.items()}
+        ((where, fields),) = messages.items()
+        # A body that is no JSON at all has messages for the location, not per field.
+        return dict(fields) if isinstance(fields, Mapping) else {str(where): list(fields)}
+    return {str(where): fields for where, fields in messages.items()}
 
 
 def is_api_request() -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, select, update
+from sqlalchemy import CheckConstraint, ForeignKey, String, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.api_scopes import FARM_SCOPES, SCOPES
@@ -83,6 +83,8 @@ class ApiCredential:
     scopes: frozenset[str]
     #: Set for a per-farm key: only this farm's data is reachable.
     farm_id: int | None
+    #: When the token was last recorded as used (record_use), at LAST_USED_PRECISION.
+    last_used_at: datetime | None = None
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
@@ -177,9 +179,23 @@ def authenticate(secret: str, now: datetime | None = None) -> ApiCredential | No
     token = db.session.scalar(select(ApiToken).where(ApiToken.secret_sha256 == _digest(secret)))
     if token is None or not token.is_usable(now) or not token.user.is_active:
         return None
-    if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
-        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-    return ApiCredential(token.id, token.user, token.scope_set, token.farm_id)
+    return ApiCredential(
+        token.id, token.user, token.scope_set, token.farm_id, last_used_at=token.last_used_at
+    )
+
+
+def record_use(credential: ApiCredential, now: datetime | None = None) -> bool:
+    """Note that the token served a call, at most once per LAST_USED_PRECISION (so reading
+    the API is not a write per call). Called once the call succeeded: a refused one changes
+    nothing. True when a row was written; the caller commits."""
+    now = now or utcnow()
+    if credential.last_used_at is not None and credential.last_used_at >= now - LAST_USED_PRECISION:
+        return False
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_PRECISION)
+    written = db.session.execute(
+        update(ApiToken).where(ApiToken.id == credential.token_id, stale).values(last_used_at=now)
+    )
+    return written.rowcount == 1
 
 
 def tokens_of(owner: User) -> list[ApiToken]:

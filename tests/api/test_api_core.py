@@ -130,3 +130,47 @@ def test_a_token_lists_the_farms_it_reaches(client, app):
 
     assert sorted(farm["id"] for farm in everything) == sorted([first.id, second.id])
     assert [farm["id"] for farm in one] == [second.id]
+
+
+def test_a_body_that_is_not_json_is_a_422_problem(client, app):
+    from tests.farms.factories import make_farm
+
+    farmer = make_user(Role.FARMER)
+    farm = make_farm(farmer)
+    secret = make_token(farmer, {"batches:write"})
+
+    response = client.post(
+        f"/api/v1/farms/{farm.id}/batches",
+        data=b"\x80 not json",
+        headers={**bearer(secret, "vi"), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code in (400, 422)
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["errors"] == {
+        "json": ["Nội dung gửi lên không phải là JSON hợp lệ."]
+    }
+
+
+def test_a_misspelt_query_parameter_is_refused_not_ignored(client, app):
+    response = client.get("/api/v1/products?catgory=fruit", headers={"Accept-Language": "en"})
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {
+        "catgory": ["This field is not one the operation takes."]
+    }
+
+
+def test_a_refused_call_does_not_note_the_tokens_use(client, app):
+    from tests.support.snapshots import database_snapshot
+
+    user = make_user(Role.FARMER)
+    secret = make_token(user, {"orders:read"})
+    before = database_snapshot()
+
+    refused = client.get("/api/v1/farms/999999/orders", headers=bearer(secret))
+
+    assert refused.status_code == 404
+    assert database_snapshot() == before
+    assert client.get("/api/v1/token", headers=bearer(secret)).status_code == 200
+    assert db.session.scalars(db.select(ApiToken)).one().last_used_at is not None

@@ -21,6 +21,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
+from schemathesis.core.parameters import ParameterLocation
 
 from app.auth.api_tokens import authenticate
 from tests.api.contract_world import ContractWorld, build_world
@@ -74,7 +75,10 @@ def _operations(app):
 
 
 def _use_world_ids(case, world: ContractWorld) -> None:
-    """Two cases in three ask for a row that exists; the third keeps the fuzzer's value."""
+    """Two cases in three ask for a row that exists; the third keeps the fuzzer's value. A case
+    whose path is meant to be invalid keeps it: an id below its minimum must stay refused."""
+    if case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH):
+        return
     for name, value in (case.path_parameters or {}).items():
         if name in world.ids and hash(str(value)) % 3:
             case.path_parameters[name] = world.ids[name]

@@ -4,17 +4,16 @@ through Playwright (never a downloaded browser), on a phone-sized screen."""
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.geo import all_provinces, commune_for_name
 from tests.conftest import make_test_app
 from tests.support.database import upgrade_schema
+from tests.support.live import serving
 from tests.support.requirements import missing
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,13 +41,8 @@ def live_app(backend, database_factory, tmp_path_factory):
     url = database_factory(backend, "nongsan_e2e")
     app = make_test_app(url, str(tmp_path_factory.mktemp("e2e-instance")), MAIL_BACKEND="memory")
     upgrade_schema(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as url:
+        yield app, url
 
 
 @pytest.fixture(scope="session")
