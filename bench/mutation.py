@@ -121,6 +121,27 @@ TARGETS = {
             "tests/app/test_confirm_contacts.py",
         ),
     ),
+    "api_tokens": Target(
+        "app/auth/api_tokens.py",
+        (
+            "tests/api/test_api_core.py",
+            "tests/api/test_tokens.py",
+            "tests/farms/test_api_keys.py",
+            "tests/app/test_api_token_pages.py",
+        ),
+    ),
+    "api_reach": Target(
+        "api/reach.py",
+        (
+            "tests/api/test_api_core.py",
+            "tests/api/test_farm_orders.py",
+            "tests/api/test_operator_callers.py",
+        ),
+    ),
+    "webhook_signing": Target(
+        "app/webhooks/signing.py",
+        ("tests/app/test_webhooks_signing.py", "tests/app/test_webhooks_delivery.py"),
+    ),
 }
 
 #: Mutants that change no observable behaviour, each with why. They leave the denominator
