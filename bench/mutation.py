@@ -53,6 +53,8 @@ LINKED = (
     "api",
     "demo",
     "bench",
+    "stack",
+    "deploy",
     "tests",
     "migrations",
 )
@@ -136,6 +138,7 @@ TARGETS = {
             "tests/api/test_api_core.py",
             "tests/api/test_farm_orders.py",
             "tests/api/test_operator_callers.py",
+            "tests/api/test_operator_farms.py",
         ),
     ),
     "webhook_signing": Target(
@@ -169,6 +172,10 @@ EQUIVALENT: dict[str, str] = {
     "orders.bank_notifications.x__settle__mutmut_45": "amount == total never gets there (paid)",
     "traceability.allocation.x_choices_for__mutmut_16": "open_batches has every product's key",
     "traceability.allocation.x_choices_for__mutmut_18": "open_batches has every product's key",
+    "api.reach.x_farm_in_reach__mutmut_3": "an assert's message, for the programmer",
+    "api.reach.x_farm_in_reach__mutmut_4": "an assert's message, for the programmer",
+    "api.reach.x_operator_caller__mutmut_3": "an assert's message, for the programmer",
+    "api.reach.x_operator_caller__mutmut_4": "an assert's message, for the programmer",
     "traceability.chain.x__canonical__mutmut_4": "json reads ensure_ascii=None as False",
     "traceability.chain.x__walk__mutmut_34": "seq_by_id.get(None) is None, as before",
     "traceability.allocation.x_batches_of_lines__mutmut_10": "join(…, None) infers the one FK",

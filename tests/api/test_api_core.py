@@ -174,3 +174,16 @@ def test_a_refused_call_does_not_note_the_tokens_use(client, app):
     assert database_snapshot() == before
     assert client.get("/api/v1/token", headers=bearer(secret)).status_code == 200
     assert db.session.scalars(db.select(ApiToken)).one().last_used_at is not None
+
+
+def test_a_farm_key_on_another_farm_is_told_whose_key_it_is(client, app):
+    from tests.farms.factories import make_farm
+
+    farmer = make_user(Role.FARMER)
+    own, sister = make_farm(farmer), make_farm(farmer)
+    key = make_token(farmer, {"orders:read"}, farm=own)
+
+    response = client.get(f"/api/v1/farms/{sister.id}/orders", headers=bearer(key))
+
+    assert response.status_code == 403
+    assert response.get_json()["detail"] == "This key belongs to another farm."
