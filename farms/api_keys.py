@@ -19,6 +19,7 @@ from app.auth.api_tokens import (
     revoke_farm_key,
 )
 from app.auth.models import User
+from app.auth.roles import Role, has_role
 from app.db import utcnow
 from app.errors import DomainError
 from farms.models import Farm
@@ -40,8 +41,12 @@ def create_farm_key(
     lifetime_days: int,
     now: datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new key for the farm and its secret, which is shown this once."""
+    """A new key for the farm and its secret, which is shown this once. The farm's own people
+    make its keys: a key acts as its maker, and an operator's powers (overriding a
+    pre-harvest interval, say) must never travel inside a farm's program."""
     ensure_can_manage(actor, farm)
+    if has_role(actor, Role.OPERATOR):
+        raise DomainError(_l("Only the farm's own people can make its keys."))
     now = now or utcnow()
     if lifetime_days not in LIFETIME_CHOICES:
         raise DomainError(

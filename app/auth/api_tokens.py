@@ -179,6 +179,8 @@ def authenticate(secret: str, now: datetime | None = None) -> ApiCredential | No
     token = db.session.scalar(select(ApiToken).where(ApiToken.secret_sha256 == _digest(secret)))
     if token is None or not token.is_usable(now) or not token.user.is_active:
         return None
+    if token.farm_id is not None and token.user.role == Role.OPERATOR.value:
+        return None  # farms.api_keys never makes one: a farm's key carries no operator powers
     return ApiCredential(
         token.id, token.user, token.scope_set, token.farm_id, last_used_at=token.last_used_at
     )

@@ -5,11 +5,16 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 
 from app.webhooks.address_guard import Target
 
 TIMEOUT_SECONDS = 5
+#: The whole attempt's limit. TIMEOUT_SECONDS bounds each wait on the socket, so an endpoint
+#: that answers a byte every few seconds would hold a worker thread for ever without it; it
+#: stays well under delivery.LEASE, after which another thread may take the delivery over.
+DEADLINE_SECONDS = 20
 #: Enough of an answer to be sure it arrived; the rest is not read.
 ANSWER_BYTES = 4096
 
@@ -51,6 +56,10 @@ def post(target: Target, body: bytes, headers: dict[str, str]) -> Answer:
     """The status the endpoint answered, or the reason it could not be reached."""
     kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = kind(target, timeout=TIMEOUT_SECONDS)
+    cut = threading.Event()
+    deadline = threading.Timer(DEADLINE_SECONDS, _cut, args=(connection, cut))
+    deadline.daemon = True
+    deadline.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
@@ -59,6 +68,20 @@ def post(target: Target, body: bytes, headers: dict[str, str]) -> Answer:
             response.status, None if 200 <= response.status < 300 else f"HTTP {response.status}"
         )
     except (OSError, http.client.HTTPException) as error:
+        if cut.is_set():
+            return Answer(None, f"no complete answer within {DEADLINE_SECONDS} seconds")
         return Answer(None, f"{type(error).__name__}: {error}"[:500])
     finally:
+        deadline.cancel()
         connection.close()
+
+
+def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    """Past the deadline: shut the socket, so the thread blocked reading it wakes up (it is
+    told first, so it knows why its read failed)."""
+    cut.set()
+    if connection.sock is not None:
+        try:
+            connection.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

@@ -136,3 +136,22 @@ def test_local_addresses_are_allowed_in_development_never_in_production(monkeypa
     monkeypatch.setenv("NONGSAN_ENV", "staging")
     monkeypatch.setenv("WEBHOOKS_ALLOW_LOCAL", "false")
     assert load_config(str(tmp_path))["WEBHOOKS_ALLOW_LOCAL"] is False
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254, the cloud's metadata
+        "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo, client 10.0.0.1
+        "fec0::1",  # site-local
+    ],
+)
+def test_an_ipv6_address_that_leads_to_a_private_one_is_not_public(address):
+    assert not is_public(address)
+
+
+def test_an_ipv6_address_that_leads_to_a_public_one_is_public():
+    assert is_public("64:ff9b::808:808") and is_public("2002:808:808::1")

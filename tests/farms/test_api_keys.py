@@ -117,3 +117,30 @@ def test_the_farms_dashboard_links_to_its_keys_which_offer_farm_permissions_only
     assert f"/dashboard/farms/{farm.id}/api-keys" in overview
     assert 'value="orders:write"' in page and 'value="batches:write"' in page
     assert 'value="purchases:read"' not in page and 'value="operator:read"' not in page
+
+
+def test_an_operator_makes_no_farm_key_and_an_old_one_does_not_sign_in(app):
+    from datetime import timedelta
+
+    from app.auth.api_tokens import create_token
+    from app.db import utcnow
+
+    farm = make_farm()
+    operator = make_user(Role.OPERATOR)
+    before = database_snapshot()
+
+    with pytest.raises(DomainError):
+        api_keys.create_farm_key(
+            farm, operator, name="tỉnh", scopes={"batches:write"}, lifetime_days=30
+        )
+
+    assert database_snapshot() == before
+    # One made before the rule (straight through the service below it) is refused at sign-in.
+    _, secret = create_token(
+        operator,
+        name="cũ",
+        scopes={"batches:write"},
+        expires_at=utcnow() + timedelta(days=30),
+        farm_id=farm.id,
+    )
+    assert authenticate(secret) is None
