@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from api.auth import authorized, caller, current_credential
 from api.blueprint import api_blueprint
-from api.paging import MAX_LIMIT, decode_cursor, encode_cursor
+from api.paging import MAX_LIMIT, decode_id_cursor, encode_cursor
 from api.problems import problem
 from api.reach import farm_in_reach
 from api.schemas import UtcTime
@@ -287,9 +287,7 @@ def _page(args: dict) -> tuple[list[BatchEvent], str | None]:
     if statement is None:
         return [], None
     if args["nextPageToken"]:
-        after = decode_cursor(args["nextPageToken"])
-        if not isinstance(after, int) or isinstance(after, bool):
-            raise DomainError(_l("This cursor is not one the API gave."), field="nextPageToken")
+        after = decode_id_cursor(args["nextPageToken"], "nextPageToken")
         statement = statement.where(BatchEvent.id > after)
     limit = args["perPage"]
     rows = list(db.session.scalars(statement.order_by(BatchEvent.id).limit(limit + 1)))

@@ -20,6 +20,7 @@ from sqlalchemy import Select
 
 from app.errors import DomainError
 from app.extensions import db
+from app.validation import MAX_ID
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -62,6 +63,14 @@ def decode_cursor(cursor: str) -> Any:
         raise DomainError(_l("This cursor is not one the API gave."), field="cursor") from error
 
 
+def decode_id_cursor(cursor: str, field: str) -> int:
+    """A cursor that holds a row id (1 to MAX_ID); anything else is not one the API gave."""
+    after = decode_cursor(cursor)
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 < after <= MAX_ID:
+        raise DomainError(_l("This cursor is not one the API gave."), field=field)
+    return after
+
+
 def keyset_page(
     statement: Select,
     key_column,
@@ -76,9 +85,7 @@ def keyset_page(
     """
     limit = args["limit"]
     if args.get("cursor"):
-        after = decode_cursor(args["cursor"])
-        if not isinstance(after, int) or isinstance(after, bool):
-            raise DomainError(_l("This cursor is not one the API gave."), field="cursor")
+        after = decode_id_cursor(args["cursor"], "cursor")
         statement = statement.where(key_column < after if descending else key_column > after)
     order = key_column.desc() if descending else key_column.asc()
     rows = db.session.scalars(statement.order_by(order).limit(limit + 1)).unique().all()

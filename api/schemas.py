@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
+from app.validation import is_storable_text
+
 
 class Vnd(ma.fields.Integer):
     """An amount of money in integer đồng (VND has no minor unit)."""
@@ -32,11 +34,14 @@ class UtcTime(ma.fields.DateTime):
         parsed: datetime = super()._deserialize(value, attr, data, **kwargs)
         if parsed.tzinfo is None:
             raise self.make_error("invalid", input=value, obj_type="datetime")
-        return parsed.astimezone(UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00:00+14:00 is before the first UTC moment
+            raise self.make_error("invalid", input=value, obj_type="datetime") from None
 
 
 def storable(text: str) -> None:
-    """A validator for text a program sends: no NUL (PostgreSQL refuses it in text) and no
-    lone surrogate (no encoding has it), so such input is a 422, not a 500."""
-    if "\x00" in text or any("\ud800" <= character <= "\udfff" for character in text):
+    """A validator for text a program sends: no NUL and no lone surrogate (see
+    app.validation.is_storable_text), so such input is a 422, not a 500."""
+    if not is_storable_text(text):
         raise ma.ValidationError(str(_l("This text holds characters that are not text.")))

@@ -27,6 +27,13 @@ TOO_BIG = 10**18
 _WHOLE_NUMBER = re.compile(r"(-?)([0-9]+)")
 
 
+def is_storable_text(text: str) -> bool:
+    """Text every database column can keep: no NUL (PostgreSQL refuses it) and no lone
+    surrogate (no encoding has one). What a person types on a page never has them; a
+    program's JSON can."""
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def clean_text(
     value: str | None, field: str, max_length: int, label, *, required: bool = True
 ) -> str:

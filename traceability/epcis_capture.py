@@ -42,6 +42,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import db
+from app.validation import is_storable_text
 from farms.models import Farm, GrowingArea
 from farms.permissions import ensure_can_manage
 from products.models import Product
@@ -284,6 +285,9 @@ class _Capture:
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.refuse(f"{at}/{key}", _l("Give this as text or a number."))
+            return ""
+        if not is_storable_text(str(value)):
+            self.refuse(f"{at}/{key}", _l("This text holds characters that are not text."))
             return ""
         return str(value)
 
