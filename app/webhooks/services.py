@@ -21,7 +21,7 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.webhooks.address_guard import check_url
 from app.webhooks.jobs import deliver_webhook
-from app.webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
+from app.webhooks.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
 from app.webhooks.signing import endpoint_secret, new_salt
 
 #: Endpoints one farm (or one operator) may have: enough for a few systems, not a flood.
@@ -137,10 +137,34 @@ def delivery_for(scope: Scope, endpoint_id: int, delivery_id: int) -> WebhookDel
     return delivery
 
 
+#: A delivery in these states will still be sent (or is being sent).
+WAITING = (
+    DeliveryStatus.PENDING.value,
+    DeliveryStatus.SENDING.value,
+    DeliveryStatus.RETRYING.value,
+)
+
+
 def replay(scope: Scope, endpoint_id: int, delivery_id: int) -> WebhookDelivery:
     """Send the delivery's event again, as a new delivery with the same event id and body
     (so a receiver that already has it can tell); it goes after the commit."""
     original = delivery_for(scope, endpoint_id, delivery_id)
+    # One replay of an event waits at a time (beside the original's own retries), so replays
+    # cannot pile up in the job queue. The original row is locked, so two replays at once
+    # cannot both see none waiting.
+    db.session.execute(
+        select(WebhookDelivery.id).where(WebhookDelivery.id == original.id).with_for_update()
+    )
+    waiting = db.session.scalar(
+        select(func.count(WebhookDelivery.id)).where(
+            WebhookDelivery.endpoint_id == original.endpoint_id,
+            WebhookDelivery.event_id == original.event_id,
+            WebhookDelivery.replay_of_id.is_not(None),
+            WebhookDelivery.status.in_(WAITING),
+        )
+    )
+    if waiting:
+        raise DomainError(_l("A replay of this event is still waiting to be sent."))
     again = WebhookDelivery(
         endpoint_id=original.endpoint_id,
         event_id=original.event_id,

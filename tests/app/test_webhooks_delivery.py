@@ -240,3 +240,23 @@ def test_the_readme_listener_script_accepts_our_signature_and_refuses_another(
     else:
         assert (delivery.status, delivery.last_status_code) == ("retrying", 400)
         assert "REFUSED" in printed.err
+
+
+def test_a_second_replay_waits_for_the_first(app, operator, listener, monkeypatch):
+    from app.errors import DomainError
+
+    endpoint, _ = operator_endpoint(operator, listener.url)
+    _publish_one()
+    db.session.commit()
+    [original] = deliveries()
+    scope = webhook_services.operator_scope(operator)
+    # The first replay's job is queued but not yet run (as with a busy worker).
+    monkeypatch.setattr("app.webhooks.services.after_commit", lambda *a, **k: None)
+    webhook_services.replay(scope, endpoint.id, original.id)
+    db.session.commit()
+    waiting = len(deliveries())
+
+    with pytest.raises(DomainError):
+        webhook_services.replay(scope, endpoint.id, original.id)
+
+    assert len(deliveries()) == waiting
