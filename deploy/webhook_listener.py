@@ -2,7 +2,7 @@
 """A webhook listener for Nông Sản Số that checks each request's signature, then prints the
 event. Standard library only: copy it, or read `verify` as the example to follow.
 
-    python3 deploy/webhook_listener.py --secret whsec_... [--port 8765]
+    NONGSAN_WEBHOOK_SECRET=whsec_... python3 deploy/webhook_listener.py [--port 8765]
 
 Nongsan-Signature is `t=<unix seconds>,v1=<hex>`, where the hex is
 HMAC-SHA256(secret, "<t>.<raw body>"). Check it over the raw bytes (before parsing the JSON),
@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import os
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -72,7 +73,14 @@ def handler_for(secret: str, seen: set[str]):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--secret", required=True, help="the endpoint's whsec_… secret")
+    # From the environment by default: a command line is visible to every user (`ps`).
+    secret = os.environ.get("NONGSAN_WEBHOOK_SECRET")
+    parser.add_argument(
+        "--secret",
+        default=secret,
+        required=secret is None,
+        help="the endpoint's whsec_… secret (better: NONGSAN_WEBHOOK_SECRET in the environment)",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
