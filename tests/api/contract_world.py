@@ -1,6 +1,8 @@
-"""The data the contract run works on: two farms, their products, a batch, an order, and a
-token per role. Path parameters the fuzzer draws are swapped for these ids most of the time,
-so the operations are exercised on rows that exist, not only answered 404."""
+"""The data the contract run works on: two farms with a row of every kind (the second
+someone else's, bought by someone else), and a token per role. Path parameters the fuzzer
+draws are swapped for the first farm's ids most of the time, so the operations are
+exercised on rows that exist, not only answered 404; then for the second farm's, which
+the token must not reach."""
 
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ class ContractWorld:
     tokens: dict[str, tuple[str, frozenset[str]]]
     #: path parameter name -> an id (or code) of a row the farmer's token reaches
     ids: dict[str, object] = field(default_factory=dict)
+    #: the same names -> the rows of another farm (and another buyer), which it must not
+    foreign_ids: dict[str, object] = field(default_factory=dict)
 
     def role_for(self, path: str) -> str:
         if path.startswith("/api/v1/operator"):
@@ -38,14 +42,28 @@ class ContractWorld:
 
 
 def build_world() -> ContractWorld:
-    farmer = make_user(Role.FARMER)
+    farmer, buyer = make_user(Role.FARMER), make_user(Role.BUYER)
+    ids = _farm_rows(farmer, buyer)
+    foreign_ids = _farm_rows(make_user(Role.FARMER), make_user(Role.BUYER))
+    operator = make_user(Role.OPERATOR)
+    farm_scopes = FARM_SCOPES | BUYER_SCOPES
+    tokens = {
+        "farmer": (make_token(farmer, farm_scopes), frozenset(farm_scopes)),
+        "buyer": (make_token(buyer, BUYER_SCOPES), BUYER_SCOPES),
+        "operator": (make_token(operator, OPERATOR_SCOPES), OPERATOR_SCOPES),
+    }
+    assert set(SCOPES) == farm_scopes | OPERATOR_SCOPES, "a scope no role's token holds"
+    return ContractWorld(tokens, ids, foreign_ids)
+
+
+def _farm_rows(farmer, buyer) -> dict[str, object]:
+    """A farm of `farmer` with a row of every kind an operation names, one bought by `buyer`."""
     farm = deliver_everywhere(make_farm(farmer))
     product = make_product(farm)
     variant = product.variants[0]
     batch = make_batch(farm, product)
     event = harvest(batch, days_ago=1)
     run = issue_labels(batch, farmer, "a4-24", 2)
-    buyer = make_user(Role.BUYER)
     order = make_order(variant, buyer=buyer)
     certification = make_certification(farm)
     ocop = set_ocop(
@@ -55,17 +73,8 @@ def build_world() -> ContractWorld:
         decision_number="QĐ-123/UBND",
         decision_date=local_today(),
     )
-    make_farm()  # someone else's farm, for the ids the fuzzer draws
-    operator = make_user(Role.OPERATOR)
-    farm_scopes = FARM_SCOPES | BUYER_SCOPES
-    tokens = {
-        "farmer": (make_token(farmer, farm_scopes), frozenset(farm_scopes)),
-        "buyer": (make_token(buyer, BUYER_SCOPES), BUYER_SCOPES),
-        "operator": (make_token(operator, OPERATOR_SCOPES), OPERATOR_SCOPES),
-    }
-    assert set(SCOPES) == farm_scopes | OPERATOR_SCOPES, "a scope no role's token holds"
     endpoint, delivery = _webhook(farmer, farm)
-    ids = {
+    return {
         "endpoint_id": endpoint.id,
         "delivery_id": delivery.id,
         "farm_id": farm.id,
@@ -84,7 +93,6 @@ def build_world() -> ContractWorld:
         "farm_slug": farm.slug,
         "serial": run_labels(run)[0].serial,
     }
-    return ContractWorld(tokens, ids)
 
 
 def _webhook(farmer, farm):

@@ -23,9 +23,10 @@ from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 
-from app.auth.api_tokens import authenticate
+from app.auth.api_tokens import ApiToken, authenticate
 from tests.api.contract_world import ContractWorld, build_world
 from tests.api.factories import bearer, make_token
+from tests.support.snapshots import database_snapshot
 
 MAX_EXAMPLES = 12
 #: Operations anyone may call, without a token: the public catalog and traces.
@@ -109,6 +110,23 @@ def _keeps_its_contract(case, world: ContractWorld) -> None:
         lacking = make_token(authenticate(secret).user, held - {scope}, name="lacking")
         refused = case.call(headers=bearer(lacking))
         assert refused.status_code == 403, (case.method, case.path, scope)
+    if scope and own_method and 200 <= response.status_code < 300:
+        _cannot_reach_anothers_rows(case, world, secret)
+
+
+def _cannot_reach_anothers_rows(case, world: ContractWorld, secret: str) -> None:
+    """The same call, with the path naming another farm's (or buyer's) rows, is refused."""
+    names = [name for name in case.path_parameters or {} if name in world.foreign_ids]
+    if not names or world.role_for(case.path) == "operator":
+        return  # the country's operator reaches every farm; provinces have their own tests
+    if names == ["province_code"]:
+        return  # a province is nobody's row
+    for name in names:
+        case.path_parameters[name] = world.foreign_ids[name]
+    before = database_snapshot(excluding=[ApiToken])
+    refused = case.call(headers=bearer(secret))
+    assert refused.status_code in (403, 404), (case.method, case.path, refused.status_code)
+    assert database_snapshot(excluding=[ApiToken]) == before, (case.method, case.path)
 
 
 def test_every_operation_keeps_its_contract(app, world, unlimited, subtests):
