@@ -27,6 +27,7 @@ LEFT_OUT = {
     "JOBS_IMMEDIATE": "tests only: jobs run inside the request",
     "MEDIA_ROOT": "the local upload folder; compose stores uploads in MinIO",
     "DATABASE_BEHIND_PGBOUNCER": "compose connects straight to PostgreSQL, no PgBouncer",
+    "WEBHOOKS_ALLOW_LOCAL": "development only: production never sends webhooks to local hosts",
 }
 #: What a multi-instance production deployment cannot run without.
 REQUIRED = {
