@@ -82,3 +82,14 @@ def test_the_secret_depends_on_the_servers_secret_key(app, monkeypatch):
     monkeypatch.setitem(app.config, "SECRET_KEY", "another-key")
 
     assert endpoint_secret("salt") != before
+
+
+def test_a_delivery_names_its_sender_and_each_endpoint_gets_a_128_bit_salt():
+    from app.webhooks.signing import new_salt, signed_headers
+
+    headers = signed_headers("whsec_x", 1_700_000_000, b"{}", event_type="order.paid", event_id="e")
+    salts = {new_salt() for _ in range(3)}
+
+    # Receivers filter their logs and firewalls on it.
+    assert headers["User-Agent"] == "NongSanSo-Webhooks/1"
+    assert len(salts) == 3 and all(len(salt) == 32 and int(salt, 16) >= 0 for salt in salts)
