@@ -130,6 +130,7 @@ TARGETS = {
             "tests/api/test_tokens.py",
             "tests/farms/test_api_keys.py",
             "tests/app/test_api_token_pages.py",
+            "tests/app/test_api_token_service.py",
         ),
     ),
     "api_reach": Target(
