@@ -100,6 +100,7 @@ def test_a_farm_key_holds_farm_scopes_only(app):
         _make(owner, now, scopes={"operator:read"}, farm_id=farm.id)
     token, _ = _make(owner, now, scopes=set(FARM_SCOPES), farm_id=farm.id)
 
+    assert refused.value.field == "scopes"
     assert english(refused.value.message) == "A farm key can only hold the farm's permissions."
     assert token.farm_id == farm.id
 
@@ -179,3 +180,15 @@ def test_revoking_twice_keeps_the_first_time(app):
     revoke_token(owner, token.id, now=now + timedelta(minutes=2))
 
     assert db.session.get(ApiToken, token.id).revoked_at == now + timedelta(minutes=1)
+
+
+def test_noting_one_tokens_use_leaves_the_others_alone(app):
+    owner, now = make_user(Role.FARMER), utcnow()
+    used, secret = _make(owner, now)
+    idle, _ = _make(owner, now, name="idle")
+
+    record_use(authenticate(secret, now=now), now=now)
+
+    db.session.refresh(used)
+    db.session.refresh(idle)
+    assert (used.last_used_at, idle.last_used_at) == (now, None)
