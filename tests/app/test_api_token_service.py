@@ -192,3 +192,18 @@ def test_noting_one_tokens_use_leaves_the_others_alone(app):
     db.session.refresh(used)
     db.session.refresh(idle)
     assert (used.last_used_at, idle.last_used_at) == (now, None)
+
+
+def test_revoking_a_farm_key_that_does_not_exist_or_is_no_farms_is_not_found(app):
+    from app.auth.api_tokens import revoke_farm_key
+    from app.errors import NotFound
+
+    owner, now = make_user(Role.FARMER), utcnow()
+    farm = make_farm(owner)
+    personal, _ = _make(owner, now)
+
+    with pytest.raises(NotFound):
+        revoke_farm_key(farm.id, 999_999)
+    with pytest.raises(NotFound):
+        revoke_farm_key(farm.id, personal.id)
+    assert db.session.get(ApiToken, personal.id).revoked_at is None
