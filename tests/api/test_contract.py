@@ -4,7 +4,7 @@ reached without its token or its scope.
 
 Each operation is a subtest; to run one area, name a path pattern:
 `API_CONTRACT_PATHS='^/api/v1/farms' pytest tests/api/test_contract.py --db sqlite`.
-Each operation gets MAX_EXAMPLES valid and MAX_EXAMPLES invalid cases, drawn from a fixed
+Each operation gets MAX_EXAMPLES cases, valid and invalid ones mixed, drawn from a fixed
 seed so that CI sees what the author saw; `API_CONTRACT_EXPLORE=1` draws new ones. The path
 ids are those of tests/api/contract_world.py two times in three.
 
