@@ -5,18 +5,44 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.form_fields import ActionForm
+from app.form_fields import ActionForm, Form, vnd_field
 from app.web import submit
+from farms.services import get_farm_for
 from orders import services
 from orders.views import bp
 from orders.weighed.packing import grams_field, weighed_lines
 from orders.weighed.refunds import record_weight_refund
+from orders.weighed.settings import set_absorb_limit
 
 
 def _me():
     return current_user._get_current_object()
+
+
+class AbsorbLimitForm(Form):
+    underpayment_absorb_limit_vnd = vnd_field(
+        _l("Absorb a heavier prepaid box's difference up to (đồng)"), required=False
+    )
+
+
+@bp.post("/dashboard/farms/<int:farm_id>/delivery/weighed")
+@login_required
+def absorb_limit(farm_id: int):
+    """The farm's limit for heavier prepaid boxes, set on its delivery page."""
+    farm = get_farm_for(_me(), farm_id)
+    form = AbsorbLimitForm()
+    action = lambda: set_absorb_limit(  # noqa: E731
+        farm, _me(), form.underpayment_absorb_limit_vnd.data
+    )
+    if submit(form, action):
+        flash(_("Delivery settings saved."), "success")
+    else:
+        for message in (str(e) for errs in form.errors.values() for e in errs):
+            flash(message, "error")
+    return redirect(url_for("orders.delivery_settings", farm_id=farm.id) + "#weighed")
 
 
 @bp.post("/dashboard/orders/<int:order_id>/pack-weighed")

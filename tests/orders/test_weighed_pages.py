@@ -1,0 +1,127 @@
+"""Weighed goods on the pages: the farm weighs and packs, the buyer sees the final total,
+the farm sets its limit and records a difference refunded; the documents and the report."""
+
+import csv
+import io
+
+import pytest
+
+from app.extensions import db
+from orders import services
+from orders.weighed.amounts import settlement
+from products.weighed import price_for_grams
+from tests.app.factories import log_in
+from tests.farms.factories import make_farm
+from tests.orders.weighed_factories import PER_KG, make_pomelo, pomelo_order
+from tests.support.snapshots import database_snapshot
+from tests.support.web import page_text
+
+
+@pytest.fixture
+def placed(app):
+    variant = make_pomelo()
+    variant.product.farm.members[0].user.phone = "+84912000777"
+    order = pomelo_order(variant)
+    return order
+
+
+def _plain(response) -> str:
+    return page_text(response).replace("\xa0", " ")
+
+
+def test_the_product_page_says_it_is_charged_by_weight(client, placed):
+    page = _plain(client.get(f"/products/{placed.lines[0].variant.product.slug}"))
+    assert "≈ 1,2 kg/" in page and "45.000 ₫/kg" in page
+
+
+def test_the_farm_weighs_and_packs_and_the_buyer_sees_the_final_total(app, client, placed):
+    order = placed
+    line = order.lines[0]
+    log_in(client, "0912000777")
+    listing = client.get(f"/dashboard/farms/{order.farm_id}/orders?tab=to_pack")
+    assert f'name="grams_{line.id}"' in listing.get_data(as_text=True)
+    buyer_page = f"/orders/c/{order.checkout.access_token}"
+    assert "nhà vườn cân khi đóng gói" in _plain(app.test_client().get(buyer_page))
+
+    response = client.post_form(
+        f"/dashboard/orders/{order.id}/pack-weighed", {f"grams_{line.id}": "2.300"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(order)
+    assert order.status == "packed" and order.lines[0].actual_grams == 2300
+    final = settlement(order).final_total_vnd
+    assert final == order.total_vnd - (2 * 54000 - price_for_grams(PER_KG, 2300))
+    page = _plain(app.test_client().get(buyer_page))
+    assert "đặt khoảng 2.400 g, đóng gói 2.300 g" in page
+    assert "Tổng mới: 133.500 ₫" in page and "Trả 133.500 ₫ tiền mặt khi nhận hàng." in page
+    slip = client.get(f"/dashboard/orders/{order.id}/packing-slip.pdf")
+    assert slip.status_code == 200 and slip.mimetype == "application/pdf"
+
+
+def test_a_missing_weight_is_refused_on_the_page_and_changes_nothing(client, placed):
+    log_in(client, "0912000777")
+    before = database_snapshot()
+    for url, data in [
+        (f"/dashboard/orders/{placed.id}/pack-weighed", {}),
+        (f"/dashboard/orders/{placed.id}/pack-weighed", {f"grams_{placed.lines[0].id}": "x"}),
+        (f"/dashboard/orders/{placed.id}/pack", {}),  # the one-button step asks for weights
+    ]:
+        response = client.post_form(url, data, follow_redirects=True)
+        assert "Hãy cân Bưởi da xanh" in _plain(response) or "khối lượng" in _plain(response)
+    assert database_snapshot() == before
+
+
+def test_another_farm_cannot_pack_or_set_the_limit(client, placed):
+    other = make_farm(name="Vườn khác")
+    other.members[0].user.phone = "+84912000888"
+    db.session.commit()
+    log_in(client, "0912000888")
+    before = database_snapshot()
+    data = {f"grams_{placed.lines[0].id}": "2400"}
+    assert client.post_form(f"/dashboard/orders/{placed.id}/pack-weighed", data).status_code == 403
+    assert client.post_form(f"/dashboard/orders/{placed.id}/weight-refunded").status_code == 403
+    limit = {"underpayment_absorb_limit_vnd": "5000"}
+    url = f"/dashboard/farms/{placed.farm_id}/delivery/weighed"
+    assert client.post_form(url, limit).status_code == 403
+    assert database_snapshot() == before
+
+
+def test_the_farm_sets_its_limit_on_the_delivery_page(client, placed):
+    log_in(client, "0912000777")
+    url = f"/dashboard/farms/{placed.farm_id}/delivery/weighed"
+    assert client.post_form(url, {"underpayment_absorb_limit_vnd": "5.000"}).status_code == 302
+    page = client.get(f"/dashboard/farms/{placed.farm_id}/delivery").get_data(as_text=True)
+    assert 'value="5.000"' in page
+    before = database_snapshot()
+    for bad in ("-1", "abc", "2.000.000"):
+        client.post_form(url, {"underpayment_absorb_limit_vnd": bad})
+    assert database_snapshot() == before
+
+
+def test_a_lighter_transfer_box_is_on_the_refunds_tab_until_refunded(client, placed):
+    variant = placed.lines[0].variant
+    owner = placed.farm.members[0].user
+    order = pomelo_order(variant, payment_method="bank_transfer")
+    services.confirm_transfer(order, owner)
+    services.pack_order(order, owner, actual_grams={order.lines[0].id: "2200"})
+    db.session.commit()
+    log_in(client, "0912000777")
+    tab = f"/dashboard/farms/{order.farm_id}/orders?tab=refunds"
+    assert "Chênh lệch khối lượng cần hoàn" in _plain(client.get(tab))
+    assert client.post_form(f"/dashboard/orders/{order.id}/weight-refunded").status_code == 302
+    db.session.refresh(order)
+    assert order.weight_refunded_at is not None
+    assert "Chênh lệch khối lượng cần hoàn" not in _plain(client.get(tab))
+
+
+def test_the_report_carries_the_estimate_and_the_final_revenue(client, placed):
+    services.pack_order(
+        placed, placed.farm.members[0].user, actual_grams={placed.lines[0].id: "2500"}
+    )
+    db.session.commit()
+    log_in(client, "0912000777")
+    data = client.get(f"/dashboard/farms/{placed.farm_id}/reports.csv?days=7")
+    rows = list(csv.reader(io.StringIO(data.get_data(as_text=True).lstrip("\ufeff"))))
+    header = ["product", "unit", "quantity", "revenue_vnd", "revenue_final_vnd"]
+    products = rows[rows.index(header) + 1 :]
+    assert products[0][2:] == ["2", "108000", str(price_for_grams(PER_KG, 2500))]
