@@ -125,3 +125,16 @@ def test_the_report_carries_the_estimate_and_the_final_revenue(client, placed):
     header = ["product", "unit", "quantity", "revenue_vnd", "revenue_final_vnd"]
     products = rows[rows.index(header) + 1 :]
     assert products[0][2:] == ["2", "108000", str(price_for_grams(PER_KG, 2500))]
+
+
+def test_packing_with_batches_records_the_weights_too(client, placed):
+    line = placed.lines[0]
+    log_in(client, "0912000777")
+    url = f"/dashboard/orders/{placed.id}/pack-with-batches"
+    assert f'name="grams_{line.id}"' in client.get(url).get_data(as_text=True)
+    before = database_snapshot()
+    assert client.post_form(url, {}).status_code == 422
+    assert database_snapshot() == before
+    assert client.post_form(url, {f"grams_{line.id}": "2450"}).status_code == 302
+    db.session.refresh(placed)
+    assert placed.status == "packed" and placed.lines[0].actual_grams == 2450
