@@ -138,3 +138,10 @@ def test_packing_with_batches_records_the_weights_too(client, placed):
     assert client.post_form(url, {f"grams_{line.id}": "2450"}).status_code == 302
     db.session.refresh(placed)
     assert placed.status == "packed" and placed.lines[0].actual_grams == 2450
+
+
+def test_the_product_card_says_it_is_charged_by_weight(client, placed):
+    farm = placed.farm
+    for url in ("/products", f"/farms/{farm.slug}"):
+        page = _plain(client.get(url))
+        assert "≈ 1,2 kg/quả · 45.000 ₫/kg, tính tiền theo khối lượng thực tế" in page, url
