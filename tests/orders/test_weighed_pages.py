@@ -145,3 +145,13 @@ def test_the_product_card_says_it_is_charged_by_weight(client, placed):
     for url in ("/products", f"/farms/{farm.slug}"):
         page = _plain(client.get(url))
         assert "≈ 1,2 kg/quả · 45.000 ₫/kg, tính tiền theo khối lượng thực tế" in page, url
+
+
+def test_the_buyers_history_says_the_farm_weighed_the_order(app, client, placed):
+    services.pack_order(
+        placed, placed.farm.members[0].user, actual_grams={placed.lines[0].id: "2400"}
+    )
+    db.session.commit()
+    page = _plain(client.get(f"/orders/c/{placed.checkout.access_token}"))
+    assert "Nhà vườn đã cân hàng" in page and "None" not in page
+    assert "Khối lượng đúng như ước tính: không có gì thay đổi." in page
