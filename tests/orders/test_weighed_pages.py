@@ -6,11 +6,12 @@ import io
 
 import pytest
 
+from app.auth.roles import Role
 from app.extensions import db
 from orders import services
 from orders.weighed.amounts import settlement
 from products.weighed import price_for_grams
-from tests.app.factories import log_in
+from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
 from tests.orders.weighed_factories import PER_KG, make_pomelo, pomelo_order
 from tests.support.snapshots import database_snapshot
@@ -155,3 +156,59 @@ def test_the_buyers_history_says_the_farm_weighed_the_order(app, client, placed)
     page = _plain(client.get(f"/orders/c/{placed.checkout.access_token}"))
     assert "Nhà vườn đã cân hàng" in page and "None" not in page
     assert "Khối lượng đúng như ước tính: không có gì thay đổi." in page
+
+
+def test_the_farm_sells_a_variant_by_weight_from_its_product_page(client, placed):
+    product = placed.lines[0].variant.product
+    log_in(client, "0912000777")
+    page = client.get(f"/dashboard/products/{product.id}").get_data(as_text=True)
+    assert 'name="sold_by_weight"' in page and 'name="price_per_kg_vnd"' in page
+    fields = {
+        "unit": "piece",
+        "pack_kg": "",
+        "custom_unit": "",
+        "price_vnd": "",
+        "weight_grams": "1.500",
+        "stock": "10",
+        "min_order_qty": "1",
+        "sold_by_weight": "y",
+        "price_per_kg_vnd": "40.000",
+    }
+    before = database_snapshot()
+    refused = client.post_form(
+        f"/dashboard/products/{product.id}/variants", {**fields, "price_per_kg_vnd": ""}
+    )
+    assert refused.status_code == 422 and "giá mỗi kg" in _plain(refused)
+    assert database_snapshot() == before
+    added = client.post_form(f"/dashboard/products/{product.id}/variants", fields)
+    assert added.status_code == 302
+    db.session.refresh(product)
+    variant = product.variants[-1]
+    assert (variant.sold_by_weight, variant.price_per_kg_vnd, variant.price_vnd) == (
+        True,
+        40000,
+        60000,
+    )
+    # Sold by the unit again, its price is the one typed.
+    url = f"/dashboard/variants/{variant.id}"
+    response = client.post_form(url, {**fields, "sold_by_weight": "", "price_vnd": "65.000"})
+    assert response.status_code == 302
+    db.session.refresh(variant)
+    assert (variant.sold_by_weight, variant.price_per_kg_vnd, variant.price_vnd) == (
+        False,
+        None,
+        65000,
+    )
+
+
+def test_operators_see_a_weight_difference_among_the_refunds_to_make(client, placed):
+    variant = placed.lines[0].variant
+    owner = placed.farm.members[0].user
+    order = pomelo_order(variant, payment_method="bank_transfer")
+    services.confirm_transfer(order, owner)
+    services.pack_order(order, owner, actual_grams={order.lines[0].id: "2300"})
+    make_user(role=Role.OPERATOR, identifier="0912000999")
+    db.session.commit()
+    log_in(client, "0912000999")
+    page = _plain(client.get("/admin/payouts"))
+    assert f"{order.number}" in page and "4.500 ₫" in page and "Chênh lệch khối lượng" in page
