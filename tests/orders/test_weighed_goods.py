@@ -13,6 +13,7 @@ from orders import payouts, services
 from orders.events import OrderEventKind
 from orders.models import LedgerEntry, OrderEvent
 from orders.weighed.amounts import settlement
+from orders.weighed.notice import difference_text
 from orders.weighed.refunds import record_weight_refund, weight_refunds_for_farm
 from products import services as products
 from products.weighed import price_for_grams
@@ -284,3 +285,24 @@ def test_a_lighter_transfer_box_is_listed_for_the_farm_to_refund(app):
     assert weight_refunds_for_farm(order.farm, _owner(variant)) == [order]
     assert _ledger(order) == []
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+
+
+@pytest.mark.parametrize(
+    ("limit", "grams", "told"),
+    [
+        (0, "2300", "Bạn sẽ được hoàn 4.500 ₫ đã trả theo ước tính."),
+        (5000, "2500", "Nhà vườn chịu phần chênh lệch: bạn không phải trả thêm."),
+        (2000, "2500", "Trả thêm 2.500 ₫ khi nhận hàng."),
+    ],
+)
+def test_the_buyer_of_a_prepaid_box_is_told_what_happens_to_the_difference(app, limit, grams, told):
+    variant = make_pomelo(absorb_limit_vnd=limit)
+    order = pomelo_order(variant, payment_method="bank_transfer")
+    services.confirm_transfer(order, _owner(variant))
+    _pack(order, grams)
+    text = difference_text(order, settlement(order)).replace("\xa0", " ")
+    assert text == told
+    message = db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.kind == "order_weighed")
+    ).one()
+    assert told in message.body.replace("\xa0", " ")

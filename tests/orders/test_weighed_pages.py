@@ -12,6 +12,7 @@ from orders import services
 from orders.weighed.amounts import settlement
 from products.weighed import price_for_grams
 from tests.app.factories import log_in, make_user
+from tests.app.test_pdf_escaping import pdf_text, squeezed
 from tests.farms.factories import make_farm
 from tests.orders.weighed_factories import PER_KG, make_pomelo, pomelo_order
 from tests.support.snapshots import database_snapshot
@@ -212,3 +213,29 @@ def test_operators_see_a_weight_difference_among_the_refunds_to_make(client, pla
     log_in(client, "0912000999")
     page = _plain(client.get("/admin/payouts"))
     assert f"{order.number}" in page and "4.500 ₫" in page and "Chênh lệch khối lượng" in page
+
+
+def test_the_packing_slip_and_label_carry_the_estimate_and_the_final_figures(
+    client, placed, tmp_path
+):
+    variant = placed.lines[0].variant
+    owner = placed.farm.members[0].user
+    transfer = pomelo_order(variant, payment_method="bank_transfer")
+    services.confirm_transfer(transfer, owner)
+    services.pack_order(placed, owner, actual_grams={placed.lines[0].id: "2300"})
+    services.pack_order(transfer, owner, actual_grams={transfer.lines[0].id: "2500"})
+    db.session.commit()
+    log_in(client, "0912000777")
+
+    slip = squeezed(
+        pdf_text(client.get(f"/dashboard/orders/{placed.id}/packing-slip.pdf").data, tmp_path)
+    )
+    for text in ("≈2.400g", "2.300g", "103.500₫", "Chênhlệch", "-4.500₫", "Tổngcuối", "133.500₫"):
+        assert text in slip, text
+    assert "Thuhộ(COD):133.500₫" in slip  # the final total, not the 138.000 ₫ estimate
+
+    label = squeezed(
+        pdf_text(client.get(f"/dashboard/orders/{transfer.id}/label.pdf").data, tmp_path)
+    )
+    # A heavier prepaid box above the farm's 0 ₫ limit: the rest is collected.
+    assert "Đãthanhtoán;thukhigiao:4.500₫" in label
