@@ -48,6 +48,12 @@ def weighed_fields(
         )
     if keeps and price_vnd not in (variant.price_vnd, piece_price):
         ensure_piece_price_kept(variant, price_vnd)
+    if price_vnd not in (None, variant.price_vnd, piece_price):
+        # A price typed beside a price per kg would be silently replaced: say so instead.
+        raise DomainError(
+            _l("Sold by weight, the price is worked out from the price per kg: leave it empty."),
+            field="price_vnd",
+        )
     return {"sold_by_weight": True, "price_per_kg_vnd": per_kg, "price_vnd": piece_price}
 
 

@@ -306,3 +306,17 @@ def test_the_buyer_of_a_prepaid_box_is_told_what_happens_to_the_difference(app, 
         select(OutboundMessage).where(OutboundMessage.kind == "order_weighed")
     ).one()
     assert told in message.body.replace("\xa0", " ")
+
+
+def test_a_price_typed_beside_a_price_per_kg_is_refused_not_replaced(app):
+    variant = make_pomelo()
+    before = database_snapshot()
+    with pytest.raises(DomainError) as refused:
+        products.add_variant(variant.product, _owner(variant), **weighed_fields(price_vnd="99000"))
+    assert refused.value.field == "price_vnd"
+    assert database_snapshot() == before
+    # The page's own price sent back unchanged is no new price.
+    products.update_variant(
+        variant, _owner(variant), **weighed_fields(price_vnd=str(PIECE_PRICE), weight_grams="1000")
+    )
+    assert variant.price_vnd == 45000

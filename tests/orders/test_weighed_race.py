@@ -27,7 +27,7 @@ def weighed_order(database_factory, tmp_path):
     with app.app_context():
         order = pomelo_order(make_pomelo(), payment_method="stripe")
         pay_by_card(order)
-        # A member besides the owner: two people of the farm pack at once.
+        # Two phones of the farm (its owner logged in on both) pack at once.
         owner = order.farm.members[0].user
         db.session.commit()
         ids = order.id, order.lines[0].id, owner.id
