@@ -21,9 +21,9 @@ from orders.states import PaymentMethod, PaymentStatus
 from orders.weighed.amounts import settlement
 
 
-def _due():
+def weight_refund_due():
     """Prepaid, still paid (a cancelled order's whole refund covers its difference), lighter,
-    not yet refunded."""
+    not yet refunded (orders.farm_counts counts them among the refunds to make)."""
     return (
         Order.payment_method != PaymentMethod.CASH_ON_DELIVERY,
         Order.payment_status == PaymentStatus.PAID,
@@ -37,7 +37,7 @@ def weight_refunds_for_farm(farm: Farm, actor: User) -> list[Order]:
     return list(
         db.session.scalars(
             select(Order)
-            .where(Order.farm_id == farm.id, *_due())
+            .where(Order.farm_id == farm.id, *weight_refund_due())
             .options(selectinload(Order.checkout))
             .order_by(Order.created_at, Order.id)
         )
@@ -50,7 +50,7 @@ def weight_refunds_in_scope(operator: User) -> list[Order]:
         db.session.scalars(
             select(Order)
             .join(Order.farm)
-            .where(in_operator_scope(operator), *_due())
+            .where(in_operator_scope(operator), *weight_refund_due())
             .options(contains_eager(Order.farm), selectinload(Order.checkout))
             .order_by(Order.created_at, Order.id)
         )
@@ -68,7 +68,7 @@ def record_weight_refund(order: Order, actor: User) -> None:
         )
     changed = db.session.execute(
         update(Order)
-        .where(Order.id == order.id, *_due())
+        .where(Order.id == order.id, *weight_refund_due())
         .values(weight_refunded_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -9,6 +9,7 @@ import pytest
 from app.auth.roles import Role
 from app.extensions import db
 from orders import services
+from orders.farm_counts import order_counts
 from orders.weighed.amounts import settlement
 from products.weighed import price_for_grams
 from tests.app.factories import log_in, make_user
@@ -110,10 +111,12 @@ def test_a_lighter_transfer_box_is_on_the_refunds_tab_until_refunded(client, pla
     log_in(client, "0912000777")
     tab = f"/dashboard/farms/{order.farm_id}/orders?tab=refunds"
     assert "Chênh lệch khối lượng cần hoàn" in _plain(client.get(tab))
+    assert order_counts([order.farm])[order.farm_id].to_refund == 1  # the dashboard's badge
     assert client.post_form(f"/dashboard/orders/{order.id}/weight-refunded").status_code == 302
     db.session.refresh(order)
     assert order.weight_refunded_at is not None
     assert "Chênh lệch khối lượng cần hoàn" not in _plain(client.get(tab))
+    assert order_counts([order.farm])[order.farm_id].to_refund == 0
 
 
 def test_the_report_carries_the_estimate_and_the_final_revenue(client, placed):
