@@ -12,13 +12,14 @@ from app.messaging import OutboundMessage
 from orders import payouts, services
 from orders.events import OrderEventKind
 from orders.models import LedgerEntry, OrderEvent
-from orders.weighed.amounts import settlement
+from orders.weighed.amounts import final_line_vnd, settlement
 from orders.weighed.notice import difference_text
 from orders.weighed.refunds import record_weight_refund, weight_refunds_for_farm
 from products import services as products
 from products.weighed import price_for_grams
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm
+from tests.orders.factories import make_checkout
 from tests.orders.weighed_factories import (
     DELIVERY,
     PER_KG,
@@ -28,6 +29,7 @@ from tests.orders.weighed_factories import (
     pomelo_order,
     weighed_fields,
 )
+from tests.products.factories import make_product
 from tests.support.snapshots import database_snapshot
 
 ESTIMATED_ITEMS = 2 * PIECE_PRICE  # two pomelos of about 1,200 g: 2,400 g
@@ -320,3 +322,18 @@ def test_a_price_typed_beside_a_price_per_kg_is_refused_not_replaced(app):
         variant, _owner(variant), **weighed_fields(price_vnd=str(PIECE_PRICE), weight_grams="1000")
     )
     assert variant.price_vnd == 45000
+
+
+def test_only_the_weighed_lines_of_a_mixed_order_change_its_total(app):
+    pomelo = make_pomelo()
+    farm = pomelo.product.farm
+    owner = farm.members[0].user
+    box = make_product(farm, name="Cam sành", prices=(60000,)).variants[0]
+    order = make_checkout([pomelo, box], 2).orders[0]
+    weighed, by_the_box = sorted(order.lines, key=lambda line: not line.sold_by_weight)
+    with pytest.raises(DomainError):  # a line sold by the box is not weighed
+        services.pack_order(order, owner, actual_grams={by_the_box.id: "4000"})
+    services.pack_order(order, owner, actual_grams={weighed.id: "2600"})
+    assert by_the_box.actual_grams is None and final_line_vnd(by_the_box) == 120000
+    assert order.weight_adjustment_vnd == price_for_grams(PER_KG, 2600) - ESTIMATED_ITEMS == 9000
+    assert settlement(order).final_total_vnd == order.total_vnd + 9000
