@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 from api.auth import authorized, caller
 from api.blueprint import api_blueprint
 from api.paging import PageArgs, keyset_page, next_link, page_schema
-from api.public_catalog import absolute_url, row_id
-from api.schemas import UtcTime, Vnd
+from api.public_catalog import absolute_url
+from api.schemas import ROW_ID, UtcTime, Vnd
 from app.errors import NotFound
 from app.extensions import db
 from orders.events import OrderEventKind
@@ -195,7 +195,7 @@ def _line(line, origins) -> dict:
     }
 
 
-@blp.route("/orders/<int:order_id>")
+@blp.route(f"/orders/<{ROW_ID}:order_id>")
 @authorized(blp, SCOPE)
 @blp.response(200, PurchaseSchema)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -207,7 +207,7 @@ def my_order(order_id: int):
     """
     order = db.session.scalar(
         _of_caller()
-        .where(Order.id == row_id(order_id))
+        .where(Order.id == order_id)
         .options(
             selectinload(Order.farm),
             selectinload(Order.lines),
