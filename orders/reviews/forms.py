@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import MultipleFileField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.form_fields import REQUIRED, TOO_LONG, Form
 from orders.reviews.services import REASON_LIMIT, REPLY_LIMIT, TEXT_LIMIT
 
-STAR_CHOICES = [("5", "5"), ("4", "4"), ("3", "3"), ("2", "2"), ("1", "1")]
+STAR_CHOICES = [SelectChoice(str(n), str(n)) for n in (5, 4, 3, 2, 1)]
 
 
 def _star_count(value) -> int | None:
