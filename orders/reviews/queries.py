@@ -100,14 +100,3 @@ def reviews_of_lines(line_ids: Iterable[int]) -> dict[int, Review]:
         return {}
     rows = db.session.scalars(select(Review).where(Review.order_line_id.in_(ids)))
     return {review.order_line_id: review for review in rows}
-
-
-def reviews_of_author(author: User) -> list[Review]:
-    return list(
-        db.session.scalars(
-            select(Review)
-            .where(Review.author_id == author.id)
-            .options(joinedload(Review.line))
-            .order_by(Review.created_at.desc())
-        )
-    )

@@ -298,3 +298,23 @@ def test_the_reviews_pages_cost_the_same_whatever_their_rows(app, client, lychee
     operator = app.test_client()
     person(operator, Role.OPERATOR)
     assert_fixed_queries(operator, "/admin/reviews", more)
+
+
+def test_json_ld_says_out_of_stock_when_nothing_is_left(client, lychee):
+    lychee.variants[0].stock = 0
+    db.session.commit()
+
+    offer = _json_ld(client.get(f"/products/{lychee.slug}"))["offers"]
+
+    assert offer["availability"] == "https://schema.org/OutOfStock"
+
+
+def test_only_the_buyer_sees_the_review_link_on_the_order_page(client, lychee):
+    buyer = person(full_name="Lê Minh Anh")
+    line = delivered_line(lychee, buyer=buyer)
+    db.session.commit()
+    order_page = f"/orders/c/{line.order.checkout.access_token}"
+
+    assert "Viết đánh giá" not in page_text(client.get(order_page))  # the link's holder
+    person(client)
+    assert "Viết đánh giá" not in page_text(client.get(order_page))  # someone else
