@@ -52,7 +52,10 @@ def write(line_id: int):
             review, _me(), stars=form.stars.data, text=form.text.data, photos=_photos(form)
         )
     if form.is_submitted() and submit(form, action):
-        flash(_("Thank you! Your review is published."), "success")
+        flash(
+            _("Your review is saved.") if review else _("Thank you! Your review is published."),
+            "success",
+        )
         return redirect(url_for("orders.checkout_page", token=line.order.checkout.access_token))
     return render_template(
         "reviews/write.html",
@@ -60,6 +63,7 @@ def write(line_id: int):
         line=line,
         review=review,
         can_edit=review is None or services.can_edit(review, _me()),
+        delivered=line.order.status in services.REVIEWABLE,
     ), form_status(form)
 
 

@@ -318,3 +318,29 @@ def test_only_the_buyer_sees_the_review_link_on_the_order_page(client, lychee):
     assert "Viết đánh giá" not in page_text(client.get(order_page))  # the link's holder
     person(client)
     assert "Viết đánh giá" not in page_text(client.get(order_page))  # someone else
+
+
+def test_a_file_that_is_not_a_photo_is_refused_and_no_review_is_written(client, lychee):
+    buyer = person(client)
+    line = delivered_line(lychee, buyer=buyer)
+    db.session.commit()
+    before = database_snapshot()
+
+    sent = client.post_form(
+        f"/orders/lines/{line.id}/review",
+        {"stars": "5", "text": "Ngon", "photos": (io.BytesIO(b"%PDF-1.4 not a photo"), "a.jpg")},
+        content_type="multipart/form-data",
+    )
+
+    assert sent.status_code == 422 and "không phải là ảnh" in page_text(sent).lower()
+    assert database_snapshot() == before
+
+
+def test_the_form_of_a_line_not_yet_delivered_says_to_wait(client, lychee):
+    buyer = person(client)
+    line = delivered_line(lychee, buyer=buyer, delivered=False)
+    db.session.commit()
+
+    page = client.get(f"/orders/lines/{line.id}/review")
+
+    assert "sau khi đơn hàng đã được giao" in page_text(page) and "<textarea" not in page.text
