@@ -100,3 +100,9 @@ def reviews_of_lines(line_ids: Iterable[int]) -> dict[int, Review]:
         return {}
     rows = db.session.scalars(select(Review).where(Review.order_line_id.in_(ids)))
     return {review.order_line_id: review for review in rows}
+
+
+def reviews_of_author(author: User, page: int | None) -> Page[Review]:
+    """The buyer's own reviews, hidden ones too (with why), newest first."""
+    statement = select(Review).where(Review.author_id == author.id)
+    return paginate(_public(statement), page, PER_PAGE)

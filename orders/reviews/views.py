@@ -67,6 +67,16 @@ def write(line_id: int):
     ), form_status(form)
 
 
+@bp.get("/reviews/mine")
+@login_required
+def mine():
+    return render_template(
+        "reviews/mine.html",
+        page=queries.reviews_of_author(_me(), _page()),
+        can_edit=services.can_edit,
+    )
+
+
 @bp.route("/reviews/<int:review_id>/report", methods=["GET", "POST"])
 @login_required
 def report(review_id: int):

@@ -344,3 +344,20 @@ def test_the_form_of_a_line_not_yet_delivered_says_to_wait(client, lychee):
     page = client.get(f"/orders/lines/{line.id}/review")
 
     assert "sau khi đơn hàng đã được giao" in page_text(page) and "<textarea" not in page.text
+
+
+def test_my_reviews_lists_the_buyers_own_with_an_edit_link_and_why_one_was_hidden(client, lychee):
+    buyer = person(client)
+    kept = write(delivered_line(lychee, buyer=buyer), stars=5, text="Ngọt")
+    hidden = write(delivered_line(lychee, buyer=buyer), stars=1, text="Tệ")
+    write(delivered_line(lychee), text="Của người khác")
+    services.hide(hidden, make_user(Role.OPERATOR), "Lăng mạ")
+    db.session.commit()
+
+    response = client.get("/reviews/mine")
+
+    page = page_text(response)
+    assert "Ngọt" in page and "Tệ" in page and "Của người khác" not in page
+    assert "Quản trị viên đã ẩn: Lăng mạ" in page
+    assert f"/orders/lines/{kept.order_line_id}/review" in response.text
+    assert f"/orders/lines/{hidden.order_line_id}/review" not in response.text
