@@ -361,3 +361,16 @@ def test_my_reviews_lists_the_buyers_own_with_an_edit_link_and_why_one_was_hidde
     assert "Quản trị viên đã ẩn: Lăng mạ" in page
     assert f"/orders/lines/{kept.order_line_id}/review" in response.text
     assert f"/orders/lines/{hidden.order_line_id}/review" not in response.text
+
+
+def test_my_reviews_costs_the_same_whatever_its_rows(client, lychee):
+    buyer = person(client)
+    write(delivered_line(lychee, buyer=buyer))
+    db.session.commit()
+
+    def more():
+        for stars in (2, 3, 4):
+            write(delivered_line(lychee, buyer=buyer), stars=stars, photos=[photo_bytes()])
+
+    response = assert_fixed_queries(client, "/reviews/mine", more)
+    assert page_text(response).count("Sửa đánh giá") == 4
