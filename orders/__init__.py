@@ -47,3 +47,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(header.farm_action_count)
     app.add_template_global(farm_counts.order_counts)
     hooks.on_contact_verified(app, claims.attach_guest_checkouts)
+    # Reviews of delivered lines (orders/reviews/): their pages and the product page's part.
+    from orders import reviews
+
+    reviews.init_app(app)
