@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import VIETNAM
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
 from farms.models import Farm
@@ -75,6 +76,11 @@ class Voucher(db.Model):
     @property
     def is_platform(self) -> bool:
         return self.farm_id is None
+
+    @property
+    def last_day(self) -> date:
+        """The last day it runs, in Vietnam (ends_at is 00:00 of the day after)."""
+        return (self.ends_at - timedelta(seconds=1)).astimezone(VIETNAM).date()
 
 
 class VoucherRedemption(db.Model):
