@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.db import utcnow
@@ -100,6 +101,6 @@ def redemptions_of(orders: list[Order]) -> dict[int, VoucherRedemption]:
     rows = db.session.scalars(
         select(VoucherRedemption)
         .where(VoucherRedemption.order_id.in_([order.id for order in orders]))
-        .join(VoucherRedemption.voucher)
+        .options(joinedload(VoucherRedemption.voucher))
     )
     return {row.order_id: row for row in rows}
