@@ -14,6 +14,7 @@ from products.models import Product
 from tests.app.factories import log_in, make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
+from tests.orders.test_stripe import stripe_app  # noqa: F401 (a fixture)
 from tests.orders.vouchers.factories import make_voucher
 from tests.products.factories import make_product
 from tests.support.queries import assert_fixed_queries
@@ -228,3 +229,15 @@ def test_a_guest_is_asked_to_sign_in_to_use_a_voucher(client, farm):
     review = client.post_form("/checkout", {**ADDRESS, "voucher_code": "GIAM10", "step": "review"})
     assert review.status_code == 422
     assert db.session.scalar(select(func.count(Checkout.id))) == 0
+
+
+@pytest.mark.usefixtures("stripe_app")
+def test_stripe_charges_the_discounted_total_in_whole_dong(client, farm):
+    make_voucher(farm, code="GIAM10", value="10")
+    _buyer_with_cart(client, farm)
+    fields = {**ADDRESS, "payment_method": "stripe", "voucher_code": "GIAM10"}
+    review = client.post_form("/checkout", {**fields, "step": "review"})
+    placed = client.post_form("/checkout", {**fields, "step": "place", **review_fields(review)})
+    assert placed.status_code == 302
+    _, _, form = client.application.config["STRIPE_HTTP_CLIENT"].requests[-1]
+    assert form["line_items[0][price_data][unit_amount]"] == ["354000"]
