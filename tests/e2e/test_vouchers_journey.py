@@ -1,9 +1,12 @@
 """On a 360-px phone a buyer applies the pomelo cooperative's voucher at checkout, places the
 order and sees the discount and the new total on the order page."""
 
+from datetime import timedelta
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.clock import local_today
 from app.extensions import db
 from orders.models import Order
 from tests.e2e.conftest import fill_signup, past_phone_width
@@ -67,3 +70,36 @@ def test_a_buyer_applies_a_farm_voucher_and_the_order_keeps_the_discount(
     assert shown_total == f"{total:,} ₫".replace(",", ".")
     assert past_phone_width(phone) == []
     phone.screenshot_as("vouchers-02-order")
+
+
+def test_the_cooperative_creates_a_voucher_on_its_vouchers_page(phone, demo_shop, live_app):
+    from demo.seed import DEMO_PASSWORD
+    from farms.models import Farm
+
+    app, _ = live_app
+    with app.app_context():
+        farm_id = db.session.scalar(select(Farm.id).where(Farm.slug == "htx-buoi-thanh-hong"))
+    phone.goto(f"{demo_shop}/login")
+    phone.get_by_label("Số điện thoại hoặc email").fill("0912000103")
+    phone.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    phone.locator("main").get_by_role("button", name="Đăng nhập").click()
+    phone.goto(f"{demo_shop}/dashboard/farms/{farm_id}")
+    phone.get_by_test_id("farm-vouchers-link").click()
+    expect(phone.get_by_test_id("voucher-BUOI10")).to_be_visible()  # the demo's own
+
+    phone.get_by_label("Mã người mua nhập").fill("tet2027")
+    phone.get_by_label("Giảm giá", exact=True).select_option("fixed")
+    phone.get_by_label("Phần trăm (1–100) hoặc số đồng được giảm").fill("20.000")
+    phone.get_by_label("Giá trị tối thiểu").fill("200.000")
+    today = local_today()
+    phone.get_by_label("Ngày bắt đầu").fill(today.isoformat())
+    phone.get_by_label("Ngày kết thúc").fill((today + timedelta(days=60)).isoformat())
+    phone.get_by_label("Số lượt dùng").fill("20")
+    phone.get_by_role("button", name="Tạo mã giảm giá").click()
+
+    expect(phone.get_by_text("Đã tạo mã giảm giá TET2027.")).to_be_visible()
+    row = phone.get_by_test_id("voucher-TET2027")
+    expect(row).to_contain_text("Giảm 20.000")
+    expect(row.get_by_test_id("voucher-uses")).to_have_text("Đã dùng 0/20")
+    assert past_phone_width(phone) == []
+    phone.screenshot_as("vouchers-03-farm-page")
