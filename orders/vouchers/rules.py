@@ -57,17 +57,21 @@ def clean_code(text: str | None) -> str:
     return (text or "").strip().upper()[:40]
 
 
-def find_voucher(code: str, farm_ids: list[int]) -> Voucher | None:
-    """The voucher a buyer means by `code` for these farms: a farm's own before the
-    platform's, the newest of a kind first."""
+def find_voucher(code: str, farm_ids: list[int], now: datetime) -> Voucher | None:
+    """The voucher a buyer means by `code` for these farms: a running one before a disabled
+    or ended one, a farm's own before the platform's, the newest first."""
     return db.session.scalar(
         select(Voucher)
         .where(
             Voucher.code == code,
             (Voucher.farm_id.in_(farm_ids)) | Voucher.farm_id.is_(None),
         )
-        .order_by(case((Voucher.farm_id.is_(None), 1), else_=0), Voucher.active.desc())
-        .order_by(Voucher.id.desc())
+        .order_by(
+            Voucher.active.desc(),
+            case((Voucher.ends_at > now, 0), else_=1),
+            case((Voucher.farm_id.is_(None), 1), else_=0),
+            Voucher.id.desc(),
+        )
         .limit(1)
     )
 
@@ -181,7 +185,9 @@ def apply_code(
     code = clean_code(code)
     if buyer is None:
         raise VoucherRefused(_l("Sign in to use a voucher."))
-    voucher = find_voucher(code, [q.farm.id for q in quotes]) if CODE_PATTERN.match(code) else None
+    voucher = (
+        find_voucher(code, [q.farm.id for q in quotes], now) if CODE_PATTERN.match(code) else None
+    )
     if voucher is None:
         raise VoucherRefused(_l("There is no voucher %(code)s for these products.", code=code))
     _check_window(voucher, now)

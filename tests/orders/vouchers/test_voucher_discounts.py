@@ -199,3 +199,14 @@ def test_a_voucher_disabled_after_the_review_is_refused_at_place(shop):
         )
     db.session.rollback()
     assert database_snapshot() == before
+
+
+def test_a_farms_running_code_comes_before_the_platforms_and_a_disabled_one_after(shop):
+    lychee, _, _ = shop
+    farm = lychee.product.farm
+    make_voucher(None, code="SALE", kind="fixed", value="5000")
+    own = make_voucher(farm, code="SALE", kind="fixed", value="7000")
+    assert checkout_with([lychee], "SALE", buyer=make_user()).orders[0].discount_vnd == 7000
+    own.active = False
+    order = checkout_with([lychee], "SALE", buyer=make_user()).orders[0]
+    assert (order.discount_vnd, order.platform_discount_vnd) == (5000, 5000)
