@@ -241,3 +241,23 @@ def test_stripe_charges_the_discounted_total_in_whole_dong(client, farm):
     assert placed.status_code == 302
     _, _, form = client.application.config["STRIPE_HTTP_CLIENT"].requests[-1]
     assert form["line_items[0][price_data][unit_amount]"] == ["354000"]
+
+
+def test_the_order_page_says_the_voucher_use_came_back_after_cancelling(client, farm):
+    voucher = make_voucher(farm, code="GIAM10", value="10")
+    _buyer_with_cart(client, farm)
+    review = client.post_form("/checkout", {**ADDRESS, "voucher_code": "GIAM10", "step": "review"})
+    placed = client.post_form(
+        "/checkout",
+        {**ADDRESS, "voucher_code": "GIAM10", "step": "place", **review_fields(review)},
+    )
+    page_url = placed.headers["Location"]
+    assert "lượt dùng đã được trả lại" not in page_text(client.get(page_url))
+    order = db.session.scalar(select(Order))
+    token = page_url.rsplit("/", 1)[1]
+    cancelled = client.post_form(f"/orders/c/{token}/cancel/{order.id}", {"confirm": "y"})
+    assert cancelled.status_code == 302
+    db.session.refresh(voucher)
+    assert voucher.used_count == 0
+    text = page_text(client.get(page_url))
+    assert "GIAM10" in text and "lượt dùng đã được trả lại" in text

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.auth.roles import Role
 from app.clock import local_today
 from app.extensions import db
 from orders import services
@@ -125,3 +126,56 @@ def test_one_buyer_racing_with_two_checkouts_uses_a_one_per_buyer_voucher_once(v
     assert sorted(outcomes) == ["placed", "refused"]
     with app.app_context():
         assert db.session.scalar(select(Voucher.used_count)) == 1
+
+
+def test_two_orders_of_a_checkout_cancelled_at_once_give_the_use_back_once(
+    database_factory, tmp_path
+):
+    """A platform voucher over two farms' orders: both cancelled at the same moment, the
+    checkout's use comes back exactly once (neither may think the other still holds it)."""
+    from orders.models import Checkout
+    from tests.orders.vouchers.factories import checkout_with
+
+    app = make_test_app(database_factory("postgresql", "vr_two_cancels"), str(tmp_path))
+    upgrade_schema(app)
+    with app.app_context():
+        first = make_product(deliver_everywhere(make_farm()), prices=(180000,)).variants[0]
+        second = make_product(deliver_everywhere(make_farm()), prices=(55000,)).variants[0]
+        make_voucher(
+            None, actor=make_user(Role.OPERATOR), code="NONGSAN", kind="fixed", value="10000"
+        )
+        buyer = make_user()
+        checkout = checkout_with([first, second], "NONGSAN", buyer=buyer, payment_method="cod")
+        db.session.commit()
+        checkout_id, buyer_id = checkout.id, buyer.id
+    start = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def cancel(index):
+        with app.app_context():
+            order = db.session.get(Checkout, checkout_id).orders[index]
+            buyer = db.session.get(User, buyer_id)
+            start.wait()
+            try:
+                services.cancel_by_buyer(order, buyer)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 — reported below
+                db.session.rollback()
+                errors.append(error)
+
+    threads = [threading.Thread(target=cancel, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert errors == []
+        with app.app_context():
+            assert db.session.scalar(select(Voucher.used_count)) == 0
+            released = select(func.count(VoucherRedemption.id)).where(
+                VoucherRedemption.released_at.is_not(None)
+            )
+            assert db.session.scalar(released) == 2
+    finally:
+        with app.app_context():
+            db.engine.dispose()
