@@ -262,3 +262,14 @@ def test_the_order_page_says_the_voucher_use_came_back_after_cancelling(client, 
     assert voucher.used_count == 0
     text = page_text(client.get(page_url))
     assert "GIAM10" in text and "lượt dùng đã được trả lại" in text
+
+
+def test_a_platform_voucher_limited_to_products_is_refused_with_a_message(client, farm):
+    operator = make_user(Role.OPERATOR)
+    db.session.commit()
+    log_in(client, operator.phone)
+    before = database_snapshot()
+    response = client.post_form("/admin/vouchers", _form(products=[str(_product(farm).id)]))
+    assert response.status_code == 422
+    assert "Mã giảm giá của sàn áp dụng cho mọi sản phẩm." in page_text(response)
+    assert database_snapshot() == before
