@@ -153,3 +153,26 @@ def test_expiry_and_a_failed_card_give_the_use_back(shop):
     services.expire_unpaid_orders(unpaid.pay_before + timedelta(seconds=1))
     db.session.refresh(unpaid)
     assert unpaid.status == "cancelled" and _used(voucher) == 0
+
+
+def test_a_bank_notification_of_the_discounted_total_credits_the_platforms_share(shop):
+    from farms.services import set_bank_account
+    from orders import bank_notifications
+
+    lychee, _ = shop
+    farm = lychee.product.farm
+    set_bank_account(
+        farm, farm.members[0].user, bank_bin="970416", account_number="257678859", holder_name="A"
+    )
+    _, checkout = _platform_checkout(shop, "bank_transfer")
+    order = checkout.orders[0]
+    credit = bank_notifications.record_credit(
+        {
+            "id": "FT-VOUCHER-1",
+            "amount": order.total_vnd,  # 202,339 ₫: the discounted total
+            "account": "257678859",
+            "description": f"{order.number} thanh toan",
+        }
+    )
+    assert credit.outcome == "paid"
+    assert _ledger(order) == [("platform_discount", 7661)]
