@@ -64,6 +64,12 @@ class PurchaseSummarySchema(ma.Schema):
     delivery_method = ma.fields.String(required=True, metadata={"enum": ["delivery", "pickup"]})
     subtotal_vnd = Vnd(required=True)
     delivery_fee_vnd = Vnd(required=True)
+    discount_vnd = Vnd(
+        required=True,
+        metadata={
+            "description": "A voucher's discount on the items: total = subtotal + fee - discount"
+        },
+    )
     total_vnd = Vnd(required=True)
     created_at = UtcTime(required=True)
 
@@ -81,6 +87,7 @@ def _summary(order: Order) -> dict:
         "delivery_method": order.delivery_method,
         "subtotal_vnd": order.subtotal_vnd,
         "delivery_fee_vnd": order.delivery_fee_vnd,
+        "discount_vnd": order.discount_vnd,
         "total_vnd": order.total_vnd,
         "created_at": order.created_at,
     }

@@ -116,6 +116,16 @@ class FarmOrderSchema(ma.Schema):
     payment_method = ma.fields.String(required=True)
     subtotal_vnd = Vnd(required=True)
     delivery_fee_vnd = Vnd(required=True)
+    discount_vnd = Vnd(
+        required=True,
+        metadata={
+            "description": "A voucher's discount on the items: total = subtotal + fee - discount"
+        },
+    )
+    platform_discount_vnd = Vnd(
+        required=True,
+        metadata={"description": "The part of discount_vnd the platform pays the farm"},
+    )
     total_vnd = Vnd(required=True)
     created_at = UtcTime(required=True)
     pay_before = UtcTime(required=True, allow_none=True)
@@ -225,6 +235,8 @@ def _order_body(order: Order, *, timeline: bool = False) -> dict:
             "payment_method",
             "subtotal_vnd",
             "delivery_fee_vnd",
+            "discount_vnd",
+            "platform_discount_vnd",
             "total_vnd",
             "created_at",
             "pay_before",
