@@ -33,6 +33,9 @@ class DayFigures:
     day: date
     orders: int = 0
     revenue_vnd: int = 0
+    #: Vouchers' discounts on those orders (orders.vouchers), and the platform's part of them.
+    discount_vnd: int = 0
+    platform_discount_vnd: int = 0
     #: Weighed goods: the revenue at the weights packed (orders.weighed); else the same.
     final_revenue_vnd: int = 0
 
@@ -75,6 +78,8 @@ def figures(farm: Farm, actor: User, first: date, last: date):
         day = days[order.created_at.astimezone(VIETNAM).date()]
         day.orders += 1
         day.revenue_vnd += order.subtotal_vnd
+        day.discount_vnd += order.discount_vnd
+        day.platform_discount_vnd += order.platform_discount_vnd
         day.final_revenue_vnd += order.subtotal_vnd + order.weight_adjustment_vnd
         for line in order.lines:
             # In the reader's language: lines stored in either language add up together.
@@ -92,9 +97,23 @@ def figures_csv(by_day: list[DayFigures], by_product: list[ProductFigures]) -> s
     names and units are the farm's text, which `csv_document` keeps from running as formulas."""
     return csv_document(
         [
-            ["date", "orders", "revenue_vnd", "revenue_final_vnd"],
+            [
+                "date",
+                "orders",
+                "revenue_vnd",
+                "discount_vnd",
+                "platform_discount_vnd",
+                "revenue_final_vnd",
+            ],
             *(
-                [day.day.isoformat(), day.orders, day.revenue_vnd, day.final_revenue_vnd]
+                [
+                    day.day.isoformat(),
+                    day.orders,
+                    day.revenue_vnd,
+                    day.discount_vnd,
+                    day.platform_discount_vnd,
+                    day.final_revenue_vnd,
+                ]
                 for day in by_day
             ),
             [],

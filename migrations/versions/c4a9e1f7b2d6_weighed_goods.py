@@ -2,7 +2,7 @@
 order's weight adjustment and the farm's underpayment limit
 
 Revision ID: c4a9e1f7b2d6
-Revises: b7e2c4d9f1a3
+Revises: c3a9e1f5d7b2
 Create Date: 2026-11-30 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c4a9e1f7b2d6"
-down_revision = "b7e2c4d9f1a3"
+down_revision = "c3a9e1f5d7b2"
 branch_labels = None
 depends_on = None
 
