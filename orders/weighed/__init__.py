@@ -32,6 +32,8 @@ COMMISSION = −its commission, as at payment; a lighter card box adds REFUND = 
 due back) when the weights are recorded, so the farm's balance never pays out the buyer's
 money. An absorbed underpayment writes nothing (no money moved); money collected on delivery
 is the farm's cash, outside the ledger; bank transfers are outside the ledger. So for every
-card order: sum(ledger of the order) = total_vnd − commission − refund_due_vnd, where
-refund_due_vnd = max(−weight_adjustment_vnd, 0).
+card order the weights add exactly −refund_due_vnd to what the order's other entries hold
+(sale, commission, a platform voucher's share: orders.vouchers), where
+refund_due_vnd = max(−weight_adjustment_vnd, 0); without a voucher,
+sum(ledger of the order) = total_vnd − commission − refund_due_vnd.
 """
