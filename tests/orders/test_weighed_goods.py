@@ -20,6 +20,7 @@ from products.weighed import price_for_grams
 from tests.app.factories import make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import make_checkout
+from tests.orders.vouchers.factories import checkout_with, make_voucher
 from tests.orders.weighed_factories import (
     DELIVERY,
     PER_KG,
@@ -337,3 +338,23 @@ def test_only_the_weighed_lines_of_a_mixed_order_change_its_total(app):
     assert by_the_box.actual_grams is None and final_line_vnd(by_the_box) == 120000
     assert order.weight_adjustment_vnd == price_for_grams(PER_KG, 2600) - ESTIMATED_ITEMS == 9000
     assert settlement(order).final_total_vnd == order.total_vnd + 9000
+
+
+def test_a_lighter_card_box_with_a_platform_voucher_keeps_the_ledger_exact(app, commission):
+    variant = make_pomelo()
+    make_voucher(None, code="NONGSAN", kind="fixed", value="10.000")
+    checkout = checkout_with(
+        [variant], "NONGSAN", buyer=make_user(), quantity=2, payment_method="stripe"
+    )
+    order = checkout.orders[0]
+    pay_by_card(order)
+    before = dict(_ledger(order))
+    assert set(before) == {"sale", "platform_discount", "commission"}
+    _pack(order, "2300")
+    # The weights add only the difference due back to what the voucher and the card wrote.
+    assert _ledger(order)[-1] == ("refund", -4500)
+    assert dict(_ledger(order)[:-1]) == before
+    total, share = order.total_vnd, order.platform_discount_vnd
+    fee = (total + share) * 5 // 100
+    assert sum(amount for _, amount in _ledger(order)) == total + share - fee - 4500
+    assert settlement(order).final_total_vnd == total - 4500
