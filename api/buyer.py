@@ -28,6 +28,7 @@ from orders.states import (
     payment_status_label,
     status_label,
 )
+from orders.weighed.amounts import final_line_vnd
 from products.units import translate_unit_label
 from traceability.allocation import batches_of_lines
 
@@ -131,6 +132,17 @@ class PurchaseLineSchema(ma.Schema):
     quantity = ma.fields.Integer(required=True)
     line_total_vnd = Vnd(required=True)
     ships_on = ma.fields.Date(allow_none=True, metadata={"description": "A pre-order's date"})
+    # Weighed goods (orders.weighed).
+    sold_by_weight = ma.fields.Boolean(
+        required=True, metadata={"description": "Charged by the weight packed"}
+    )
+    estimated_grams = ma.fields.Integer(allow_none=True, metadata={"description": "As ordered"})
+    actual_grams = ma.fields.Integer(
+        allow_none=True, metadata={"description": "As packed; empty until the farm weighs it"}
+    )
+    final_total_vnd = Vnd(
+        required=True, metadata={"description": "At the weight packed (else line_total_vnd)"}
+    )
     origins = ma.fields.List(
         ma.fields.Nested(PurchaseOriginSchema),
         required=True,
@@ -143,7 +155,7 @@ class PurchaseEventSchema(ma.Schema):
     kind = ma.fields.String(
         required=True,
         metadata={
-            "description": "status (fulfilment), payment, shipped_early or recall",
+            "description": "status (fulfilment), payment, shipped_early, recall or weights",
             "enum": [k.value for k in OrderEventKind],
         },
     )
@@ -162,6 +174,13 @@ class PurchaseShippingSchema(ma.Schema):
 class PurchaseSchema(PurchaseSummarySchema):
     pay_before = UtcTime(allow_none=True, metadata={"description": "Unpaid after it: cancelled"})
     cancel_reason = ma.fields.String(allow_none=True)
+    weight_adjustment_vnd = Vnd(
+        required=True,
+        metadata={"description": "Weighed goods: the weights packed minus the estimate"},
+    )
+    final_total_vnd = Vnd(
+        required=True, metadata={"description": "total_vnd plus weight_adjustment_vnd"}
+    )
     shipping = ma.fields.Nested(PurchaseShippingSchema, required=True)
     lines = ma.fields.List(ma.fields.Nested(PurchaseLineSchema), required=True)
     timeline = ma.fields.List(
@@ -191,6 +210,10 @@ def _line(line, origins) -> dict:
         "quantity": line.quantity,
         "line_total_vnd": line.line_total_vnd,
         "ships_on": line.ships_on,
+        "sold_by_weight": line.sold_by_weight,
+        "estimated_grams": line.estimated_grams,
+        "actual_grams": line.actual_grams,
+        "final_total_vnd": final_line_vnd(line),
         "origins": [
             {
                 "batch_id": batch.id,
@@ -228,6 +251,8 @@ def my_order(order_id: int):
         **_summary(order),
         "pay_before": order.pay_before,
         "cancel_reason": order.cancel_reason,
+        "weight_adjustment_vnd": order.weight_adjustment_vnd,
+        "final_total_vnd": order.total_vnd + order.weight_adjustment_vnd,
         "shipping": {"carrier": order.carrier, "tracking_number": order.tracking_number},
         "lines": [_line(line, origins) for line in order.lines],
         "timeline": [_entry(event) for event in order.events],

@@ -40,6 +40,15 @@ class FarmVariantSchema(ma.Schema):
     stock = ma.fields.Integer(required=True)
     min_order_qty = ma.fields.Integer(required=True)
     position = ma.fields.Integer(required=True)
+    # Weighed goods (orders.weighed): set on the farm's variant page.
+    sold_by_weight = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Charged by the weight packed: weight_grams is then the estimated "
+            "piece and price_vnd its estimated price"
+        },
+    )
+    price_per_kg_vnd = Vnd(required=True, allow_none=True, metadata={"description": "Weighed"})
 
     def _pack_kg(self, variant) -> float | None:
         return float(variant.pack_kg) if variant.pack_kg is not None else None

@@ -78,6 +78,19 @@ class OrderLineSchema(ma.Schema):
     ships_on = ma.fields.Date(
         required=True, allow_none=True, metadata={"description": "A pre-order line's date"}
     )
+    # Weighed goods (orders.weighed).
+    sold_by_weight = ma.fields.Boolean(
+        required=True, metadata={"description": "Charged by the weight packed"}
+    )
+    price_per_kg_vnd = Vnd(required=True, allow_none=True, metadata={"description": "Weighed"})
+    estimated_grams = ma.fields.Integer(
+        required=True, allow_none=True, metadata={"description": "Weighed: as ordered"}
+    )
+    actual_grams = ma.fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Weighed: as packed (empty until the farm weighs it)"},
+    )
 
 
 class OrderDeliverySchema(ma.Schema):
@@ -97,7 +110,7 @@ class OrderDeliverySchema(ma.Schema):
 class FarmTimelineEntrySchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     kind = ma.fields.String(
-        required=True, metadata={"description": "status, payment, shipped_early or recall"}
+        required=True, metadata={"description": "status, payment, shipped_early, recall or weights"}
     )
     from_state = ma.fields.String(required=True, allow_none=True)
     to_state = ma.fields.String(required=True, allow_none=True)
@@ -138,6 +151,17 @@ class FarmOrderSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "A recalled batch the order was packed from: do not ship"},
     )
+    weight_adjustment_vnd = Vnd(
+        required=True,
+        metadata={
+            "description": "Weighed goods: items at the weights packed minus items as "
+            "estimated (negative when lighter); the final total is total_vnd plus it"
+        },
+    )
+    weight_absorbed_vnd = Vnd(
+        required=True,
+        metadata={"description": "Weighed goods: what the farm absorbed of a heavier prepaid box"},
+    )
     next_states = ma.fields.List(
         ma.fields.String(),
         required=True,
@@ -158,6 +182,11 @@ class BatchShareSchema(ma.Schema):
     line_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=2**31 - 1))
     batch_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=2**31 - 1))
     quantity = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=100_000))
+
+
+class WeightSchema(ma.Schema):
+    line_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=2**31 - 1))
+    grams = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=10_000_000))
 
 
 class TransitionSchema(ma.Schema):
@@ -189,6 +218,15 @@ class TransitionSchema(ma.Schema):
         ma.fields.Nested(BatchShareSchema),
         validate=ma.validate.Length(max=200),
         metadata={"description": "packed: which batch each line's units came from (optional)"},
+    )
+    weights = ma.fields.List(
+        ma.fields.Nested(WeightSchema),
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "packed: the actual grams of every line sold by weight"},
+    )
+    confirm_unusual_weights = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "packed: a weight below half or above twice its estimate"},
     )
 
 
@@ -245,6 +283,8 @@ def _order_body(order: Order, *, timeline: bool = False) -> dict:
             "tracking_number",
             "cancel_reason",
             "recall_hold",
+            "weight_adjustment_vnd",
+            "weight_absorbed_vnd",
         )
     }
     body["next_states"] = _next_states(order)
@@ -301,7 +341,13 @@ def _pack(order: Order, actor: User, args: dict) -> None:
         )
     if set(chosen) - {line.id for line in order.lines}:
         raise DomainError(_l("Name the lines of this order."), field="batches")
-    allocation.pack_with_batches(order, actor, chosen)
+    allocation.pack_with_batches(
+        order,
+        actor,
+        chosen,
+        actual_grams={weight["line_id"]: weight["grams"] for weight in args.get("weights") or ()},
+        confirm_unusual_weights=args["confirm_unusual_weights"],
+    )
 
 
 def _ship(order: Order, actor: User, args: dict) -> None:

@@ -166,7 +166,11 @@ DEMO_FARMS = [
                     "preorder_ships_on": None,
                     "preorder_capacity": "",
                 },
-                "variants": [("piece", "", 55000, 1600, 300, 2)],
+                # The second is sold by weight: about 1.2 kg a piece at 45,000 ₫/kg.
+                "variants": [
+                    ("piece", "", 55000, 1600, 300, 2),
+                    ("piece", "", "", 1200, 80, 1, 45000),
+                ],
                 "photo": ("pomelo", 3),
                 "ocop": {
                     "stars": 3,
@@ -310,7 +314,8 @@ DEMO_FARMS = [
 ]
 
 
-def _variant_fields(unit, pack_kg, price, grams, stock, minimum) -> dict:
+def _variant_fields(unit, pack_kg, price, grams, stock, minimum, per_kg=None) -> dict:
+    """`per_kg`: a variant sold by weight (orders.weighed), `grams` its estimated piece."""
     return {
         "unit": unit,
         "pack_kg": pack_kg,
@@ -319,6 +324,8 @@ def _variant_fields(unit, pack_kg, price, grams, stock, minimum) -> dict:
         "weight_grams": grams,
         "stock": stock,
         "min_order_qty": minimum,
+        "sold_by_weight": per_kg is not None,
+        "price_per_kg_vnd": per_kg,
     }
 
 

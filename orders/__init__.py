@@ -33,6 +33,14 @@ def init_app(app: Flask) -> None:
     from orders.vouchers import redemption as voucher_redemption
     from orders.vouchers import views as voucher_views
 
+    # Weighed goods: its farm routes (on views.bp) and what its templates read.
+    from orders.weighed import amounts as weighed_amounts
+    from orders.weighed import notice as weighed_notice
+    from orders.weighed import views as weighed_views  # noqa: F401
+
+    app.add_template_global(weighed_amounts.settlement, "weight_settlement")
+    app.add_template_global(weighed_amounts.final_line_vnd, "weighed_line_vnd")
+    app.add_template_global(weighed_notice.difference_text, "weight_difference_text")
     app.register_blueprint(views.bp)
     app.register_blueprint(payout_views.bp)
     app.register_blueprint(transfer_views.bp)

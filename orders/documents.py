@@ -21,6 +21,8 @@ from app.auth.identifiers import display_phone
 from app.i18n import format_amount, format_local_datetime, format_vnd
 from app.pdf import BOLD, REGULAR, markup_text, plain_text, register_fonts
 from orders.models import Order
+from orders.weighed.amounts import settlement
+from orders.weighed.documents import weighed_rows
 from products.units import translate_unit_label
 
 LABEL_SIZE = (100 * mm, 150 * mm)
@@ -46,10 +48,14 @@ def _labelled(caption: str, parts: list[str], style: ParagraphStyle) -> Paragrap
 
 
 def _payment_line(order: Order) -> str:
+    # Weighed goods: a cash order's final total, or a heavier prepaid box's rest to collect.
+    collect = settlement(order).collect_on_delivery_vnd
     if order.payment_status == "paid":
+        if collect:
+            return _("Paid; collect on delivery: %(amount)s", amount=format_vnd(collect))
         return _("Paid")
     if order.payment_method == "cod":
-        return _("Collect on delivery: %(amount)s", amount=format_vnd(order.total_vnd))
+        return _("Collect on delivery: %(amount)s", amount=format_vnd(collect))
     return _("Not paid yet")
 
 
@@ -82,6 +88,7 @@ def packing_slip_pdf(order: Order) -> bytes:
         rows.append(["", "", "", _("Voucher discount"), "−" + format_vnd(order.discount_vnd)])
     rows.append(["", "", "", _("Delivery"), format_vnd(order.delivery_fee_vnd)])
     rows.append(["", "", "", _("Total"), format_vnd(order.total_vnd)])
+    rows.extend(weighed_rows(order))
     table = Table(rows, colWidths=[70 * mm, 28 * mm, 18 * mm, 29 * mm, 29 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(

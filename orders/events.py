@@ -28,6 +28,9 @@ class OrderEventKind(StrEnum):
     SHIPPED_EARLY = "shipped_early"
     #: A batch the order was packed from was recalled (note: the batch's code).
     RECALL = "recall"
+    #: The farm recorded the actual weights of weighed lines (note: each line's estimate and
+    #: weight, and the order's adjustment in đồng).
+    WEIGHTS = "weights"
 
 
 #: The note of the entry that opens every order's history.
@@ -95,6 +98,11 @@ def shipped_early(order: Order, *, actor: User, on: date) -> OrderEvent:
 def batch_recalled(order: Order, *, actor: User, batch_code: str) -> OrderEvent:
     """A batch the order received (or was packed from) was recalled."""
     return _record(order, OrderEventKind.RECALL, actor=actor, note=batch_code)
+
+
+def weights_recorded(order: Order, *, actor: User, note: str) -> OrderEvent:
+    """The farm weighed the order's weighed lines at packing (orders.weighed)."""
+    return _record(order, OrderEventKind.WEIGHTS, actor=actor, note=note)
 
 
 def paid_times(orders) -> dict[int, datetime]:

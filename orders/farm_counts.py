@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from app.auth.models import User
 from app.auth.roles import Role, has_role
@@ -17,6 +17,7 @@ from app.extensions import db
 from farms.models import Farm, FarmMember
 from orders.models import Order
 from orders.states import OrderStatus, PaymentStatus
+from orders.weighed.refunds import weight_refund_due
 
 #: Order states the counts look at: after these the farm has nothing left to do.
 _OPEN = (OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMED, OrderStatus.PACKED)
@@ -41,7 +42,7 @@ class FarmOrderCounts:
         """What the farm itself must do next; an order waiting for the buyer's money is not."""
         return self.to_pack + self.to_ship + self.to_review + self.to_refund
 
-    def add(self, status: str, payment_status: str, count: int) -> None:
+    def add(self, status: str, payment_status: str, count: int, weight_refunds: int = 0) -> None:
         if status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMED):
             self.new += count
         if status == OrderStatus.AWAITING_PAYMENT:
@@ -54,6 +55,8 @@ class FarmOrderCounts:
             self.to_review += count
         elif payment_status == PaymentStatus.REFUND_NEEDED:
             self.to_refund += count
+        else:  # weighed goods: a lighter prepaid box's difference to give back
+            self.to_refund += weight_refunds
 
 
 @dataclass
@@ -69,17 +72,26 @@ class CountsByFarm:
 
 
 def _count(farm_ids: ColumnElement | Collection[int]) -> CountsByFarm:
+    weight_refund = and_(*weight_refund_due())
     rows = db.session.execute(
-        select(Order.farm_id, Order.status, Order.payment_status, func.count())
+        select(
+            Order.farm_id,
+            Order.status,
+            Order.payment_status,
+            func.count(),
+            func.sum(case((weight_refund, 1), else_=0)),
+        )
         .where(
             Order.farm_id.in_(farm_ids),
-            or_(Order.status.in_(_OPEN), Order.payment_status.in_(_TO_ACT_ON)),
+            or_(Order.status.in_(_OPEN), Order.payment_status.in_(_TO_ACT_ON), weight_refund),
         )
         .group_by(Order.farm_id, Order.status, Order.payment_status)
     )
     counts = CountsByFarm()
-    for farm_id, status, payment_status, count in rows:
-        counts.by_farm.setdefault(farm_id, FarmOrderCounts()).add(status, payment_status, count)
+    for farm_id, status, payment_status, count, weight_refunds in rows:
+        counts.by_farm.setdefault(farm_id, FarmOrderCounts()).add(
+            status, payment_status, count, weight_refunds or 0
+        )
     return counts
 
 

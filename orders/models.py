@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -66,6 +67,9 @@ class DeliverySettings(db.Model):
     pickup_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Where to collect the order, shown to buyers who choose pickup.
     pickup_address: Mapped[str | None] = mapped_column(String(255))
+    #: Weighed goods (orders.weighed): how much a prepaid box that weighed more than its
+    #: estimate may cost the buyer nothing; above it the rest is collected on delivery.
+    underpayment_absorb_limit_vnd: Mapped[int] = mapped_column(default=0, server_default="0")
 
     farm: Mapped[Farm] = relationship()
     zones: Mapped[list[DeliveryZone]] = relationship(
@@ -164,6 +168,7 @@ class Order(db.Model):
             "platform_discount_vnd >= 0 AND platform_discount_vnd <= discount_vnd",
             name="discounts",
         ),
+        CheckConstraint("weight_absorbed_vnd >= 0", name="weight_absorbed_not_negative"),
         Index("ix_order_farm_status", "farm_id", "status"),
     )
 
@@ -197,6 +202,13 @@ class Order(db.Model):
     #: The code of a recalled batch this order was packed from: it must not be shipped.
     recall_hold: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Weighed goods (orders.weighed): set when the farm records the actual weights at packing.
+    #: Items at their actual weight minus items as estimated (negative for a lighter box).
+    weight_adjustment_vnd: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Of a heavier prepaid box's difference, what the farm absorbed (the buyer pays less).
+    weight_absorbed_vnd: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When the difference of a lighter prepaid box went back to the buyer.
+    weight_refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     checkout: Mapped[Checkout] = relationship(back_populates="orders")
     farm: Mapped[Farm] = relationship()
@@ -215,6 +227,7 @@ class OrderLine(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="positive_quantity"),
         CheckConstraint("line_total_vnd = unit_price_vnd * quantity", name="total_adds_up"),
+        CheckConstraint("actual_grams IS NULL OR actual_grams > 0", name="actual_grams_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -230,6 +243,11 @@ class OrderLine(db.Model):
     weight_grams: Mapped[int]
     #: A pre-order line ships on this date rather than now.
     ships_on: Mapped[date | None] = mapped_column(Date)
+    # Weighed goods (orders.weighed): as sold, and the weight the farm packed.
+    sold_by_weight: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    price_per_kg_vnd: Mapped[int | None]
+    estimated_grams: Mapped[int | None]
+    actual_grams: Mapped[int | None]
 
     order: Mapped[Order] = relationship(back_populates="lines")
     variant: Mapped[Variant | None] = relationship()

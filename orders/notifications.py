@@ -33,6 +33,7 @@ from orders.buyer_notices import (
 )
 from orders.farm_notices import FarmNotice, farm_notice
 from orders.models import Checkout, Order
+from orders.weighed.notice import weights_notice
 
 __all__ = [
     "FarmNotice",
@@ -41,6 +42,7 @@ __all__ = [
     "queue_farm_notice",
     "queue_order_update",
     "queue_recall_notice",
+    "queue_weights_notice",
 ]
 
 
@@ -95,6 +97,12 @@ def queue_order_update(order: Order, update: OrderUpdate) -> None:
     queue_notices(
         buyer_recipients(checkout), lambda: update_notice(order, update, link, refund_vnd)
     )
+
+
+def queue_weights_notice(order: Order) -> None:
+    """Weighed goods: tell the buyer the actual weights and the new total, once committed."""
+    link = _link(order.checkout)
+    queue_notices(buyer_recipients(order.checkout), lambda: weights_notice(order, link))
 
 
 def queue_farm_notice(

@@ -25,6 +25,7 @@ from farms.permissions import ensure_can_manage, ensure_operator_covers, in_oper
 from orders.models import BankCredit, LedgerEntry, LedgerKind, Order
 from orders.states import PaymentMethod, PaymentStatus
 from orders.stripe_payments import farm_balance
+from orders.weighed.refunds import weight_refunds_in_scope
 
 LEDGER_KIND_LABELS = {
     LedgerKind.SALE: _l("Card payment"),
@@ -132,6 +133,8 @@ class RefundDue:
     #: What the buyer sent: a card payment is the order's total; transfers are what the bank
     #: notified for the order (one of 100,000 đ for a 390,000 đ order owes 100,000 đ back).
     amount_vnd: int
+    #: Weighed goods: only the difference of a lighter prepaid box (orders.weighed).
+    weight_difference: bool = False
 
 
 #: Bank credit outcomes where the money reached the farm's own account for that order.
@@ -152,11 +155,19 @@ def refund_amounts(orders: list[Order]) -> dict[int, int]:
     )
     return {
         # A transfer the farm confirmed by hand has no notification: its total came in.
-        order.id: received.get(order.id, order.total_vnd)
-        if order.payment_method == PaymentMethod.BANK_TRANSFER
-        else order.total_vnd
+        order.id: (
+            received.get(order.id, order.total_vnd)
+            if order.payment_method == PaymentMethod.BANK_TRANSFER
+            else order.total_vnd
+        )
+        # Weighed goods: a lighter box's difference already given back is not owed twice.
+        - _weight_refunded(order)
         for order in orders
     }
+
+
+def _weight_refunded(order: Order) -> int:
+    return -order.weight_adjustment_vnd if order.weight_refunded_at is not None else 0
 
 
 def refunds_needed(operator: User) -> list[RefundDue]:
@@ -172,4 +183,7 @@ def refunds_needed(operator: User) -> list[RefundDue]:
         )
     )
     amounts = refund_amounts(orders)
-    return [RefundDue(order, amounts[order.id]) for order in orders]
+    return [RefundDue(order, amounts[order.id]) for order in orders] + [
+        RefundDue(order, -order.weight_adjustment_vnd, weight_difference=True)
+        for order in weight_refunds_in_scope(operator)
+    ]

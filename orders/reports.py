@@ -1,7 +1,8 @@
 """A farm's figures: orders and revenue by day and by product, on screen and as CSV.
 
 Aggregated in Python over the farm's orders of the period: a farm's volume is small, and
-days are counted in Vietnam's time zone the same way on SQLite and PostgreSQL.
+days are counted in Vietnam's time zone the same way on SQLite and PostgreSQL. Revenue is as
+ordered (weighed goods at their estimate) and, in the final columns, at the weights packed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from farms.models import Farm
 from farms.permissions import ensure_can_manage
 from orders.models import Order
 from orders.states import OrderStatus
+from orders.weighed.amounts import final_line_vnd
 from products.units import translate_unit_label
 
 #: Orders that did not happen do not count as sales.
@@ -34,6 +36,8 @@ class DayFigures:
     #: Vouchers' discounts on those orders (orders.vouchers), and the platform's part of them.
     discount_vnd: int = 0
     platform_discount_vnd: int = 0
+    #: Weighed goods: the revenue at the weights packed (orders.weighed); else the same.
+    final_revenue_vnd: int = 0
 
 
 @dataclass
@@ -42,6 +46,7 @@ class ProductFigures:
     unit: str
     quantity: int = 0
     revenue_vnd: int = 0
+    final_revenue_vnd: int = 0
 
 
 def _orders(farm: Farm, first: date, last: date) -> list[Order]:
@@ -75,12 +80,14 @@ def figures(farm: Farm, actor: User, first: date, last: date):
         day.revenue_vnd += order.subtotal_vnd
         day.discount_vnd += order.discount_vnd
         day.platform_discount_vnd += order.platform_discount_vnd
+        day.final_revenue_vnd += order.subtotal_vnd + order.weight_adjustment_vnd
         for line in order.lines:
             # In the reader's language: lines stored in either language add up together.
             key = (line.product_name, translate_unit_label(line.unit_label))
             product = products.setdefault(key, ProductFigures(*key))
             product.quantity += line.quantity
             product.revenue_vnd += line.line_total_vnd
+            product.final_revenue_vnd += final_line_vnd(line)
     by_product = sorted(products.values(), key=lambda p: (-p.revenue_vnd, p.product))
     return list(days.values()), by_product
 
@@ -90,7 +97,14 @@ def figures_csv(by_day: list[DayFigures], by_product: list[ProductFigures]) -> s
     names and units are the farm's text, which `csv_document` keeps from running as formulas."""
     return csv_document(
         [
-            ["date", "orders", "revenue_vnd", "discount_vnd", "platform_discount_vnd"],
+            [
+                "date",
+                "orders",
+                "revenue_vnd",
+                "discount_vnd",
+                "platform_discount_vnd",
+                "revenue_final_vnd",
+            ],
             *(
                 [
                     day.day.isoformat(),
@@ -98,13 +112,20 @@ def figures_csv(by_day: list[DayFigures], by_product: list[ProductFigures]) -> s
                     day.revenue_vnd,
                     day.discount_vnd,
                     day.platform_discount_vnd,
+                    day.final_revenue_vnd,
                 ]
                 for day in by_day
             ),
             [],
-            ["product", "unit", "quantity", "revenue_vnd"],
+            ["product", "unit", "quantity", "revenue_vnd", "revenue_final_vnd"],
             *(
-                [product.product, product.unit, product.quantity, product.revenue_vnd]
+                [
+                    product.product,
+                    product.unit,
+                    product.quantity,
+                    product.revenue_vnd,
+                    product.final_revenue_vnd,
+                ]
                 for product in by_product
             ),
         ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -68,6 +69,8 @@ from orders.stock import (
 from orders.vouchers import ledger as voucher_ledger
 from orders.vouchers import redemption
 from orders.vouchers import rules as vouchers
+from orders.weighed import packing as weighed_packing
+from orders.weighed.selling import sold_as
 from products.models import Product, ProductStatus, Variant
 from products.sale_stop import ensure_on_sale
 from products.seasons import SeasonState, availability
@@ -390,6 +393,7 @@ def place_order(
                     line_total_vnd=variant.price_vnd * quantity,
                     weight_grams=variant.weight_grams * quantity,
                     ships_on=ships_on[variant.id],
+                    **sold_as(variant, quantity),  # weighed goods (orders.weighed)
                 )
             )
         if payment_method == PaymentMethod.CASH_ON_DELIVERY:
@@ -739,10 +743,26 @@ def get_order_for_farm(actor: User, order_id: int) -> Order:
     return order
 
 
-def pack_order(order: Order, actor: User) -> None:
+def pack_order(
+    order: Order,
+    actor: User,
+    *,
+    actual_grams: Mapping[int, object] | None = None,
+    confirm_unusual_weights: bool = False,
+) -> None:
+    """Pack the order. Weighed goods (orders.weighed): every weighed line's actual grams,
+    by line id, are required, and are recorded with the move, under the order's row lock."""
     ensure_can_manage(actor, order.farm)
+    if not weighed_packing.weighed_lines(order):
+        move_order(order, OrderStatus.PACKED, actor=actor)
+        queue_order_update(order, OrderUpdate.PACKED)
+        return
+    _lock(order)
+    checked = weighed_packing.check_actual_weights(
+        order, actual_grams or {}, confirm_unusual=confirm_unusual_weights
+    )
     move_order(order, OrderStatus.PACKED, actor=actor)
-    queue_order_update(order, OrderUpdate.PACKED)
+    weighed_packing.record_actual_weights(order, actor, checked)
 
 
 def ship_order(

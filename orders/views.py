@@ -60,6 +60,7 @@ from orders.states import payment_status_label, status_label
 from orders.transfers import transfer_for
 from orders.vietqr import qr_svg
 from orders.vouchers import rules as voucher_rules
+from orders.weighed.refunds import weight_refunds_for_farm
 from products.seasons import SeasonState, availability
 
 bp = Blueprint("orders", __name__, template_folder="templates")
@@ -435,6 +436,8 @@ def farm_orders(farm_id: int):
             [order for order in orders.items if order.payment_status == "refund_needed"]
         ),
         tab=tab,
+        # Weighed goods: lighter prepaid boxes whose difference is owed back.
+        weight_refunds=weight_refunds_for_farm(farm, _buyer()) if tab == "refunds" else [],
         action_form=ActionForm(),
         ship_form=ShipForm(formdata=None),
         cancel_form=CancelForm(formdata=None),

@@ -262,7 +262,12 @@ def search_catalog(query: CatalogQuery, today: date, per_page: int = PER_PAGE) -
     loaded = db.session.scalars(
         select(Product)
         .where(Product.id.in_(ids))
-        .options(joinedload(Product.farm), selectinload(Product.photos), selectinload(Product.ocop))
+        .options(
+            joinedload(Product.farm),
+            selectinload(Product.photos),
+            selectinload(Product.ocop),
+            joinedload(Product.variants),  # a card says when it is sold by weight
+        )
     ).unique()
     by_id = {product.id: product for product in loaded}
     items = [by_id[product_id] for product_id in ids]
@@ -283,6 +288,7 @@ def list_products(statement: Select, limit: int) -> list[Product]:
                 contains_eager(Product.farm),
                 selectinload(Product.photos),
                 selectinload(Product.ocop),
+                joinedload(Product.variants),  # a card says when it is sold by weight
             ).limit(limit)
         ).unique()
     )

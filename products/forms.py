@@ -50,8 +50,11 @@ class VariantForm(Form):
     unit = choice_field(_l("Unit"), [(u.value, UNIT_LABELS[u]) for u in Unit])
     pack_kg = text_field(_l("Kilograms in one box, bag or jar"), 10, required=False)
     custom_unit = text_field(_l("Your unit's name (if other)"), 40, required=False)
-    price_vnd = vnd_field(_l("Price (đồng)"))
+    # Not required: sold by weight, the price per kg sets it (products.weighed).
+    price_vnd = vnd_field(_l("Price (đồng)"), required=False)
     weight_grams = text_field(_l("Shipping weight (grams)"), 10)
+    sold_by_weight = BooleanField(_l("Sold by weight: charged by the actual weight packed"))
+    price_per_kg_vnd = vnd_field(_l("Price per kg (đồng), if sold by weight"), required=False)
     stock = text_field(_l("In stock"), 10)
     min_order_qty = text_field(_l("Minimum per order"), 10)
 

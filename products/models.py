@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -212,6 +213,10 @@ class Variant(db.Model):
         CheckConstraint(
             "unit IN ('kg', 'box', 'bag', 'jar', 'gift_box', 'piece', 'custom')", name="known_unit"
         ),
+        # Weighed goods (orders.weighed): a price per kg whenever the variant is sold by weight.
+        CheckConstraint(
+            "NOT sold_by_weight OR price_per_kg_vnd > 0", name="weighed_has_price_per_kg"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -229,6 +234,11 @@ class Variant(db.Model):
     stock: Mapped[int] = mapped_column(default=0)
     min_order_qty: Mapped[int] = mapped_column(default=1)
     position: Mapped[int] = mapped_column(default=0)
+    #: Weighed goods (orders.weighed): charged by the weight packed. weight_grams is then the
+    #: estimated weight of one piece and price_vnd its estimated price, kept by the variant
+    #: service equal to round(price_per_kg_vnd × weight_grams / 1000).
+    sold_by_weight: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    price_per_kg_vnd: Mapped[int | None]
 
     product: Mapped[Product] = relationship(back_populates="variants")
 

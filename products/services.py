@@ -46,6 +46,7 @@ from products.models import (
 )
 from products.seasons import is_valid_month_day
 from products.units import PACKED_UNITS
+from products.weighed import ensure_piece_price_kept, weighed_fields
 
 MAX_PRODUCT_PHOTOS = 8
 OCOP_VALIDITY = relativedelta(months=36)
@@ -235,10 +236,24 @@ def hide_product(product: Product, actor: User) -> None:
 
 
 def apply_variant_fields(
-    variant: Variant, *, unit, pack_kg, custom_unit, price_vnd, weight_grams, stock, min_order_qty
+    variant: Variant,
+    *,
+    unit,
+    pack_kg,
+    custom_unit,
+    price_vnd,
+    weight_grams,
+    stock,
+    min_order_qty,
+    sold_by_weight: bool | None = None,
+    price_per_kg_vnd=None,
 ) -> None:
     """Check and set what a variant is sold as; the CSV import reuses it to check rows.
-    Every value is checked before the variant is touched: a refusal leaves it as it was."""
+    Every value is checked before the variant is touched: a refusal leaves it as it was.
+
+    Weighed goods (orders.weighed): sold_by_weight None keeps the variant's way of selling
+    (callers that do not know of it: the CSV, the API); a weighed variant's price is then
+    its estimated piece price, computed from its price per kg and weight."""
     if unit not in set(Unit):
         raise DomainError(_l("Choose one of the options."), field="unit")
     checked = {
@@ -259,7 +274,10 @@ def apply_variant_fields(
             if unit in PACKED_UNITS and pack_kg not in (None, "")
             else None
         ),
-        "price_vnd": parse_vnd(price_vnd, "price_vnd", _l("the price")),
+        # Sold by weight, the price per kg sets the price (products.weighed): none needed.
+        "price_vnd": None
+        if sold_by_weight and price_vnd in (None, "")
+        else parse_vnd(price_vnd, "price_vnd", _l("the price")),
         "weight_grams": parse_whole_number(
             weight_grams, "weight_grams", _l("the shipping weight"), minimum=1, maximum=100_000
         ),
@@ -268,6 +286,15 @@ def apply_variant_fields(
             min_order_qty, "min_order_qty", _l("the minimum quantity"), minimum=1, maximum=10_000
         ),
     }
+    checked.update(
+        weighed_fields(
+            variant,
+            sold_by_weight=sold_by_weight,
+            price_per_kg_vnd=price_per_kg_vnd,
+            price_vnd=checked["price_vnd"],
+            weight_grams=checked["weight_grams"],
+        )
+    )
     for key, value in checked.items():
         setattr(variant, key, value)
 
@@ -295,7 +322,9 @@ def set_stock_and_price(variant: Variant, actor: User, *, stock, price_vnd) -> V
     ensure_can_manage(actor, variant.product.farm)
     # Both checked before either is written: a refusal leaves the variant as it was.
     new_stock = parse_whole_number(stock, "stock", _l("the stock"), minimum=0)
-    variant.price_vnd = parse_vnd(price_vnd, "price_vnd", _l("the price"))
+    new_price = parse_vnd(price_vnd, "price_vnd", _l("the price"))
+    ensure_piece_price_kept(variant, new_price)  # weighed goods: priced per kg
+    variant.price_vnd = new_price
     variant.stock = new_stock
     _refresh_price(variant.product)
     db.session.flush()

@@ -105,11 +105,13 @@ def pack_with_batches(
     actor: User,
     chosen: Mapping[int, Sequence[tuple[str, str]]],
     today: date | None = None,
+    **weights,
 ) -> None:
     """Record where each line came from, then pack the order (one transaction).
 
     `chosen` maps a line id to (batch id, quantity) pairs as typed; a line with none is
-    packed without a batch (a product the farm does not follow by batch).
+    packed without a batch (a product the farm does not follow by batch). `weights` are
+    pack_order's actual weights of the lines sold by weight (orders.weighed).
     """
     ensure_can_manage(actor, order.farm)
     allowed = choices_for(order, today)
@@ -120,7 +122,7 @@ def pack_with_batches(
         line.id: _chosen_units(line, allowed[line.id], chosen.get(line.id, ()))
         for line in order.lines
     }
-    order_services.pack_order(order, actor)
+    order_services.pack_order(order, actor, **weights)
     for line_id, counts in units.items():
         for batch_id, count in counts.items():
             db.session.add(

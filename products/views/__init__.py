@@ -56,6 +56,11 @@ def variant_hints() -> dict:
         "pack_kg": _l("For a box of 2 kg, choose Box and write 2."),
         "price_vnd": _l("In đồng, e.g. 250000."),
         "weight_grams": _l("With the packaging, for the delivery fee."),
+        "price_per_kg_vnd": _l(
+            "Sold by weight, the shipping weight is the estimated weight of one piece (e.g. "
+            "1200 for a pomelo of about 1.2 kg), and the price is worked out from the price "
+            "per kg; the buyer pays the actual weight you record when packing."
+        ),
     }
 
 

@@ -141,6 +141,8 @@ def _variant_fields(form: VariantForm) -> dict:
             "weight_grams",
             "stock",
             "min_order_qty",
+            "sold_by_weight",
+            "price_per_kg_vnd",
         )
     }
 

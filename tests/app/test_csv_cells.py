@@ -86,16 +86,18 @@ def test_the_sales_report_csv_quotes_formulas_in_product_names_and_units(app, cl
     # Then no cell starts like a formula, and the figures are still numbers
     rows = rows_of(data)
     assert not [cell for row in rows for cell in row if cell.startswith(FORMULA_START)]
-    products = rows[rows.index(["product", "unit", "quantity", "revenue_vnd"]) + 1 :]
+    products = rows[
+        rows.index(["product", "unit", "quantity", "revenue_vnd", "revenue_final_vnd"]) + 1 :
+    ]
     assert products[0][0] == "'" + product.name
     assert products[0][1].startswith("'@SUM(A1)")
-    assert products[0][2:] == ["1", str(variant.price_vnd)]
+    assert products[0][2:] == ["1", str(variant.price_vnd), str(variant.price_vnd)]
 
 
 def test_figures_csv_quotes_every_text_cell():
-    by_product = [reports.ProductFigures("+cmd|' /C calc'!A0", "-kg", 2, 10000)]
+    by_product = [reports.ProductFigures("+cmd|' /C calc'!A0", "-kg", 2, 10000, 10000)]
     rows = rows_of(reports.figures_csv([], by_product))
-    assert rows[-1] == ["'+cmd|' /C calc'!A0", "'-kg", "2", "10000"]
+    assert rows[-1] == ["'+cmd|' /C calc'!A0", "'-kg", "2", "10000", "10000"]
 
 
 # The products file ---------------------------------------------------------------------------

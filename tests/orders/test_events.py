@@ -120,6 +120,7 @@ def test_the_kinds_are_the_strings_stored_before_they_had_an_enum():
         "payment",
         "shipped_early",
         "recall",
+        "weights",  # weighed goods (issue 16)
     ]
 
 

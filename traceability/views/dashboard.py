@@ -291,7 +291,16 @@ def pack_with_batches(order_id: int):
         ]
         for line in order.lines
     }
-    if submit(form, lambda: allocation.pack_with_batches(order, _me(), chosen)):
+    # Weighed goods (orders.weighed): the actual grams of each line sold by weight.
+    weights = {
+        "actual_grams": {
+            line.id: request.form.get(f"grams_{line.id}", "")
+            for line in order.lines
+            if line.sold_by_weight
+        },
+        "confirm_unusual_weights": request.form.get("confirm_weights") == "y",
+    }
+    if submit(form, lambda: allocation.pack_with_batches(order, _me(), chosen, **weights)):
         flash(_("Order %(number)s packed.", number=order.number), "success")
         return redirect(url_for("orders.farm_orders", farm_id=order.farm_id))
     return render_template(

@@ -1,0 +1,360 @@
+"""Weighed goods: a pomelo sold by weight is charged by the weight the farm packs, and the
+difference is settled by the payment's rule (orders.weighed), with exact ledger figures."""
+
+import pytest
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.auth.roles import Role
+from app.errors import DomainError, PermissionDenied
+from app.extensions import db
+from app.messaging import OutboundMessage
+from orders import payouts, services
+from orders.events import OrderEventKind
+from orders.models import LedgerEntry, OrderEvent
+from orders.weighed.amounts import final_line_vnd, settlement
+from orders.weighed.notice import difference_text
+from orders.weighed.refunds import record_weight_refund, weight_refunds_for_farm
+from products import services as products
+from products.weighed import price_for_grams
+from tests.app.factories import make_user
+from tests.farms.factories import make_farm
+from tests.orders.factories import make_checkout
+from tests.orders.vouchers.factories import checkout_with, make_voucher
+from tests.orders.weighed_factories import (
+    DELIVERY,
+    PER_KG,
+    PIECE_PRICE,
+    make_pomelo,
+    pay_by_card,
+    pomelo_order,
+    weighed_fields,
+)
+from tests.products.factories import make_product
+from tests.support.snapshots import database_snapshot
+
+ESTIMATED_ITEMS = 2 * PIECE_PRICE  # two pomelos of about 1,200 g: 2,400 g
+
+
+def _owner(variant):
+    return variant.product.farm.members[0].user
+
+
+def _line(order):
+    return order.lines[0]
+
+
+def _pack(order, grams, **kw):
+    services.pack_order(
+        order, order.farm.members[0].user, actual_grams={_line(order).id: grams}, **kw
+    )
+
+
+def _ledger(order) -> list[tuple[str, int]]:
+    return [
+        (entry.kind, entry.amount_vnd)
+        for entry in db.session.scalars(
+            select(LedgerEntry).where(LedgerEntry.order_id == order.id).order_by(LedgerEntry.id)
+        )
+    ]
+
+
+# Selling -------------------------------------------------------------------------------------
+
+
+def test_rounding_is_half_up_to_a_whole_dong():
+    assert price_for_grams(33333, 1500) == 50000  # 49,999.5
+    assert price_for_grams(45000, 1200) == 54000
+    assert price_for_grams(1, 499) == 0 and price_for_grams(1, 500) == 1
+
+
+def test_the_piece_price_follows_the_price_per_kg_and_the_estimated_weight(app):
+    variant = make_pomelo()
+    owner = _owner(variant)
+    assert (variant.sold_by_weight, variant.price_per_kg_vnd, variant.price_vnd) == (
+        True,
+        PER_KG,
+        PIECE_PRICE,
+    )
+    products.update_variant(variant, owner, **weighed_fields(weight_grams="1500"))
+    assert variant.price_vnd == price_for_grams(PER_KG, 1500) == 67500
+    assert variant.product.price_from_vnd == 67500
+    # A caller that does not know of weighed goods (the CSV, the API) keeps it weighed.
+    fields = weighed_fields(weight_grams="1000", price_vnd="67500")
+    del fields["sold_by_weight"], fields["price_per_kg_vnd"]
+    products.update_variant(variant, owner, **fields)
+    assert (variant.sold_by_weight, variant.price_vnd) == (True, 45000)
+
+
+def test_a_piece_price_of_its_own_or_no_price_per_kg_is_refused(app):
+    variant = make_pomelo()
+    owner = _owner(variant)
+    before = database_snapshot()
+    with pytest.raises(DomainError) as refused:
+        products.set_stock_and_price(variant, owner, stock="5", price_vnd="60000")
+    assert refused.value.field == "price_vnd"
+    with pytest.raises(DomainError) as refused:
+        products.update_variant(variant, owner, **weighed_fields(price_per_kg_vnd="0"))
+    assert refused.value.field == "price_per_kg_vnd"
+    with pytest.raises(DomainError):
+        products.add_variant(
+            variant.product, owner, **weighed_fields(price_per_kg_vnd="", unit="kg")
+        )
+    assert database_snapshot() == before
+    # Its own price unchanged, the bulk edit may still change the stock.
+    products.set_stock_and_price(variant, owner, stock="5", price_vnd=str(PIECE_PRICE))
+    assert variant.stock == 5
+
+
+def test_the_order_line_keeps_what_was_sold(app):
+    order = pomelo_order(make_pomelo())
+    line = _line(order)
+    assert (line.sold_by_weight, line.price_per_kg_vnd, line.estimated_grams) == (
+        True,
+        PER_KG,
+        2400,
+    )
+    assert (line.actual_grams, line.line_total_vnd) == (None, ESTIMATED_ITEMS)
+    assert order.total_vnd == ESTIMATED_ITEMS + DELIVERY
+
+
+# Packing -------------------------------------------------------------------------------------
+
+
+def test_cash_on_delivery_collects_the_final_total_of_a_lighter_box(app):
+    order = pomelo_order(make_pomelo())
+    _pack(order, "2.300")
+    assert order.status == "packed"
+    assert _line(order).actual_grams == 2300
+    final_items = price_for_grams(PER_KG, 2300)  # 103,500
+    assert order.weight_adjustment_vnd == final_items - ESTIMATED_ITEMS == -4500
+    money = settlement(order)
+    assert money.final_total_vnd == order.total_vnd - 4500
+    assert (money.refund_due_vnd, money.absorbed_vnd) == (0, 0)
+    assert money.collect_on_delivery_vnd == money.final_total_vnd
+    assert _ledger(order) == []  # cash is the farm's, outside the ledger
+    event = db.session.scalars(
+        select(OrderEvent).where(
+            OrderEvent.order_id == order.id, OrderEvent.kind == OrderEventKind.WEIGHTS
+        )
+    ).one()
+    assert event.actor_id == _owner(_line(order).variant).id
+    assert "2400 g → 2300 g" in event.note
+    message = db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.kind == "order_weighed")
+    ).first()
+    assert message is not None and "2.300 g" in message.body
+
+
+def test_cash_on_delivery_collects_more_for_a_heavier_box(app):
+    order = pomelo_order(make_pomelo(absorb_limit_vnd=100000))
+    _pack(order, "2500")
+    money = settlement(order)
+    assert money.adjustment_vnd == 4500 and money.absorbed_vnd == 0
+    assert money.collect_on_delivery_vnd == order.total_vnd + 4500
+
+
+def test_packing_without_every_weight_is_refused_and_changes_nothing(app, client):
+    order = pomelo_order(make_pomelo())
+    owner = _owner(_line(order).variant)
+    before = database_snapshot()
+    with pytest.raises(DomainError) as refused:
+        services.pack_order(order, owner)
+    assert refused.value.field == f"grams_{_line(order).id}"
+    for grams in ("", "abc", "0", "-5", "13000"):  # 13 kg > 5 × the 2.4 kg estimate
+        with pytest.raises(DomainError):
+            _pack(order, grams)
+    with pytest.raises(DomainError):  # a line of another order
+        services.pack_order(order, owner, actual_grams={_line(order).id + 999: "2400"})
+    db.session.rollback()
+    assert database_snapshot() == before
+
+
+def test_a_weight_far_from_the_estimate_needs_the_farms_confirmation(app):
+    order = pomelo_order(make_pomelo())
+    before = database_snapshot()
+    with pytest.raises(DomainError) as refused:
+        _pack(order, "1100")  # under half of 2,400 g
+    assert "1.100" in str(refused.value.message)
+    db.session.rollback()
+    assert database_snapshot() == before
+    _pack(order, "1100", confirm_unusual_weights=True)
+    assert order.status == "packed" and _line(order).actual_grams == 1100
+
+
+def test_another_farms_farmer_cannot_record_weights(app):
+    order = pomelo_order(make_pomelo())
+    stranger = make_farm(name="Vườn khác").members[0].user
+    before = database_snapshot()
+    with pytest.raises(PermissionDenied):
+        services.pack_order(order, stranger, actual_grams={_line(order).id: "2400"})
+    assert database_snapshot() == before
+
+
+def test_a_cancelled_or_packed_order_is_not_weighed_again(app):
+    variant = make_pomelo()
+    cancelled = pomelo_order(variant)
+    services.cancel_by_farm(cancelled, _owner(variant), "Hết bưởi")
+    db.session.commit()
+    packed = pomelo_order(variant)
+    _pack(packed, "2400")
+    db.session.commit()
+    before = database_snapshot()
+    for order in (cancelled, packed):
+        with pytest.raises(DomainError):
+            _pack(order, "2300")
+    db.session.rollback()
+    assert database_snapshot() == before
+
+
+# Prepaid settlement and the ledger -----------------------------------------------------------
+
+
+@pytest.fixture
+def commission(app):
+    current_app.config["PLATFORM_COMMISSION_PERCENT"] = 5
+    yield 5
+    current_app.config["PLATFORM_COMMISSION_PERCENT"] = 0
+
+
+def test_a_lighter_card_box_owes_the_buyer_the_difference_and_leaves_the_farms_balance(
+    app, commission
+):
+    variant = make_pomelo()
+    order = pomelo_order(variant, payment_method="stripe")
+    pay_by_card(order)
+    total = order.total_vnd
+    _pack(order, "2300")
+    fee = total * 5 // 100
+    assert _ledger(order) == [("sale", total), ("commission", -fee), ("refund", -4500)]
+    money = settlement(order)
+    assert money.refund_due_vnd == 4500 and money.collect_on_delivery_vnd == 0
+    # The per-order rule: the ledger holds what the card paid, less commission and the
+    # difference due back.
+    assert sum(amount for _, amount in _ledger(order)) == total - fee - money.refund_due_vnd
+
+    operator = make_user(role=Role.OPERATOR)
+    due = [d for d in payouts.refunds_needed(operator) if d.order == order]
+    assert [(d.amount_vnd, d.weight_difference) for d in due] == [(4500, True)]
+    owner = _owner(variant)
+    assert weight_refunds_for_farm(order.farm, owner) == [order]
+
+    record_weight_refund(order, owner)
+    assert settlement(order).refunded
+    assert weight_refunds_for_farm(order.farm, owner) == []
+    assert not [d for d in payouts.refunds_needed(operator) if d.order == order]
+    assert len(_ledger(order)) == 3  # the difference left the balance at packing
+    with pytest.raises(DomainError):
+        record_weight_refund(order, owner)
+
+    # Cancelled afterwards: the buyer gets back what is left, the farm's ledger goes to zero.
+    services.cancel_by_farm(order, owner, "Xe hỏng")
+    assert payouts.refund_amounts([order])[order.id] == total - 4500
+    assert sum(amount for _, amount in _ledger(order)) == 0
+
+
+def test_a_heavier_card_box_within_the_farms_limit_is_absorbed(app, commission):
+    order = pomelo_order(make_pomelo(absorb_limit_vnd=5000), payment_method="stripe")
+    pay_by_card(order)
+    total = order.total_vnd
+    _pack(order, "2500")
+    money = settlement(order)
+    assert (money.adjustment_vnd, money.absorbed_vnd, money.collect_on_delivery_vnd) == (
+        4500,
+        4500,
+        0,
+    )
+    assert money.refund_due_vnd == 0
+    fee = total * 5 // 100
+    assert _ledger(order) == [("sale", total), ("commission", -fee)]  # nothing moved
+
+
+def test_a_heavier_transfer_box_above_the_limit_collects_the_rest_on_delivery(app):
+    variant = make_pomelo(absorb_limit_vnd=2000)
+    order = pomelo_order(variant, payment_method="bank_transfer")
+    services.confirm_transfer(order, _owner(variant))
+    _pack(order, "2500")
+    money = settlement(order)
+    assert (money.absorbed_vnd, money.collect_on_delivery_vnd) == (2000, 2500)
+    assert _ledger(order) == []  # a transfer went to the farm's own account
+
+
+def test_a_lighter_transfer_box_is_listed_for_the_farm_to_refund(app):
+    variant = make_pomelo()
+    order = pomelo_order(variant, payment_method="bank_transfer")
+    services.confirm_transfer(order, _owner(variant))
+    _pack(order, "2200")
+    assert settlement(order).refund_due_vnd == ESTIMATED_ITEMS - price_for_grams(PER_KG, 2200)
+    assert weight_refunds_for_farm(order.farm, _owner(variant)) == [order]
+    assert _ledger(order) == []
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+
+
+@pytest.mark.parametrize(
+    ("limit", "grams", "told"),
+    [
+        (0, "2300", "Bạn sẽ được hoàn 4.500 ₫ đã trả theo ước tính."),
+        (5000, "2500", "Nhà vườn chịu phần chênh lệch: bạn không phải trả thêm."),
+        (2000, "2500", "Trả thêm 2.500 ₫ khi nhận hàng."),
+    ],
+)
+def test_the_buyer_of_a_prepaid_box_is_told_what_happens_to_the_difference(app, limit, grams, told):
+    variant = make_pomelo(absorb_limit_vnd=limit)
+    order = pomelo_order(variant, payment_method="bank_transfer")
+    services.confirm_transfer(order, _owner(variant))
+    _pack(order, grams)
+    text = difference_text(order, settlement(order)).replace("\xa0", " ")
+    assert text == told
+    message = db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.kind == "order_weighed")
+    ).one()
+    assert told in message.body.replace("\xa0", " ")
+
+
+def test_a_price_typed_beside_a_price_per_kg_is_refused_not_replaced(app):
+    variant = make_pomelo()
+    before = database_snapshot()
+    with pytest.raises(DomainError) as refused:
+        products.add_variant(variant.product, _owner(variant), **weighed_fields(price_vnd="99000"))
+    assert refused.value.field == "price_vnd"
+    assert database_snapshot() == before
+    # The page's own price sent back unchanged is no new price.
+    products.update_variant(
+        variant, _owner(variant), **weighed_fields(price_vnd=str(PIECE_PRICE), weight_grams="1000")
+    )
+    assert variant.price_vnd == 45000
+
+
+def test_only_the_weighed_lines_of_a_mixed_order_change_its_total(app):
+    pomelo = make_pomelo()
+    farm = pomelo.product.farm
+    owner = farm.members[0].user
+    box = make_product(farm, name="Cam sành", prices=(60000,)).variants[0]
+    order = make_checkout([pomelo, box], 2).orders[0]
+    weighed, by_the_box = sorted(order.lines, key=lambda line: not line.sold_by_weight)
+    with pytest.raises(DomainError):  # a line sold by the box is not weighed
+        services.pack_order(order, owner, actual_grams={by_the_box.id: "4000"})
+    services.pack_order(order, owner, actual_grams={weighed.id: "2600"})
+    assert by_the_box.actual_grams is None and final_line_vnd(by_the_box) == 120000
+    assert order.weight_adjustment_vnd == price_for_grams(PER_KG, 2600) - ESTIMATED_ITEMS == 9000
+    assert settlement(order).final_total_vnd == order.total_vnd + 9000
+
+
+def test_a_lighter_card_box_with_a_platform_voucher_keeps_the_ledger_exact(app, commission):
+    variant = make_pomelo()
+    make_voucher(None, code="NONGSAN", kind="fixed", value="10.000")
+    checkout = checkout_with(
+        [variant], "NONGSAN", buyer=make_user(), quantity=2, payment_method="stripe"
+    )
+    order = checkout.orders[0]
+    pay_by_card(order)
+    before = dict(_ledger(order))
+    assert set(before) == {"sale", "platform_discount", "commission"}
+    _pack(order, "2300")
+    # The weights add only the difference due back to what the voucher and the card wrote.
+    assert _ledger(order)[-1] == ("refund", -4500)
+    assert dict(_ledger(order)[:-1]) == before
+    total, share = order.total_vnd, order.platform_discount_vnd
+    fee = (total + share) * 5 // 100
+    assert sum(amount for _, amount in _ledger(order)) == total + share - fee - 4500
+    assert settlement(order).final_total_vnd == total - 4500
