@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         delivery_outlook,
         farm_counts,
         farm_inbox,
+        group_buying,
         header,
         jobs,
         lookup_views,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(transfer_views.bp)
     app.register_blueprint(lookup_views.bp)
     app.register_blueprint(admin_views.bp)
+    group_buying.init_app(app)
     # Product pages (below orders) show the fee and days to the buyer's province through it.
     app.add_template_global(delivery_outlook.delivery_outlook)
     app.add_template_global(delivery_outlook.delivery_days)

@@ -185,6 +185,10 @@ class Order(db.Model):
     #: The code of a recalled batch this order was packed from: it must not be shipped.
     recall_hold: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The group offer (orders.group_buying) this order joined, at the group's price.
+    group_offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group_offer.id", ondelete="SET NULL"), index=True
+    )
 
     checkout: Mapped[Checkout] = relationship(back_populates="orders")
     farm: Mapped[Farm] = relationship()
@@ -316,3 +320,8 @@ class LedgerEntry(db.Model):
 
     farm: Mapped[Farm] = relationship()
     recorded_by: Mapped[User | None] = relationship()
+
+
+# The group offers' table, which farm_order.group_offer_id refers to, is known wherever the
+# orders are.
+from orders.group_buying import models as _group_buying_models  # noqa: E402, F401
