@@ -15,6 +15,7 @@ from app.auth.roles import Role
 from app.extensions import db
 from demo.batches import recall_demo_batch, seed_demo_batches
 from demo.catalog import seed_demo_catalog
+from demo.group_offers import seed_demo_group_offer
 from demo.orders import seed_demo_orders
 
 DEMO_PASSWORD = "nongsan-demo"
@@ -145,4 +146,5 @@ def seed_demo() -> list[tuple[DemoPerson, User, bool]]:
     seed_demo_batches()
     seed_demo_orders(people)  # packed orders say which batch they came from
     recall_demo_batch(people)
+    seed_demo_group_offer()
     return results
