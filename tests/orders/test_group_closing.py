@@ -171,3 +171,20 @@ def test_a_boxes_goal_counts_the_boxes(app):
     db.session.commit()
     _close_after(offer.deadline)
     assert offer.status == "succeeded"
+
+
+def test_a_card_payment_arriving_after_the_offer_failed_is_owed_back_not_a_sale(
+    app,
+    client,
+    stripe_app,  # noqa: F811
+):
+    offer = make_offer(min_count=3)
+    order = join(offer, 1, payment_method="stripe")
+    order.checkout.stripe_session_id = "cs_test_group_late"
+    db.session.commit()
+    _close_after(offer.deadline)
+    assert (order.status, order.payment_status) == ("cancelled", "unpaid")
+    assert _send(client, _event(order.checkout)).json == {"status": "refund_needed"}
+    db.session.expire_all()
+    assert order.payment_status == "refund_needed"
+    assert db.session.scalars(select(LedgerEntry)).all() == []  # never the farm's money
