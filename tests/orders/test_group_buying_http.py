@@ -171,6 +171,7 @@ def test_a_closed_or_past_deadline_offer_takes_no_join(client, offer):
     before = database_snapshot()
     response = client.post_form(f"/group/{offer.id}", {**GUEST, "step": "place", **review})
     assert response.status_code == 422
+    assert "Đợt mua chung này đã kết thúc: không nhận thêm đơn." in page_text(response)
     assert database_snapshot() == before
 
 
