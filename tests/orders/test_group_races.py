@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.messaging import OutboundMessage
@@ -151,3 +152,65 @@ def test_buyers_joining_as_the_job_closes_are_counted_or_refused_never_left_behi
         assert db.session.get(Variant, variant_id).stock == STOCK - len(live)
         if min_count == 50:
             assert offer.status == "failed"
+
+
+@pytest.mark.postgres_only
+def test_ten_buyers_racing_for_an_offer_of_four_boxes_get_four(shop):
+    with shop.app_context():
+        offer = make_offer(min_count=2, stock=STOCK, max_boxes="4")
+        db.session.commit()
+        offer_id, variant_id = offer.id, offer.variant_id
+
+    def buyer(n):
+        def buy():
+            try:
+                join(db.session.get(GroupOffer, offer_id), n)
+                db.session.commit()
+                return "joined"
+            except DomainError as refused:
+                db.session.rollback()
+                return str(refused.message)
+
+        return buy
+
+    outcomes = _together([(shop, buyer(n)) for n in range(30, 40)])
+    assert outcomes.count("joined") == 4
+    assert all("Chỉ còn 0" in o for o in outcomes if o != "joined"), outcomes
+    with shop.app_context():
+        assert db.session.get(Variant, variant_id).stock == STOCK - 4
+
+
+@pytest.mark.postgres_only
+def test_two_farmers_opening_an_offer_on_one_variant_open_one(shop):
+    with shop.app_context():
+        offer = make_offer(min_count=2, stock=STOCK)
+        variant_id = offer.variant_id
+        offer.status = "failed"  # closed: the variant may have a new one
+        db.session.commit()
+
+    def open_one():
+        variant = db.session.get(Variant, variant_id)
+        try:
+            services.open_offer(
+                variant,
+                variant.product.farm.members[0].user,
+                group_price_vnd="80000",
+                goal="buyers",
+                min_count="2",
+                deadline=utcnow() + timedelta(hours=24),
+                now=utcnow(),
+            )
+            db.session.commit()
+            return "opened"
+        except DomainError as refused:
+            db.session.rollback()
+            return str(refused.message)
+
+    outcomes = _together([(shop, open_one), (shop, open_one)])
+    assert outcomes.count("opened") == 1, outcomes
+    assert "already has an open group offer" in str(outcomes) or "đang có một đợt" in str(outcomes)
+    with shop.app_context():
+        count = select(func.count(GroupOffer.id)).where(
+            GroupOffer.variant_id == variant_id, GroupOffer.status == "open"
+        )
+        assert db.session.scalar(count) == 1
