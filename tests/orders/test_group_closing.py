@@ -188,3 +188,13 @@ def test_a_card_payment_arriving_after_the_offer_failed_is_owed_back_not_a_sale(
     db.session.expire_all()
     assert order.payment_status == "refund_needed"
     assert db.session.scalars(select(LedgerEntry)).all() == []  # never the farm's money
+
+
+def test_the_farm_hears_of_a_cash_group_order_as_one_to_pack_once_the_group_succeeds(app):
+    offer = make_offer()
+    join(offer, 1)
+    [notice] = [
+        m for m in db.session.scalars(select(OutboundMessage)) if m.kind == "farm_new_order"
+    ]
+    assert "Chỉ đóng gói khi đợt mua chung thành công." in notice.body
+    assert "Có thể đóng gói." not in notice.body
