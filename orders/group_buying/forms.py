@@ -32,6 +32,11 @@ def read_local_deadline(text: str | None) -> datetime | None:
     return None
 
 
+def local_deadline_input(moment: datetime) -> str:
+    """A UTC moment as the date-and-time picker shows it, in Vietnam's time."""
+    return moment.astimezone(VIETNAM).strftime(DEADLINE_FORMATS[0])
+
+
 class GroupOfferForm(Form):
     variant = choice_field(_l("Product"), [], message=_l("Choose one of your products."))
     group_price_vnd = text_field(

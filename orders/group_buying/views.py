@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -19,7 +21,13 @@ from orders import services as orders
 from orders import stripe_payments
 from orders.forms import PAYMENT_LABELS
 from orders.group_buying import services
-from orders.group_buying.forms import GOAL_LABELS, GroupOfferForm, JoinForm, read_local_deadline
+from orders.group_buying.forms import (
+    GOAL_LABELS,
+    GroupOfferForm,
+    JoinForm,
+    local_deadline_input,
+    read_local_deadline,
+)
 from orders.views import _contact, _prefilled_form, _reviewed, go_to_placed
 
 bp = Blueprint("group_buying", __name__, template_folder="templates")
@@ -35,7 +43,9 @@ def offer_page(offer_id: int):
     fill in, review at the group price, place."""
     progress = services.offer_for_page(offer_id)
     if request.method == "GET":
-        return _render(progress, _prefilled_form(JoinForm))
+        form = _prefilled_form(JoinForm)
+        form.quantity.data = str(progress.offer.variant.min_order_qty)
+        return _render(progress, form)
     form = JoinForm(stripe=stripe_payments.stripe_enabled())
     if request.form.get(SHOW_COMMUNES):  # a new province: list its communes, nothing more
         return _render(progress, form)
@@ -96,6 +106,8 @@ def farm_offers(farm_id: int):
     user = _user()
     farm = get_farm_for(user, farm_id)
     form = GroupOfferForm(variants=services.variants_for_offers(farm, user))
+    if request.method == "GET":  # a day from now, the usual length of a group (Sendo's)
+        form.deadline.data = local_deadline_input(utcnow() + timedelta(hours=24))
     action = lambda: services.open_offer(  # noqa: E731
         services.variant_for(farm, user, read_whole_number(form.variant.data)),
         user,

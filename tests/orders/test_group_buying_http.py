@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.clock import VIETNAM
 from app.db import utcnow
 from app.extensions import db
+from orders.group_buying.forms import read_local_deadline
 from orders.group_buying.models import GroupOffer
 from orders.models import Order
 from products.models import ProductPhoto
@@ -311,3 +312,18 @@ def test_the_farms_offers_and_orders_pages_run_a_fixed_number_of_statements(clie
     assert page_text(page).count("người mua đã tham gia") == 3
     page = assert_fixed_queries(client, f"/dashboard/farms/{farm.id}/orders?tab=all", more_orders)
     assert page_text(page).count("Đang chờ mua chung") == 9
+
+
+def test_the_forms_start_from_sensible_values(client, farm_and_variant):
+    farm, variant = farm_and_variant
+    variant.min_order_qty = 2
+    offer = make_offer(farm=farm)
+    offer.variant.min_order_qty = 2
+    db.session.commit()
+    html = client.get(f"/group/{offer.id}").get_data(as_text=True)
+    assert re.search(r'<input id="quantity"[^>]* value="2">', html)
+    log_in(client, farm.members[0].user.phone)
+    page = client.get(f"/dashboard/farms/{farm.id}/group-offers").get_data(as_text=True)
+    shown = re.search(r'<input [^>]*id="deadline"[^>]* value="([^"]+)"', page).group(1)
+    tomorrow = read_local_deadline(shown)
+    assert abs(tomorrow - (utcnow() + timedelta(hours=24))) < timedelta(minutes=2)
