@@ -91,6 +91,8 @@ def test_three_buyers_join_an_offer_that_succeeds_and_another_closes_short(
     farmer, shop = _log_in_farmer(browser, demo_shop)
     tea_url = demo_shop + _open_offer(shop, TEA, "120.000", "3", hours=24)
     gift_url = demo_shop + _open_offer(shop, GIFT_BOX, "550.000", "5", hours=2)
+    assert past_phone_width(shop) == []
+    shop.screenshot(path=str(SCREENSHOTS / f"{backend}-group-00-farm-offers.png"), full_page=True)
 
     buyers = [
         _join(
