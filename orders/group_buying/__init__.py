@@ -22,9 +22,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The offer pages, the farm's group-offers page, the closing job and the order pages'
-    "waiting for the group" lines."""
-    from orders.group_buying import jobs, progress, views  # noqa: F401  (jobs registers)
+    """The offer pages, the farm's group-offers page, the closing job, the order pages'
+    "waiting for the group" lines, and the guard keeping an offered variant."""
+    from orders.group_buying import jobs, progress, variant_guard, views  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.add_template_global(progress.group_waits)
+    variant_guard.register()

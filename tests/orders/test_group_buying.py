@@ -28,7 +28,7 @@ from tests.orders.group_factories import (
     join,
     make_offer,
 )
-from tests.products.factories import make_product
+from tests.products.factories import make_product, variant_fields
 from tests.support.snapshots import database_snapshot
 
 
@@ -250,3 +250,25 @@ def test_an_order_waiting_for_its_group_is_not_packed(app):
     db.session.flush()
     orders.pack_order(order, farmer)
     assert order.status == "packed"
+
+
+def test_a_variant_on_an_open_offer_is_not_removed_until_the_offer_closes(app):
+    from products import services as products
+
+    offer = make_offer()
+    product = offer.variant.product
+    farmer = offer.farm.members[0].user
+    products.add_variant(product, farmer, **variant_fields(price_vnd="50000"))
+    order = join(offer, 1)
+    before = database_snapshot()
+    with pytest.raises(DomainError, match="on a group offer until"):
+        with db.session.begin_nested():
+            products.remove_variant(offer.variant, farmer)
+    db.session.expire_all()
+    assert database_snapshot() == before
+    assert order.group_offer_id == offer.id
+
+    offer.status = "failed"
+    db.session.flush()
+    products.remove_variant(offer.variant, farmer)
+    assert len(product.variants) == 1
