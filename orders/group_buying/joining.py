@@ -37,6 +37,10 @@ def group_prices(
         raise DomainError(_l("A group order holds the offer's product only."))
     if offer.status != GroupOfferStatus.OPEN or offer.deadline <= now:
         raise GroupClosed(_l("This group offer has closed: it takes no more orders."))
+    if offer.variant.price_vnd <= offer.group_price_vnd:  # the farm lowered its usual price
+        raise DomainError(
+            _l("The usual price is now as low as the group price: buy it from the product page.")
+        )
     if _has_joined(offer, buyer, phone):
         raise DomainError(
             _l("You have already joined this group offer: your order is on your orders page.")

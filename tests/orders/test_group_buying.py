@@ -272,3 +272,10 @@ def test_a_variant_on_an_open_offer_is_not_removed_until_the_offer_closes(app):
     db.session.flush()
     products.remove_variant(offer.variant, farmer)
     assert len(product.variants) == 1
+
+
+def test_no_join_once_the_usual_price_fell_to_the_group_price(app):
+    offer = make_offer()
+    offer.variant.price_vnd = GROUP_PRICE
+    db.session.flush()
+    _refused_join(offer, DomainError, "as low as the group price", n=1)
