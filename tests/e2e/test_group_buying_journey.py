@@ -160,7 +160,7 @@ def test_three_buyers_join_an_offer_that_succeeds_and_another_closes_short(
 
     # The short offer closes first: too few joined, both orders cancelled.
     _run_the_job_after(app, gift_url)
-    for context, order_page in short:
+    for _, order_page in short:
         order_page.reload()
         card = order_page.locator("[data-testid^=order-]").first
         expect(card).to_contain_text("Mua chung không đủ người: đơn này đã bị hủy.")
@@ -171,7 +171,7 @@ def test_three_buyers_join_an_offer_that_succeeds_and_another_closes_short(
 
     # The tea offer reaches its deadline with 3 of 3: every order goes ahead.
     _run_the_job_after(app, tea_url)
-    for context, order_page in buyers:
+    for _, order_page in buyers:
         order_page.reload()
         card = order_page.locator("[data-testid^=order-]").first
         expect(card).to_contain_text("Mua chung thành công: đơn này được giao theo giá mua chung.")
