@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 from api.auth import authorized, caller
 from api.blueprint import api_blueprint
 from api.paging import PageArgs, keyset_page, next_link, page_schema
-from api.public_catalog import absolute_url, row_id
-from api.schemas import UtcTime, Vnd
+from api.public_catalog import absolute_url
+from api.schemas import ROW_ID, UtcTime, Vnd
 from app.errors import NotFound
 from app.extensions import db
 from orders.events import OrderEventKind
@@ -64,6 +64,12 @@ class PurchaseSummarySchema(ma.Schema):
     delivery_method = ma.fields.String(required=True, metadata={"enum": ["delivery", "pickup"]})
     subtotal_vnd = Vnd(required=True)
     delivery_fee_vnd = Vnd(required=True)
+    discount_vnd = Vnd(
+        required=True,
+        metadata={
+            "description": "A voucher's discount on the items: total = subtotal + fee - discount"
+        },
+    )
     total_vnd = Vnd(required=True)
     created_at = UtcTime(required=True)
 
@@ -81,6 +87,7 @@ def _summary(order: Order) -> dict:
         "delivery_method": order.delivery_method,
         "subtotal_vnd": order.subtotal_vnd,
         "delivery_fee_vnd": order.delivery_fee_vnd,
+        "discount_vnd": order.discount_vnd,
         "total_vnd": order.total_vnd,
         "created_at": order.created_at,
     }
@@ -195,7 +202,7 @@ def _line(line, origins) -> dict:
     }
 
 
-@blp.route("/orders/<int:order_id>")
+@blp.route(f"/orders/<{ROW_ID}:order_id>")
 @authorized(blp, SCOPE)
 @blp.response(200, PurchaseSchema)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -207,7 +214,7 @@ def my_order(order_id: int):
     """
     order = db.session.scalar(
         _of_caller()
-        .where(Order.id == row_id(order_id))
+        .where(Order.id == order_id)
         .options(
             selectinload(Order.farm),
             selectinload(Order.lines),

@@ -10,11 +10,6 @@ from flask_smorest import abort
 
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
-from app.validation import MAX_ID
-
-#: A path parameter that is a row id: the document bounds it, and a larger number is a 404
-#: from routing rather than an overflow in the database.
-ID = f"int(min=1, max={MAX_ID})"
 
 
 def conflict(message: str):

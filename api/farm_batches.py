@@ -20,14 +20,13 @@ from sqlalchemy.orm import selectinload
 
 from api.auth import authorized, caller
 from api.blueprint import api_blueprint
-from api.conflicts import ID, state_refusals_conflict
+from api.conflicts import state_refusals_conflict
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
 from api.reach import farm_in_reach
-from api.schemas import UtcTime
+from api.schemas import ROW_ID, UtcTime, row_id
 from app.clock import local_today
 from app.errors import NotFound
 from app.extensions import db
-from app.validation import MAX_ID
 from products.models import Product
 from traceability import services
 from traceability.diary import KIND_FIELDS, KIND_ORDER
@@ -35,7 +34,7 @@ from traceability.models import Batch, BatchEvent, BatchStatus, LabelRun
 
 blp = api_blueprint(
     "farm-batches",
-    f"/farms/<{ID}:farm_id>/batches",
+    f"/farms/<{ROW_ID}:farm_id>/batches",
     "A farm's batches (lots) and their append-only farming diary: a correction is a new "
     "event naming the one it corrects.",
 )
@@ -119,9 +118,8 @@ class NewEventSchema(ma.Schema):
     )
     place = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
-    corrects_id = ma.fields.Integer(
+    corrects_id = row_id(
         load_default=None,
-        validate=ma.validate.Range(min=1, max=MAX_ID),
         metadata={"description": "The event this one corrects (its latest version)"},
     )
     phi_override_reason = ma.fields.String(
@@ -166,19 +164,17 @@ class BatchDetailSchema(BatchSchema):
 
 class BatchFilterArgs(PageArgs):
     status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(list(BatchStatus)))
-    product_id = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=MAX_ID))
+    product_id = row_id(load_default=None)
 
 
 class NewBatchSchema(ma.Schema):
-    product_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+    product_id = row_id(required=True)
     code = ma.fields.String(
         load_default=None,
         validate=ma.validate.Length(max=40),
         metadata={"description": "The lot code (e.g. VT2606-A); suggested when left out"},
     )
-    growing_area_id = ma.fields.Integer(
-        load_default=None, validate=ma.validate.Range(min=1, max=MAX_ID)
-    )
+    growing_area_id = row_id(load_default=None)
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -285,7 +281,7 @@ class FarmBatches(MethodView):
         return _batch_detail(batch), 201, {"Location": location}
 
 
-@blp.route(f"/<{ID}:batch_id>")
+@blp.route(f"/<{ROW_ID}:batch_id>")
 class FarmBatch(MethodView):
     @authorized(blp, "batches:read")
     @blp.response(200, BatchDetailSchema)
@@ -298,7 +294,7 @@ class FarmBatch(MethodView):
 # The diary ---------------------------------------------------------------------------------
 
 
-@blp.route(f"/<{ID}:batch_id>/events")
+@blp.route(f"/<{ROW_ID}:batch_id>/events")
 class BatchEvents(MethodView):
     @authorized(blp, "batches:read")
     @blp.arguments(PageArgs, location="query")
@@ -346,7 +342,7 @@ class BatchEvents(MethodView):
         return _event_bodies([event], [])[0], 201, {"Location": location}
 
 
-@blp.route(f"/<{ID}:batch_id>/events/<{ID}:event_id>", endpoint="BatchEvent")
+@blp.route(f"/<{ROW_ID}:batch_id>/events/<{ROW_ID}:event_id>", endpoint="BatchEvent")
 class OneBatchEvent(MethodView):
     @authorized(blp, "batches:read")
     @blp.response(200, EventSchema)

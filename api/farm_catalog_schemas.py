@@ -8,13 +8,11 @@ import marshmallow as ma
 from marshmallow.validate import Length, OneOf, Range
 
 from api.paging import PageArgs
-from api.schemas import UtcTime, Vnd, storable
-from app.validation import MAX_ID, MAX_VND
+from api.schemas import UtcTime, Vnd, row_id, storable
+from app.validation import MAX_VND
 from products.models import Category, ProductStatus, Unit
 from products.seasons import month_day_text
 
-#: What an `int` path segment may be: a row id (32-bit on PostgreSQL).
-ID = f"int(min=1, max={MAX_ID})"
 #: A whole number the services accept for stock, quantities and capacities.
 MAX_COUNT = 10_000_000
 
@@ -25,10 +23,6 @@ def text(max_length: int, **kwargs) -> ma.fields.String:
 
 def count(minimum: int = 0, maximum: int = MAX_COUNT, **kwargs) -> ma.fields.Integer:
     return ma.fields.Integer(strict=True, validate=Range(min=minimum, max=maximum), **kwargs)
-
-
-def row_id(**kwargs) -> ma.fields.Integer:
-    return count(1, MAX_ID, **kwargs)
 
 
 class FarmVariantSchema(ma.Schema):
@@ -97,7 +91,7 @@ class _ProductFields(ma.Schema):
     english_name = text(1000)
     description = text(20000)
     gtin = text(40, allow_none=True)
-    growing_area_id = row_id(allow_none=True)
+    growing_area_id = row_id(strict=True, allow_none=True)
     season_start = text(10, allow_none=True)
     season_end = text(10, allow_none=True)
     preorder_enabled = ma.fields.Boolean()

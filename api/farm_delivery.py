@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from api.auth import authorized, caller
 from api.blueprint import api_blueprint
-from api.farm_catalog_schemas import ID, count, text
+from api.farm_catalog_schemas import count, text
 from api.reach import farm_in_reach
-from api.schemas import Vnd
+from api.schemas import ROW_ID, Vnd
 from app.extensions import db
 from app.validation import MAX_VND
 from farms.models import Farm
@@ -94,7 +94,7 @@ def _settings_body(farm: Farm) -> dict | DeliverySettings:
     }
 
 
-@blp.route(f"/<{ID}:farm_id>/delivery")
+@blp.route(f"/<{ROW_ID}:farm_id>/delivery")
 class FarmDelivery(MethodView):
     @authorized(blp, "farm:read")
     @blp.response(200, FarmDeliverySchema)
@@ -116,7 +116,7 @@ class FarmDelivery(MethodView):
         return _settings_body(farm)
 
 
-@blp.route(f"/<{ID}:farm_id>/delivery/zones/<{PROVINCE}:province_code>", methods=["PUT"])
+@blp.route(f"/<{ROW_ID}:farm_id>/delivery/zones/<{PROVINCE}:province_code>", methods=["PUT"])
 @authorized(blp, "farm:write")
 @blp.arguments(DeliveryZoneChangeSchema)
 @blp.response(200, FarmDeliverySchema)

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from api.auth import authorized, caller
 from api.blueprint import api_blueprint
-from api.conflicts import ID, state_refusals_conflict
+from api.conflicts import state_refusals_conflict
 from api.farm_batches import farm_batch
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
-from api.schemas import UtcTime
+from api.schemas import ROW_ID, UtcTime
 from app.db import utcnow
 from app.errors import NotFound
 from app.extensions import db
@@ -31,7 +31,7 @@ from traceability.models import LabelRun
 
 blp = api_blueprint(
     "farm-labels",
-    f"/farms/<{ID}:farm_id>/batches/<{ID}:batch_id>/label-runs",
+    f"/farms/<{ROW_ID}:farm_id>/batches/<{ROW_ID}:batch_id>/label-runs",
     "A batch's runs of QR labels and their PDF.",
 )
 
@@ -136,7 +136,7 @@ class LabelRuns(MethodView):
         return _run_body(run, ready=True), 201, {"Location": location}
 
 
-@blp.route(f"/<{ID}:run_id>", endpoint="LabelRun")
+@blp.route(f"/<{ROW_ID}:run_id>", endpoint="LabelRun")
 class OneLabelRun(MethodView):
     @authorized(blp, "batches:read")
     @blp.response(200, LabelRunSchema)
@@ -146,7 +146,7 @@ class OneLabelRun(MethodView):
         return _run_body(_run_of(farm_id, batch_id, run_id))
 
 
-@blp.route(f"/<{ID}:run_id>/pdf", endpoint="LabelRunPdf")
+@blp.route(f"/<{ROW_ID}:run_id>/pdf", endpoint="LabelRunPdf")
 class LabelRunPdf(MethodView):
     @authorized(blp, "batches:read")
     @blp.response(

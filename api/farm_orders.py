@@ -20,10 +20,10 @@ from sqlalchemy.orm import selectinload
 
 from api.auth import authorized, caller
 from api.blueprint import api_blueprint
-from api.conflicts import ID, conflict, state_refusals_conflict
+from api.conflicts import conflict, state_refusals_conflict
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
 from api.reach import farm_in_reach
-from api.schemas import UtcTime, Vnd
+from api.schemas import ROW_ID, UtcTime, Vnd
 from app.auth.models import User
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -35,7 +35,7 @@ from traceability import allocation
 
 blp = api_blueprint(
     "farm-orders",
-    f"/farms/<{ID}:farm_id>/orders",
+    f"/farms/<{ROW_ID}:farm_id>/orders",
     "A farm's orders: the list (`status=new` for the new ones), one order with its items, "
     "delivery address and timeline, and its state changes.",
 )
@@ -116,6 +116,16 @@ class FarmOrderSchema(ma.Schema):
     payment_method = ma.fields.String(required=True)
     subtotal_vnd = Vnd(required=True)
     delivery_fee_vnd = Vnd(required=True)
+    discount_vnd = Vnd(
+        required=True,
+        metadata={
+            "description": "A voucher's discount on the items: total = subtotal + fee - discount"
+        },
+    )
+    platform_discount_vnd = Vnd(
+        required=True,
+        metadata={"description": "The part of discount_vnd the platform pays the farm"},
+    )
     total_vnd = Vnd(required=True)
     created_at = UtcTime(required=True)
     pay_before = UtcTime(required=True, allow_none=True)
@@ -225,6 +235,8 @@ def _order_body(order: Order, *, timeline: bool = False) -> dict:
             "payment_method",
             "subtotal_vnd",
             "delivery_fee_vnd",
+            "discount_vnd",
+            "platform_discount_vnd",
             "total_vnd",
             "created_at",
             "pay_before",
@@ -268,7 +280,7 @@ class FarmOrders(MethodView):
         return page_body([_order_body(o) for o in orders], cursor), 200, next_link(cursor)
 
 
-@blp.route(f"/<{ID}:order_id>")
+@blp.route(f"/<{ROW_ID}:order_id>")
 class FarmOrder(MethodView):
     @authorized(blp, "orders:read")
     @blp.response(200, FarmOrderDetailSchema)
@@ -319,7 +331,7 @@ FARM_STEPS: dict[str, Callable[[Order, User, dict], None]] = {
 }
 
 
-@blp.route(f"/<{ID}:order_id>/transitions")
+@blp.route(f"/<{ROW_ID}:order_id>/transitions")
 class OrderTransitions(MethodView):
     @authorized(blp, "orders:write")
     @blp.arguments(TransitionSchema)

@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 from api.auth import authorized, caller
 from api.blueprint import api_blueprint
 from api.farm_catalog_schemas import (
-    ID,
     FarmProductSchema,
     ProductChangeSchema,
     ProductCreateSchema,
@@ -18,6 +17,7 @@ from api.farm_catalog_schemas import (
 )
 from api.paging import keyset_page, next_link, page_body, page_schema
 from api.reach import farm_in_reach
+from api.schemas import ROW_ID
 from app.errors import NotFound
 from app.extensions import db
 from farms.models import Farm
@@ -72,7 +72,7 @@ def _current_details(product: Product) -> dict:
     }
 
 
-@blp.route(f"/<{ID}:farm_id>/products")
+@blp.route(f"/<{ROW_ID}:farm_id>/products")
 class FarmProducts(MethodView):
     @authorized(blp, "products:read")
     @blp.arguments(ProductFilterArgs, location="query")
@@ -103,7 +103,7 @@ class FarmProducts(MethodView):
         return product
 
 
-@blp.route(f"/<{ID}:farm_id>/products/<{ID}:product_id>")
+@blp.route(f"/<{ROW_ID}:farm_id>/products/<{ROW_ID}:product_id>")
 class FarmProduct(MethodView):
     @authorized(blp, "products:read")
     @blp.response(200, FarmProductSchema)
@@ -124,7 +124,7 @@ class FarmProduct(MethodView):
         return product
 
 
-@blp.route(f"/<{ID}:farm_id>/products/<{ID}:product_id>/publish", methods=["POST"])
+@blp.route(f"/<{ROW_ID}:farm_id>/products/<{ROW_ID}:product_id>/publish", methods=["POST"])
 @authorized(blp, "products:write")
 @blp.response(200, FarmProductSchema)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -138,7 +138,7 @@ def publish(farm_id: int, product_id: int):
     return product
 
 
-@blp.route(f"/<{ID}:farm_id>/products/<{ID}:product_id>/unpublish", methods=["POST"])
+@blp.route(f"/<{ROW_ID}:farm_id>/products/<{ROW_ID}:product_id>/unpublish", methods=["POST"])
 @authorized(blp, "products:write")
 @blp.response(200, FarmProductSchema)
 @blp.alt_response(404, response="NOT_FOUND")

@@ -11,17 +11,15 @@ from marshmallow.validate import Length, Range
 from api.auth import authorized, caller
 from api.blueprint import api_blueprint
 from api.farm_catalog_schemas import (
-    ID,
     FarmVariantSchema,
     VariantChangeSchema,
     VariantCreateSchema,
     count,
-    row_id,
 )
 from api.farm_products import product_of
 from api.problems import problem
 from api.reach import farm_in_reach
-from api.schemas import Vnd
+from api.schemas import ROW_ID, Vnd, row_id
 from app.errors import NotFound
 from app.extensions import db
 from app.validation import MAX_VND
@@ -48,7 +46,7 @@ class FarmVariantListSchema(ma.Schema):
 
 
 class StockAndPriceChangeSchema(ma.Schema):
-    variant_id = row_id(required=True)
+    variant_id = row_id(strict=True, required=True)
     stock = count()
     price_vnd = Vnd(validate=Range(min=1, max=MAX_VND))
     expected_stock = count(metadata={"description": "Refused (409) unless the stock is still this"})
@@ -91,7 +89,7 @@ def _current_fields(variant: Variant) -> dict:
     }
 
 
-@blp.route(f"/<{ID}:farm_id>/products/<{ID}:product_id>/variants")
+@blp.route(f"/<{ROW_ID}:farm_id>/products/<{ROW_ID}:product_id>/variants")
 class ProductVariants(MethodView):
     @authorized(blp, "products:read")
     @blp.response(200, FarmVariantListSchema)
@@ -113,7 +111,7 @@ class ProductVariants(MethodView):
         return variant
 
 
-@blp.route(f"/<{ID}:farm_id>/products/<{ID}:product_id>/variants/<{ID}:variant_id>")
+@blp.route(f"/<{ROW_ID}:farm_id>/products/<{ROW_ID}:product_id>/variants/<{ROW_ID}:variant_id>")
 class ProductVariant(MethodView):
     @authorized(blp, "products:read")
     @blp.response(200, FarmVariantSchema)
@@ -152,7 +150,7 @@ def _item_problem(status: int, detail: str, errors: list[ItemError]):
     return problem(status, detail, errors={"items": by_index})
 
 
-@blp.route(f"/<{ID}:farm_id>/variants", methods=["PATCH"])
+@blp.route(f"/<{ROW_ID}:farm_id>/variants", methods=["PATCH"])
 @authorized(blp, "products:write")
 @blp.arguments(StockAndPricesSchema)
 @blp.response(200, FarmVariantListSchema)

@@ -16,13 +16,13 @@ from api.operator_checks import verify_once
 from api.operator_farms import scoped_to_province
 from api.operator_schemas import (
     PROVINCE_CODE,
-    ROW_ID,
     OperatorCertificationSchema,
     OperatorOcopSchema,
     OperatorVerificationSchema,
 )
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
 from api.reach import operator_caller
+from api.schemas import ROW_ID
 from app.clock import local_today
 from app.errors import get_or_not_found
 from app.extensions import db

@@ -12,13 +12,13 @@ from api.blueprint import api_blueprint
 from api.operator_checks import verify_once
 from api.operator_schemas import (
     PROVINCE_CODE,
-    ROW_ID,
     OperatorFarmSchema,
     OperatorFarmSummarySchema,
     OperatorVerificationSchema,
 )
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
 from api.reach import operator_caller
+from api.schemas import ROW_ID
 from app.auth.models import User
 from app.auth.operator_scope import ensure_covers
 from app.errors import get_or_not_found

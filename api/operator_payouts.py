@@ -13,16 +13,15 @@ from api.blueprint import api_blueprint
 from api.operator_farms import bank_account_of, scoped_to_province
 from api.operator_schemas import (
     PROVINCE_CODE,
-    ROW_ID,
     OperatorBankAccountSchema,
     OperatorPayoutSchema,
 )
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
 from api.reach import operator_caller
-from api.schemas import Vnd, storable
+from api.schemas import ROW_ID, Vnd, row_id, storable
 from app.errors import get_or_not_found
 from app.extensions import db
-from app.validation import MAX_ID, MAX_VND
+from app.validation import MAX_VND
 from farms.models import Farm
 from orders import payouts
 from orders.models import LedgerEntry, LedgerKind
@@ -35,7 +34,7 @@ blp = api_blueprint(
 
 
 class PayoutListArgs(PageArgs):
-    farm_id = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=MAX_ID))
+    farm_id = row_id(load_default=None)
     province = ma.fields.String(load_default=None, validate=PROVINCE_CODE)
 
 

@@ -6,10 +6,6 @@ from __future__ import annotations
 import marshmallow as ma
 
 from api.schemas import UtcTime, Vnd
-from app.validation import MAX_ID
-
-#: A row id in a path: bounded, so a number the database cannot hold is a 404, not a 500.
-ROW_ID = f"int(max={MAX_ID})"
 
 #: A province-level unit's two-digit code (app.geo).
 PROVINCE_CODE = ma.validate.Regexp(r"^[0-9]{2}$")

@@ -23,7 +23,7 @@ from api.paging import (
     next_link,
     page_schema,
 )
-from api.schemas import UtcTime, Vnd
+from api.schemas import ROW_ID, UtcTime, Vnd
 from app.clock import local_today
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -65,13 +65,6 @@ def photo_urls(display_key: str, thumb_key: str) -> dict:
 def decimal_text(value: Decimal | None) -> str | None:
     """A decimal as plain text ("1.5", "850"): exact, where a JSON number might not be."""
     return None if value is None else format(value.normalize(), "f")
-
-
-def row_id(number: int) -> int:
-    """An id from the path; past the database's integers no row has it (not an overflow)."""
-    if number > MAX_ID:
-        raise NotFound(f"id {number}")
-    return number
 
 
 def farm_ref(farm: Farm) -> dict:
@@ -416,7 +409,7 @@ def product_detail(product: Product, today) -> dict:
     }
 
 
-@blp.route("/products/<int:product_id>")
+@blp.route(f"/products/<{ROW_ID}:product_id>")
 @public_page
 @blp.response(200, PublicProductSchema)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -428,7 +421,7 @@ def get_product(product_id: int):
     """
     product = db.session.scalar(
         select(Product)
-        .where(Product.id == row_id(product_id))
+        .where(Product.id == product_id)
         .options(
             selectinload(Product.variants),
             selectinload(Product.photos),
@@ -517,7 +510,7 @@ def list_farms(args):
     )
 
 
-@blp.route("/farms/<int:farm_id>")
+@blp.route(f"/farms/<{ROW_ID}:farm_id>")
 @public_page
 @blp.response(200, PublicFarmSchema)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -529,7 +522,7 @@ def get_farm(farm_id: int):
     """
     farm = db.session.scalar(
         select(Farm)
-        .where(Farm.id == row_id(farm_id))
+        .where(Farm.id == farm_id)
         .options(
             selectinload(Farm.photos),
             selectinload(Farm.certifications),

@@ -7,7 +7,16 @@ from datetime import UTC, datetime
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
-from app.validation import is_storable_text
+from app.validation import MAX_ID, is_storable_text
+
+#: A row id in a path (`<{ROW_ID}:farm_id>`): bounded, so a number past 32 bits is a 404 from
+#: routing rather than an overflow in the database, and the document says so.
+ROW_ID = f"int(min=1, max={MAX_ID})"
+
+
+def row_id(**kwargs) -> ma.fields.Integer:
+    """A row id in a query or a body, bounded as ROW_ID is (`strict=True` in a JSON body)."""
+    return ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class Vnd(ma.fields.Integer):

@@ -18,7 +18,7 @@ from api.auth import authorized, caller
 from api.blueprint import api_blueprint
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
 from api.reach import farm_in_reach, operator_caller
-from api.schemas import UtcTime, storable
+from api.schemas import ROW_ID, UtcTime, storable
 from app.extensions import db
 from app.webhooks import services
 from app.webhooks.address_guard import MAX_URL_LENGTH
@@ -148,7 +148,7 @@ def _register(
                 field: getattr(endpoint, field) for field in shown
             }
 
-    @blp.route(f"{prefix}/<int:endpoint_id>", endpoint=f"{name}_endpoint")
+    @blp.route(f"{prefix}/<{ROW_ID}:endpoint_id>", endpoint=f"{name}_endpoint")
     class Endpoint(MethodView):
         provide_automatic_options = False
 
@@ -178,7 +178,7 @@ def _register(
             services.delete_endpoint(scope_for(**owner), endpoint_id)
             db.session.commit()
 
-    @blp.route(f"{prefix}/<int:endpoint_id>/deliveries", endpoint=f"{name}_deliveries")
+    @blp.route(f"{prefix}/<{ROW_ID}:endpoint_id>/deliveries", endpoint=f"{name}_deliveries")
     @authorized(blp, read)
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, DeliveryPage)
@@ -193,7 +193,7 @@ def _register(
     deliveries.provide_automatic_options = False
 
     @blp.route(
-        f"{prefix}/<int:endpoint_id>/deliveries/<int:delivery_id>/replay",
+        f"{prefix}/<{ROW_ID}:endpoint_id>/deliveries/<{ROW_ID}:delivery_id>/replay",
         endpoint=f"{name}_replay",
         methods=["POST"],
     )
@@ -218,5 +218,5 @@ def _operator_scope() -> Scope:
     return services.operator_scope(operator_caller())
 
 
-_register("/farms/<int:farm_id>/webhooks", "farm", "farm:read", "farm:write", _farm_scope)
+_register(f"/farms/<{ROW_ID}:farm_id>/webhooks", "farm", "farm:read", "farm:write", _farm_scope)
 _register("/operator/webhooks", "operator", "operator:read", "operator:write", _operator_scope)

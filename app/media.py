@@ -26,6 +26,8 @@ PUBLIC_FOLDERS = {
     "farms": {".webp"},
     "batches": {".webp"},
     "lab-reports": {".webp", ".pdf"},
+    # Buyers' review photos (orders/reviews/), shown on product pages.
+    "reviews": {".webp"},
 }
 ONE_YEAR = 365 * 24 * 60 * 60
 

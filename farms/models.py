@@ -70,6 +70,9 @@ class Farm(db.Model):
     suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Visible reviews of its products and the sum of their stars (orders.reviews.ratings).
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
 
     cooperative: Mapped[Farm | None] = relationship(
         remote_side="Farm.id", back_populates="member_farms"
@@ -97,6 +100,11 @@ class Farm(db.Model):
         back_populates="household", cascade="all, delete-orphan"
     )
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+
+    @property
+    def rating_average(self) -> float | None:
+        """The mean of its visible reviews' stars, one decimal; None before the first."""
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
     @property
     def is_verified(self) -> bool:

@@ -31,12 +31,17 @@ def init_app(app: Flask) -> None:
         transfer_views,
         views,
     )
+    from orders.vouchers import redemption as voucher_redemption
+    from orders.vouchers import views as voucher_views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(payout_views.bp)
     app.register_blueprint(transfer_views.bp)
     app.register_blueprint(lookup_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(voucher_views.bp)
+    # The buyer's order page names each order's voucher (orders.vouchers.redemption).
+    app.add_template_global(voucher_redemption.redemptions_of, "voucher_redemptions")
     group_buying.init_app(app)
     # Product pages (below orders) show the fee and days to the buyer's province through it.
     app.add_template_global(delivery_outlook.delivery_outlook)
@@ -49,3 +54,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(header.farm_action_count)
     app.add_template_global(farm_counts.order_counts)
     hooks.on_contact_verified(app, claims.attach_guest_checkouts)
+    # Reviews of delivered lines (orders/reviews/): their pages and the product page's part.
+    from orders import reviews
+
+    reviews.init_app(app)

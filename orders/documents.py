@@ -78,6 +78,8 @@ def packing_slip_pdf(order: Order) -> bytes:
                 format_vnd(line.line_total_vnd),
             ]
         )
+    if order.discount_vnd:  # a voucher (orders.vouchers): on the items, before delivery
+        rows.append(["", "", "", _("Voucher discount"), "−" + format_vnd(order.discount_vnd)])
     rows.append(["", "", "", _("Delivery"), format_vnd(order.delivery_fee_vnd)])
     rows.append(["", "", "", _("Total"), format_vnd(order.total_vnd)])
     table = Table(rows, colWidths=[70 * mm, 28 * mm, 18 * mm, 29 * mm, 29 * mm], repeatRows=1)
@@ -114,6 +116,20 @@ def packing_slip_pdf(order: Order) -> bytes:
         Spacer(1, 6 * mm),
         table,
     ]
+    if order.platform_discount_vnd:
+        story.append(Spacer(1, 4 * mm))
+        story.append(
+            Paragraph(
+                markup_text(
+                    _(
+                        "%(amount)s of the discount is borne by the platform, which pays it "
+                        "to the farm.",
+                        amount=format_vnd(order.platform_discount_vnd),
+                    )
+                ),
+                styles["small"],
+            )
+        )
     if any(line.ships_on for line in order.lines):
         story.append(Spacer(1, 4 * mm))
         story.append(Paragraph(markup_text(_("Contains pre-ordered produce.")), styles["small"]))

@@ -34,6 +34,8 @@ class CheckoutForm(Form):
     payment_method = RadioField(
         _l("How will you pay?"), default=PaymentMethod.BANK_TRANSFER.value, validate_choice=False
     )
+    #: Shown on the review; orders.vouchers.rules checks it there and again at place.
+    voucher_code = text_field(_l("Voucher code"), 40, required=False)
 
     def __init__(self, *args, stripe: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

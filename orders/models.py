@@ -155,7 +155,15 @@ class Order(db.Model):
     __tablename__ = "farm_order"
     __table_args__ = (
         CheckConstraint("subtotal_vnd >= 0 AND delivery_fee_vnd >= 0", name="amounts"),
-        CheckConstraint("total_vnd = subtotal_vnd + delivery_fee_vnd", name="total_adds_up"),
+        CheckConstraint(
+            "total_vnd = subtotal_vnd + delivery_fee_vnd - discount_vnd AND total_vnd >= 0",
+            name="total_adds_up",
+        ),
+        # A voucher's discount (orders.vouchers): the platform's share is part of it.
+        CheckConstraint(
+            "platform_discount_vnd >= 0 AND platform_discount_vnd <= discount_vnd",
+            name="discounts",
+        ),
         Index("ix_order_farm_status", "farm_id", "status"),
     )
 
@@ -171,6 +179,10 @@ class Order(db.Model):
     delivery_method: Mapped[str] = mapped_column(String(20), default="delivery")
     subtotal_vnd: Mapped[int]
     delivery_fee_vnd: Mapped[int] = mapped_column(default=0)
+    #: What a voucher took off the items (orders.vouchers); never more than the subtotal.
+    discount_vnd: Mapped[int] = mapped_column(default=0)
+    #: The part of discount_vnd the platform pays the farm (a platform voucher).
+    platform_discount_vnd: Mapped[int] = mapped_column(default=0)
     total_vnd: Mapped[int]
     #: Unpaid orders give their stock back after this moment.
     pay_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -295,6 +307,8 @@ class LedgerKind(StrEnum):
     PAYOUT = "payout"
     #: A card sale given back to its buyer.
     REFUND = "refund"
+    #: A platform voucher's discount on the order, which the platform pays the farm.
+    PLATFORM_DISCOUNT = "platform_discount"
 
 
 class LedgerEntry(db.Model):
@@ -303,7 +317,10 @@ class LedgerEntry(db.Model):
 
     __tablename__ = "ledger_entry"
     __table_args__ = (
-        CheckConstraint("kind IN ('sale', 'commission', 'payout', 'refund')", name="known_kind"),
+        CheckConstraint(
+            "kind IN ('sale', 'commission', 'payout', 'refund', 'platform_discount')",
+            name="known_kind",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,6 +31,7 @@ LEDGER_KIND_LABELS = {
     LedgerKind.COMMISSION: _l("Platform commission"),
     LedgerKind.REFUND: _l("Refund"),
     LedgerKind.PAYOUT: _l("Payout to your bank account"),
+    LedgerKind.PLATFORM_DISCOUNT: _l("Voucher paid by the platform"),
 }
 
 

@@ -31,6 +31,9 @@ class DayFigures:
     day: date
     orders: int = 0
     revenue_vnd: int = 0
+    #: Vouchers' discounts on those orders (orders.vouchers), and the platform's part of them.
+    discount_vnd: int = 0
+    platform_discount_vnd: int = 0
 
 
 @dataclass
@@ -70,6 +73,8 @@ def figures(farm: Farm, actor: User, first: date, last: date):
         day = days[order.created_at.astimezone(VIETNAM).date()]
         day.orders += 1
         day.revenue_vnd += order.subtotal_vnd
+        day.discount_vnd += order.discount_vnd
+        day.platform_discount_vnd += order.platform_discount_vnd
         for line in order.lines:
             # In the reader's language: lines stored in either language add up together.
             key = (line.product_name, translate_unit_label(line.unit_label))
@@ -85,8 +90,17 @@ def figures_csv(by_day: list[DayFigures], by_product: list[ProductFigures]) -> s
     names and units are the farm's text, which `csv_document` keeps from running as formulas."""
     return csv_document(
         [
-            ["date", "orders", "revenue_vnd"],
-            *([day.day.isoformat(), day.orders, day.revenue_vnd] for day in by_day),
+            ["date", "orders", "revenue_vnd", "discount_vnd", "platform_discount_vnd"],
+            *(
+                [
+                    day.day.isoformat(),
+                    day.orders,
+                    day.revenue_vnd,
+                    day.discount_vnd,
+                    day.platform_discount_vnd,
+                ]
+                for day in by_day
+            ),
             [],
             ["product", "unit", "quantity", "revenue_vnd"],
             *(

@@ -67,6 +67,9 @@ from orders.stock import (
     take_preorder_capacity,
     take_stock,
 )
+from orders.vouchers import ledger as voucher_ledger
+from orders.vouchers import redemption
+from orders.vouchers import rules as vouchers
 from products.models import Product, ProductStatus, Variant
 from products.sale_stop import ensure_on_sale
 from products.seasons import SeasonState, availability
@@ -111,12 +114,16 @@ class FarmQuote:
     delivery_method: str = "delivery"
     #: The zone delivering to the buyer's province (its usual delivery days); None for pickup.
     delivery_zone: DeliveryZone | None = None
+    # A voucher's discount on this farm's items (orders.vouchers.rules.apply_code).
+    discount_vnd: int = 0
+    platform_discount_vnd: int = 0
+    voucher_code: str | None = None
 
     @property
     def total_vnd(self) -> int:
         """What the farm's order costs: the figure the buyer reviews and the order keeps.
         Discounts, when they come, belong here so the review compares them too."""
-        return self.subtotal_vnd + self.delivery_fee_vnd
+        return self.subtotal_vnd + self.delivery_fee_vnd - self.discount_vnd
 
 
 def unit_price(variant: Variant, unit_prices: dict[int, int] | None) -> int:
@@ -313,6 +320,7 @@ def place_order(
     language: str = "vi",
     delivery_methods: dict[int, str] | None = None,
     reviewed_totals: dict[int, int] | None = None,
+    voucher_code: str | None = None,
     group_offer: GroupOffer | None = None,
 ) -> Checkout:
     """One checkout, one order per farm; the caller commits, or rolls back on any error.
@@ -320,6 +328,7 @@ def place_order(
     reviewed_totals is each farm's total (items, delivery, discounts) as the buyer reviewed
     it, by farm id; any farm whose total moved, or that the review did not show, is refused
     so that the buyer looks again. Only a caller that shows no review (seeding) omits it.
+    A voucher_code is checked again here and its use taken (orders.vouchers.redemption).
 
     group_offer: the order joins that group offer (orders.group_buying): one line at the
     group price, refused unless the offer (locked) is open and the buyer is not in it yet.
@@ -353,6 +362,11 @@ def place_order(
                 names=", ".join(changed),
             )
         )
+    applied = (
+        vouchers.apply_code(quotes, voucher_code, buyer=buyer, now=utcnow())
+        if voucher_code
+        else None
+    )
     if reviewed_totals is not None:
         _check_reviewed_totals(quotes, reviewed_totals)
 
@@ -387,6 +401,8 @@ def place_order(
             delivery_method=farm_quote.delivery_method,
             subtotal_vnd=farm_quote.subtotal_vnd,
             delivery_fee_vnd=farm_quote.delivery_fee_vnd,
+            discount_vnd=farm_quote.discount_vnd,
+            platform_discount_vnd=farm_quote.platform_discount_vnd,
             total_vnd=farm_quote.total_vnd,
             group_offer_id=group_offer.id if group_offer is not None else None,
         )
@@ -414,6 +430,8 @@ def place_order(
     for order in checkout.orders:
         order.number = f"NS{order.id:06d}"
     db.session.flush()
+    if applied is not None:
+        redemption.redeem(applied, checkout, buyer)
     queue_checkout_placed(checkout)
     for order in checkout.orders:
         webhooks.order_placed(order)
@@ -469,6 +487,8 @@ def move_order(order: Order, target: str, *, actor: User | None, note: str = "")
     _compare_and_set(order, Order.status, source, target)
     if target == OrderStatus.CANCELLED and source in HOLDS_STOCK:
         _release_stock(order)
+    if target == OrderStatus.CANCELLED:
+        redemption.release(order)
     events.status_changed(order, source, target, actor=actor, reason=note)
     db.session.flush()
     webhooks.status_moved(order, target)
@@ -518,6 +538,8 @@ def set_payment_status(order: Order, target: str, *, actor: User | None, note: s
     """The only way an order's payment state changes, compare-and-set like `move_order`."""
     source = order.payment_status
     _compare_and_set(order, Order.payment_status, source, target)
+    if target == PaymentStatus.PAID:
+        voucher_ledger.credit_platform_discount(order)
     events.payment_changed(order, source, target, actor=actor, reason=note)
     db.session.flush()
     webhooks.payment_moved(order, target)

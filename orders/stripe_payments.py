@@ -146,7 +146,8 @@ def _paid(checkout: Checkout) -> str:
             move_order(order, OrderStatus.CONFIRMED, actor=None, note="paid by card")
         queue_order_update(order, OrderUpdate.PAID)
         queue_farm_notice(order, FarmNotice.PAID, actor=None)
-        commission = order.total_vnd * percent // 100
+        # On the farm's full price, a platform voucher's share included (orders.vouchers.ledger).
+        commission = (order.total_vnd + order.platform_discount_vnd) * percent // 100
         db.session.add(
             LedgerEntry(
                 farm_id=order.farm_id,

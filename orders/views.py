@@ -59,6 +59,7 @@ from orders.models import Checkout, Order
 from orders.states import payment_status_label, status_label
 from orders.transfers import transfer_for
 from orders.vietqr import qr_svg
+from orders.vouchers import rules as voucher_rules
 from products.seasons import SeasonState, availability
 
 bp = Blueprint("orders", __name__, template_folder="templates")
@@ -208,6 +209,8 @@ def checkout():
     if request.form.get(SHOW_COMMUNES):  # a new province: list its communes, nothing more
         return render_template("orders/checkout.html", form=form, quotes=None)
     quotes = None
+    if request.form.get("step") == "remove-voucher":
+        form.voucher_code.data = ""
     if form.validate_on_submit():
         try:
             if request.form.get("step") == "place":
@@ -220,6 +223,7 @@ def checkout():
             db.session.rollback()
             show_domain_error(form, error)
             quotes = _requote(cart, form)
+        _with_voucher(quotes, form)
     status = 200 if quotes and not form.errors and not form.form_errors else UNPROCESSABLE
     return render_template(
         "orders/checkout.html",
@@ -247,6 +251,18 @@ def _reviewed(prefix: str) -> dict[int, int]:
     return {row_id: figure for row_id, figure in shown.items() if row_id is not None}
 
 
+def _with_voucher(quotes, form: CheckoutForm) -> None:
+    """The review's totals with the buyer's voucher code, or its refusal beside the field
+    (the review then shows the totals without it)."""
+    if not quotes or not (form.voucher_code.data or "").strip():
+        return
+    try:
+        voucher_rules.apply_code(quotes, form.voucher_code.data, buyer=_buyer(), now=utcnow())
+    except DomainError as error:
+        if error.message not in form.voucher_code.errors:  # once, when placing refused it
+            show_domain_error(form, error)
+
+
 def _requote(cart, form):
     try:
         return services.quote(
@@ -266,6 +282,7 @@ def _place(form: CheckoutForm, cart: dict[int, int]):
         today=local_today(),
         language=current_language(),
         reviewed_totals=_reviewed("total-"),
+        voucher_code=(form.voucher_code.data or "").strip() or None,
     )
     carts.empty(session, _buyer())
     db.session.commit()

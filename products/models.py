@@ -121,6 +121,10 @@ class Product(db.Model):
     recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recalled_batch_code: Mapped[str | None] = mapped_column(String(20))
     recall_reason: Mapped[str | None] = mapped_column(Text)
+    #: Its visible reviews and the sum of their stars, kept by orders.reviews.ratings in
+    #: the review's own transaction, so a card shows stars without another query.
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
 
     farm: Mapped[Farm] = relationship()
     growing_area: Mapped[GrowingArea | None] = relationship()
@@ -145,6 +149,11 @@ class Product(db.Model):
     @property
     def is_sale_stopped(self) -> bool:
         return self.sale_stopped_at is not None
+
+    @property
+    def rating_average(self) -> float | None:
+        """The mean of its visible reviews' stars, one decimal; None before the first."""
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
     @property
     def cover_photo(self) -> ProductPhoto | None:

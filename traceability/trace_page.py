@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from farms.models import Certification, Farm
+from orders.reviews.queries import BatchReviews, batch_reviews
 from products.models import OcopCertificate, Product
 from traceability import chain
 from traceability.models import Batch, BatchEvent, EventKind
@@ -55,6 +56,8 @@ class BatchTrace:
     #: The recall sealed in the history: the page warns from it even if the batch's row no
     #: longer says so.
     recall: BatchEvent | None = None
+    #: Buyers' visible reviews of lines packed from this batch.
+    reviews: BatchReviews = field(default_factory=BatchReviews)
 
 
 def load_batch(farm_slug: str, code: str) -> Batch | None:
@@ -102,8 +105,9 @@ def _interval(standing: list[BatchEvent]) -> IntervalStatement | None:
 
 
 def batch_trace(batch_id: int, today: date) -> BatchTrace:
-    """Everything the page shows, in three statements: the batch with its farm, product, OCOP
-    certificate and growing area; the farm's certificates; the events."""
+    """Everything the page shows, in four statements (five once it has reviews): the batch
+    with its farm, product, OCOP certificate and growing area; the farm's certificates; the
+    events; the reviews' count and average (and the newest few)."""
     batch = db.session.scalar(
         select(Batch)
         .where(Batch.id == batch_id)
@@ -141,4 +145,5 @@ def batch_trace(batch_id: int, today: date) -> BatchTrace:
         interval=_interval(standing),
         overrides=[e for e in standing if e.details.get("phi_override")],
         recall=chain.recall_entry(events),
+        reviews=batch_reviews(batch.id),
     )

@@ -1,7 +1,7 @@
 """group buying: group offers, and the offer an order joined
 
 Revision ID: c4a1d9e7b2f6
-Revises: b7e2c4d9f1a3
+Revises: c3a9e1f5d7b2
 Create Date: 2026-11-30 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4a1d9e7b2f6'
-down_revision = 'b7e2c4d9f1a3'
+down_revision = 'c3a9e1f5d7b2'
 branch_labels = None
 depends_on = None
 

@@ -34,7 +34,8 @@ from products.catalog import (
 from products.forms import category_choices
 from products.models import Category, Product
 from products.seasons import availability
-from products.views import bp
+from products.structured_data import product_json_ld
+from products.views import bp, product_name
 
 
 def home_content(today: date) -> dict[str, object]:
@@ -119,13 +120,15 @@ def product_page(slug: str):
     if not visible and not can_manage(current_user, product.farm):
         abort(404)
     today = local_today()
+    available = availability(product, today)
     return render_template(
         "products/product_page.html",
         product=product,
         farm=product.farm,
         today=today,
-        available=availability(product, today),
+        available=available,
         preview=not visible,
+        json_ld=product_json_ld(product, product_name(product), available.state),
     )
 
 

@@ -48,9 +48,9 @@ def test_sales_count_placed_orders_and_leave_out_cancelled_ones(client, app):
     data = client.get(f"/dashboard/farms/{farm.id}/reports.csv?days=30").get_data(as_text=True)
     assert data.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"))))
-    assert rows[0] == ["date", "orders", "revenue_vnd"]
+    assert rows[0] == ["date", "orders", "revenue_vnd", "discount_vnd", "platform_discount_vnd"]
     today = [r for r in rows if r and r[0] == local_today().isoformat()]
-    assert today == [[local_today().isoformat(), "2", "595000"]]
+    assert today == [[local_today().isoformat(), "2", "595000", "0", "0"]]
     products = rows[rows.index(["product", "unit", "quantity", "revenue_vnd"]) + 1 :]
     assert products == [
         ["Vải thiều", "Hộp 2 kg", "3", "540000"],
