@@ -15,6 +15,7 @@ from app.auth.roles import Role
 from app.extensions import db
 from demo.batches import recall_demo_batch, seed_demo_batches
 from demo.catalog import seed_demo_catalog
+from demo.group_offers import seed_demo_group_offer
 from demo.orders import seed_demo_orders
 from demo.reviews import seed_demo_reviews
 from demo.vouchers import seed_demo_vouchers
@@ -149,4 +150,5 @@ def seed_demo() -> list[tuple[DemoPerson, User, bool]]:
     seed_demo_vouchers()
     recall_demo_batch(people)
     seed_demo_reviews()  # the delivered orders' buyers say what they thought
+    seed_demo_group_offer()
     return results

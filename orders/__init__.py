@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         delivery_outlook,
         farm_counts,
         farm_inbox,
+        group_buying,
         header,
         jobs,
         lookup_views,
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(voucher_views.bp)
     # The buyer's order page names each order's voucher (orders.vouchers.redemption).
     app.add_template_global(voucher_redemption.redemptions_of, "voucher_redemptions")
+    group_buying.init_app(app)
     # Product pages (below orders) show the fee and days to the buyer's province through it.
     app.add_template_global(delivery_outlook.delivery_outlook)
     app.add_template_global(delivery_outlook.delivery_days)

@@ -51,6 +51,8 @@ def farm_notice(notice: FarmNotice, order: Order, link: str, amount_vnd: int | N
         )
         if order.status == OrderStatus.AWAITING_PAYMENT:
             text += " " + _("Wait for the payment before packing.")
+        elif order.group_offer_id is not None:  # orders.group_buying: the group may still fail
+            text += " " + _("Pack it once its group offer succeeds.")
         else:
             text += " " + _("Ready to pack.")
     elif notice == FarmNotice.PAID:

@@ -209,6 +209,10 @@ class Order(db.Model):
     weight_absorbed_vnd: Mapped[int] = mapped_column(default=0, server_default="0")
     #: When the difference of a lighter prepaid box went back to the buyer.
     weight_refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The group offer (orders.group_buying) this order joined, at the group's price.
+    group_offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group_offer.id", ondelete="SET NULL"), index=True
+    )
 
     checkout: Mapped[Checkout] = relationship(back_populates="orders")
     farm: Mapped[Farm] = relationship()
@@ -351,3 +355,8 @@ class LedgerEntry(db.Model):
 
     farm: Mapped[Farm] = relationship()
     recorded_by: Mapped[User | None] = relationship()
+
+
+# The group offers' table, which farm_order.group_offer_id refers to, is known wherever the
+# orders are.
+from orders.group_buying import models as _group_buying_models  # noqa: E402, F401

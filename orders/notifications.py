@@ -32,6 +32,8 @@ from orders.buyer_notices import (
     update_notice,
 )
 from orders.farm_notices import FarmNotice, farm_notice
+from orders.group_buying.models import GroupOffer
+from orders.group_buying.notices import buyer_outcome_notice, farm_outcome_notice
 from orders.models import Checkout, Order
 from orders.weighed.notice import weights_notice
 
@@ -40,6 +42,8 @@ __all__ = [
     "OrderUpdate",
     "queue_checkout_placed",
     "queue_farm_notice",
+    "queue_group_farm_outcome",
+    "queue_group_outcome",
     "queue_order_update",
     "queue_recall_notice",
     "queue_weights_notice",
@@ -138,3 +142,30 @@ def queue_order_link(checkout: Checkout) -> None:
     """Send the checkout's link (asked for on the order look-up page) to its buyer."""
     link = _link(checkout)
     queue_notices(buyer_recipients(checkout), lambda: order_link_notice(checkout, link))
+
+
+# Group buying (orders.group_buying) --------------------------------------------------------
+
+
+def queue_group_outcome(order: Order, offer: GroupOffer) -> None:
+    """Tell the buyer whether the group offer the order joined succeeded or failed."""
+    from orders.payouts import refund_amounts  # as in queue_order_update
+
+    checkout = order.checkout
+    link = _link(checkout)
+    refund_vnd = refund_amounts([order])[order.id]
+    queue_notices(
+        buyer_recipients(checkout), lambda: buyer_outcome_notice(order, offer, link, refund_vnd)
+    )
+
+
+def queue_group_farm_outcome(offer: GroupOffer, joined: int) -> None:
+    """Tell the farm's people how their group offer closed."""
+    link = _url("group_buying.farm_offers", farm_id=offer.farm_id)
+    recipients = [
+        recipient
+        for member in offer.farm.members
+        if member.user.is_active
+        for recipient in user_recipients(member.user)
+    ]
+    queue_notices(recipients, lambda: farm_outcome_notice(offer, joined, link))

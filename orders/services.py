@@ -34,6 +34,8 @@ from farms.models import Farm
 from farms.permissions import ensure_can_manage
 from orders import carriers, events, webhooks
 from orders.delivery import delivery_fee, zone_for
+from orders.group_buying import joining as group_joining
+from orders.group_buying.models import GroupOffer
 from orders.models import (
     Checkout,
     DeliverySettings,
@@ -127,6 +129,11 @@ class FarmQuote:
         return self.subtotal_vnd + self.delivery_fee_vnd - self.discount_vnd
 
 
+def unit_price(variant: Variant, unit_prices: dict[int, int] | None) -> int:
+    """What one unit costs in this order: the variant's price unless a group offer's applies."""
+    return (unit_prices or {}).get(variant.id, variant.price_vnd)
+
+
 def _load_variants(variant_ids: list[int]) -> dict[int, Variant]:
     variants = db.session.scalars(
         select(Variant)
@@ -165,12 +172,16 @@ def check_available(variant: Variant, quantity: int, today: date) -> None:
 
 
 def check_lines(
-    cart: dict[int, int], today: date, variants: dict[int, Variant] | None = None
+    cart: dict[int, int],
+    today: date,
+    variants: dict[int, Variant] | None = None,
+    unit_prices: dict[int, int] | None = None,
 ) -> dict[int, FarmQuote]:
     """The cart's lines grouped by farm with their subtotals, or what stops them being
     ordered today (no longer on sale, out of season, a quantity out of bounds).
 
     `variants` are the cart's variants when the caller loaded them already (the cart page).
+    `unit_prices` replace variants' prices (a group offer's price, by variant id).
     """
     if not cart:
         raise DomainError(_l("Your cart is empty."))
@@ -193,7 +204,7 @@ def check_lines(
         check_available(variant, quantity, today)
         farm_quote = by_farm.setdefault(product.farm_id, FarmQuote(farm=product.farm))
         farm_quote.lines.append((variant, quantity))
-        farm_quote.subtotal_vnd += variant.price_vnd * quantity
+        farm_quote.subtotal_vnd += unit_price(variant, unit_prices) * quantity
         farm_quote.weight_grams += variant.weight_grams * quantity
     return by_farm
 
@@ -206,12 +217,14 @@ def quote(
     delivery_methods: dict[int, str] | None = None,
     variants: dict[int, Variant] | None = None,
     settings: dict[int, DeliverySettings] | None = None,
+    unit_prices: dict[int, int] | None = None,
 ) -> list[FarmQuote]:
     """Group the cart by farm with each farm's subtotal and delivery fee, or say what is wrong.
 
-    `variants` and `settings` (by farm id) are passed when the caller loaded them already.
+    `variants` and `settings` (by farm id) are passed when the caller loaded them already;
+    `unit_prices` as in check_lines.
     """
-    by_farm = check_lines(cart, today, variants)
+    by_farm = check_lines(cart, today, variants, unit_prices)
     if settings is None:
         settings = _delivery_settings(list(by_farm))
     for farm_id, farm_quote in by_farm.items():
@@ -311,6 +324,7 @@ def place_order(
     delivery_methods: dict[int, str] | None = None,
     reviewed_totals: dict[int, int] | None = None,
     voucher_code: str | None = None,
+    group_offer: GroupOffer | None = None,
 ) -> Checkout:
     """One checkout, one order per farm; the caller commits, or rolls back on any error.
 
@@ -318,18 +332,30 @@ def place_order(
     it, by farm id; any farm whose total moved, or that the review did not show, is refused
     so that the buyer looks again. Only a caller that shows no review (seeding) omits it.
     A voucher_code is checked again here and its use taken (orders.vouchers.redemption).
+
+    group_offer: the order joins that group offer (orders.group_buying): one line at the
+    group price, refused unless the offer (locked) is open and the buyer is not in it yet.
     """
     if payment_method not in set(PaymentMethod):
         raise DomainError(_l("Choose how to pay."), field="payment_method")
     contact = clean_contact(contact)
+    unit_prices = None
+    if group_offer is not None:
+        unit_prices = group_joining.group_prices(
+            group_offer, cart, buyer=buyer, phone=contact.phone, now=utcnow()
+        )
     quotes = quote(
-        cart, province_code=contact.province_code, today=today, delivery_methods=delivery_methods
+        cart,
+        province_code=contact.province_code,
+        today=today,
+        delivery_methods=delivery_methods,
+        unit_prices=unit_prices,
     )
     changed = [
         variant.product.name
         for farm_quote in quotes
         for variant, _ in farm_quote.lines
-        if shown_prices.get(variant.id) != variant.price_vnd
+        if shown_prices.get(variant.id) != unit_price(variant, unit_prices)
     ]
     if changed:
         raise PricesChanged(
@@ -381,6 +407,7 @@ def place_order(
             discount_vnd=farm_quote.discount_vnd,
             platform_discount_vnd=farm_quote.platform_discount_vnd,
             total_vnd=farm_quote.total_vnd,
+            group_offer_id=group_offer.id if group_offer is not None else None,
         )
         for variant, quantity in farm_quote.lines:
             order.lines.append(
@@ -388,9 +415,9 @@ def place_order(
                     variant=variant,
                     product_name=variant.product.name,
                     unit_label=stored_unit_label(variant),
-                    unit_price_vnd=variant.price_vnd,
+                    unit_price_vnd=unit_price(variant, unit_prices),
                     quantity=quantity,
-                    line_total_vnd=variant.price_vnd * quantity,
+                    line_total_vnd=unit_price(variant, unit_prices) * quantity,
                     weight_grams=variant.weight_grams * quantity,
                     ships_on=ships_on[variant.id],
                     **sold_as(variant, quantity),  # weighed goods (orders.weighed)
@@ -460,6 +487,7 @@ def move_order(order: Order, target: str, *, actor: User | None, note: str = "")
         )
     if target in (OrderStatus.PACKED, OrderStatus.SHIPPED):
         _refuse_recalled(order, target)
+        group_joining.refuse_packing_while_open(order, target)
     _compare_and_set(order, Order.status, source, target)
     if target == OrderStatus.CANCELLED and source in HOLDS_STOCK:
         _release_stock(order)
@@ -598,6 +626,16 @@ def cancel_by_farm(order: Order, actor: User, reason: str) -> None:
     db.session.flush()
     _owe_refund_if_paid(order, actor)
     queue_order_update(order, OrderUpdate.CANCELLED)
+
+
+def cancel_for_group(order: Order, reason: str) -> None:
+    """The group offer the order joined failed (orders.group_buying): cancelled as the farm
+    would cancel it, stock back once and any payment owed back; the caller tells the buyer."""
+    _lock(order)
+    move_order(order, OrderStatus.CANCELLED, actor=None, note=reason)
+    order.cancel_reason = reason
+    db.session.flush()
+    _owe_refund_if_paid(order, None)
 
 
 def _owe_refund_if_paid(order: Order, actor: User | None) -> None:

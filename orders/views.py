@@ -154,14 +154,15 @@ def update_cart():
     return redirect(url_for("orders.view_cart"))
 
 
-def _prefilled_form() -> CheckoutForm:
-    """The buyer's saved address, in the province chosen in the cart when there was one."""
+def _prefilled_form(form_class: type[CheckoutForm] = CheckoutForm) -> CheckoutForm:
+    """The buyer's saved address, in the province chosen in the cart when there was one
+    (`form_class`: the checkout's form, or one built on it such as a group join's)."""
     buyer = _buyer()
     address = buyer.default_address if buyer else None
     carried = request.args.get("province")
     province = carried if province_by_code(carried) else None
     if address is None:
-        return CheckoutForm(
+        return form_class(
             stripe=stripe_payments.stripe_enabled(),
             formdata=None,
             name=buyer.full_name if buyer else None,
@@ -170,7 +171,7 @@ def _prefilled_form() -> CheckoutForm:
             province_code=province,
         )
     province = province or address.province_code
-    return CheckoutForm(
+    return form_class(
         stripe=stripe_payments.stripe_enabled(),
         formdata=None,
         name=address.recipient_name,
@@ -286,6 +287,12 @@ def _place(form: CheckoutForm, cart: dict[int, int]):
     )
     carts.empty(session, _buyer())
     db.session.commit()
+    return go_to_placed(placed)
+
+
+def go_to_placed(placed: Checkout):
+    """After a committed checkout (the cart's, or a group join): the card payment starts,
+    and the buyer goes to the checkout's page."""
     # Stripe sends the buyer back to the configured address, never to one built from the
     # request's Host or X-Forwarded-Host: the link carries the checkout's access token.
     page = url_for("orders.checkout_page", token=placed.access_token)

@@ -153,3 +153,14 @@ def test_seed_demo_gives_every_product_batches_with_histories_labels_and_one_rec
         b.code for b in batches if b.code.startswith("CS")
     ]
     assert db.session.scalar(select(func.count(BatchAllocation.id))) >= 1
+
+
+def test_seed_demo_opens_one_group_offer_once(app):
+    from orders.group_buying.models import GroupOffer
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo"])
+    offers = db.session.scalars(select(GroupOffer)).all()
+    assert [(o.status, o.min_count) for o in offers] == [("open", 5)]
+    assert offers[0].group_price_vnd < offers[0].variant.price_vnd

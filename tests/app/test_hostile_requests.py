@@ -25,6 +25,7 @@ from werkzeug.routing import Rule
 
 from app.auth.roles import Role
 from app.clock import local_today
+from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.form_fields import Form
@@ -32,6 +33,7 @@ from app.validation import MAX_ID, parse_vnd, parse_whole_number
 from farms.services import set_bank_account
 from orders import bank_notifications
 from orders import services as order_services
+from orders.group_buying import services as group_services
 from orders.models import CartItem, ProcessedStripeEvent
 from products import services as product_services
 from tests.app.factories import log_in, make_outbound_message, make_user
@@ -540,6 +542,15 @@ def world(app):
     )
     db.session.add(CartItem(user_id=buyer.id, variant_id=variant.id, quantity=1))
     failed_message = make_outbound_message(status="failed", attempts=5, last_error="HTTP 503")
+    offer = group_services.open_offer(
+        variant,
+        farmer,
+        group_price_vnd="90000",
+        goal="buyers",
+        min_count="3",
+        deadline=utcnow() + timedelta(hours=24),
+        now=utcnow(),
+    )
     db.session.commit()
     values = {
         "farm_id": [farm.id],
@@ -563,6 +574,7 @@ def world(app):
         "filename": ["css/site.css"],
         "key": ["products/none.webp"],
         "message_id": [failed_message.id],
+        "offer_id": [offer.id],
     }
     people = {"visitor": None, "buyer": buyer, "farmer": farmer, "operator": operator}
     return {role: (user.phone if user else None) for role, user in people.items()}, values
