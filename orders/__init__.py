@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(delivery_outlook.delivery_days)
     app.add_template_global(carriers.order_tracking)
     app.cli.add_command(cli.expire_orders_command)
+    app.cli.add_command(cli.audit_ledger_command)
     hooks.on_login(app, cart.merge_guest_cart)
     # The header (app/templates/base.html) and the farm's dashboard (products) show these.
     app.add_template_global(header.cart_count)

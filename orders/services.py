@@ -340,6 +340,9 @@ def place_order(
         raise DomainError(_l("Choose how to pay."), field="payment_method")
     contact = clean_contact(contact)
     unit_prices = None
+    if group_offer is not None and voucher_code:
+        # The group price is the offer's whole discount: a voucher does not stack on it.
+        raise DomainError(_l("Vouchers do not apply to group buying."), field="voucher_code")
     if group_offer is not None:
         unit_prices = group_joining.group_prices(
             group_offer, cart, buyer=buyer, phone=contact.phone, now=utcnow()

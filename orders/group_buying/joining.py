@@ -22,6 +22,10 @@ from orders.group_buying.progress import NOT_JOINED, joined_counts
 from orders.models import Checkout, Order
 from orders.states import OrderStatus
 
+#: A weighed variant is charged by the weight packed at its price per kg, which knows no
+#: group price: it is not sold in groups.
+SOLD_BY_WEIGHT = _l("A product sold by weight cannot be sold in a group offer.")
+
 
 class GroupClosed(DomainError):
     """The offer closed (or its deadline passed) before the order was placed."""
@@ -37,6 +41,8 @@ def group_prices(
         raise DomainError(_l("A group order holds the offer's product only."))
     if offer.status != GroupOfferStatus.OPEN or offer.deadline <= now:
         raise GroupClosed(_l("This group offer has closed: it takes no more orders."))
+    if offer.variant.sold_by_weight:  # made weighed after the offer opened
+        raise DomainError(SOLD_BY_WEIGHT)
     if offer.variant.price_vnd <= offer.group_price_vnd:  # the farm lowered its usual price
         raise DomainError(
             _l("The usual price is now as low as the group price: buy it from the product page.")

@@ -34,7 +34,7 @@ from app.validation import parse_vnd, parse_whole_number
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
 from orders import services as orders
-from orders.group_buying.joining import GroupClosed
+from orders.group_buying.joining import SOLD_BY_WEIGHT, GroupClosed
 from orders.group_buying.models import GroupGoal, GroupOffer, GroupOfferStatus
 from orders.group_buying.progress import NOT_JOINED, Progress, progress_of
 from orders.models import Checkout, Order
@@ -67,6 +67,8 @@ def open_offer(
     ensure_can_manage(actor, product.farm)
     if not product.is_published or product.is_sale_stopped:
         raise DomainError(_l("Only a product on sale can have a group offer."), field="variant")
+    if variant.sold_by_weight:
+        raise DomainError(SOLD_BY_WEIGHT, field="variant")
     price = parse_vnd(group_price_vnd, "group_price_vnd", _l("the group price"))
     if price >= variant.price_vnd:
         raise DomainError(

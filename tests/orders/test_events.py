@@ -157,6 +157,7 @@ def test_the_buyers_timeline_shows_every_kind_of_entry_as_before(placed, client)
     ]
 
 
+@pytest.mark.ledger_by_hand
 def test_every_ledger_kind_is_one_the_database_accepts(placed):
     # The ledger's kinds are an enum in the code and a CHECK constraint in the schema.
     order, _, _ = placed

@@ -28,6 +28,7 @@ from tests.orders.group_factories import (
     join,
     make_offer,
 )
+from tests.orders.vouchers.factories import make_voucher
 from tests.products.factories import make_product, variant_fields
 from tests.support.snapshots import database_snapshot
 
@@ -279,3 +280,34 @@ def test_no_join_once_the_usual_price_fell_to_the_group_price(app):
     offer.variant.price_vnd = GROUP_PRICE
     db.session.flush()
     _refused_join(offer, DomainError, "as low as the group price", n=1)
+
+
+def test_a_voucher_does_not_stack_on_the_group_price(app):
+    offer = make_offer()
+    buyer = make_user()
+    make_voucher(offer.variant.product.farm, code="GIAM10")
+    _refused_join(
+        offer,
+        DomainError,
+        "Vouchers do not apply to group buying",
+        n=1,
+        buyer=buyer,
+        voucher_code="GIAM10",
+    )
+
+
+def test_a_variant_sold_by_weight_has_no_group_offer(variant):
+    variant.sold_by_weight, variant.price_per_kg_vnd = True, 100_000
+    db.session.flush()
+    farmer = variant.product.farm.members[0].user
+    before = database_snapshot()
+    with pytest.raises(DomainError, match="sold by weight"):
+        _open(variant, farmer)
+    assert database_snapshot() == before
+
+
+def test_no_join_once_the_variant_is_sold_by_weight(app):
+    offer = make_offer()
+    offer.variant.sold_by_weight, offer.variant.price_per_kg_vnd = True, 100_000
+    db.session.flush()
+    _refused_join(offer, DomainError, "sold by weight", n=1)

@@ -1,5 +1,7 @@
 """The buyer's and the operator's order lists run a fixed number of statements."""
 
+import pytest
+
 from app.auth.roles import Role
 from app.extensions import db
 from orders import payouts
@@ -57,6 +59,7 @@ def test_the_checkout_page_runs_a_fixed_number_of_queries_whatever_its_farms(app
     )
 
 
+@pytest.mark.ledger_by_hand
 def test_the_payouts_page_runs_a_fixed_number_of_queries(app, client):
     # Given farms owed card money, each already paid part of it
     operator = make_user(role=Role.OPERATOR)
@@ -76,6 +79,7 @@ def test_the_payouts_page_runs_a_fixed_number_of_queries(app, client):
     assert page_text(response).count("Vườn được nợ") >= 6
 
 
+@pytest.mark.ledger_by_hand
 def test_the_farm_reports_run_a_fixed_number_of_queries(app, client):
     # Given a farm with one sale and one card sale on its statement, then five more of each
     variant = _variant_of_a_new_farm("Vườn báo cáo")

@@ -24,6 +24,9 @@ from tests.traceability.factories import make_batch
 #: Hải Phòng (which took in Hải Dương in 2025) and Hà Nội.
 HAI_PHONG, HA_NOI = "31", "01"
 
+#: Balances are written into the ledger by hand here, without the orders behind them.
+pytestmark = pytest.mark.ledger_by_hand
+
 
 def _province_records(code: str, label: str, country_operator) -> dict:
     """A farm of the province waiting for a check, with a certificate and an OCOP decision

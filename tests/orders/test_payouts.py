@@ -13,6 +13,9 @@ from tests.farms.factories import make_farm
 from tests.support.snapshots import database_snapshot
 from tests.support.web import page_text
 
+#: Balances are written into the ledger by hand here, without the orders behind them.
+pytestmark = pytest.mark.ledger_by_hand
+
 
 def owe(farm, amount_vnd: int) -> None:
     """What the Stripe webhook writes when a card payment for the farm succeeds."""
