@@ -21,6 +21,7 @@ from products.models import Variant
 from tests.conftest import make_test_app
 from tests.orders.group_factories import join, make_offer
 from tests.support.database import upgrade_schema
+from tests.support.ledger import ledger_mismatches_in
 
 STOCK = 30
 _databases = itertools.count(1)
@@ -97,6 +98,7 @@ def test_two_workers_closing_one_failed_offer_cancel_each_order_once(shop):
         kinds = db.session.scalars(select(OutboundMessage.kind)).all()
         assert kinds.count("group_failed") == 2  # one per buyer (a guest: by e-mail)
         assert kinds.count("farm_group_failed") == 1  # the farm's owner, once
+    assert ledger_mismatches_in(shop) == []
 
 
 @pytest.mark.postgres_only
@@ -108,6 +110,7 @@ def test_two_workers_closing_one_succeeded_offer_tell_everyone_once(shop):
         assert db.session.get(Variant, variant_id).stock == STOCK - 3
         kinds = db.session.scalars(select(OutboundMessage.kind)).all()
         assert (kinds.count("group_succeeded"), kinds.count("farm_group_succeeded")) == (3, 1)
+    assert ledger_mismatches_in(shop) == []
 
 
 BUYERS = 8
@@ -152,6 +155,7 @@ def test_buyers_joining_as_the_job_closes_are_counted_or_refused_never_left_behi
         assert db.session.get(Variant, variant_id).stock == STOCK - len(live)
         if min_count == 50:
             assert offer.status == "failed"
+    assert ledger_mismatches_in(shop) == []
 
 
 @pytest.mark.postgres_only
@@ -178,6 +182,7 @@ def test_ten_buyers_racing_for_an_offer_of_four_boxes_get_four(shop):
     assert all("Chỉ còn 0" in o for o in outcomes if o != "joined"), outcomes
     with shop.app_context():
         assert db.session.get(Variant, variant_id).stock == STOCK - 4
+    assert ledger_mismatches_in(shop) == []
 
 
 @pytest.mark.postgres_only
@@ -214,3 +219,4 @@ def test_two_farmers_opening_an_offer_on_one_variant_open_one(shop):
             GroupOffer.variant_id == variant_id, GroupOffer.status == "open"
         )
         assert db.session.scalar(count) == 1
+    assert ledger_mismatches_in(shop) == []
