@@ -10,13 +10,14 @@ from app.extensions import db
 from app.messaging import OutboundMessage
 from orders.models import Checkout, Order
 from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout, pack_and_ship
+from tests.support.ledger import ledger_mismatches_in
 
 YEAR_ROUND_TEA = "che-tan-cuong-dac-biet"
 TEA_COOPERATIVE_MANAGER = "0912000104"
 
 
 def test_the_farm_ships_with_ghtk_and_the_buyer_follows_the_tracking_link(
-    browser, demo_shop, backend
+    browser, demo_shop, backend, live_app
 ):
     guest = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="vi-VN")
     page = guest.new_page()
@@ -72,6 +73,7 @@ def test_the_farm_ships_with_ghtk_and_the_buyer_follows_the_tracking_link(
     link.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-delivery-04-tracking.png"), full_page=True)
     guest.close()
+    assert ledger_mismatches_in(live_app[0]) == []
 
 
 def test_a_guest_finds_an_order_by_phone_and_number(browser, live_app, demo_shop, backend):
@@ -113,3 +115,4 @@ def test_a_guest_finds_an_order_by_phone_and_number(browser, live_app, demo_shop
     page.goto(link.replace("https://nongsan.test", demo_shop))
     expect(page.get_by_test_id(f"order-{number}")).to_be_visible()
     guest.close()
+    assert ledger_mismatches_in(app) == []

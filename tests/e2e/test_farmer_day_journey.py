@@ -15,6 +15,7 @@ from tests.app.factories import PASSWORD, make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, make_order
 from tests.products.factories import make_product
+from tests.support.ledger import ledger_mismatches_in
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def busy_farm(live_app):
     return url, farm_id
 
 
-def test_a_farmer_lands_on_the_dashboard_and_opens_the_farms_orders(busy_farm, phone):
+def test_a_farmer_lands_on_the_dashboard_and_opens_the_farms_orders(busy_farm, phone, live_app):
     url, farm_id = busy_farm
     page = phone
 
@@ -77,3 +78,4 @@ def test_a_farmer_lands_on_the_dashboard_and_opens_the_farms_orders(busy_farm, p
     page.screenshot_as("farmday-02-farm-orders")
     page.get_by_test_id("my-purchases-link").click()
     expect(page).to_have_url(f"{url}/orders")
+    assert ledger_mismatches_in(live_app[0]) == []

@@ -17,6 +17,7 @@ from app.extensions import db
 from orders.group_buying.jobs import close_due_group_offers
 from orders.group_buying.models import GroupOffer
 from tests.e2e.conftest import PHONE, SCREENSHOTS, past_phone_width
+from tests.support.ledger import ledger_mismatches_in
 
 FARMER = "0912000104"  # HTX Chè Tân Cương in the demo
 TEA = "Chè Tân Cương đặc biệt"
@@ -191,3 +192,4 @@ def test_three_buyers_join_an_offer_that_succeeds_and_another_closes_short(
         context.close()
     farmer.close()
     visitor.close()
+    assert ledger_mismatches_in(app) == []

@@ -14,6 +14,7 @@ from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product
+from tests.support.ledger import ledger_mismatches_in
 
 FARMER_PHONE = "0912000919"
 MEMBER_MAIL = "quan.ly@vailucngan.vn"
@@ -102,3 +103,4 @@ def test_a_phone_only_farmer_gets_the_new_order_by_zalo_and_sms(browser, live_ap
     assert [(c, k) for c, k, _, _ in _messages_to(app, "+84987000919")] == [
         ("zalo", "order_placed")
     ]
+    assert ledger_mismatches_in(app) == []

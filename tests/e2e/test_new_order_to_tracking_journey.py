@@ -16,6 +16,7 @@ from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout, pack_and_ship
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product
+from tests.support.ledger import ledger_mismatches_in
 
 FARMER_PHONE = "0912000929"
 BUYER_PHONE = "0987000929"
@@ -103,3 +104,4 @@ def test_a_new_order_reaches_the_farmer_and_the_box_can_be_followed(browser, liv
     link.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-day-03-tracking.png"), full_page=True)
     guest.close()
+    assert ledger_mismatches_in(app) == []

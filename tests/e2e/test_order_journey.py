@@ -7,6 +7,7 @@ import subprocess
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout
+from tests.support.ledger import ledger_mismatches_in
 from tests.support.requirements import missing
 from tests.support.vietqr_reader import parse_payload, verify_crc
 
@@ -21,7 +22,7 @@ def _decode_qr(locator, path) -> str:
 
 
 def test_guest_buys_from_two_farms_pays_by_vietqr_and_follows_the_shipping(
-    browser, demo_shop, backend, tmp_path
+    browser, demo_shop, backend, tmp_path, live_app
 ):
     import shutil
 
@@ -86,9 +87,12 @@ def test_guest_buys_from_two_farms_pays_by_vietqr_and_follows_the_shipping(
     expect(page.locator("[data-testid^=vietqr-]")).to_have_count(1)  # the pomelo is paid
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-order-04-buyer-follows.png"), full_page=True)
     guest.close()
+    assert ledger_mismatches_in(live_app[0]) == []
 
 
-def test_guest_pays_cash_on_delivery_and_the_farm_collects_it(browser, demo_shop, backend):
+def test_guest_pays_cash_on_delivery_and_the_farm_collects_it(
+    browser, demo_shop, backend, live_app
+):
     guest = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="vi-VN")
     page = guest.new_page()
     page.goto(f"{demo_shop}/products/che-moc-cau-tan-cuong-hop-qua")
@@ -134,6 +138,7 @@ def test_guest_pays_cash_on_delivery_and_the_farm_collects_it(browser, demo_shop
     expect(page.get_by_test_id(f"order-{number}")).to_contain_text("Đã giao")
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-order-05-cod-delivered.png"), full_page=True)
     guest.close()
+    assert ledger_mismatches_in(live_app[0]) == []
 
 
 def test_a_buyer_abroad_pays_by_card_and_only_the_webhook_marks_it_paid(
@@ -173,3 +178,4 @@ def test_a_buyer_abroad_pays_by_card_and_only_the_webhook_marks_it_paid(
         guest.close()
     finally:
         app.config.update(STRIPE_SECRET_KEY="", STRIPE_WEBHOOK_SECRET="", STRIPE_HTTP_CLIENT=None)
+    assert ledger_mismatches_in(app) == []

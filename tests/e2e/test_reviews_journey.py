@@ -17,6 +17,7 @@ from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.orders.reviews.factories import delivered_line
 from tests.products.factories import make_product
+from tests.support.ledger import ledger_mismatches_in
 
 BUYER_PHONE = "0912000727"
 PRODUCT = "Vải thiều Thanh Hà đánh giá"
@@ -87,3 +88,4 @@ def test_a_buyer_reviews_a_delivered_order_with_a_photo_and_the_card_shows_the_s
     assert past_phone_width(phone) == []
     card.screenshot(path=str(SCREENSHOTS / f"{backend}-reviews-03-card.png"))
     phone.screenshot_as("reviews-04-catalog")
+    assert ledger_mismatches_in(app) == []

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from app.clock import VIETNAM
 from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout
+from tests.support.ledger import ledger_mismatches_in
 from tests.support.pdf_qr import decode_labels
 from traceability.label_formats import FORMATS
 
@@ -37,7 +38,7 @@ def _record(page, what: str, days_ago: int, fields: dict[str, str]) -> None:
 
 
 def test_a_batch_diary_becomes_a_label_a_buyer_can_scan(
-    browser, phone, demo_shop, backend, tmp_path
+    browser, phone, demo_shop, backend, tmp_path, live_app
 ):
     page = phone
     _log_in(page, demo_shop, "0912000104")
@@ -143,3 +144,4 @@ def test_a_batch_diary_becomes_a_label_a_buyer_can_scan(
     expect(scan.get_by_test_id("recall-banner")).to_contain_text("Phát hiện nấm mốc trong kho")
     scan.screenshot(path=str(SCREENSHOTS / f"{backend}-trace-04-recalled.png"), full_page=True)
     shopper.close()
+    assert ledger_mismatches_in(live_app[0]) == []

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from orders.bank_notifications import sign
 from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout
+from tests.support.ledger import ledger_mismatches_in
 from tests.support.requirements import missing
 
 SECRET = "e2e-bank-secret"
@@ -58,7 +59,7 @@ def _copy(page, block, field: str, name: str) -> str:
 
 
 def test_a_buyer_pays_by_transfer_with_copied_details_and_the_page_shows_it_paid(
-    browser, demo_shop, backend, bank_notifications_on, tmp_path
+    browser, demo_shop, backend, bank_notifications_on, tmp_path, live_app
 ):
     if shutil.which("zbarimg") is None:
         missing("zbarimg", "install Debian's zbar-tools")
@@ -149,3 +150,4 @@ def test_a_buyer_pays_by_transfer_with_copied_details_and_the_page_shows_it_paid
     expect(page.locator("[data-testid^=transfer-NS]")).to_have_count(1)
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-transfer-03-paid.png"), full_page=True)
     buyer.close()
+    assert ledger_mismatches_in(live_app[0]) == []

@@ -10,6 +10,7 @@ from app.clock import local_today
 from app.extensions import db
 from orders.models import Order
 from tests.e2e.conftest import fill_signup, past_phone_width
+from tests.support.ledger import ledger_mismatches_in
 
 
 def test_a_buyer_applies_a_farm_voucher_and_the_order_keeps_the_discount(
@@ -70,6 +71,7 @@ def test_a_buyer_applies_a_farm_voucher_and_the_order_keeps_the_discount(
     assert shown_total == f"{total:,} ₫".replace(",", ".")
     assert past_phone_width(phone) == []
     phone.screenshot_as("vouchers-02-order")
+    assert ledger_mismatches_in(app) == []
 
 
 def test_the_cooperative_creates_a_voucher_on_its_vouchers_page(phone, demo_shop, live_app):

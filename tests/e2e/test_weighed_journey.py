@@ -4,10 +4,11 @@
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, SCREENSHOTS, fill_checkout, past_phone_width
+from tests.support.ledger import ledger_mismatches_in
 
 
 def test_a_pomelo_is_packed_at_its_actual_weight_and_the_buyer_sees_the_final_total(
-    browser, demo_shop, backend
+    browser, demo_shop, backend, live_app
 ):
     guest = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="vi-VN")
     page = guest.new_page()
@@ -71,3 +72,4 @@ def test_a_pomelo_is_packed_at_its_actual_weight_and_the_buyer_sees_the_final_to
     assert past_phone_width(page) == []
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-weighed-02-buyer-order.png"), full_page=True)
     guest.close()
+    assert ledger_mismatches_in(live_app[0]) == []

@@ -13,6 +13,7 @@ from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, hanoi_contact
 from tests.products.factories import make_product
 from tests.support.database import upgrade_schema
+from tests.support.ledger import ledger_mismatches_in
 
 BUYERS = 40
 BOXES = 10
@@ -76,3 +77,4 @@ def test_exactly_ten_of_forty_buyers_get_a_box(flash_sale):
     assert all("Sold out" in o or "Hết hàng" in o for o in refused), refused[:1]
     with app.app_context():
         assert db.session.get(Variant, variant_id).stock == 0
+    assert ledger_mismatches_in(app) == []

@@ -34,6 +34,7 @@ from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere
 from tests.products.factories import make_product
 from tests.support.database import upgrade_schema
+from tests.support.ledger import ledger_mismatches_in
 
 ROOT = Path(__file__).resolve().parents[2]
 BUYERS = 40
@@ -209,3 +210,4 @@ def test_forty_guests_over_http_get_exactly_the_ten_boxes(flash_sale_server):
     with app.app_context():
         assert db.session.scalar(select(func.count(Order.id))) == BOXES
         assert db.session.get(Variant, variant_id).stock == 0
+    assert ledger_mismatches_in(app) == []

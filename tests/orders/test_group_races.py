@@ -16,11 +16,13 @@ from app.extensions import db
 from app.messaging import OutboundMessage
 from orders.group_buying import services
 from orders.group_buying.models import GroupOffer
-from orders.models import Order, OrderEvent
+from orders.models import LedgerEntry, Order, OrderEvent
 from products.models import Variant
 from tests.conftest import make_test_app
 from tests.orders.group_factories import join, make_offer
+from tests.orders.weighed_factories import pay_by_card
 from tests.support.database import upgrade_schema
+from tests.support.ledger import ledger_mismatches_in
 
 STOCK = 30
 _databases = itertools.count(1)
@@ -40,12 +42,15 @@ def shop(database_factory, tmp_path):
         db.engine.dispose()
 
 
-def _offer_with(app, *, joined: int, min_count: int) -> tuple[int, int]:
-    """An offer `joined` buyers already joined with one box each: (offer id, variant id)."""
+def _offer_with(app, *, joined: int, min_count: int, payment="cod") -> tuple[int, int]:
+    """An offer `joined` buyers already joined with one box each (by card: paid, so its
+    failure owes each a refund): (offer id, variant id)."""
     with app.app_context():
         offer = make_offer(min_count=min_count, stock=STOCK)
         for n in range(1, joined + 1):
-            join(offer, n)
+            order = join(offer, n, payment_method=payment)
+            if payment == "stripe":
+                pay_by_card(order)
         db.session.commit()
         return offer.id, offer.variant_id
 
@@ -80,8 +85,11 @@ def _closer(offer_id: int):
 
 
 @pytest.mark.postgres_only
-def test_two_workers_closing_one_failed_offer_cancel_each_order_once(shop):
-    offer_id, variant_id = _offer_with(shop, joined=2, min_count=3)
+@pytest.mark.parametrize("payment", ["cod", "stripe"])
+def test_two_workers_closing_one_failed_offer_cancel_each_order_once(shop, payment):
+    """By card, each order's sale is reversed once: its SALE and one REFUND of what was left,
+    so the audit finds every order's ledger at 0."""
+    offer_id, variant_id = _offer_with(shop, joined=2, min_count=3, payment=payment)
     outcomes = _together([(shop, _closer(offer_id)), (shop, _closer(offer_id))])
     assert sorted(outcomes, key=str) == [None, "failed"]
     with shop.app_context():
@@ -97,6 +105,21 @@ def test_two_workers_closing_one_failed_offer_cancel_each_order_once(shop):
         kinds = db.session.scalars(select(OutboundMessage.kind)).all()
         assert kinds.count("group_failed") == 2  # one per buyer (a guest: by e-mail)
         assert kinds.count("farm_group_failed") == 1  # the farm's owner, once
+        if payment == "stripe":
+            assert [o.payment_status for o in orders] == ["refund_needed"] * 2
+            for order in orders:
+                rows = db.session.execute(
+                    select(LedgerEntry.kind, LedgerEntry.amount_vnd).where(
+                        LedgerEntry.order_id == order.id
+                    )
+                ).all()
+                # One refund: a second reversal would be a second one (the commission, if
+                # the platform takes one, is part of what the refund brings back to 0)
+                kinds = sorted(kind for kind, _ in rows if kind != "commission")
+                assert kinds == ["refund", "sale"], rows
+                assert dict(rows)["sale"] == order.total_vnd
+                assert sum(amount for _, amount in rows) == 0
+    assert ledger_mismatches_in(shop) == []
 
 
 @pytest.mark.postgres_only
@@ -108,6 +131,7 @@ def test_two_workers_closing_one_succeeded_offer_tell_everyone_once(shop):
         assert db.session.get(Variant, variant_id).stock == STOCK - 3
         kinds = db.session.scalars(select(OutboundMessage.kind)).all()
         assert (kinds.count("group_succeeded"), kinds.count("farm_group_succeeded")) == (3, 1)
+    assert ledger_mismatches_in(shop) == []
 
 
 BUYERS = 8
@@ -152,6 +176,7 @@ def test_buyers_joining_as_the_job_closes_are_counted_or_refused_never_left_behi
         assert db.session.get(Variant, variant_id).stock == STOCK - len(live)
         if min_count == 50:
             assert offer.status == "failed"
+    assert ledger_mismatches_in(shop) == []
 
 
 @pytest.mark.postgres_only
@@ -178,6 +203,7 @@ def test_ten_buyers_racing_for_an_offer_of_four_boxes_get_four(shop):
     assert all("Chỉ còn 0" in o for o in outcomes if o != "joined"), outcomes
     with shop.app_context():
         assert db.session.get(Variant, variant_id).stock == STOCK - 4
+    assert ledger_mismatches_in(shop) == []
 
 
 @pytest.mark.postgres_only
@@ -214,3 +240,4 @@ def test_two_farmers_opening_an_offer_on_one_variant_open_one(shop):
             GroupOffer.variant_id == variant_id, GroupOffer.status == "open"
         )
         assert db.session.scalar(count) == 1
+    assert ledger_mismatches_in(shop) == []

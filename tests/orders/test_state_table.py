@@ -32,6 +32,7 @@ from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, hanoi_contact
 from tests.products.factories import make_product
 from tests.support.database import upgrade_schema
+from tests.support.ledger import ledger_mismatches_in
 
 QUANTITY = 3
 
@@ -529,3 +530,4 @@ def test_expiry_and_a_confirmed_transfer_racing_on_one_order_have_one_winner(
         else:
             assert (order.status, order.payment_status) == (S.CONFIRMED, P.PAID)
             assert stock == stock_after_checkout
+    assert ledger_mismatches_in(app) == []

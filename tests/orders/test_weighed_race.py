@@ -15,6 +15,7 @@ from orders.models import LedgerEntry, Order, OrderEvent
 from tests.conftest import make_test_app
 from tests.orders.weighed_factories import make_pomelo, pay_by_card, pomelo_order
 from tests.support.database import upgrade_schema
+from tests.support.ledger import ledger_mismatches_in
 
 PACKERS = {"first": "2300", "second": "2500"}
 
@@ -83,3 +84,4 @@ def test_of_two_packers_weighing_at_once_one_wins(weighed_order):
         ).all()
         # Only the lighter box (2,300 g of 2,400) owes a refund, and only once.
         assert refunds == ([-4500] if winners == ["first"] else [])
+    assert ledger_mismatches_in(app) == []

@@ -21,6 +21,7 @@ from tests.orders.factories import deliver_everywhere
 from tests.orders.reviews.factories import delivered_line
 from tests.products.factories import make_product
 from tests.support.database import upgrade_schema
+from tests.support.ledger import ledger_mismatches_in
 
 THREADS = 8
 
@@ -95,6 +96,7 @@ def test_the_same_review_sent_eight_times_at_once_is_written_once(shop):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Review)) == 1
         assert figures(product_id, farm_id) == ((1, 4), (1, 4))
+    assert ledger_mismatches_in(app) == []
 
 
 def test_eight_buyers_reviewing_at_once_all_count(shop):
@@ -110,6 +112,7 @@ def test_eight_buyers_reviewing_at_once_all_count(shop):
     stars = sum(1 + n % 5 for n in range(THREADS))
     with app.app_context():
         assert figures(product_id, farm_id) == ((THREADS, stars), (THREADS, stars))
+    assert ledger_mismatches_in(app) == []
 
 
 def test_edits_and_a_hide_racing_leave_the_ratings_equal_to_the_visible_reviews(shop):
@@ -136,3 +139,4 @@ def test_edits_and_a_hide_racing_leave_the_ratings_equal_to_the_visible_reviews(
         review = db.session.get(Review, review_id)
         assert review.hidden_at is not None
         assert figures(product_id, farm_id) == ((0, 0), (0, 0))
+    assert ledger_mismatches_in(app) == []

@@ -20,6 +20,7 @@ from tests.orders.factories import deliver_everywhere, hanoi_contact
 from tests.orders.vouchers.factories import make_voucher
 from tests.products.factories import make_product
 from tests.support.database import upgrade_schema
+from tests.support.ledger import ledger_mismatches_in
 
 BUYERS = 50
 USES = 10
@@ -91,6 +92,7 @@ def test_exactly_ten_of_fifty_buyers_get_the_voucher(voucher_rush):
         discounted = db.session.scalar(select(func.count(Order.id)).where(Order.discount_vnd > 0))
         assert discounted == USES
         assert db.session.scalar(select(func.count(VoucherRedemption.id))) == USES
+    assert ledger_mismatches_in(app) == []
 
 
 def test_one_buyer_racing_with_two_checkouts_uses_a_one_per_buyer_voucher_once(voucher_rush):
@@ -126,6 +128,7 @@ def test_one_buyer_racing_with_two_checkouts_uses_a_one_per_buyer_voucher_once(v
     assert sorted(outcomes) == ["placed", "refused"]
     with app.app_context():
         assert db.session.scalar(select(Voucher.used_count)) == 1
+    assert ledger_mismatches_in(app) == []
 
 
 def test_two_orders_of_a_checkout_cancelled_at_once_give_the_use_back_once(
@@ -176,6 +179,7 @@ def test_two_orders_of_a_checkout_cancelled_at_once_give_the_use_back_once(
                 VoucherRedemption.released_at.is_not(None)
             )
             assert db.session.scalar(released) == 2
+        assert ledger_mismatches_in(app) == []
     finally:
         with app.app_context():
             db.engine.dispose()
