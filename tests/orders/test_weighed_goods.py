@@ -358,3 +358,31 @@ def test_a_lighter_card_box_with_a_platform_voucher_keeps_the_ledger_exact(app, 
     fee = (total + share) * 5 // 100
     assert sum(amount for _, amount in _ledger(order)) == total + share - fee - 4500
     assert settlement(order).final_total_vnd == total - 4500
+
+
+@pytest.mark.parametrize("payment_method", ["cod", "stripe"])
+def test_a_lighter_box_never_gives_back_more_than_its_items_cost_after_a_voucher(
+    app, commission, payment_method
+):
+    """A voucher of 60,000 ₫ on 108,000 ₫ of pomelos: the buyer paid 48,000 ₫ for the items.
+    Packed at half the estimate (54,000 ₫), the voucher covers the whole box: the buyer is
+    owed back the 48,000 ₫ paid for items, not 54,000 ₫, and the final total is the delivery
+    fee, never less."""
+    variant = make_pomelo()
+    make_voucher(None, code="NONGSAN", kind="fixed", value="60.000")
+    checkout = checkout_with(
+        [variant], "NONGSAN", buyer=make_user(), quantity=2, payment_method=payment_method
+    )
+    order = checkout.orders[0]
+    assert order.total_vnd == ESTIMATED_ITEMS - 60000 + DELIVERY
+    if payment_method == "stripe":
+        pay_by_card(order)
+    _pack(order, "1200")
+    money = settlement(order)
+    assert money.final_total_vnd == DELIVERY
+    if payment_method == "stripe":
+        paid_for_items = ESTIMATED_ITEMS - 60000
+        assert money.refund_due_vnd == paid_for_items
+        assert _ledger(order)[-1] == ("refund", -paid_for_items)
+    else:
+        assert money.collect_on_delivery_vnd == DELIVERY
