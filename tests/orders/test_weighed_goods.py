@@ -6,10 +6,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.roles import Role
+from app.clock import local_today
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.messaging import OutboundMessage
-from orders import payouts, services
+from orders import payouts, reports, services
 from orders.events import OrderEventKind
 from orders.models import LedgerEntry, OrderEvent
 from orders.weighed.amounts import final_line_vnd, settlement
@@ -386,3 +387,9 @@ def test_a_lighter_box_never_gives_back_more_than_its_items_cost_after_a_voucher
         assert _ledger(order)[-1] == ("refund", -paid_for_items)
     else:
         assert money.collect_on_delivery_vnd == DELIVERY
+    # The report's items at their packed weights stay gross (before the voucher, as ordered).
+    today = local_today()
+    by_day, by_product = reports.figures(order.farm, _owner(variant), today, today)
+    final_items = price_for_grams(PER_KG, 1200)
+    assert [day.final_revenue_vnd for day in by_day if day.orders] == [final_items]
+    assert [product.final_revenue_vnd for product in by_product] == [final_items]
