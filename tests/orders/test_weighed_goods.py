@@ -393,3 +393,21 @@ def test_a_lighter_box_never_gives_back_more_than_its_items_cost_after_a_voucher
     final_items = price_for_grams(PER_KG, 1200)
     assert [day.final_revenue_vnd for day in by_day if day.orders] == [final_items]
     assert [product.final_revenue_vnd for product in by_product] == [final_items]
+
+
+def test_a_box_weighing_exactly_its_estimate_changes_nothing_whatever_the_rounding(app):
+    """33,333 ₫/kg × 1,500 g is 49,999.5 ₫: a piece sells at 50,000 ₫, two at 100,000 ₫. Two
+    pieces packed at exactly their 3,000 g estimate owe nobody anything (pricing the whole
+    weight afresh said 99,999 ₫: a 1 ₫ "difference" to refund)."""
+    variant = make_pomelo()
+    products.update_variant(
+        variant, _owner(variant), **weighed_fields(price_per_kg_vnd="33333", weight_grams="1500")
+    )
+    assert variant.price_vnd == 50000
+    order = pomelo_order(variant, payment_method="stripe")
+    pay_by_card(order)
+    _pack(order, "3000")
+    assert final_line_vnd(_line(order)) == _line(order).line_total_vnd == 100000
+    assert order.weight_adjustment_vnd == 0
+    assert settlement(order).refund_due_vnd == 0
+    assert [kind for kind, _ in _ledger(order)] == ["sale"]
