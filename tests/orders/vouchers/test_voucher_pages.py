@@ -289,3 +289,16 @@ def test_a_platform_voucher_limited_to_products_is_refused_with_a_message(client
     assert response.status_code == 422
     assert "Mã giảm giá của sàn áp dụng cho mọi sản phẩm." in page_text(response)
     assert database_snapshot() == before
+
+
+def test_a_code_typed_as_markup_is_shown_escaped_in_its_refusal(client, farm):
+    """The refusal repeats the code; a lazily translated message is trusted as markup by
+    Jinja, so the code went into the page as HTML."""
+    _buyer_with_cart(client, farm)
+    review = client.post_form(
+        "/checkout", {**ADDRESS, "voucher_code": "<img src=x onerror=alert(1)>", "step": "review"}
+    )
+    assert review.status_code == 422
+    body = review.get_data(as_text=True)
+    assert "<img src=x" not in body.lower()
+    assert "&lt;IMG SRC=X ONERROR=ALERT(1)&gt;" in body
