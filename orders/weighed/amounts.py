@@ -18,7 +18,8 @@ def final_line_vnd(line: OrderLine) -> int:
     its estimate costs exactly what was paid (each piece's price was rounded on its own)."""
     if line.sold_by_weight and line.actual_grams is not None:
         extra_grams = line.actual_grams - line.estimated_grams
-        return line.line_total_vnd + price_for_grams(line.price_per_kg_vnd, extra_grams)
+        # Never below nothing: far lighter, the pieces' rounding can outweigh what is left.
+        return max(line.line_total_vnd + price_for_grams(line.price_per_kg_vnd, extra_grams), 0)
     return line.line_total_vnd
 
 

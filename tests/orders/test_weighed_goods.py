@@ -411,3 +411,15 @@ def test_a_box_weighing_exactly_its_estimate_changes_nothing_whatever_the_roundi
     assert order.weight_adjustment_vnd == 0
     assert settlement(order).refund_due_vnd == 0
     assert [kind for kind, _ in _ledger(order)] == ["sale"]
+
+
+def test_a_line_weighed_far_below_its_rounded_estimate_never_costs_less_than_nothing(app):
+    """1,499 ₫/kg pieces of 1 g sell at 1 ₫ each (1.499 rounded): ten weigh 10 g for 10 ₫.
+    Packed at 1 g, the 9 g less are worth 13 ₫: the line costs nothing, not −3 ₫."""
+    variant = make_pomelo()
+    products.update_variant(
+        variant, _owner(variant), **weighed_fields(price_per_kg_vnd="1499", weight_grams="1")
+    )
+    order = pomelo_order(variant, quantity=10)
+    _pack(order, "1", confirm_unusual_weights=True)
+    assert final_line_vnd(_line(order)) == 0
