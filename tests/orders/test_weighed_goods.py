@@ -423,3 +423,19 @@ def test_a_line_weighed_far_below_its_rounded_estimate_never_costs_less_than_not
     order = pomelo_order(variant, quantity=10)
     _pack(order, "1", confirm_unusual_weights=True)
     assert final_line_vnd(_line(order)) == 0
+
+
+def test_a_card_box_weighed_to_almost_nothing_then_cancelled_leaves_its_ledger_at_zero(
+    app, commission
+):
+    """Twenty pomelos (1,080,000 ₫ + 30,000 ₫ delivery) paid by card, 5 % commission
+    55,500 ₫; packed at 100 g, 1,075,500 ₫ is due back: the order's ledger is −21,000 ₫.
+    Cancelled, the farm's ledger for it goes back to zero (it only ever took back more)."""
+    variant = make_pomelo()
+    variant.stock = 20
+    order = pomelo_order(variant, quantity=20, payment_method="stripe")
+    pay_by_card(order)
+    _pack(order, "100", confirm_unusual_weights=True)
+    assert sum(amount for _, amount in _ledger(order)) == -21000
+    services.cancel_by_farm(order, _owner(variant), "Hết hàng")
+    assert sum(amount for _, amount in _ledger(order)) == 0
