@@ -64,10 +64,13 @@ def back_url() -> str:
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
     """Put a service's message next to the field it is about, or above the form."""
     field = form._fields.get(error.field) if error.field else None
+    # As text: Jinja trusts a lazily translated message as markup (its __html__), and the
+    # message may repeat what someone typed (a voucher code, a product's name).
+    message = str(error.message)
     if field is not None:
-        field.errors = [*field.errors, error.message]
+        field.errors = [*field.errors, message]
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(message)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from farms.models import Farm
 from farms.permissions import ensure_can_manage
 from orders.models import Order
 from orders.states import OrderStatus
-from orders.weighed.amounts import final_line_vnd
+from orders.weighed.amounts import adjustment_vnd, final_line_vnd
 from products.units import translate_unit_label
 
 #: Orders that did not happen do not count as sales.
@@ -80,7 +80,8 @@ def figures(farm: Farm, actor: User, first: date, last: date):
         day.revenue_vnd += order.subtotal_vnd
         day.discount_vnd += order.discount_vnd
         day.platform_discount_vnd += order.platform_discount_vnd
-        day.final_revenue_vnd += order.subtotal_vnd + order.weight_adjustment_vnd
+        # The items' difference, not the order's: a voucher may cover part of it (weighed).
+        day.final_revenue_vnd += order.subtotal_vnd + adjustment_vnd(order.lines)
         for line in order.lines:
             # In the reader's language: lines stored in either language add up together.
             key = (line.product_name, translate_unit_label(line.unit_label))

@@ -661,7 +661,9 @@ def _reverse_card_sale(order: Order, note: str) -> None:
             LedgerEntry.order_id == order.id
         )
     )
-    if net > 0:
+    # Below zero too: a card box weighed far lighter gave back more than its sale less the
+    # commission (orders.weighed), and the farm is not charged for a cancelled order.
+    if net:
         db.session.add(
             LedgerEntry(
                 farm_id=order.farm_id,

@@ -115,7 +115,7 @@ def add_to_cart():
         carts.set_quantity(session, _buyer(), variant_id, quantity, add=True)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(str(error.message), "error")  # as text: a lazy message is trusted as markup
         return redirect(request.referrer or url_for("products.catalog"))
     db.session.commit()
     flash(_("Added to your cart."), "success")
@@ -147,7 +147,7 @@ def update_cart():
         carts.update(session, _buyer(), wanted)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(str(error.message), "error")  # as text: a lazy message is trusted as markup
     else:
         db.session.commit()
         flash(_("Your cart has been updated."), "success")

@@ -32,6 +32,8 @@ from orders.vouchers.rules import CODE_PATTERN, clean_code
 from products.models import Product
 
 MAX_USES = 1_000_000
+#: How far ahead a voucher's last day may be.
+LONGEST_DAYS = 5 * 366
 
 
 def ensure_may_issue(actor: User | None, farm: Farm | None) -> None:
@@ -103,6 +105,13 @@ def create_voucher(
         raise DomainError(_l("The last day comes after the first day."), field="ends_on")
     if ends_on < local_today():
         raise DomainError(_l("The last day has already passed."), field="ends_on")
+    # Days at the calendar's ends overflow when turned into UTC moments (day_start).
+    if starts_on < local_today():
+        raise DomainError(_l("The first day has already passed."), field="starts_on")
+    if ends_on > local_today() + timedelta(days=LONGEST_DAYS):
+        raise DomainError(
+            _l("A voucher can run until at most 5 years from today."), field="ends_on"
+        )
     uses = parse_whole_number(
         total_uses, "total_uses", _l("The number of uses"), minimum=1, maximum=MAX_USES
     )

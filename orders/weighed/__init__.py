@@ -12,10 +12,14 @@ packed (orders.services.pack_order); a weight outside 50 %–200 % of the estima
 farm's confirmation. The weights and the move to PACKED happen in one transaction under the
 order's row lock, the move being compare-and-set: of two packers at once, one wins.
 
-Amounts, in whole đồng, rounded half up: a line's final amount is
-round(price_per_kg_vnd × actual_grams / 1000); the order's weight_adjustment_vnd is its final
-items minus its items as estimated (negative for a lighter box); the final total is the
-order's total_vnd + weight_adjustment_vnd, whatever total_vnd includes.
+Amounts, in whole đồng, rounded half up: a line's final amount is its amount as sold plus
+round(price_per_kg_vnd × (actual_grams − estimated_grams) / 1000), so that a box at exactly
+its estimate changes nothing though each piece's price was rounded on its own; the order's
+weight_adjustment_vnd is its final items minus its items as estimated (negative for a
+lighter box), never below what the buyer paid for the items after a voucher (discount_vnd −
+subtotal_vnd: a voucher bigger than the lighter box covers it all); the final total is the
+order's total_vnd + weight_adjustment_vnd, whatever total_vnd includes, never less than the
+delivery fee.
 
 Settlement of the difference:
 - Cash on delivery: the final total is collected on delivery (more or less than the estimate).

@@ -13,9 +13,13 @@ USUAL_SHARE = (0.5, 2.0)
 
 
 def final_line_vnd(line: OrderLine) -> int:
-    """A line's amount as packed: by its actual weight once recorded, else as sold."""
+    """A line's amount as packed: as sold plus the price of the weight above (or below) its
+    estimate once recorded, else as sold. Priced as a difference, a box that weighs exactly
+    its estimate costs exactly what was paid (each piece's price was rounded on its own)."""
     if line.sold_by_weight and line.actual_grams is not None:
-        return price_for_grams(line.price_per_kg_vnd, line.actual_grams)
+        extra_grams = line.actual_grams - line.estimated_grams
+        # Never below nothing: far lighter, the pieces' rounding can outweigh what is left.
+        return max(line.line_total_vnd + price_for_grams(line.price_per_kg_vnd, extra_grams), 0)
     return line.line_total_vnd
 
 

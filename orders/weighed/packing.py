@@ -91,7 +91,9 @@ def record_actual_weights(order: Order, actor: User, checked: Mapping[int, int])
     lines = weighed_lines(order)
     for line in lines:
         line.actual_grams = checked[line.id]
-    adjustment = adjustment_vnd(order.lines)
+    # A voucher bigger than the lighter box's items covers them all: the buyer is owed back
+    # at most what was paid for the items, and the final total never drops below delivery.
+    adjustment = max(adjustment_vnd(order.lines), order.discount_vnd - order.subtotal_vnd)
     order.weight_adjustment_vnd = adjustment
     order.weight_absorbed_vnd = absorbed_vnd(order, adjustment, _absorb_limit(order))
     events.weights_recorded(order, actor=actor, note=_history_note(lines, adjustment))

@@ -283,7 +283,7 @@ def bulk_stock(farm_id: int):
                         price_vnd=request.form.get(f"price-{variant.id}", variant.price_vnd),
                     )
                 except DomainError as error:
-                    errors[variant.id] = error.message
+                    errors[variant.id] = str(error.message)  # a lazy message is trusted as markup
         if not errors:
             db.session.commit()
             flash(_("Stock and prices saved."), "success")

@@ -378,3 +378,20 @@ def test_a_malformed_price_field_is_not_a_500(client, shop, field):
     )
     assert response.status_code == 422
     assert database_snapshot() == before
+
+
+def test_a_refusal_naming_a_product_shows_its_name_as_text_not_html(client, app):
+    """The cart flashes the service's message, which names the product (the farm's text): a
+    lazily translated message went through the session as markup, unescaped."""
+    product = make_product(deliver_everywhere(make_farm()), name="Vải <b id=xss>đỏ</b>")
+    variant = product.variants[0]
+    variant.stock = 1
+    db.session.commit()
+    for url, data in [
+        ("/cart/add", {"variant_id": str(variant.id), "quantity": "5"}),
+        ("/cart/add", {"variant_id": str(variant.id), "quantity": "1"}),
+        ("/cart/update", {f"qty-{variant.id}": "5"}),
+    ]:
+        response = client.post_form(url, data, follow_redirects=True)
+        assert "<b id=xss>" not in response.get_data(as_text=True), url
+    assert "&lt;b id=xss&gt;" in response.get_data(as_text=True)

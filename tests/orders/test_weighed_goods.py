@@ -6,10 +6,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.roles import Role
+from app.clock import local_today
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.messaging import OutboundMessage
-from orders import payouts, services
+from orders import payouts, reports, services
 from orders.events import OrderEventKind
 from orders.models import LedgerEntry, OrderEvent
 from orders.weighed.amounts import final_line_vnd, settlement
@@ -358,3 +359,83 @@ def test_a_lighter_card_box_with_a_platform_voucher_keeps_the_ledger_exact(app, 
     fee = (total + share) * 5 // 100
     assert sum(amount for _, amount in _ledger(order)) == total + share - fee - 4500
     assert settlement(order).final_total_vnd == total - 4500
+
+
+@pytest.mark.parametrize("payment_method", ["cod", "stripe"])
+def test_a_lighter_box_never_gives_back_more_than_its_items_cost_after_a_voucher(
+    app, commission, payment_method
+):
+    """A voucher of 60,000 ₫ on 108,000 ₫ of pomelos: the buyer paid 48,000 ₫ for the items.
+    Packed at half the estimate (54,000 ₫), the voucher covers the whole box: the buyer is
+    owed back the 48,000 ₫ paid for items, not 54,000 ₫, and the final total is the delivery
+    fee, never less."""
+    variant = make_pomelo()
+    make_voucher(None, code="NONGSAN", kind="fixed", value="60.000")
+    checkout = checkout_with(
+        [variant], "NONGSAN", buyer=make_user(), quantity=2, payment_method=payment_method
+    )
+    order = checkout.orders[0]
+    assert order.total_vnd == ESTIMATED_ITEMS - 60000 + DELIVERY
+    if payment_method == "stripe":
+        pay_by_card(order)
+    _pack(order, "1200")
+    money = settlement(order)
+    assert money.final_total_vnd == DELIVERY
+    if payment_method == "stripe":
+        paid_for_items = ESTIMATED_ITEMS - 60000
+        assert money.refund_due_vnd == paid_for_items
+        assert _ledger(order)[-1] == ("refund", -paid_for_items)
+    else:
+        assert money.collect_on_delivery_vnd == DELIVERY
+    # The report's items at their packed weights stay gross (before the voucher, as ordered).
+    today = local_today()
+    by_day, by_product = reports.figures(order.farm, _owner(variant), today, today)
+    final_items = price_for_grams(PER_KG, 1200)
+    assert [day.final_revenue_vnd for day in by_day if day.orders] == [final_items]
+    assert [product.final_revenue_vnd for product in by_product] == [final_items]
+
+
+def test_a_box_weighing_exactly_its_estimate_changes_nothing_whatever_the_rounding(app):
+    """33,333 ₫/kg × 1,500 g is 49,999.5 ₫: a piece sells at 50,000 ₫, two at 100,000 ₫. Two
+    pieces packed at exactly their 3,000 g estimate owe nobody anything (pricing the whole
+    weight afresh said 99,999 ₫: a 1 ₫ "difference" to refund)."""
+    variant = make_pomelo()
+    products.update_variant(
+        variant, _owner(variant), **weighed_fields(price_per_kg_vnd="33333", weight_grams="1500")
+    )
+    assert variant.price_vnd == 50000
+    order = pomelo_order(variant, payment_method="stripe")
+    pay_by_card(order)
+    _pack(order, "3000")
+    assert final_line_vnd(_line(order)) == _line(order).line_total_vnd == 100000
+    assert order.weight_adjustment_vnd == 0
+    assert settlement(order).refund_due_vnd == 0
+    assert [kind for kind, _ in _ledger(order)] == ["sale"]
+
+
+def test_a_line_weighed_far_below_its_rounded_estimate_never_costs_less_than_nothing(app):
+    """1,499 ₫/kg pieces of 1 g sell at 1 ₫ each (1.499 rounded): ten weigh 10 g for 10 ₫.
+    Packed at 1 g, the 9 g less are worth 13 ₫: the line costs nothing, not −3 ₫."""
+    variant = make_pomelo()
+    products.update_variant(
+        variant, _owner(variant), **weighed_fields(price_per_kg_vnd="1499", weight_grams="1")
+    )
+    order = pomelo_order(variant, quantity=10)
+    _pack(order, "1", confirm_unusual_weights=True)
+    assert final_line_vnd(_line(order)) == 0
+
+
+def test_a_card_box_weighed_to_almost_nothing_then_cancelled_leaves_its_ledger_at_zero(
+    app, commission
+):
+    """Twenty pomelos (1,080,000 ₫ + 30,000 ₫ delivery) paid by card, 5 % commission
+    55,500 ₫; packed at 100 g, 1,075,500 ₫ is due back: the order's ledger is −21,000 ₫.
+    Cancelled, the farm's ledger for it goes back to zero (it only ever took back more)."""
+    variant = make_pomelo()
+    variant.stock = 20
+    order = pomelo_order(variant, quantity=20, payment_method="stripe")
+    pay_by_card(order)
+    _pack(order, "100", confirm_unusual_weights=True)
+    assert sum(amount for _, amount in _ledger(order)) == -21000
+    services.cancel_by_farm(order, _owner(variant), "Hết hàng")
+    assert sum(amount for _, amount in _ledger(order)) == 0

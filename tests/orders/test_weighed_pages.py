@@ -242,3 +242,22 @@ def test_the_packing_slip_and_label_carry_the_estimate_and_the_final_figures(
     )
     # A heavier prepaid box above the farm's 0 ₫ limit: the rest is collected.
     assert "Đãthanhtoán;thukhigiao:4.500₫" in label
+
+
+def test_the_stock_page_names_a_weighed_product_as_text_in_its_refusal(client, placed):
+    """A new piece price for a weighed variant is refused with the product's name (the
+    farm's text; a cooperative's manager sees its members'): a lazy message went into the
+    page as markup."""
+    variant = placed.lines[0].variant
+    variant.product.name = "Bưởi <b id=xss>da xanh</b>"
+    db.session.commit()
+    log_in(client, "0912000777")
+    before = database_snapshot()
+    response = client.post_form(
+        f"/dashboard/farms/{placed.farm_id}/stock",
+        {f"stock-{variant.id}": str(variant.stock), f"price-{variant.id}": "60000"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<b id=xss>" not in body and "&lt;b id=xss&gt;" in body
+    assert database_snapshot() == before

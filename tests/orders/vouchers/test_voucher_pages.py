@@ -99,6 +99,22 @@ def test_a_wrong_voucher_is_refused_with_a_message_and_changes_nothing(client, f
     assert database_snapshot() == before
 
 
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_a_server_error(client, farm):
+    """0001-01-01 and 9999-12-31 overflowed turning a Vietnamese day into UTC (a 500)."""
+    log_in(client, farm.members[0].user.phone)
+    db.session.commit()
+    before = database_snapshot()
+    for fields, words in [
+        ({"starts_on": "0001-01-01"}, "đã qua"),
+        ({"starts_on": "01/01/2000"}, "đã qua"),
+        ({"ends_on": "9999-12-31"}, "5 năm"),
+    ]:
+        response = client.post_form(f"/dashboard/farms/{farm.id}/vouchers", _form(**fields))
+        assert response.status_code == 422, fields
+        assert words in page_text(response), fields
+    assert database_snapshot() == before
+
+
 def test_a_live_code_is_unique_per_farm_not_across_farms(client, farm):
     make_voucher(farm, code="TET2027")
     other = deliver_everywhere(make_farm(name="HTX Bưởi"))
@@ -273,3 +289,16 @@ def test_a_platform_voucher_limited_to_products_is_refused_with_a_message(client
     assert response.status_code == 422
     assert "Mã giảm giá của sàn áp dụng cho mọi sản phẩm." in page_text(response)
     assert database_snapshot() == before
+
+
+def test_a_code_typed_as_markup_is_shown_escaped_in_its_refusal(client, farm):
+    """The refusal repeats the code; a lazily translated message is trusted as markup by
+    Jinja, so the code went into the page as HTML."""
+    _buyer_with_cart(client, farm)
+    review = client.post_form(
+        "/checkout", {**ADDRESS, "voucher_code": "<img src=x onerror=alert(1)>", "step": "review"}
+    )
+    assert review.status_code == 422
+    body = review.get_data(as_text=True)
+    assert "<img src=x" not in body.lower()
+    assert "&lt;IMG SRC=X ONERROR=ALERT(1)&gt;" in body
