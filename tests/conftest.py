@@ -17,6 +17,7 @@ os.environ.setdefault("NONGSAN_INSTANCE_PATH", tempfile.mkdtemp(prefix="nongsan-
 
 from app import create_app
 from app.extensions import db, limiter
+from orders.ledger_audit import ledger_mismatches
 from tests.support.database import rolled_back_transaction, upgrade_schema
 from tests.support.postgres import PostgresCluster, PostgresUnavailable
 from tests.support.probes import probes
@@ -126,3 +127,19 @@ def client(app) -> FormClient:
 @pytest.fixture
 def outbox(app) -> list:
     return app.extensions["mail_outbox"]
+
+
+# The ledger after every scenario (issue 16: "the ledger's totals equal the orders' totals
+# after every scenario"; orders.ledger_audit). A test that writes ledger rows by hand, without
+# the orders behind them, is marked `ledger_by_hand`.
+@pytest.fixture(autouse=True)
+def ledger_matches_the_orders(request):
+    uses_database = "app" in request.fixturenames
+    if uses_database:
+        request.getfixturevalue("app")  # set up first, so this check runs before its rollback
+    yield
+    if not uses_database or request.node.get_closest_marker("ledger_by_hand"):
+        return
+    if not db.session.is_active:
+        return  # the test ended inside a failed transaction: nothing it wrote is kept
+    assert ledger_mismatches() == []

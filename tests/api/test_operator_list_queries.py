@@ -14,6 +14,9 @@ from tests.farms.factories import make_certification, make_farm
 from tests.products.factories import make_product
 from tests.support.queries import count_queries
 
+#: Balances are written into the ledger by hand here, without the orders behind them.
+pytestmark = pytest.mark.ledger_by_hand
+
 
 def _farm_with_everything(operator):
     farm = make_farm()

@@ -3,6 +3,8 @@ payouts recorded, and recording one through orders.payouts as the payouts page d
 
 from __future__ import annotations
 
+import pytest
+
 from app.auth.api_tokens import ApiToken
 from app.extensions import db
 from farms import services as farms
@@ -19,6 +21,9 @@ from tests.api.operator_support import (
 from tests.support.snapshots import database_snapshot
 
 VIETCOMBANK = "970436"
+
+#: Balances are written into the ledger by hand here, without the orders behind them.
+pytestmark = pytest.mark.ledger_by_hand
 
 
 def owe(farm, amount_vnd: int) -> None:

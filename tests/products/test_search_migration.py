@@ -37,11 +37,16 @@ def _search_objects() -> set[str]:
 def test_existing_products_are_indexed_and_the_index_goes_down(backend, database_factory, tmp_path):
     app = make_test_app(database_factory(backend, "search_migration"), str(tmp_path))
     with app.app_context():
-        # Given products stored before the full-text index existed
-        flask_migrate.upgrade(revision=BEFORE)
+        # Given products stored before the full-text index existed: written through today's
+        # models, then the schema taken back below the index (the rows stay), since the
+        # models may not write into an older schema
+        flask_migrate.upgrade()
         make_product(name="Vải thiều Thanh Hà", description="Hái sáng sớm.")
         make_product(name="Đậu phộng Đắk Lắk")
         db.session.commit()
+        db.session.remove()
+        flask_migrate.downgrade(revision=BEFORE)
+        assert _search_objects() == set()
         db.session.remove()
 
         # When the migration runs, then they are found by the new index
