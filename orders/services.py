@@ -373,6 +373,13 @@ def place_order(
         if voucher_code
         else None
     )
+    if payment_method != PaymentMethod.CASH_ON_DELIVERY and any(q.total_vnd == 0 for q in quotes):
+        # Nothing to transfer or charge (a voucher covering items picked up): no payment page
+        # may ask for 0 đồng, so the order is placed as cash on delivery, with nothing to pay.
+        raise DomainError(
+            _l("With this voucher there is nothing to pay: choose cash on delivery."),
+            field="payment_method",
+        )
     if reviewed_totals is not None:
         _check_reviewed_totals(quotes, reviewed_totals)
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.clock import local_today
 from app.db import utcnow
+from app.errors import DomainError
 from app.extensions import db
 from orders import services
 from orders.vouchers.models import Voucher, VoucherRedemption
@@ -217,3 +218,29 @@ def test_a_farms_running_code_comes_before_the_platforms_and_a_disabled_one_afte
     own.active = False
     order = checkout_with([lychee], "SALE", buyer=make_user()).orders[0]
     assert (order.discount_vnd, order.platform_discount_vnd) == (5000, 5000)
+
+
+@pytest.mark.parametrize("payment_method", ["bank_transfer", "stripe"])
+def test_an_order_a_voucher_makes_free_is_not_sent_to_a_payment_of_nothing(app, payment_method):
+    farm = deliver_everywhere(make_farm(), pickup_enabled=True, pickup_address="Thôn Thúy Lâm")
+    pomelo = make_product(farm, prices=(55000,)).variants[0]
+    make_voucher(farm, code="BOT200K", kind="fixed", value="200.000")
+    buyer = make_user()
+    pickup = {farm.id: "pickup"}
+    before = database_snapshot()
+    with pytest.raises(DomainError, match="không phải trả gì") as refused:
+        with db.session.begin_nested():
+            checkout_with(
+                [pomelo],
+                "BOT200K",
+                buyer=buyer,
+                payment_method=payment_method,
+                delivery_methods=pickup,
+            )
+    assert refused.value.field == "payment_method"
+    assert database_snapshot() == before
+    # Cash on delivery places it: confirmed, nothing to collect.
+    order = checkout_with(
+        [pomelo], "BOT200K", buyer=buyer, payment_method="cod", delivery_methods=pickup
+    ).orders[0]
+    assert (order.status, order.discount_vnd, order.total_vnd) == ("confirmed", 55000, 0)
