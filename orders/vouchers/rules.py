@@ -58,8 +58,8 @@ def clean_code(text: str | None) -> str:
 
 
 def find_voucher(code: str, farm_ids: list[int], now: datetime) -> Voucher | None:
-    """The voucher a buyer means by `code` for these farms: a running one before a disabled
-    or ended one, a farm's own before the platform's, the newest first."""
+    """The voucher a buyer means by `code` for these farms: a running one before a disabled,
+    ended or used-up one, a farm's own before the platform's, the newest first."""
     return db.session.scalar(
         select(Voucher)
         .where(
@@ -69,6 +69,7 @@ def find_voucher(code: str, farm_ids: list[int], now: datetime) -> Voucher | Non
         .order_by(
             Voucher.active.desc(),
             case((Voucher.ends_at > now, 0), else_=1),
+            case((Voucher.used_count < Voucher.total_uses, 0), else_=1),
             case((Voucher.farm_id.is_(None), 1), else_=0),
             Voucher.id.desc(),
         )

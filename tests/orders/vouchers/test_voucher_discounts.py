@@ -220,6 +220,15 @@ def test_a_farms_running_code_comes_before_the_platforms_and_a_disabled_one_afte
     assert (order.discount_vnd, order.platform_discount_vnd) == (5000, 5000)
 
 
+def test_a_used_up_farm_code_gives_way_to_the_platforms_running_one(shop):
+    lychee, _, _ = shop
+    make_voucher(None, code="SALE", kind="fixed", value="5000")
+    make_voucher(lychee.product.farm, code="SALE", kind="fixed", value="7000", total_uses="1")
+    assert checkout_with([lychee], "SALE", buyer=make_user()).orders[0].discount_vnd == 7000
+    order = checkout_with([lychee], "SALE", buyer=make_user()).orders[0]
+    assert (order.discount_vnd, order.platform_discount_vnd) == (5000, 5000)
+
+
 @pytest.mark.parametrize("payment_method", ["bank_transfer", "stripe"])
 def test_an_order_a_voucher_makes_free_is_not_sent_to_a_payment_of_nothing(app, payment_method):
     farm = deliver_everywhere(make_farm(), pickup_enabled=True, pickup_address="Thôn Thúy Lâm")
