@@ -176,7 +176,11 @@ class PurchaseSchema(PurchaseSummarySchema):
     cancel_reason = ma.fields.String(allow_none=True)
     weight_adjustment_vnd = Vnd(
         required=True,
-        metadata={"description": "Weighed goods: the weights packed minus the estimate"},
+        metadata={
+            "description": "Weighed goods: items at the weights packed minus items as "
+            "estimated (negative when lighter; never more than was paid for the items after "
+            "a voucher)"
+        },
     )
     final_total_vnd = Vnd(
         required=True, metadata={"description": "total_vnd plus weight_adjustment_vnd"}

@@ -155,7 +155,8 @@ class FarmOrderSchema(ma.Schema):
         required=True,
         metadata={
             "description": "Weighed goods: items at the weights packed minus items as "
-            "estimated (negative when lighter); the final total is total_vnd plus it"
+            "estimated (negative when lighter; never more than was paid for the items after "
+            "a voucher); the final total is total_vnd plus it"
         },
     )
     weight_absorbed_vnd = Vnd(
