@@ -146,6 +146,28 @@ TARGETS = {
         "app/webhooks/signing.py",
         ("tests/app/test_webhooks_signing.py", "tests/app/test_webhooks_delivery.py"),
     ),
+    "ledger_audit": Target(
+        "orders/ledger_audit.py",
+        ("tests/orders/test_ledger_audit.py",),
+    ),
+    "voucher_rules": Target(
+        "orders/vouchers/rules.py",
+        (
+            "tests/orders/vouchers/test_voucher_discounts.py",
+            "tests/orders/vouchers/test_voucher_ledger_and_cancellation.py",
+        ),
+    ),
+    "voucher_redemption": Target(
+        "orders/vouchers/redemption.py",
+        (
+            "tests/orders/vouchers/test_voucher_discounts.py",
+            "tests/orders/vouchers/test_voucher_ledger_and_cancellation.py",
+        ),
+    ),
+    "weighed_amounts": Target(
+        "orders/weighed/amounts.py",
+        ("tests/orders/test_weighed_goods.py",),
+    ),
 }
 
 #: Mutants that change no observable behaviour, each with why. They leave the denominator
@@ -187,6 +209,15 @@ EQUIVALENT: dict[str, str] = {
     "orders.vietqr.x_qr_svg__mutmut_10": "qrcode always sets width and height",
     "orders.vietqr.x_qr_svg__mutmut_25": "also marks the root and background crisp: same drawing",
     "orders.vietqr.x_qr_svg__mutmut_30": "qrcode always gives the path an id",
+    # The ledger audit's list of mismatches: how many rows a fetch brings, and the stray sum's
+    # empty value (None and 0 are both "no stray money"), change nothing it returns.
+    "orders.ledger_audit.x_ledger_mismatches__mutmut_22": "yield_per=None fetches all at once",
+    "orders.ledger_audit.x_ledger_mismatches__mutmut_25": "yield_per=1001 is another batch size",
+    "orders.ledger_audit.x_ledger_mismatches__mutmut_56": "a stray sum of None is no stray",
+    # A line not sold by weight never has actual grams: `and` and `or` read it alike.
+    "orders.weighed.amounts.x_final_line_vnd__mutmut_1": "unweighed lines have no actual grams",
+    # adjustment 0 absorbs min(0, limit) = 0 either way.
+    "orders.weighed.amounts.x_absorbed_vnd__mutmut_4": "min(0, limit) is 0 on both sides",
 }
 
 #: mutmut's exit codes per mutant, as mutmut.stats reads them.

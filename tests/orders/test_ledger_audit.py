@@ -11,8 +11,11 @@ from orders import services
 from orders.ledger_audit import LedgerMismatch, ledger_mismatches
 from orders.models import LedgerEntry, LedgerKind
 from orders.stripe_payments import _paid
+from tests.app.factories import make_user
 from tests.farms.factories import make_farm
 from tests.orders.factories import deliver_everywhere, make_checkout
+from tests.orders.vouchers.factories import checkout_with, make_voucher
+from tests.orders.weighed_factories import make_pomelo, pay_by_card, pomelo_order
 from tests.products.factories import make_product
 
 #: Every test here spoils the ledger on purpose, then puts it right or says so.
@@ -93,3 +96,37 @@ def test_the_command_says_whether_the_ledger_matches(card_order, app):
     assert (
         result.output == f"{card_order.number}: ledger {total - 1} đồng, order says {total} đồng\n"
     )
+
+
+def test_every_kind_of_order_matches_and_each_mismatch_is_named_in_order(card_order):
+    # Given a card order with a platform voucher, a lighter card box, an unpaid card order
+    # and a confirmed transfer (neither with ledger entries), beside the paid card order
+    farm_variant = make_product(deliver_everywhere(make_farm()), prices=(90_000,)).variants[0]
+    make_voucher(None, code="SAN10", kind="fixed", value="10.000")
+    with_voucher = checkout_with(
+        [farm_variant], "SAN10", buyer=make_user(), payment_method="stripe"
+    )
+    _paid(with_voucher)
+    lighter = pomelo_order(make_pomelo(), payment_method="stripe")
+    pay_by_card(lighter)
+    services.pack_order(
+        lighter, lighter.farm.members[0].user, actual_grams={lighter.lines[0].id: "2300"}
+    )
+    make_checkout([farm_variant], payment_method="stripe")
+    transfer = make_checkout([farm_variant], payment_method="bank_transfer").orders[0]
+    services.confirm_transfer(transfer, transfer.farm.members[0].user)
+    assert with_voucher.orders[0].platform_discount_vnd == 10_000
+    assert lighter.weight_adjustment_vnd == -4500
+
+    # Then the ledger matches them all
+    assert ledger_mismatches() == []
+
+    # And two orders spoilt are named in the orders' order
+    _add(lighter, LedgerKind.REFUND, -1)
+    _add(card_order, LedgerKind.SALE, 2)
+    paid = card_order.total_vnd
+    kept = lighter.total_vnd - 4500
+    assert ledger_mismatches() == [
+        LedgerMismatch(card_order.number, paid, paid + 2),
+        LedgerMismatch(lighter.number, kept, kept - 1),
+    ]

@@ -13,7 +13,7 @@ from app.messaging import OutboundMessage
 from orders import payouts, reports, services
 from orders.events import OrderEventKind
 from orders.models import LedgerEntry, OrderEvent
-from orders.weighed.amounts import final_line_vnd, settlement
+from orders.weighed.amounts import Settlement, absorbed_vnd, final_line_vnd, settlement
 from orders.weighed.notice import difference_text
 from orders.weighed.refunds import record_weight_refund, weight_refunds_for_farm
 from products import services as products
@@ -439,3 +439,52 @@ def test_a_card_box_weighed_to_almost_nothing_then_cancelled_leaves_its_ledger_a
     assert sum(amount for _, amount in _ledger(order)) == -21000
     services.cancel_by_farm(order, _owner(variant), "Hết hàng")
     assert sum(amount for _, amount in _ledger(order)) == 0
+
+
+def test_the_settlement_reads_whole_before_and_after_the_weights(app):
+    order = pomelo_order(make_pomelo(), payment_method="cod")
+    total = order.total_vnd
+    assert settlement(order) == Settlement(
+        weighed=False,
+        estimated_total_vnd=total,
+        adjustment_vnd=0,
+        final_total_vnd=total,
+        refund_due_vnd=0,
+        absorbed_vnd=0,
+        collect_on_delivery_vnd=total,
+        refunded=False,
+    )
+    _pack(order, "2500")
+    assert settlement(order) == Settlement(
+        weighed=True,
+        estimated_total_vnd=total,
+        adjustment_vnd=4500,
+        final_total_vnd=total + 4500,
+        refund_due_vnd=0,
+        absorbed_vnd=0,
+        collect_on_delivery_vnd=total + 4500,
+        refunded=False,
+    )
+
+
+def test_a_heavier_prepaid_box_is_collected_in_full_when_the_farm_absorbs_nothing(app):
+    order = pomelo_order(make_pomelo(absorb_limit_vnd=0), payment_method="bank_transfer")
+    services.confirm_transfer(order, order.farm.members[0].user)
+    _pack(order, "2500")
+    money = settlement(order)
+    assert (money.absorbed_vnd, money.collect_on_delivery_vnd) == (0, 4500)
+
+
+@pytest.mark.parametrize(
+    ("payment_method", "adjustment", "limit", "absorbed"),
+    [
+        ("bank_transfer", 1, 5000, 1),  # one đồng heavier is absorbed too
+        ("bank_transfer", 4500, 0, 0),  # no limit set: nothing absorbed
+        ("bank_transfer", 0, 5000, 0),
+        ("bank_transfer", -4500, 5000, 0),  # lighter: refunded, not absorbed
+        ("cod", 4500, 5000, 0),  # cash pays the final total on delivery
+    ],
+)
+def test_what_the_farm_absorbs(app, payment_method, adjustment, limit, absorbed):
+    order = pomelo_order(make_pomelo(), payment_method=payment_method)
+    assert absorbed_vnd(order, adjustment, limit) == absorbed
