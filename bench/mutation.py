@@ -162,6 +162,7 @@ TARGETS = {
         (
             "tests/orders/vouchers/test_voucher_discounts.py",
             "tests/orders/vouchers/test_voucher_ledger_and_cancellation.py",
+            "tests/orders/vouchers/test_voucher_pages.py",  # the order page's redemptions
         ),
     ),
     "weighed_amounts": Target(
