@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, ValidationError
 
@@ -35,6 +36,12 @@ class IdConverter(IntegerConverter):
         if len(value) > len(str(self.max)):  # int() refuses past 4300 digits
             raise ValidationError()
         return super().to_python(value)
+
+
+def signed_in_user():
+    """The signed-in account itself (not Flask-Login's proxy), or None for a visitor: what
+    services take as the acting user."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.errors import PermissionDenied
 from app.extensions import db
 from app.form_fields import ActionForm
+from app.web import signed_in_user
 from orders.buy_again import Refill, buy_again
 from orders.models import Order
 from orders.views import bp
@@ -19,7 +20,7 @@ def _refill(order_id: int, token: str | None):
     order = db.get_or_404(Order, order_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    buyer = current_user._get_current_object() if current_user.is_authenticated else None
+    buyer = signed_in_user()
     try:
         refill = buy_again(order, session, buyer, access_token=token)
     except PermissionDenied:

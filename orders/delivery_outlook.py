@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from flask import render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,6 +24,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.geo import province_by_code
 from app.http_cache import varies_by_visitor
+from app.web import signed_in_user
 from orders.delivery import zone_for
 from orders.models import DeliverySettings, DeliveryZone
 
@@ -79,15 +79,11 @@ def farm_outlook(farm_id: int, province_code: str | None) -> Outlook:
     )
 
 
-def _buyer() -> User | None:
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def delivery_outlook(farm_id: int) -> Markup:
     """The product page's delivery block: fee and days to the buyer's province, or a
     province chooser (a plain GET form) when the page does not know it yet."""
     asked = request.args.get("province")
-    province = delivery_province(session, _buyer(), asked)
+    province = delivery_province(session, signed_in_user(), asked)
     if province and not province_by_code(asked):
         # Chosen earlier, not named in the address: this page is this visitor's alone.
         varies_by_visitor()

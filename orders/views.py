@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -28,10 +28,10 @@ from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import csrf, db
 from app.form_fields import ActionForm, ConfirmForm
-from app.geo import all_provinces, province_by_code
+from app.geo import all_provinces
 from app.i18n import current_language
 from app.validation import read_id, read_whole_number
-from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
+from app.web import UNPROCESSABLE, form_status, show_domain_error, signed_in_user, submit
 from farms.models import Farm
 from farms.services import get_farm_for
 from orders import (
@@ -44,6 +44,7 @@ from orders import (
     stripe_payments,
 )
 from orders import cart as carts
+from orders.checkout_input import contact_from, prefilled_form, reviewed_figures
 from orders.delivery_outlook import delivery_province
 from orders.events import paid_times
 from orders.forms import (
@@ -97,10 +98,6 @@ def province_options() -> list[tuple[str, str]]:
     return [(p.code, p.display_name) for p in all_provinces()]
 
 
-def _buyer():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _int(value, default: int = 0) -> int:
     number = read_whole_number(value)
     return default if number is None else number
@@ -112,7 +109,7 @@ def add_to_cart():
     # Anything that is not a whole number becomes 0, which the cart refuses with a message.
     quantity = _int(request.form.get("quantity"), 0)
     try:
-        carts.set_quantity(session, _buyer(), variant_id, quantity, add=True)
+        carts.set_quantity(session, signed_in_user(), variant_id, quantity, add=True)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")  # as text: a lazy message is trusted as markup
@@ -124,9 +121,9 @@ def add_to_cart():
 
 @bp.get("/cart")
 def view_cart():
-    province = delivery_province(session, _buyer(), request.args.get("province"))
+    province = delivery_province(session, signed_in_user(), request.args.get("province"))
     groups = services.describe_cart(
-        carts.read_cart(session, _buyer()), province_code=province, today=local_today()
+        carts.read_cart(session, signed_in_user()), province_code=province, today=local_today()
     )
     return render_template(
         "orders/cart.html", groups=groups, province=province, action_form=ActionForm()
@@ -135,7 +132,7 @@ def view_cart():
 
 @bp.post("/cart/update")
 def update_cart():
-    cart = carts.read_cart(session, _buyer())
+    cart = carts.read_cart(session, signed_in_user())
     wanted = {}
     for variant_id in cart:
         if request.form.get(f"remove-{variant_id}"):
@@ -144,7 +141,7 @@ def update_cart():
             # Unreadable input keeps the current quantity; 0 takes the line out.
             wanted[variant_id] = _int(request.form[f"qty-{variant_id}"], cart[variant_id])
     try:
-        carts.update(session, _buyer(), wanted)
+        carts.update(session, signed_in_user(), wanted)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")  # as text: a lazy message is trusted as markup
@@ -154,57 +151,16 @@ def update_cart():
     return redirect(url_for("orders.view_cart"))
 
 
-def _prefilled_form(form_class: type[CheckoutForm] = CheckoutForm) -> CheckoutForm:
-    """The buyer's saved address, in the province chosen in the cart when there was one
-    (`form_class`: the checkout's form, or one built on it such as a group join's)."""
-    buyer = _buyer()
-    address = buyer.default_address if buyer else None
-    carried = request.args.get("province")
-    province = carried if province_by_code(carried) else None
-    if address is None:
-        return form_class(
-            stripe=stripe_payments.stripe_enabled(),
-            formdata=None,
-            name=buyer.full_name if buyer else None,
-            phone=buyer.display_phone if buyer else None,
-            email=buyer.email if buyer else None,
-            province_code=province,
-        )
-    province = province or address.province_code
-    return form_class(
-        stripe=stripe_payments.stripe_enabled(),
-        formdata=None,
-        name=address.recipient_name,
-        phone=address.phone,
-        email=buyer.email,
-        province_code=province,
-        # A commune of another province, or one never matched to the list, is chosen again.
-        commune=address.commune_code if address.province_code == province else None,
-        street=address.street,
-    )
-
-
-def _contact(form: CheckoutForm) -> services.Contact:
-    return services.Contact(
-        name=form.name.data,
-        phone=form.phone.data,
-        email=form.email.data,
-        province_code=form.province_code.data,
-        commune=form.commune.data,
-        street=form.street.data,
-    )
-
-
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
     """Two steps on one address: fill in and review, then place at the prices reviewed."""
-    cart = carts.read_cart(session, _buyer())
+    cart = carts.read_cart(session, signed_in_user())
     if not cart:
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("orders.view_cart"))
     if request.method == "GET":
         return render_template(
-            "orders/checkout.html", form=_prefilled_form(), quotes=None, saved=_saved_address()
+            "orders/checkout.html", form=prefilled_form(), quotes=None, saved=_saved_address()
         )
     form = CheckoutForm(stripe=stripe_payments.stripe_enabled())
     if request.form.get(SHOW_COMMUNES):  # a new province: list its communes, nothing more
@@ -216,7 +172,7 @@ def checkout():
         try:
             if request.form.get("step") == "place":
                 return _place(form, cart)
-            services.clean_contact(_contact(form))
+            services.clean_contact(contact_from(form))
             quotes = services.quote(
                 cart, province_code=form.province_code.data, today=local_today()
             )
@@ -235,21 +191,8 @@ def checkout():
 
 
 def _saved_address():
-    buyer = _buyer()
+    buyer = signed_in_user()
     return buyer.default_address if buyer else None
-
-
-def _reviewed(prefix: str) -> dict[int, int]:
-    """What the review page showed and the browser sends back with "Place": its hidden
-    `<prefix><id>` fields (prices by variant, totals by farm). The tab the buyer pressed
-    "Place" in is the one that counts; anything unreadable is left out, so it counts as
-    changed."""
-    shown = {
-        read_id(key[len(prefix) :]): _int(value)
-        for key, value in request.form.items()
-        if key.startswith(prefix)
-    }
-    return {row_id: figure for row_id, figure in shown.items() if row_id is not None}
 
 
 def _with_voucher(quotes, form: CheckoutForm) -> None:
@@ -258,7 +201,9 @@ def _with_voucher(quotes, form: CheckoutForm) -> None:
     if not quotes or not (form.voucher_code.data or "").strip():
         return
     try:
-        voucher_rules.apply_code(quotes, form.voucher_code.data, buyer=_buyer(), now=utcnow())
+        voucher_rules.apply_code(
+            quotes, form.voucher_code.data, buyer=signed_in_user(), now=utcnow()
+        )
     except DomainError as error:
         if error.message not in form.voucher_code.errors:  # once, when placing refused it
             show_domain_error(form, error)
@@ -276,16 +221,16 @@ def _requote(cart, form):
 def _place(form: CheckoutForm, cart: dict[int, int]):
     placed = services.place_order(
         cart,
-        buyer=_buyer(),
-        contact=_contact(form),
+        buyer=signed_in_user(),
+        contact=contact_from(form),
         payment_method=form.payment_method.data,
-        shown_prices=_reviewed("price-"),
+        shown_prices=reviewed_figures("price-"),
         today=local_today(),
         language=current_language(),
-        reviewed_totals=_reviewed("total-"),
+        reviewed_totals=reviewed_figures("total-"),
         voucher_code=(form.voucher_code.data or "").strip() or None,
     )
-    carts.empty(session, _buyer())
+    carts.empty(session, signed_in_user())
     db.session.commit()
     return go_to_placed(placed)
 
@@ -351,12 +296,12 @@ def _vietqr(order: Order) -> str | None:
 @login_required
 def delivery_settings(farm_id: int):
     """A farm's delivery: minimum order, free threshold, pickup, and fees by province."""
-    farm = get_farm_for(_buyer(), farm_id)
+    farm = get_farm_for(signed_in_user(), farm_id)
     current = delivery.settings_for(farm)
     form = DeliverySettingsForm(obj=current) if request.method == "GET" else DeliverySettingsForm()
     action = lambda: delivery.set_delivery_settings(  # noqa: E731
         farm,
-        _buyer(),
+        signed_in_user(),
         min_order_vnd=form.min_order_vnd.data,
         free_delivery_from_vnd=form.free_delivery_from_vnd.data,
         pickup_enabled=form.pickup_enabled.data,
@@ -377,11 +322,11 @@ def delivery_settings(farm_id: int):
 @bp.post("/dashboard/farms/<int:farm_id>/delivery/zones")
 @login_required
 def add_zone(farm_id: int):
-    farm = get_farm_for(_buyer(), farm_id)
+    farm = get_farm_for(signed_in_user(), farm_id)
     form = DeliveryZoneForm()
     action = lambda: delivery.set_zone(  # noqa: E731
         farm,
-        _buyer(),
+        signed_in_user(),
         province_code=form.province_code.data,
         fee_rule=form.fee_rule.data,
         fee_vnd=form.fee_vnd.data,
@@ -422,11 +367,11 @@ FARM_PAYMENT_TABS = {"review": ["needs_review"], "refunds": ["refund_needed"]}
 @bp.get("/dashboard/farms/<int:farm_id>/orders")
 @login_required
 def farm_orders(farm_id: int):
-    farm = get_farm_for(_buyer(), farm_id)
+    farm = get_farm_for(signed_in_user(), farm_id)
     tab = request.args.get("tab") if request.args.get("tab") in FARM_TABS else "new"
     orders = services.orders_for_farm(
         farm,
-        _buyer(),
+        signed_in_user(),
         list(FARM_TABS[tab]) or None,
         # Money that came after a cancellation waits on its own tab until it is refunded;
         # a transfer of the wrong amount on its own until someone has looked at it.
@@ -444,7 +389,7 @@ def farm_orders(farm_id: int):
         ),
         tab=tab,
         # Weighed goods: lighter prepaid boxes whose difference is owed back.
-        weight_refunds=weight_refunds_for_farm(farm, _buyer()) if tab == "refunds" else [],
+        weight_refunds=weight_refunds_for_farm(farm, signed_in_user()) if tab == "refunds" else [],
         action_form=ActionForm(),
         ship_form=ShipForm(formdata=None),
         cancel_form=CancelForm(formdata=None),
@@ -465,12 +410,12 @@ FARM_STEPS = {
 @bp.post("/dashboard/orders/<int:order_id>/<step>")
 @login_required
 def farm_order_step(order_id: int, step: str):
-    order = services.get_order_for_farm(_buyer(), order_id)
+    order = services.get_order_for_farm(signed_in_user(), order_id)
     if step == "ship":
         form = ShipForm()
         action = lambda: services.ship_order(  # noqa: E731
             order,
-            _buyer(),
+            signed_in_user(),
             carrier=form.carrier.data,
             carrier_name=form.carrier_name.data,
             tracking_number=form.tracking_number.data,
@@ -478,13 +423,13 @@ def farm_order_step(order_id: int, step: str):
         )
     elif step == "cancel":
         form = CancelOrderForm()
-        action = lambda: services.cancel_by_farm(order, _buyer(), form.reason.data)  # noqa: E731
+        action = lambda: services.cancel_by_farm(order, signed_in_user(), form.reason.data)  # noqa: E731
     elif step == "refund":
         form = CancelForm()
-        action = lambda: services.record_refund(order, _buyer(), form.reason.data)  # noqa: E731
+        action = lambda: services.record_refund(order, signed_in_user(), form.reason.data)  # noqa: E731
     elif step in FARM_STEPS:
         form = ActionForm()
-        action = lambda: FARM_STEPS[step](order, _buyer())  # noqa: E731
+        action = lambda: FARM_STEPS[step](order, signed_in_user())  # noqa: E731
     else:
         abort(404)
     if submit(form, action):
@@ -505,14 +450,16 @@ def farm_order_step(order_id: int, step: str):
 @bp.get("/orders")
 @login_required
 def my_orders():
-    return render_template("orders/my_orders.html", orders=services.orders_of_buyer(_buyer()))
+    return render_template(
+        "orders/my_orders.html", orders=services.orders_of_buyer(signed_in_user())
+    )
 
 
 @bp.post("/orders/c/<token>/cancel/<int:order_id>")
 def buyer_cancel(token: str, order_id: int):
     order = db.get_or_404(Order, order_id)
     form = ConfirmForm()
-    if submit(form, lambda: services.cancel_by_buyer(order, _buyer(), access_token=token)):
+    if submit(form, lambda: services.cancel_by_buyer(order, signed_in_user(), access_token=token)):
         flash(_("Order %(number)s is cancelled.", number=order.number), "info")
     else:
         for message in [*form.form_errors, *form.confirm.errors]:
@@ -524,7 +471,7 @@ def buyer_cancel(token: str, order_id: int):
 @login_required
 def order_document(order_id: int, document: str):
     """The packing slip or the delivery label of one of the farm's orders, as PDF."""
-    order = services.get_order_for_farm(_buyer(), order_id)
+    order = services.get_order_for_farm(signed_in_user(), order_id)
     build = (
         documents.packing_slip_pdf if document == "packing-slip" else documents.delivery_label_pdf
     )
@@ -595,13 +542,13 @@ def _report_period() -> tuple[date, date]:
 @bp.get("/dashboard/farms/<int:farm_id>/reports")
 @login_required
 def farm_reports(farm_id: int):
-    farm = get_farm_for(_buyer(), farm_id)
+    farm = get_farm_for(signed_in_user(), farm_id)
     first, last = _report_period()
-    by_day, by_product = reports.figures(farm, _buyer(), first, last)
+    by_day, by_product = reports.figures(farm, signed_in_user(), first, last)
     return render_template(
         "orders/reports.html",
         balance=stripe_payments.farm_balance(farm),
-        statement=payouts.statement(farm, _buyer()),
+        statement=payouts.statement(farm, signed_in_user()),
         farm=farm,
         by_day=by_day,
         by_product=by_product,
@@ -614,9 +561,11 @@ def farm_reports(farm_id: int):
 @bp.get("/dashboard/farms/<int:farm_id>/reports.csv")
 @login_required
 def farm_reports_csv(farm_id: int):
-    farm = get_farm_for(_buyer(), farm_id)
+    farm = get_farm_for(signed_in_user(), farm_id)
     first, last = _report_period()
-    response = make_response(reports.figures_csv(*reports.figures(farm, _buyer(), first, last)))
+    response = make_response(
+        reports.figures_csv(*reports.figures(farm, signed_in_user(), first, last))
+    )
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{farm.slug}-{first.isoformat()}-{last.isoformat()}.csv"'

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.clock import local_today
 from app.commune_field import SHOW_COMMUNES
@@ -15,10 +15,11 @@ from app.errors import DomainError
 from app.extensions import db
 from app.i18n import current_language
 from app.validation import read_whole_number
-from app.web import UNPROCESSABLE, form_status, show_domain_error, submit
+from app.web import UNPROCESSABLE, form_status, show_domain_error, signed_in_user, submit
 from farms.services import get_farm_for
 from orders import services as orders
 from orders import stripe_payments
+from orders.checkout_input import contact_from, prefilled_form, reviewed_figures
 from orders.forms import PAYMENT_LABELS
 from orders.group_buying import services
 from orders.group_buying.forms import (
@@ -28,13 +29,9 @@ from orders.group_buying.forms import (
     local_deadline_input,
     read_local_deadline,
 )
-from orders.views import _contact, _prefilled_form, _reviewed, go_to_placed
+from orders.views import go_to_placed
 
 bp = Blueprint("group_buying", __name__, template_folder="templates")
-
-
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 @bp.route("/group/<int:offer_id>", methods=["GET", "POST"])
@@ -43,7 +40,7 @@ def offer_page(offer_id: int):
     fill in, review at the group price, place."""
     progress = services.offer_for_page(offer_id)
     if request.method == "GET":
-        form = _prefilled_form(JoinForm)
+        form = prefilled_form(JoinForm)
         form.quantity.data = str(progress.offer.variant.min_order_qty)
         return _render(progress, form)
     form = JoinForm(stripe=stripe_payments.stripe_enabled())
@@ -55,7 +52,7 @@ def offer_page(offer_id: int):
         try:
             if request.form.get("step") == "place":
                 return _join(progress.offer, form, quantity)
-            orders.clean_contact(_contact(form))
+            orders.clean_contact(contact_from(form))
             quote = services.quote_join(
                 progress.offer,
                 quantity,
@@ -75,13 +72,13 @@ def _join(offer, form: JoinForm, quantity: int):
     placed = services.join_offer(
         offer,
         quantity,
-        buyer=_user(),
-        contact=_contact(form),
+        buyer=signed_in_user(),
+        contact=contact_from(form),
         payment_method=form.payment_method.data,
-        shown_prices=_reviewed("price-"),
+        shown_prices=reviewed_figures("price-"),
         today=local_today(),
         language=current_language(),
-        reviewed_totals=_reviewed("total-"),
+        reviewed_totals=reviewed_figures("total-"),
     )
     db.session.commit()
     return go_to_placed(placed)
@@ -103,7 +100,7 @@ def _render(progress, form, quote=None):
 @login_required
 def farm_offers(farm_id: int):
     """The farm's offers with their counts, and a form to open one."""
-    user = _user()
+    user = signed_in_user()
     farm = get_farm_for(user, farm_id)
     form = GroupOfferForm(variants=services.variants_for_offers(farm, user))
     if request.method == "GET":  # a day from now, the usual length of a group (Sendo's)
