@@ -22,7 +22,7 @@ from app.i18n import format_amount, format_local_datetime, format_vnd
 from app.pdf import BOLD, REGULAR, markup_text, plain_text, register_fonts
 from orders.models import Order
 from orders.weighed.amounts import settlement
-from orders.weighed.documents import weighed_rows
+from orders.weighed.documents import parcel_grams, weighed_rows
 from products.units import translate_unit_label
 
 LABEL_SIZE = (100 * mm, 150 * mm)
@@ -178,7 +178,7 @@ def delivery_label_pdf(order: Order) -> bytes:
     page.drawString(left, y - 10 * mm, plain_text(farm.place, 52))
     if farm.contact_phone:
         page.drawString(left, y - 15 * mm, display_phone(farm.contact_phone))
-    weight_kg = sum(line.weight_grams for line in order.lines) / 1000
+    weight_kg = parcel_grams(order) / 1000
     page.setFont(BOLD, 12)
     page.drawString(left, 14 * mm, _payment_line(order))
     page.setFont(REGULAR, 9)

@@ -1,5 +1,6 @@
-"""The packing slip's rows for weighed goods: each weighed line's estimate and actual
-weight, the difference and the final total (orders.documents adds them under its total)."""
+"""Weighed goods on the farm's documents: the packing slip's rows (each weighed line's
+estimate and actual weight, the difference and the final total, added under its total) and
+the parcel's weight on the delivery label."""
 
 from __future__ import annotations
 
@@ -31,3 +32,12 @@ def weighed_rows(order: Order) -> list[list[str]]:
     rows.append(["", "", "", _("Difference"), format_vnd(money.adjustment_vnd)])
     rows.append(["", "", "", _("Final total"), format_vnd(money.final_total_vnd)])
     return rows
+
+
+def parcel_grams(order: Order) -> int:
+    """The box's weight for the carrier: a weighed line at the grams the farm packed once
+    they are recorded, every other line at its variant's weight."""
+    return sum(
+        line.actual_grams if line.sold_by_weight and line.actual_grams else line.weight_grams
+        for line in order.lines
+    )

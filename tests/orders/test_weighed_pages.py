@@ -242,6 +242,8 @@ def test_the_packing_slip_and_label_carry_the_estimate_and_the_final_figures(
     )
     # A heavier prepaid box above the farm's 0 ₫ limit: the rest is collected.
     assert "Đãthanhtoán;thukhigiao:4.500₫" in label
+    # The carrier weighs what was packed (2,500 g), not the 2,400 g estimate.
+    assert "Khốilượngkhoảng2,5kg" in label
 
 
 def test_the_stock_page_names_a_weighed_product_as_text_in_its_refusal(client, placed):
