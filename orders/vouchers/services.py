@@ -24,6 +24,7 @@ from app.clock import VIETNAM, local_today
 from app.db import utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.locks import lock_for_this_transaction
 from app.validation import parse_vnd, parse_whole_number
 from farms.models import Farm
 from farms.permissions import ensure_can_manage
@@ -119,8 +120,8 @@ def create_voucher(
         uses_per_buyer, "uses_per_buyer", _l("The uses per buyer"), minimum=1, maximum=uses
     )
     products = _products(farm, product_ids or [])
-    if farm is not None:  # two people of the farm creating the same code at once
-        db.session.execute(select(Farm.id).where(Farm.id == farm.id).with_for_update())
+    # Two people of the farm, or two operators, creating the same code at once.
+    lock_for_this_transaction(f"voucher-code:{farm.id if farm else 'platform'}:{code}")
     if _live_code_exists(code, farm):
         raise DomainError(
             _l("A voucher with code %(code)s is already running.", code=code), field="code"

@@ -183,3 +183,53 @@ def test_two_orders_of_a_checkout_cancelled_at_once_give_the_use_back_once(
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("issuer", ["platform", "farm"])
+def test_two_issuers_creating_the_same_code_at_once_make_one_voucher(
+    database_factory, tmp_path, issuer
+):
+    """Two operators (a platform code has no farm row to lock), or two people of one farm,
+    create the same code at the same moment: one voucher, the other is told it runs."""
+    from app.errors import DomainError
+    from farms.models import Farm
+
+    app = make_test_app(database_factory("postgresql", f"vr_same_code_{issuer}"), str(tmp_path))
+    upgrade_schema(app)
+    with app.app_context():
+        if issuer == "platform":
+            farm_id = None
+            actors = [make_user(Role.OPERATOR).id, make_user(Role.OPERATOR).id]
+        else:
+            farm = make_farm()
+            farm_id = farm.id
+            actors = [farm.members[0].user.id] * 2
+        db.session.commit()
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def create(actor_id):
+        with app.app_context():
+            actor = db.session.get(User, actor_id)
+            farm = db.session.get(Farm, farm_id) if farm_id else None
+            start.wait()
+            try:
+                make_voucher(farm, actor=actor, code="MUAVAI")
+                db.session.commit()
+                outcomes.append("created")
+            except DomainError as refused:
+                db.session.rollback()
+                outcomes.append(str(refused.message))
+
+    threads = [threading.Thread(target=create, args=(actor_id,)) for actor_id in actors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert sorted(outcomes) == ["created", "Đang có một mã giảm giá MUAVAI còn hiệu lực."]
+        with app.app_context():
+            assert db.session.scalar(select(func.count(Voucher.id))) == 1
+    finally:
+        with app.app_context():
+            db.engine.dispose()
