@@ -120,14 +120,29 @@ class OperatorFarmPayouts(MethodView):
     @authorized(blp, "operator:write")
     @blp.arguments(OperatorNewPayoutSchema)
     @blp.response(201, OperatorPayoutSchema)
+    @blp.alt_response(
+        200,
+        schema=OperatorPayoutSchema,
+        success=True,
+        description="Already recorded with this reference and amount (a retried request): "
+        "the payout recorded first, nothing new",
+    )
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def post(self, payout, farm_id: int):
-        """Record a bank transfer to the farm; refused above what it is owed (422)."""
+        """Record a bank transfer to the farm; refused above what it is owed (422). The
+        reference names the transfer: sent again with the same amount, the first payout is
+        answered with 200; with another amount, 422."""
         operator = operator_caller()
         farm = get_or_not_found(Farm, farm_id)
-        entry = payouts.record_payout(
-            farm, operator, str(payout["amount_vnd"]), payout["reference"]
-        )
+        try:
+            entry = payouts.record_payout(
+                farm, operator, str(payout["amount_vnd"]), payout["reference"]
+            )
+        except payouts.PayoutAlreadyRecorded as recorded:
+            db.session.rollback()
+            if -recorded.earlier.amount_vnd != payout["amount_vnd"]:
+                raise
+            return _payout(recorded.earlier), 200
         db.session.commit()
         return _payout(entry)

@@ -2,7 +2,9 @@
 
 Card money reaches the platform's Stripe account; an operator transfers each farm's share
 to its bank account and records the transfer here as a payout. A payout never exceeds
-what the farm is owed, and every entry says who recorded it. Money that arrived for an
+what the farm is owed, carries the bank transfer's reference (one payout per reference and
+farm, so a retried request or a form sent twice records the transfer once), and every entry
+says who recorded it. Money that arrived for an
 order already cancelled is listed apart, as a refund to make, until it is refunded.
 """
 
@@ -70,6 +72,23 @@ def farms_owed(operator: User) -> list[FarmOwed]:
     return [FarmOwed(farms[farm_id], amount) for farm_id, amount in rows]
 
 
+class PayoutAlreadyRecorded(DomainError):
+    """The farm already has a payout with this transfer reference (`earlier`): a retried
+    request, or the same transfer typed in twice."""
+
+    def __init__(self, earlier: LedgerEntry) -> None:
+        super().__init__(
+            _l(
+                "A payout with reference %(reference)s (%(amount)s) is already recorded for "
+                "this farm; each bank transfer has its own reference.",
+                reference=earlier.note,
+                amount=format_vnd(-earlier.amount_vnd),
+            ),
+            field="reference",
+        )
+        self.earlier = earlier
+
+
 def record_payout(farm: Farm, operator: User, amount: str, reference: str) -> LedgerEntry:
     """Record a bank transfer to the farm; refused above the farm's balance and outside the
     operator's province."""
@@ -78,6 +97,15 @@ def record_payout(farm: Farm, operator: User, amount: str, reference: str) -> Le
     reference = clean_text(reference, "reference", 100, _l("the transfer reference"))
     # Two operators paying the same farm at once must not both pass the balance check.
     db.session.execute(select(Farm.id).where(Farm.id == farm.id).with_for_update())
+    earlier = db.session.scalar(
+        select(LedgerEntry).where(
+            LedgerEntry.farm_id == farm.id,
+            LedgerEntry.kind == LedgerKind.PAYOUT.value,
+            LedgerEntry.note == reference,
+        )
+    )
+    if earlier is not None:  # before the balance check: a retry of a full payout owes 0
+        raise PayoutAlreadyRecorded(earlier)
     owed = farm_balance(farm)
     if paid > owed:
         raise DomainError(

@@ -163,3 +163,27 @@ def test_a_reference_no_database_can_keep_is_refused(client, app):
         "Đoạn chữ này chứa ký tự không phải là chữ."
     ]
     assert database_snapshot() == before
+
+
+def test_a_retried_payout_answers_the_first_and_records_nothing_more(client, app):
+    """A client that lost the 201 sends the payout again: the same reference and amount get
+    the first payout back (200); another amount under that reference is refused (422)."""
+    ours, _ = two_provinces_farms()
+    owe(ours, 500_000)
+    headers = headers_of(province_operator(), language="vi")
+    url = f"/api/v1/operator/farms/{ours.id}/payouts"
+    first = client.post(url, json={"amount_vnd": 300_000, "reference": "FT9"}, headers=headers)
+    before = database_snapshot()
+
+    again = client.post(url, json={"amount_vnd": 300_000, "reference": "FT9"}, headers=headers)
+    other_amount = client.post(
+        url, json={"amount_vnd": 200_000, "reference": "FT9"}, headers=headers
+    )
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json() == first.get_json()
+    assert other_amount.status_code == 422
+    assert "reference" in other_amount.get_json()["errors"]
+    assert "đã được ghi nhận" in other_amount.get_json()["detail"]
+    assert database_snapshot() == before
+    assert farm_balance(ours) == 200_000

@@ -152,3 +152,24 @@ def test_a_payout_to_a_farm_owed_nothing_is_refused_with_a_message(app, client, 
 def test_the_owed_list_is_for_operators_only(app):
     with pytest.raises(PermissionDenied):
         payouts.farms_owed(make_farm().members[0].user)
+
+
+def test_a_transfer_reference_is_recorded_once_per_farm(app, operator):
+    """The same transfer sent twice (a double submit, a retry) is one payout; the refusal
+    comes before the balance check, so a retried full payout is named as recorded."""
+    farm = make_farm()
+    owe(farm, 500_000)
+    payouts.record_payout(farm, operator, "500000", "FT2611220001")
+    before = database_snapshot()
+
+    with pytest.raises(payouts.PayoutAlreadyRecorded) as refused:
+        payouts.record_payout(farm, operator, "500000", "FT2611220001")
+
+    assert refused.value.field == "reference"
+    assert "FT2611220001" in str(refused.value.message)
+    assert refused.value.earlier.amount_vnd == -500_000
+    assert database_snapshot() == before
+    # Another farm may carry the same reference (one transfer per farm is the rule).
+    other = make_farm()
+    owe(other, 100_000)
+    assert payouts.record_payout(other, operator, "100000", "FT2611220001").farm_id == other.id
