@@ -1,4 +1,5 @@
-"""Rate limits on every /api/v1 operation: per token for a valid token, per client address
+"""Rate limits on every /api/v1 operation: per account for a valid token (all of one person's
+tokens share one allowance, so minting more tokens does not multiply it), per client address
 for everyone else (public calls, and bad or missing tokens, so guessing is slow too).
 
 The limits are read from the configuration at each request (API_RATE_LIMIT,
@@ -27,7 +28,7 @@ SCOPE = "api-v1"
 def caller_key() -> str:
     credential = current_credential()
     if credential is not None:
-        return f"api-token:{credential.token_id}"
+        return f"api-account:{credential.user.id}"
     return f"api-address:{client_address()}"
 
 

@@ -1,4 +1,5 @@
-"""Every /api/v1 operation is rate-limited per token, and per address without one."""
+"""Every /api/v1 operation is rate-limited per account (all its tokens together), and per
+address without a valid token."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ def test_a_token_past_its_limit_gets_a_429_problem_with_retry_after(client, app,
     monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")
     farmer = make_user(Role.FARMER)
     secret = make_token(farmer, {"orders:read"})
-    other = make_token(farmer, {"orders:read"})
+    minted = make_token(farmer, {"orders:read"})
+    someone_else = make_token(make_user(Role.FARMER), {"orders:read"})
 
     answers = [client.get("/api/v1/token", headers=bearer(secret)) for _ in range(3)]
 
@@ -20,8 +22,10 @@ def test_a_token_past_its_limit_gets_a_429_problem_with_retry_after(client, app,
     assert refused.content_type == "application/problem+json"
     assert refused.get_json()["status"] == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 60
-    # Each token counts alone, even from the same address
-    assert client.get("/api/v1/token", headers=bearer(other)).status_code == 200
+    # A second token of the same account shares its allowance: minting tokens does not
+    # multiply the limit. Another account's token, from the same address, counts alone.
+    assert client.get("/api/v1/token", headers=bearer(minted)).status_code == 429
+    assert client.get("/api/v1/token", headers=bearer(someone_else)).status_code == 200
 
 
 def test_the_limit_counts_every_operation_of_the_api_together(client, app, monkeypatch):
