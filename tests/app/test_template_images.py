@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted(
     p
     for p in ROOT.glob("*/**/templates/**/*.html")
-    if ".venv" not in p.parts and "node_modules" not in p.parts
+    # Hidden folders (.venv, .mutation's copies of the code) and npm packages are not ours.
+    if not any(part.startswith(".") or part == "node_modules" for part in p.relative_to(ROOT).parts)
 )
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.S)
 JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
