@@ -91,3 +91,23 @@ def test_cards_offer_both_sizes_at_their_measured_width(client):
     assert img.attrs["sizes"].endswith("calc(50vw - 1.5rem)") and "237px" in img.attrs["sizes"]
     # the home page's cards sit below the welcome text: they stay lazy
     assert img.attrs["loading"] == "lazy" and "fetchpriority" not in img.attrs
+
+
+def test_the_farm_pages_first_row_of_photos_loads_at_once_and_the_rest_lazily(client):
+    """Two photos a row on a phone, right under the farm's name: they are the first screen."""
+    from farms.models import FarmPhoto
+    from tests.farms.factories import make_farm
+
+    farm = make_farm()
+    for n in range(4):
+        db.session.add(
+            FarmPhoto(farm=farm, display_key=f"f/{n}.webp", thumb_key=f"f/{n}t.webp", position=n)
+        )
+    db.session.flush()
+    db.session.expire(farm)
+
+    html = client.get(f"/farms/{farm.slug}").get_data(as_text=True)
+    photos = find_all(find_all(html, "div", "gallery-strip")[0], "img")
+
+    assert [img.attrs.get("fetchpriority") for img in photos] == ["high", "high", None, None]
+    assert [img.attrs.get("loading") for img in photos] == [None, None, "lazy", "lazy"]
