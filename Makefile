@@ -10,6 +10,8 @@ WORKERS ?=
 # What `install` puts in the virtualenv: the package alone, or with its dev/test extras.
 SPEC   ?= .
 STAMP   = $(VENV)/.installed-$(if $(findstring dev,$(SPEC)),dev,base)
+# npm's own record of what `npm ci` installed: the stamp of the browser checks' packages.
+BROWSER_CHECKS = browser-checks/node_modules/.package-lock.json
 
 .PHONY: run stack test mutation install translations extract-messages lint format clean
 
@@ -27,7 +29,7 @@ stack: install translations
 	$(BIN)/python -m stack $(if $(STACK_PORT),--port $(STACK_PORT))
 
 test: SPEC = .[dev]
-test: install translations
+test: install translations $(BROWSER_CHECKS)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Mutation testing of the money and safety modules (bench/mutation.py); not part of `test`.
@@ -46,6 +48,16 @@ install: $(VENV)/bin/python
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
+
+# The browser checks' npm packages (axe-core for tests/e2e/test_accessibility.py, Lighthouse
+# for bench/reach.py), installed exactly from the lock, again only when the lock changes. Without
+# npm this is skipped: the axe test then skips locally and fails under CI=true.
+$(BROWSER_CHECKS): browser-checks/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix browser-checks --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: browser checks not installed (the axe test will skip, or fail under CI=true)"; \
+	fi
 
 # Compiled catalogues (.mo) are build output, made from the committed .po files.
 translations: install
@@ -71,4 +83,4 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) instance test-output .pytest_cache mutants .mutation
+	rm -rf $(VENV) instance test-output .pytest_cache mutants .mutation browser-checks/node_modules

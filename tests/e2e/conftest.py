@@ -17,6 +17,8 @@ from tests.support.live import serving
 from tests.support.requirements import missing
 
 CHROMIUM = "/usr/bin/chromium"
+# axe-core from the npm lock in browser-checks/ (make test runs `npm ci` there).
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "browser-checks/node_modules/axe-core/axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 PHONE = {"width": 360, "height": 780}
 # Flags that keep Chromium off the network and quiet in a sandbox without a display.
@@ -76,6 +78,24 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe(page) -> the page's accessibility violations, as axe-core reports them.
+
+    The script is read from the local npm copy (no network) and added inline, so the page's
+    context must be made with bypass_csp=True (the site's CSP allows no inline script)."""
+    if not AXE_SCRIPT.exists():
+        missing("axe-core", "run `make test`, or `npm ci --prefix browser-checks` (needs npm)")
+
+    def violations(page) -> list[dict]:
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        return page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+
+    return violations
 
 
 @pytest.fixture
