@@ -38,3 +38,29 @@ def test_the_english_page_says_who_certified(operator_page, client):
     client.post_form("/language", {"lang": "en"})
     page = operator_page()
     assert "certified by the province)" in page and "certified by the ministry)" in page
+
+
+def test_a_verified_certificate_and_its_stars_are_read_as_words(app, client):
+    """A screen reader hears "OCOP 4 sao" and "Giấy chứng nhận đã xác minh", not "black
+    star" four times and a bare check mark."""
+    from app.extensions import db
+    from products.models import OcopCertificate
+    from tests.support.markup import find_all
+
+    product = make_product(name="Chè 4 sao")
+    services.set_ocop(
+        product,
+        product.farm.members[0].user,
+        stars="4",
+        decision_number="4/QĐ",
+        decision_date=local_today() - timedelta(days=30),
+    )
+    operator = make_user(role=Role.OPERATOR)
+    services.verify_ocop(db.session.query(OcopCertificate).one(), operator)
+    log_in(client, operator.phone)
+
+    items = find_all(client.get("/admin/ocop").get_data(as_text=True), "li")
+    (row,) = [item for item in items if "4/QĐ" in item.spoken()]
+    assert row.spoken().startswith("OCOP 4 sao · Chè 4 sao")
+    assert row.spoken().endswith("Giấy chứng nhận đã xác minh")
+    assert "★" not in row.spoken() and "✓" not in row.spoken()
