@@ -51,8 +51,10 @@ def _item_text(item: dict) -> str:
 
 def _failed(report: dict, audit_id: str) -> str:
     audit = report["audits"][audit_id]
+    if audit.get("errorMessage"):  # e.g. layout-shifts' root causes on Debian's Chromium
+        return f"{audit_id}: {audit['title']} — Lighthouse could not tell: {audit['errorMessage']}"
     items = [_item_text(item) for item in (audit.get("details") or {}).get("items", [])]
-    items = [item for item in items if item]
+    items = list(dict.fromkeys(item for item in items if item))  # each element once
     shown = "; ".join(items[:3]) + (f" (+{len(items) - 3} more)" if len(items) > 3 else "")
     value = f" [{audit['displayValue']}]" if audit.get("displayValue") else ""
     return f"{audit_id}: {audit['title']}{value}" + (f" — {shown}" if shown else "")

@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -266,45 +267,96 @@ PAINT_SCRIPT = """() => new Promise(resolve => {
 })"""
 
 
-def first_paints(base: str, path: str, runs: int) -> list[tuple[str, list[float], list[str]]]:
-    """Per network setting: each run's FCP in seconds and the render-blocking requests."""
+@contextmanager
+def chromium():
+    """Debian's Chromium through Playwright, with the e2e tests' flags."""
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import CHROMIUM_ARGS, PHONE
+    from tests.e2e.conftest import CHROMIUM_ARGS
 
-    results = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            for name, latency, throughput, _ in NETWORKS:
-                paints, blocking = [], []
-                for _ in range(runs):
-                    # A fresh context per run: no cache, no cookie, no open connection.
-                    context = browser.new_context(viewport=PHONE, locale="vi-VN")
-                    page = context.new_page()
-                    cdp = context.new_cdp_session(page)
-                    cdp.send("Network.enable")
-                    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                    cdp.send(
-                        "Network.emulateNetworkConditions",
-                        {
-                            "offline": False,
-                            "latency": latency,
-                            "downloadThroughput": throughput,
-                            "uploadThroughput": throughput,
-                        },
-                    )
-                    page.goto(base + path, wait_until="commit", timeout=60_000)
-                    seen = page.evaluate(PAINT_SCRIPT)
-                    paints.append(seen["fcp"] / 1000)
-                    blocking = [urlsplit(url).path for url in seen["blocking"]]
-                    context.close()
-                results.append((name, paints, blocking))
+            yield browser
         finally:
             browser.close()
+
+
+def cold_tab(browser, viewport: dict, latency: float, throughput: float, headers=None):
+    """A tab in a fresh context (no cache, cookie or open connection) on an emulated network."""
+    context = browser.new_context(viewport=viewport, locale="vi-VN", extra_http_headers=headers)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": latency,
+            "downloadThroughput": throughput,
+            "uploadThroughput": throughput,
+        },
+    )
+    return context, page
+
+
+def first_paints(base: str, path: str, runs: int) -> list[tuple[str, list[float], list[str]]]:
+    """Per network setting: each run's FCP in seconds and the render-blocking requests."""
+    from tests.e2e.conftest import PHONE
+
+    results = []
+    with chromium() as browser:
+        for name, latency, throughput, _ in NETWORKS:
+            paints, blocking = [], []
+            for _ in range(runs):
+                context, page = cold_tab(browser, PHONE, latency, throughput)
+                page.goto(base + path, wait_until="commit", timeout=60_000)
+                seen = page.evaluate(PAINT_SCRIPT)
+                paints.append(seen["fcp"] / 1000)
+                blocking = [urlsplit(url).path for url in seen["blocking"]]
+                context.close()
+            results.append((name, paints, blocking))
     return results
+
+
+#: Each layout shift and the elements that moved, as tag#id.class paths (Lighthouse 12.2's
+#: own layout-shifts audit fails on Debian's Chromium: "RootCauses gatherer").
+SHIFTS_SCRIPT = """() => new Promise(resolve => {
+    const describe = node => {
+        const parts = [];
+        for (let n = node && node.nodeType === 3 ? node.parentElement : node;
+             n && n.nodeType === 1 && parts.length < 3; n = n.parentElement) {
+            parts.unshift(n.tagName.toLowerCase() + (n.id ? '#' + n.id : '')
+                + [...n.classList].map(c => '.' + c).join(''));
+        }
+        return parts.join(' > ') || '(removed)';
+    };
+    const shifts = [];
+    new PerformanceObserver(list => {
+        for (const e of list.getEntries()) {
+            if (e.hadRecentInput) continue;
+            shifts.push({value: e.value, moved: e.sources.map(s => describe(s.node))});
+        }
+    }).observe({type: 'layout-shift', buffered: true});
+    setTimeout(() => resolve(shifts), 1500);
+})"""
+#: DevTools' "Slow 4G" preset, near Lighthouse's simulated mobile network.
+SLOW_4G = (150 * 3.75, 1.6 * 1000 * 1000 / 8 * 0.9)
+#: Lighthouse's mobile screen.
+LIGHTHOUSE_SCREEN = {"width": 412, "height": 823}
+
+
+def layout_shifts(base: str, path: str, headers: dict[str, str]) -> list[str]:
+    """The page's layout shifts in Chromium on a slow 4G network, and what moved in each."""
+    with chromium() as browser:
+        context, page = cold_tab(browser, LIGHTHOUSE_SCREEN, *SLOW_4G, headers)
+        page.goto(base + path, wait_until="load", timeout=60_000)
+        shifts = page.evaluate(SHIFTS_SCRIPT)
+        context.close()
+    return [f"{shift['value']:.3f}: {', '.join(shift['moved'])}" for shift in shifts]
 
 
 def trace_html_size(port: int, path: str) -> tuple[int, int, bool]:
@@ -371,6 +423,7 @@ def main() -> int:
     parser.add_argument("--pages", help="comma-separated page names (default: all)")
     parser.add_argument("--runs", type=int, default=3, help="first-paint runs per network")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--reports", help="keep Lighthouse's JSON reports in this folder")
     parser.add_argument(
         "--report-only", action="store_true", help="exit 0 even when a target is missed"
     )
@@ -385,6 +438,8 @@ def main() -> int:
             " (or point --lighthouse / $LIGHTHOUSE at one)"
         )
 
+    if options.reports:
+        os.makedirs(options.reports, exist_ok=True)
     from tests.support.postgres import PostgresCluster
 
     workdir = tempfile.mkdtemp(prefix="nongsan-reach-")
@@ -410,14 +465,16 @@ def main() -> int:
                 headers = {"Accept-Language": "vi"}
                 if name in pages.signed_in:
                     headers["Cookie"] = pages.cookie
-                out = os.path.join(workdir, f"lighthouse-{len(audits)}.json")
+                out = os.path.join(options.reports or workdir, f"lighthouse-{name}.json")
                 print(f"  lighthouse {name:<17} {pages.paths[name]}", flush=True)
-                audits.append(
-                    summarise(
-                        name,
-                        run_lighthouse(options.lighthouse, base + pages.paths[name], headers, out),
-                    )
-                )
+                report = run_lighthouse(options.lighthouse, base + pages.paths[name], headers, out)
+                audit = summarise(name, report)
+                if audit.metrics["CLS"] > 0:
+                    audit.failures += [
+                        f"layout shift in Chromium on slow 4G, {shift}"
+                        for shift in layout_shifts(base, pages.paths[name], headers)
+                    ]
+                audits.append(audit)
             lighthouse_table(audits)
             misses += [f"{audit.page}: {miss}" for audit in audits for miss in audit.misses]
         if options.only != "lighthouse":
