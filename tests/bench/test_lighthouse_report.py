@@ -87,3 +87,21 @@ def test_a_performance_miss_lists_what_slowed_the_page_not_the_metrics():
         "render-blocking-resources: Eliminate render-blocking resources"
         " [Potential savings of 300 ms] — http://127.0.0.1/static/css/site.css"
     ]
+
+
+def test_an_audit_lighthouse_could_not_run_says_so_instead_of_naming_nothing():
+    report = _report(cls=0.007)
+    report["audits"]["layout-shifts"] = {
+        "score": None,
+        "scoreDisplayMode": "error",
+        "title": "Avoid large layout shifts",
+        "errorMessage": "Required RootCauses gatherer encountered an error",
+    }
+
+    audit = summarise("checkout", report)
+
+    assert audit.misses == ["CLS 0.007 > 0"]
+    assert audit.failures == [
+        "layout-shifts: Avoid large layout shifts — Lighthouse could not tell:"
+        " Required RootCauses gatherer encountered an error"
+    ]
