@@ -3,7 +3,7 @@ miss is named with the audits that caused it (what the next engineer fixes)."""
 
 from __future__ import annotations
 
-from bench.lighthouse_report import summarise
+from bench.lighthouse_report import add_observed_shifts, summarise
 
 
 def _report(*, accessibility=1.0, cls=0.0, perf=1.0, contrast=1.0, render_blocking=1.0) -> dict:
@@ -105,3 +105,23 @@ def test_an_audit_lighthouse_could_not_run_says_so_instead_of_naming_nothing():
         "layout-shifts: Avoid large layout shifts — Lighthouse could not tell:"
         " Required RootCauses gatherer encountered an error"
     ]
+
+
+def test_a_shift_seen_on_a_throttled_load_is_a_miss_even_when_lighthouse_saw_none():
+    audit = summarise("product", _report())
+
+    add_observed_shifts(audit, [(0.251, ["article.product-page > div.product-info"])])
+
+    assert audit.shift_4g == 0.251
+    assert audit.misses == ["CLS on slow 4G, photos late 0.251 > 0"]
+    assert audit.failures == [
+        "layout shift on slow 4G, photos late, 0.251: article.product-page > div.product-info"
+    ]
+
+
+def test_a_throttled_load_without_shifts_adds_no_miss():
+    audit = summarise("home", _report())
+
+    add_observed_shifts(audit, [])
+
+    assert audit.shift_4g == 0 and audit.misses == [] and audit.failures == []
