@@ -1,6 +1,7 @@
 // Address forms (macros/address.html). The page works without this script: a button lists
-// the communes of a newly chosen province. Here that button is pressed on change, and a
-// search box filters the long commune list, ignoring accents ("hoan kiem" finds Hoàn Kiếm).
+// the communes of a newly chosen province. Here that button is pressed on change, and the
+// search box that shares its place filters the long commune list, ignoring accents
+// ("hoan kiem" finds Hoàn Kiếm). Only visibility changes (CSS .scripted), never the layout.
 (function () {
   "use strict";
 
@@ -12,20 +13,18 @@
   document.querySelectorAll("select[data-commune-refresh]").forEach(function (select) {
     var button = select.form && select.form.querySelector("button[name='show_communes']");
     if (!button) return;
-    button.hidden = true;
     select.addEventListener("change", function () {
       select.form.requestSubmit(button);
     });
   });
 
   document.querySelectorAll("select[data-commune-list]").forEach(function (select) {
-    if (select.options.length < 2) return;
-    var search = document.createElement("input");
-    search.type = "search";
-    search.className = "commune-search";
-    search.setAttribute("aria-label", select.dataset.searchLabel);
-    search.placeholder = select.dataset.searchLabel;
-    select.parentNode.insertBefore(search, select);
+    var tools = select.parentNode.querySelector(".commune-tools");
+    if (!tools) return;
+    tools.classList.add("scripted");
+    if (select.options.length < 2) return;  // nothing to search: the box stays hidden
+    var search = tools.querySelector(".commune-search");
+    tools.classList.add("searchable");
     search.addEventListener("input", function () {
       var query = fold(search.value.trim());
       var matches = [];
