@@ -35,8 +35,11 @@ def listener(live_app, monkeypatch):
 
 
 @pytest.fixture
-def farm_with_product(live_app):
-    """A farm that delivers everywhere, one product on sale; returns (farm id, product page)."""
+def farm_with_product(live_app, demo_shop):
+    """A farm that delivers everywhere, one product on sale; returns (farm id, product page).
+
+    The demo is seeded first: it adds its orders only to a shop without any, and the
+    operators' journeys need them, whichever journey runs first."""
     app, _ = live_app
     with app.app_context():
         farmer = make_user(role=Role.FARMER, identifier=FARMER_PHONE, full_name="Hà Văn Mận")
