@@ -29,7 +29,8 @@ LOG_LENGTH = 50
 STATUS_LABELS = {
     DeliveryStatus.PENDING: _l("Pending"),
     DeliveryStatus.SENDING: _l("Sending"),
-    DeliveryStatus.DELIVERED: _l("Delivered"),
+    # Not "Delivered": its Vietnamese is the order status ("Đã giao"), read as goods handed over.
+    DeliveryStatus.DELIVERED: _l("Sent successfully"),
     DeliveryStatus.RETRYING: _l("Retrying"),
     DeliveryStatus.FAILED: _l("Given up"),
 }
