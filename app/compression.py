@@ -49,6 +49,22 @@ def _buffer_small_static_text(response: Response) -> Response:
     return response
 
 
+class _CompressErrorPagesToo(Compress):
+    """Flask-Compress leaves every answer outside 2xx alone; but a label that is not genuine
+    answers a full page with a 404, as do the other error pages, and a phone on a weak
+    signal waits for those bytes just the same."""
+
+    def after_request(self, response: Response | None) -> Response:
+        if response is None or not 400 <= response.status_code < 600:
+            return super().after_request(response)
+        status = response.status_code
+        response.status_code = 200  # the only check that differs; no ETag, no conditional
+        try:
+            return super().after_request(response)
+        finally:
+            response.status_code = status
+
+
 def init_compression(app: Flask) -> None:
     """Register compression. Call it before every other after_request hook: Flask runs them
     in reverse order, so it then runs last, after the security and cache headers are set."""
@@ -61,5 +77,5 @@ def init_compression(app: Flask) -> None:
         COMPRESS_LEVEL=6,
         COMPRESS_BR_LEVEL=5,
     )
-    Compress(app)
+    _CompressErrorPagesToo(app)
     app.after_request(_buffer_small_static_text)  # registered after, so it runs before

@@ -51,6 +51,16 @@ def test_a_page_is_brotli_for_chromium_not_zstd_and_gzip_for_an_older_client(cli
         assert int(answer.headers["Content-Length"]) < len(plain.get_data()) / 2
 
 
+def test_a_not_genuine_labels_page_is_compressed_and_keeps_its_404(client):
+    plain = client.get("/T/NOTPRINTED0001")
+    page = client.get("/T/NOTPRINTED0001", headers={"Accept-Encoding": CHROME})
+
+    assert plain.status_code == page.status_code == 404
+    assert page.headers["Content-Encoding"] == "br"
+    assert decoded(page) == plain.get_data()
+    assert page.headers["Cache-Control"] == "no-store"
+
+
 def test_compression_runs_last_keeping_every_header_the_page_set(client):
     make_product(name="Bưởi Thanh Hồng")
     plain = client.get("/products")
