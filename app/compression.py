@@ -55,10 +55,14 @@ class _CompressErrorPagesToo(Compress):
     signal waits for those bytes just the same."""
 
     def after_request(self, response: Response | None) -> Response:
-        if response is None or not 400 <= response.status_code < 600:
+        if (
+            response is None
+            or not 400 <= response.status_code < 600
+            or response.get_etag()[0]  # a conditional request could turn it into a 304
+        ):
             return super().after_request(response)
         status = response.status_code
-        response.status_code = 200  # the only check that differs; no ETag, no conditional
+        response.status_code = 200  # the only check of Flask-Compress's that differs
         try:
             return super().after_request(response)
         finally:
