@@ -28,6 +28,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
+    from app.compression import init_compression
+
+    # First of all hooks, so that it runs last: it compresses the answer the others finished.
+    init_compression(app)
     from app.web import IdConverter
 
     # Before any blueprint: every <int:…> in a route is a bounded row id.

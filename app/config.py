@@ -108,6 +108,9 @@ def load_config(instance_path: str) -> dict[str, object]:
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 30),
         # Seconds a browser or proxy may keep a page every visitor sees alike (app/http_cache.py).
         "HTTP_CACHE_SECONDS": _int("HTTP_CACHE_SECONDS", 30),
+        # Brotli/gzip by the application itself (app/compression.py), so `make run` and a bare
+        # gunicorn send compressed pages; NONGSAN_COMPRESS=off when a proxy in front does it.
+        "COMPRESS_RESPONSES": _bool("NONGSAN_COMPRESS", True),
         # A label scanned more often than this may have been copied: the trace page says so.
         "LABEL_SCAN_WARNING_THRESHOLD": _int("LABEL_SCAN_WARNING_THRESHOLD", 20),
         # Label scans one client address may make (each one is counted and logged).

@@ -37,6 +37,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.http_cache import public_page
+from app.inline_styles import inline_styles
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,9 @@ def _carries_a_token() -> bool:
 
 def _page_key() -> str:
     # The full path (with its query string) is rendered into the page, so it is the key.
-    raw = f"{request.endpoint}\n{get_locale()}\n{request.full_path}"
+    # The inlined stylesheet's digest too: a page kept from before an edit would carry a
+    # <style> whose hash the current policy no longer allows.
+    raw = f"{request.endpoint}\n{get_locale()}\n{request.full_path}\n{inline_styles().digest()}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
@@ -160,7 +163,8 @@ def _slot(name: str) -> Markup:
 
 
 def _shared_key(key: str, language: str) -> str:
-    return hashlib.sha256(f"{key}\n{language}".encode()).hexdigest()
+    styles = inline_styles().digest()  # as in _page_key
+    return hashlib.sha256(f"{key}\n{language}\n{styles}".encode()).hexdigest()
 
 
 def _fill_slots(page: str, slots: dict[str, Markup]) -> str:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from flask import Flask, Response, abort, request
 from flask_login import current_user
 
-# Every style, script and image is served from static/; nothing loads from a CDN.
+from app.inline_styles import inline_styles
+
+# Every style, script and image is served from static/; nothing loads from a CDN. The one
+# inline style allowed is the stylesheet the label pages inline, by its hash (app/inline_styles.py).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    "default-src 'self'; img-src 'self' data:; style-src 'self' {inline_styles}; "
+    "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "object-src 'none'"
 )
 
 #: Added in production, where the site is served over https only (behind the TLS proxy).
@@ -19,9 +23,8 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
     "accelerometer=(), gyroscope=(), magnetometer=()",
 )
-#: Sent with every answer (a view may set its own Content-Security-Policy first).
+#: Sent with every answer, after the Content-Security-Policy (a view may set its own first).
 SECURITY_HEADERS = (
-    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("X-Frame-Options", "DENY"),
@@ -46,6 +49,11 @@ def security_headers(config) -> tuple[tuple[str, str], ...]:
     if config.get("NONGSAN_ENV") == "production":
         return (*SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY)
     return SECURITY_HEADERS
+
+
+def content_security_policy() -> str:
+    """The policy, with the current hash of each stylesheet a page may inline."""
+    return CONTENT_SECURITY_POLICY.format(inline_styles=inline_styles().csp_sources())
 
 
 def _is_private_page() -> bool:
@@ -73,6 +81,7 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def add_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         for name, value in security_headers(app.config):
             response.headers.setdefault(name, value)
         if "Cache-Control" not in response.headers and _is_private_page():

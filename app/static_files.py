@@ -22,6 +22,8 @@ from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
+from app.inline_styles import init_inline_styles
+
 HASH_LENGTH = 12
 VERSION_ARGUMENT = "v"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -94,5 +96,6 @@ class StaticFilesKeepNoSession(SecureCookieSessionInterface):
 def init_static_files(app: Flask) -> None:
     app.session_interface = StaticFilesKeepNoSession()
     app.extensions["static_hashes"] = StaticHashes(app.static_folder)
+    init_inline_styles(app)
     app.url_defaults(_add_hash)
     app.after_request(_cache_static_file)

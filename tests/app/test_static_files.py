@@ -118,7 +118,7 @@ def test_pages_link_the_hashed_urls_and_keep_their_own_http_caching(client):
 
     css, logo = sha12(STATIC / "css/site.css"), sha12(STATIC / "img/logo.svg")
     assert f'href="/static/css/site.css?v={css}"' in html
-    assert f'src="/static/img/logo.svg?v={logo}"' in html
+    assert f'<link rel="icon" href="/static/img/logo.svg?v={logo}"' in html
     assert not re.search(r"/static/[^\"'?]+[\"']", html)  # no static URL without its hash
     # The page itself is still public for a short while, with an ETag that answers 304.
     assert page.headers["Cache-Control"] == "public, max-age=30, stale-if-error=300"
@@ -146,3 +146,21 @@ def test_a_static_file_neither_varies_with_nor_sets_the_session_cookie(client):
         assert css.status_code == 200
         assert "Cookie" not in css.headers.get("Vary", "")
         assert "Set-Cookie" not in css.headers
+
+
+def test_the_header_logo_is_drawn_inline_so_the_favicon_file_is_fetched_once(client):
+    # An <img> of the favicon's file is a second download of it (the browser's favicon
+    # loader fetches the icon apart from the page's images).
+    html = client.get("/").get_data(as_text=True)
+
+    assert html.count("/static/img/logo.svg") == 1  # the <link rel="icon"> alone
+    brand = html[html.index('class="brand"') :]
+    assert brand.index('<svg aria-hidden="true"') < brand.index("Nông Sản Số")
+    assert "<img" not in brand[: brand.index("</a>")]
+
+
+def test_the_favicon_at_its_hashed_address_is_immutable_for_a_year(client):
+    logo = sha12(STATIC / "img/logo.svg")
+    with client.get(f"/static/img/logo.svg?v={logo}") as icon:
+        assert icon.status_code == 200
+        assert icon.headers["Cache-Control"] == YEAR
