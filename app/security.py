@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, g, request
 from flask_login import current_user
 
 from app.inline_styles import inline_styles
@@ -52,8 +52,11 @@ def security_headers(config) -> tuple[tuple[str, str], ...]:
 
 
 def content_security_policy() -> str:
-    """The policy, with the current hash of each stylesheet a page may inline."""
-    return CONTENT_SECURITY_POLICY.format(inline_styles=inline_styles().csp_sources())
+    """The policy, with the current hash of each stylesheet a page may inline, and of the
+    text this page inlined if the file changed while it was rendered."""
+    sources = inline_styles().csp_sources().split()
+    sources += sorted(set(g.get("inlined_style_sources", ())) - set(sources))
+    return CONTENT_SECURITY_POLICY.format(inline_styles=" ".join(sources))
 
 
 def _is_private_page() -> bool:

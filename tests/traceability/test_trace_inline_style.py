@@ -101,3 +101,60 @@ def test_an_edited_stylesheet_gets_a_new_hash_and_no_cached_page_keeps_the_old_t
     assert allowed_by_hash(style, policy)
     old_style, _ = style_and_policy(before)
     assert not allowed_by_hash(old_style, policy)
+
+
+def test_a_stylesheet_gone_or_broken_after_start_up_keeps_the_last_good_text(
+    app, own_stylesheet, caplog
+):
+    """A deploy swapping files must not fail every response (each one's policy carries the
+    hash): the last good text and hash stay, and the failure is logged."""
+    page = label_pages(app)["batch page"]
+    good_style, good_policy = style_and_policy(get(app, page))
+
+    own_stylesheet.write_text(own_stylesheet.read_text() + "\n.x::after { content: '</b>'; }\n")
+    broken = get(app, page)
+    own_stylesheet.unlink()
+    gone = get(app, page)
+
+    for response in (broken, gone):
+        assert response.status_code == 200
+        assert style_and_policy(response) == (good_style, good_policy)
+    assert app.test_client().get("/healthz").status_code == 200
+    assert "cannot be inlined now" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [".x::after { content: '</style>'; }", ".x { background: url(img/leaf.svg); }"],
+)
+def test_a_stylesheet_that_cannot_be_inlined_stops_the_app_at_start_up(tmp_path, rule):
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "site.css").write_text("body { margin: 0; }\n" + rule)
+
+    with pytest.raises(ValueError, match="cannot be inlined"):
+        InlineStyles(str(tmp_path)).csp_sources()
+
+
+def test_absolute_and_data_urls_may_be_inlined(tmp_path):
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "site.css").write_text(
+        ".a { background: url(/static/img/leaf.svg); } .b { background: url('data:,x'); }"
+    )
+
+    assert InlineStyles(str(tmp_path)).csp_sources().startswith("'sha256-")
+
+
+def test_a_page_rendered_just_before_an_edit_still_has_its_text_allowed(app, own_stylesheet):
+    """The header is built after the page: the text the page inlined is allowed even when the
+    file changed in between."""
+    from app.inline_styles import inline_stylesheet
+    from app.security import content_security_policy
+
+    with app.test_request_context("/T/X"):
+        emitted = str(inline_stylesheet())[len("<style>") : -len("</style>")]
+        own_stylesheet.write_text(own_stylesheet.read_text() + "\n.later { color: #654321; }\n")
+        policy = content_security_policy()
+
+    assert allowed_by_hash(emitted, policy)
+    assert "#654321" not in emitted
+    assert len(re.findall(r"'sha256-", policy)) == 2  # the page's text and the new file's
