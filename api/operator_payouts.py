@@ -3,6 +3,8 @@ recording a bank transfer to a farm (orders.payouts, as the payouts page does)."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from api.operator_schemas import (
 from api.paging import PageArgs, keyset_page, next_link, page_body, page_schema
 from api.reach import operator_caller
 from api.schemas import ROW_ID, Vnd, row_id, storable
+from app.db import utcnow
 from app.errors import get_or_not_found
 from app.extensions import db
 from app.validation import MAX_VND
@@ -115,6 +118,15 @@ class OperatorPayouts(MethodView):
         return page_body([_payout(entry) for entry in entries], cursor), 200, next_link(cursor)
 
 
+#: How long after a payout the same reference and amount are taken for a retried call. Later,
+#: a reference used again is refused (422), never answered with an old payout as if recorded.
+RETRY_WINDOW = timedelta(days=1)
+
+
+def _is_retry(earlier: LedgerEntry, amount_vnd: int) -> bool:
+    return -earlier.amount_vnd == amount_vnd and utcnow() - earlier.created_at < RETRY_WINDOW
+
+
 @blp.route(f"/farms/<{ROW_ID}:farm_id>/payouts")
 class OperatorFarmPayouts(MethodView):
     @authorized(blp, "operator:write")
@@ -131,8 +143,9 @@ class OperatorFarmPayouts(MethodView):
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def post(self, payout, farm_id: int):
         """Record a bank transfer to the farm; refused above what it is owed (422). The
-        reference names the transfer: sent again with the same amount, the first payout is
-        answered with 200; with another amount, 422."""
+        reference names the transfer: sent again with the same amount within a day, the first
+        payout is answered with 200 and nothing is recorded; otherwise a reference the farm's
+        payouts already carry (letter case aside) is refused with 422."""
         operator = operator_caller()
         farm = get_or_not_found(Farm, farm_id)
         try:
@@ -141,7 +154,7 @@ class OperatorFarmPayouts(MethodView):
             )
         except payouts.PayoutAlreadyRecorded as recorded:
             db.session.rollback()
-            if -recorded.earlier.amount_vnd != payout["amount_vnd"]:
+            if not _is_retry(recorded.earlier, payout["amount_vnd"]):
                 raise
             return _payout(recorded.earlier), 200
         db.session.commit()

@@ -3,8 +3,8 @@
 Card money reaches the platform's Stripe account; an operator transfers each farm's share
 to its bank account and records the transfer here as a payout. A payout never exceeds
 what the farm is owed, carries the bank transfer's reference (one payout per reference and
-farm, so a retried request or a form sent twice records the transfer once), and every entry
-says who recorded it. Money that arrived for an
+farm, letter case aside, so a retried request or a form sent twice records the transfer
+once), and every entry says who recorded it. Money that arrived for an
 order already cancelled is listed apart, as a refund to make, until it is refunded.
 """
 
@@ -98,11 +98,14 @@ def record_payout(farm: Farm, operator: User, amount: str, reference: str) -> Le
     # Two operators paying the same farm at once must not both pass the balance check.
     db.session.execute(select(Farm.id).where(Farm.id == farm.id).with_for_update())
     earlier = db.session.scalar(
-        select(LedgerEntry).where(
+        select(LedgerEntry)
+        .where(
             LedgerEntry.farm_id == farm.id,
             LedgerEntry.kind == LedgerKind.PAYOUT.value,
-            LedgerEntry.note == reference,
+            func.upper(LedgerEntry.note) == reference.upper(),
         )
+        .order_by(LedgerEntry.id.desc())
+        .limit(1)
     )
     if earlier is not None:  # before the balance check: a retry of a full payout owes 0
         raise PayoutAlreadyRecorded(earlier)

@@ -187,3 +187,28 @@ def test_a_retried_payout_answers_the_first_and_records_nothing_more(client, app
     assert "đã được ghi nhận" in other_amount.get_json()["detail"]
     assert database_snapshot() == before
     assert farm_balance(ours) == 200_000
+
+
+def test_a_reference_used_days_ago_is_refused_not_answered_with_the_old_payout(client, app):
+    """A client sending the same generic reference every week must learn that nothing was
+    recorded: only a retry within a day gets the earlier payout back."""
+    from datetime import timedelta
+
+    ours, _ = two_provinces_farms()
+    owe(ours, 500_000)
+    headers = headers_of(province_operator(), language="vi")
+    url = f"/api/v1/operator/farms/{ours.id}/payouts"
+    client.post(url, json={"amount_vnd": 100_000, "reference": "CK tuan"}, headers=headers)
+    last_week = db.session.query(LedgerEntry).filter_by(kind="payout").one()
+    last_week.created_at -= timedelta(days=7)
+    db.session.commit()
+    before = database_snapshot()
+
+    response = client.post(
+        url, json={"amount_vnd": 100_000, "reference": "CK TUAN"}, headers=headers
+    )
+
+    assert response.status_code == 422
+    assert "reference" in response.get_json()["errors"]
+    assert database_snapshot() == before
+    assert farm_balance(ours) == 400_000
