@@ -1,6 +1,8 @@
-"""Rate limits on every /api/v1 operation: per account for a valid token (all of one person's
-tokens share one allowance, so minting more tokens does not multiply it), per client address
-for everyone else (public calls, and bad or missing tokens, so guessing is slow too).
+"""Rate limits on every /api/v1 operation: for a valid token, per farm for a farm key and per
+account for a personal token (all of one person's personal tokens share one allowance, and all
+keys of one farm another, so minting more does not multiply it, and a cooperative manager's
+member farms do not starve each other), per client address for everyone else (public calls,
+and bad or missing tokens, so guessing is slow too).
 
 The limits are read from the configuration at each request (API_RATE_LIMIT,
 API_ANONYMOUS_RATE_LIMIT), one counter per caller across the whole API. A refusal is a 429
@@ -28,6 +30,8 @@ SCOPE = "api-v1"
 def caller_key() -> str:
     credential = current_credential()
     if credential is not None:
+        if credential.farm_id is not None:
+            return f"api-farm:{credential.farm_id}"
         return f"api-account:{credential.user.id}"
     return f"api-address:{client_address()}"
 

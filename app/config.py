@@ -115,8 +115,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         "LABEL_SCAN_WARNING_THRESHOLD": _int("LABEL_SCAN_WARNING_THRESHOLD", 20),
         # Label scans one client address may make (each one is counted and logged).
         "SCAN_RATE_LIMIT": _text("SCAN_RATE_LIMIT", "120 per minute"),
-        # Calls to /api/v1 one account's tokens may make (api/rate_limits.py), and one client
-        # address without a valid token (public reads, and wrong tokens).
+        # Calls to /api/v1 one account's personal tokens, or one farm's keys, may make
+        # (api/rate_limits.py), and one client address without a valid token.
         "API_RATE_LIMIT": _text("API_RATE_LIMIT", "600 per minute"),
         "API_ANONYMOUS_RATE_LIMIT": _text("API_ANONYMOUS_RATE_LIMIT", "120 per minute"),
         # Wrong passwords one client address may send (any accounts).

@@ -67,3 +67,24 @@ def test_the_429_is_in_the_document_of_every_operation(client):
     too_many = operations[0]["responses"]["429"]
     assert too_many["headers"]["Retry-After"]["required"] is True
     assert "application/problem+json" in too_many["content"]
+
+
+def test_farm_keys_count_per_farm_so_a_managers_farms_do_not_starve_each_other(
+    client, app, monkeypatch
+):
+    """A cooperative manager mints a key for each member farm: each farm's integration has
+    its own allowance, and a second key of the same farm shares it."""
+    from tests.farms.factories import make_farm
+
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")
+    manager = make_user(Role.FARMER)
+    first_farm, second_farm = make_farm(manager), make_farm(manager)
+    first_key = make_token(manager, {"orders:read"}, farm=first_farm)
+    first_again = make_token(manager, {"orders:read"}, farm=first_farm)
+    second_key = make_token(manager, {"orders:read"}, farm=second_farm)
+
+    answers = [client.get("/api/v1/token", headers=bearer(first_key)) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert client.get("/api/v1/token", headers=bearer(first_again)).status_code == 429
+    assert client.get("/api/v1/token", headers=bearer(second_key)).status_code == 200
