@@ -127,7 +127,8 @@ def _carries_a_token() -> bool:
 def _page_key() -> str:
     # The full path (with its query string) is rendered into the page, so it is the key.
     # The inlined stylesheet's digest too: a page kept from before an edit would carry a
-    # <style> whose hash the current policy no longer allows.
+    # <style> whose hash the current policy no longer allows. (No page kept here inlines it
+    # today, only render_shared's label pages do; this keeps a future one safe.)
     raw = f"{request.endpoint}\n{get_locale()}\n{request.full_path}\n{inline_styles().digest()}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 

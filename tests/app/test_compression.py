@@ -61,10 +61,12 @@ def test_a_not_genuine_labels_page_is_compressed_and_keeps_its_404(client):
     assert page.headers["Cache-Control"] == "no-store"
 
 
-def test_compression_runs_last_keeping_every_header_the_page_set(client):
+def test_a_compressed_page_keeps_every_header_the_page_set(client):
     make_product(name="Bưởi Thanh Hồng")
     plain = client.get("/products")
     page = client.get("/products", headers={"Accept-Encoding": CHROME})
+
+    assert page.headers["Content-Encoding"] == "br" and "Content-Encoding" not in plain.headers
 
     for name in ("Content-Security-Policy", "X-Content-Type-Options", "Cache-Control"):
         assert page.headers[name] == plain.headers[name], name
@@ -77,6 +79,7 @@ def test_the_weak_etag_is_the_same_in_every_encoding_and_answers_304(client):
     plain = client.get("/products")
     page = client.get("/products", headers={"Accept-Encoding": CHROME})
 
+    assert page.headers["Content-Encoding"] == "br"
     assert page.headers["ETag"].startswith('W/"') and page.headers["ETag"] == plain.headers["ETag"]
     again = client.get(
         "/products", headers={"Accept-Encoding": "gzip", "If-None-Match": page.headers["ETag"]}
