@@ -169,6 +169,10 @@ TARGETS = {
         "orders/weighed/amounts.py",
         ("tests/orders/test_weighed_goods.py",),
     ),
+    "payouts": Target(
+        "orders/payouts.py",
+        ("tests/orders/test_payouts.py", "tests/api/test_operator_payouts.py"),
+    ),
 }
 
 #: Mutants that change no observable behaviour, each with why. They leave the denominator
