@@ -171,7 +171,15 @@ TARGETS = {
     ),
     "payouts": Target(
         "orders/payouts.py",
-        ("tests/orders/test_payouts.py", "tests/api/test_operator_payouts.py"),
+        (
+            "tests/orders/test_payouts.py",
+            "tests/api/test_operator_payouts.py",
+            "tests/orders/test_weighed_race.py",  # two operators paying one balance at once
+            "tests/orders/test_stripe.py",  # refunds owed on cancelled card orders
+            "tests/orders/test_bank_notifications.py",
+            "tests/orders/test_weighed_pages.py",  # weight refunds on the payouts page
+            "tests/orders/test_operator_scope_pages.py",
+        ),
     ),
 }
 

@@ -173,3 +173,45 @@ def test_a_transfer_reference_is_recorded_once_per_farm(app, operator):
     other = make_farm()
     owe(other, 100_000)
     assert payouts.record_payout(other, operator, "100000", "FT2611220001").farm_id == other.id
+
+
+@pytest.mark.parametrize(
+    ("amount", "reference", "says"),
+    [
+        ("ba trăm", "FT1", "Số tiền đã chuyển"),
+        ("100000", "  ", "mã giao dịch chuyển khoản"),
+        ("100000", "F" * 101, "tối đa 100"),
+    ],
+)
+def test_a_refused_payout_names_the_field_in_words(app, operator, amount, reference, says):
+    farm = make_farm()
+    owe(farm, 500_000)
+
+    with pytest.raises(DomainError) as refused:
+        payouts.record_payout(farm, operator, amount, reference)
+
+    assert says in str(refused.value.message)
+
+
+def test_a_reference_of_a_hundred_characters_is_kept_whole(app, operator):
+    farm = make_farm()
+    owe(farm, 500_000)
+
+    entry = payouts.record_payout(farm, operator, "100000", "F" * 100)
+
+    assert entry.note == "F" * 100
+
+
+def test_only_an_earlier_payout_blocks_a_reference_not_a_sale_with_that_note(app, operator):
+    """The card sale's entry carries the order number as its note ("NS1", see owe()): a
+    payout whose bank reference happens to read the same is a new transfer."""
+    farm = make_farm()
+    owe(farm, 500_000)
+
+    entry = payouts.record_payout(farm, operator, "200000", "NS1")
+
+    assert (entry.kind, entry.note) == ("payout", "NS1")
+    with pytest.raises(payouts.PayoutAlreadyRecorded) as refused:
+        payouts.record_payout(farm, operator, "200000", "NS1")
+    # The earlier transfer is named with its amount, as the operator typed it.
+    assert "NS1 (200.000\xa0₫)" in str(refused.value.message)  # a no-break space before ₫
