@@ -68,6 +68,7 @@ PAGES = [
     ("signup", "guest", "/signup"),
     ("my-orders", "buyer", "/orders"),
     ("profile", "buyer", "/profile"),
+    ("api-tokens", "buyer", "/profile/api-tokens"),
     ("write-review", "buyer", "/orders/lines/{place.reviewable_line_id}/review"),
     ("farmer-dashboard", "farmer", "/dashboard"),
     ("farmer-farm", "farmer", "/dashboard/farms/{place.farm_id}"),
@@ -81,10 +82,14 @@ PAGES = [
     ("farmer-stock", "farmer", "/dashboard/farms/{place.farm_id}/stock"),
     ("farmer-batches", "farmer", "/dashboard/farms/{place.farm_id}/batches"),
     ("batch", "farmer", "/dashboard/batches/{place.batch_id}"),
+    ("farmer-webhooks", "farmer", "/dashboard/farms/{place.farm_id}/webhooks"),
+    ("farmer-api-keys", "farmer", "/dashboard/farms/{place.farm_id}/api-keys"),
     ("operator-dashboard", "operator", "/admin/dashboard"),
     ("operator-orders", "operator", "/admin/orders"),
     ("operator-farms", "operator", "/admin/farms"),
     ("operator-payouts", "operator", "/admin/payouts"),
+    ("operator-ocop", "operator", "/admin/ocop"),
+    ("operator-webhooks", "operator", "/admin/webhooks"),
 ]
 #: The not-genuine page answers 404 on purpose; every other page answers 200 (or 304).
 STATUS = {"not-genuine": 404}
