@@ -97,16 +97,13 @@ def record_payout(farm: Farm, operator: User, amount: str, reference: str) -> Le
     reference = clean_text(reference, "reference", 100, _l("the transfer reference"))
     # Two operators paying the same farm at once must not both pass the balance check.
     db.session.execute(select(Farm.id).where(Farm.id == farm.id).with_for_update())
-    earlier = db.session.scalar(
-        select(LedgerEntry)
-        .where(
+    earlier = db.session.scalars(
+        select(LedgerEntry).where(
             LedgerEntry.farm_id == farm.id,
             LedgerEntry.kind == LedgerKind.PAYOUT.value,
             func.upper(LedgerEntry.note) == reference.upper(),
         )
-        .order_by(LedgerEntry.id.desc())
-        .limit(1)
-    )
+    ).first()
     if earlier is not None:  # before the balance check: a retry of a full payout owes 0
         raise PayoutAlreadyRecorded(earlier)
     owed = farm_balance(farm)

@@ -215,3 +215,22 @@ def test_only_an_earlier_payout_blocks_a_reference_not_a_sale_with_that_note(app
         payouts.record_payout(farm, operator, "200000", "NS1")
     # The earlier transfer is named with its amount, as the operator typed it.
     assert "NS1 (200.000\xa0₫)" in str(refused.value.message)  # a no-break space before ₫
+
+
+def test_farms_owed_lists_every_farm_with_a_balance_largest_first(app, operator):
+    """Down to a single đồng; a farm paid in full, or owed nothing, is not listed."""
+    small, large, one_dong, paid = make_farm(), make_farm(), make_farm(), make_farm()
+    owe(small, 100_000)
+    owe(large, 400_000)
+    owe(large, 300_000)  # two card sales: one balance
+    owe(one_dong, 1)
+    owe(paid, 50_000)
+    payouts.record_payout(paid, operator, "50000", "FT-PAID")
+
+    owed = payouts.farms_owed(operator)
+
+    assert [(row.farm.id, row.balance_vnd) for row in owed] == [
+        (large.id, 700_000),
+        (small.id, 100_000),
+        (one_dong.id, 1),
+    ]
