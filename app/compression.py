@@ -45,7 +45,11 @@ def _buffer_small_static_text(response: Response) -> Response:
         and (response.content_length or 0) <= _STATIC_TEXT_LIMIT
     ):
         response.direct_passthrough = False
-        response.set_data(response.get_data())
+        stream = response.response
+        body = response.get_data()
+        if hasattr(stream, "close"):  # the open static file: nobody else closes it now
+            stream.close()
+        response.set_data(body)
     return response
 
 

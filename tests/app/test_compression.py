@@ -159,3 +159,22 @@ def test_a_csv_download_arrives_whole_in_either_encoding(operator_client, encodi
     assert csv.headers["Content-Encoding"] == encoding
     assert "attachment" in csv.headers["Content-Disposition"]
     assert decoded(csv) == operator_client.get(address).get_data()
+
+
+def test_a_static_file_read_whole_for_compression_is_closed_at_once(app):
+    """Read into the body, the file stream is closed there and then: a browser that drops
+    the favicon's request never lets the server close it, and it leaked until collected."""
+    from flask import request
+
+    from app.compression import _buffer_small_static_text
+
+    with app.test_request_context("/static/css/site.css"):
+        assert request.endpoint == "static"
+        response = app.send_static_file("css/site.css")
+        stream = response.response
+
+        _buffer_small_static_text(response)
+
+        assert stream.file.closed
+        with open(f"{app.static_folder}/css/site.css", "rb") as css:
+            assert response.get_data() == css.read()

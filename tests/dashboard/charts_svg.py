@@ -10,11 +10,14 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def charts(html: str) -> dict[str, ET.Element]:
-    """The page's SVGs by their own <title>."""
+    """The page's SVGs by their own <title> (a chart has one; the header's logo, a
+    decoration hidden from screen readers, has none)."""
     found = {}
     for match in re.finditer(r"<svg .*?</svg>", html, re.S):
         svg = ET.fromstring(match.group(0))
-        found[svg.find(f"{SVG}title").text] = svg
+        title = svg.find(f"{SVG}title")
+        if title is not None:
+            found[title.text] = svg
     return found
 
 
