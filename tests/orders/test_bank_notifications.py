@@ -460,3 +460,27 @@ def test_without_a_shared_secret_nothing_verifies_even_when_signed_with_an_empty
     stamp = str(now)
     with pytest.raises(bank_notifications.RejectedNotification):
         bank_notifications.verify("", stamp, sign("", stamp, body), body, now=now)
+
+
+def test_a_credit_to_another_account_is_not_counted_in_the_refund(client, order):
+    """Money sent to the wrong account never reached the farm: the farm gives back only what
+    it received (refund_needed), not that too."""
+    from orders import payouts
+    from orders.models import BankCredit
+
+    services.cancel_by_buyer(order, None, access_token=order.checkout.access_token)
+    db.session.commit()
+    assert _post(client, _credit(order, 100000)).json == {"status": "refund_needed"}
+    db.session.add(
+        BankCredit(
+            transaction_id="ELSEWHERE-1",
+            amount_vnd=70000,
+            account_number="999999",
+            description=order.number,
+            order_id=order.id,
+            outcome="wrong_account",
+        )
+    )
+    db.session.flush()
+
+    assert payouts.refund_amounts([order]) == {order.id: 100000}

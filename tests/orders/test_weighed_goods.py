@@ -488,3 +488,20 @@ def test_a_heavier_prepaid_box_is_collected_in_full_when_the_farm_absorbs_nothin
 def test_what_the_farm_absorbs(app, payment_method, adjustment, limit, absorbed):
     order = pomelo_order(make_pomelo(), payment_method=payment_method)
     assert absorbed_vnd(order, adjustment, limit) == absorbed
+
+
+def test_a_lighter_card_box_cancelled_before_its_difference_went_back_refunds_it_all(
+    app, commission
+):
+    """The difference was never given back on its own: the cancellation's refund is the
+    whole total, not the total less a refund that did not happen."""
+    variant = make_pomelo()
+    order = pomelo_order(variant, payment_method="stripe")
+    pay_by_card(order)
+    total = order.total_vnd
+    _pack(order, "2300")
+    assert settlement(order).refund_due_vnd == 4500 and not settlement(order).refunded
+
+    services.cancel_by_farm(order, _owner(variant), "Xe hỏng")
+
+    assert payouts.refund_amounts([order])[order.id] == total
