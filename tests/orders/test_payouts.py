@@ -234,3 +234,31 @@ def test_farms_owed_lists_every_farm_with_a_balance_largest_first(app, operator)
         (small.id, 100_000),
         (one_dong.id, 1),
     ]
+
+
+def test_statements_and_recent_payouts_are_newest_first_and_bounded(app, operator):
+    """Entries recorded in the same instant come newest id first; the limit holds."""
+    from app.db import utcnow
+
+    farm = make_farm()
+    owe(farm, 500_000)
+    entries = [payouts.record_payout(farm, operator, "1000", f"FT{n}") for n in range(3)]
+    same_moment = utcnow()
+    for entry in entries:
+        entry.created_at = same_moment
+    db.session.flush()
+    db.session.expire_all()
+
+    newest_two = [entry.note for entry in payouts.recent_payouts(operator, limit=2)]
+    statement = [entry.note for entry in payouts.statement(farm, operator, limit=3)]
+
+    assert newest_two == ["FT2", "FT1"]
+    assert statement == ["FT2", "FT1", "FT0"]  # the sale ("NS1") is the oldest, left out
+    assert [e.recorded_by.full_name for e in payouts.recent_payouts(operator)] == [
+        "Chị Vận Hành"
+    ] * 3
+
+
+def test_an_unknown_ledger_kind_is_shown_as_it_is_stored(app):
+    assert payouts.ledger_kind_label("payout") == "Đã chuyển về tài khoản ngân hàng"
+    assert payouts.ledger_kind_label("adjustment") == "adjustment"
